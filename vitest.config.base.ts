@@ -1,0 +1,24 @@
+import { defineConfig, type ViteUserConfig } from "vitest/config";
+
+/**
+ * Shared vitest settings. Each package's `vitest.config.ts` calls this.
+ * Type-level tests (`test/**\/*.test-d.ts`) run through vitest's typecheck
+ * mode, and every run writes `test-results.json` so the root `pnpm test`
+ * can print one summary line for the whole repository.
+ */
+export function cortexVitestConfig(overrides: ViteUserConfig["test"] = {}) {
+  return defineConfig({
+    test: {
+      include: ["test/**/*.test.ts"],
+      typecheck: {
+        enabled: true,
+        include: ["test/**/*.test-d.ts"],
+        tsconfig: "./tsconfig.json",
+      },
+      reporters: ["default", ["json", { outputFile: "test-results.json" }]],
+      testTimeout: 20_000,
+      hookTimeout: 30_000,
+      ...overrides,
+    },
+  });
+}
