@@ -1,2 +1,5 @@
-/** The package version, replaced by real exports as the package grows. */
-export const version = "0.0.0";
+export { FakeBroker } from "./fake-broker.js";
+export { RecordingExtension } from "./recording-extension.js";
+export type { RecordedEvent } from "./recording-extension.js";
+export { ScriptedModel, ScriptExhaustedError } from "./scripted-model.js";
+export type { ScriptedMessage, ScriptedRequest, ScriptedResponse, ScriptStep } from "./scripted-model.js";

@@ -1,0 +1,73 @@
+import { DuplicateAgentError, InvalidAgentError } from "./errors.js";
+import { compileToolFilter } from "./tools.js";
+
+/** How an agent is defined: who it is, which tools it may use, how long it may run. */
+export interface AgentDefinition {
+  /** Unique id; `engine.run(id, input)` runs this agent. */
+  id: string;
+  /** The agent's own instructions, placed in the system prompt. */
+  instructions?: string;
+  /** The name of a registered persona that shapes the prompt (see the personas guide). */
+  persona?: string;
+  /**
+   * Allowed tools: `plugin.action`, `plugin` or `plugin__action`, with `*`
+   * as a wildcard. Omitted: every installed tool. Empty: none.
+   */
+  tools?: string[];
+  /** The most model turns a run may take; default 10. */
+  maxSteps?: number;
+}
+
+/** An agent after validation, with its tool filter compiled once. */
+export interface ResolvedAgent {
+  readonly definition: Readonly<AgentDefinition>;
+  readonly id: string;
+  readonly maxSteps: number;
+  readonly allows: (plugin: string, action: string) => boolean;
+}
+
+const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+
+/** Validates an agent definition at the boundary, once. */
+export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: number): ResolvedAgent {
+  if (typeof definition !== "object" || definition === null) throw new InvalidAgentError("An agent must be an object");
+  const { id, maxSteps = defaultMaxSteps, tools, instructions, persona } = definition;
+  if (typeof id !== "string" || !AGENT_ID.test(id)) {
+    throw new InvalidAgentError(`Agent id ${JSON.stringify(id)} must be 1-128 letters, digits, "_", "." or "-"`);
+  }
+  if (!Number.isInteger(maxSteps) || maxSteps < 1) {
+    throw new InvalidAgentError(`Agent "${id}": maxSteps must be a positive integer, got ${String(maxSteps)}`);
+  }
+  if (tools !== undefined && (!Array.isArray(tools) || tools.some((t) => typeof t !== "string" || t === ""))) {
+    throw new InvalidAgentError(`Agent "${id}": tools must be a list of non-empty patterns`);
+  }
+  if (instructions !== undefined && typeof instructions !== "string") {
+    throw new InvalidAgentError(`Agent "${id}": instructions must be a string`);
+  }
+  if (persona !== undefined && (typeof persona !== "string" || persona === "")) {
+    throw new InvalidAgentError(`Agent "${id}": persona must be a persona name`);
+  }
+  return { definition: { ...definition }, id, maxSteps, allows: compileToolFilter(tools) };
+}
+
+/** Agents by id; a second definition with one id is an error. */
+export class AgentTable {
+  readonly #agents = new Map<string, ResolvedAgent>();
+
+  constructor(readonly defaultMaxSteps: number) {}
+
+  add(definition: AgentDefinition): ResolvedAgent {
+    const agent = resolveAgent(definition, this.defaultMaxSteps);
+    if (this.#agents.has(agent.id)) throw new DuplicateAgentError(agent.id);
+    this.#agents.set(agent.id, agent);
+    return agent;
+  }
+
+  get(id: string): ResolvedAgent | undefined {
+    return this.#agents.get(id);
+  }
+
+  list(): ResolvedAgent[] {
+    return [...this.#agents.values()];
+  }
+}

@@ -1,0 +1,221 @@
+import { randomUUID } from "node:crypto";
+import { HookBus, type Extension } from "@cortex/hooks";
+import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry, type Principal } from "@cortex/plugins";
+import { AgentTable, type AgentDefinition } from "./agent.js";
+import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError } from "./errors.js";
+import type { ModelClient } from "./model.js";
+import { RunLoop, type EngineApprover } from "./run-loop.js";
+import type { RunResult, RunState } from "./run-state.js";
+import { MemoryRunStore, type RunStore } from "./run-store.js";
+
+/** Everything `createEngine` takes. Only `model` and `plugins` are required. */
+export interface EngineOptions {
+  model: ModelClient;
+  /** The plugin registry whose actions agents use as tools. */
+  plugins: PluginRegistry;
+  /** Extensions registered on the engine's hook bus, in order. */
+  extensions?: Extension[];
+  agents?: AgentDefinition[];
+  /** Answers checkpoints inline instead of pausing runs; both checkpoint hooks still fire. */
+  approver?: EngineApprover;
+  /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
+  runStore?: RunStore;
+  logger?: Logger;
+  /** How long one model call may take; default 120 000 ms. */
+  modelTimeoutMs?: number;
+  /** How long an inline approver may take before the call counts as denied; default 300 000 ms. */
+  approvalTimeoutMs?: number;
+  /** Step limit for agents that set none; default 10. */
+  defaultMaxSteps?: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Aborting it fails the run with `CORTEX_RUN_ABORTED`. */
+  signal?: AbortSignal;
+  /** Who the run acts for; ADMIN tools need a principal the registry authorizes. */
+  principal?: Principal;
+}
+
+/** Options of `engine.shutdown`. */
+export interface ShutdownOptions {
+  /** How long in-flight runs may go on before they are aborted; default 10 000 ms. */
+  timeoutMs?: number;
+}
+
+/** What `engine.shutdown` reports. */
+export interface ShutdownReport {
+  /** Runs that were still going at the deadline and were aborted. */
+  abortedRuns: number;
+  /** Hook calls that had not settled when the bus flush ended. */
+  hooksTimedOut: number;
+}
+
+/** The Cortex engine: runs agents against a model, the plugin registry and the hook bus. */
+export class Engine {
+  /** The hook bus every lifecycle event goes through. */
+  readonly hooks: HookBus;
+  readonly plugins: PluginRegistry;
+  readonly #agents: AgentTable;
+  readonly #store: RunStore;
+  readonly #options: EngineOptions;
+  readonly #logger: Logger;
+  readonly #active = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  #shutdown: Promise<ShutdownReport> | undefined;
+
+  constructor(options: EngineOptions) {
+    if (typeof options?.model?.generate !== "function") throw new InvalidAgentError("createEngine needs a model with generate()");
+    if (typeof options.plugins?.execute !== "function") throw new InvalidAgentError("createEngine needs a PluginRegistry as plugins");
+    this.#options = options;
+    this.#logger = options.logger ?? consoleLogger;
+    this.plugins = options.plugins;
+    this.hooks = new HookBus({ logger: this.#logger });
+    for (const extension of options.extensions ?? []) this.hooks.register(extension);
+    this.#agents = new AgentTable(options.defaultMaxSteps ?? 10);
+    for (const agent of options.agents ?? []) this.#agents.add(agent);
+    this.#store = options.runStore ?? new MemoryRunStore();
+  }
+
+  /** Adds an agent; its id must be new. */
+  defineAgent(definition: AgentDefinition): void {
+    this.#agents.add(definition);
+  }
+
+  /**
+   * Runs an agent on an input. Resolves (never rejects) with the outcome once
+   * the run completes, fails or pauses at a checkpoint; rejects only before
+   * the run starts: an unknown agent, or an engine that is shutting down.
+   */
+  async run(agentId: string, input: string, options: RunOptions = {}): Promise<RunResult> {
+    if (this.#shutdown) throw new EngineShutDownError();
+    const agent = this.#agents.get(agentId);
+    if (!agent) throw new AgentNotFoundError(agentId);
+    const now = Date.now();
+    const state: RunState = {
+      version: 1,
+      runId: `run_${randomUUID()}`,
+      agentId,
+      status: "running",
+      messages: [{ role: "user", content: String(input) }],
+      stepIndex: 0,
+      inStep: false,
+      startedAt: now,
+      stepStartedAt: now,
+      pending: [],
+      extensions: {},
+      ...(options.principal ? { principal: options.principal } : {}),
+    };
+    this.hooks.emit("runStarted", { agentId, runId: state.runId, input });
+    return this.#track(state, options.signal, undefined);
+  }
+
+  /**
+   * Resolves a checkpoint and resumes its run, in this engine, wherever the
+   * run was paused. Approved: exactly the approved call runs. Denied: the
+   * model is told and the run goes on. Resolves like `run`.
+   */
+  async resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<RunResult> {
+    if (this.#shutdown) throw new EngineShutDownError();
+    if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
+      throw new TypeError("A checkpoint decision needs approved: true or false");
+    }
+    const state = await this.#store.claim(checkpointId);
+    if (!state) throw new CheckpointNotFoundError(checkpointId);
+    if (!this.#agents.get(state.agentId)) {
+      await this.#store.save(state);
+      throw new AgentNotFoundError(state.agentId);
+    }
+    const clean: ApprovalDecision = {
+      approved: decision.approved,
+      ...(typeof decision.decidedBy === "string" ? { decidedBy: decision.decidedBy } : {}),
+      ...(typeof decision.reason === "string" ? { reason: decision.reason } : {}),
+    };
+    this.hooks.emit("checkpointResolved", { checkpointId, decision: clean });
+    state.status = "running";
+    delete state.checkpoint;
+    return this.#track(state, options.signal, clean);
+  }
+
+  /** The stored state of a paused run, or undefined. */
+  getRun(runId: string): Promise<RunState | undefined> {
+    return this.#store.load(runId);
+  }
+
+  #track(state: RunState, signal: AbortSignal | undefined, decision: ApprovalDecision | undefined): Promise<RunResult> {
+    const controller = new AbortController();
+    const forward = () => controller.abort(signal?.reason);
+    if (signal?.aborted) forward();
+    else signal?.addEventListener("abort", forward, { once: true });
+    const agent = this.#agents.get(state.agentId)!;
+    const loop = new RunLoop(
+      {
+        model: this.#options.model,
+        plugins: this.plugins,
+        hooks: this.hooks,
+        logger: this.#logger,
+        store: this.#store,
+        approver: this.#options.approver,
+        modelTimeoutMs: this.#options.modelTimeoutMs ?? 120_000,
+        approvalTimeoutMs: this.#options.approvalTimeoutMs ?? 300_000,
+      },
+      agent,
+      state,
+      controller.signal,
+    );
+    const resumed = decision !== undefined;
+    const done = loop.drive(decision).then(async (result) => {
+      signal?.removeEventListener("abort", forward);
+      if (resumed && result.status !== "awaiting_approval") {
+        await this.#store.delete(state.runId).catch((error: unknown) =>
+          this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
+        );
+      }
+      return result;
+    });
+    const entry = { controller, done };
+    this.#active.set(state.runId, entry);
+    void done.finally(() => {
+      if (this.#active.get(state.runId) === entry) this.#active.delete(state.runId);
+    });
+    return done;
+  }
+
+  /**
+   * Stops the engine: refuses new runs, lets in-flight runs finish until the
+   * deadline and aborts the rest, emits `shutdown`, flushes the hook bus and
+   * tears the plugins down. Idempotent; concurrent calls share one shutdown.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    this.#shutdown ??= this.#doShutdown(options.timeoutMs ?? 10_000);
+    return this.#shutdown;
+  }
+
+  async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
+    const running = [...this.#active.values()];
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));
+    const settled = Promise.allSettled(running.map((r) => r.done));
+    let abortedRuns = 0;
+    if ((await Promise.race([settled, deadline])) === "deadline") {
+      for (const run of this.#active.values()) {
+        abortedRuns += 1;
+        run.controller.abort(new EngineShutDownError());
+      }
+      await Promise.allSettled([...this.#active.values()].map((r) => r.done));
+    }
+    clearTimeout(timer);
+    this.hooks.emit("shutdown", {});
+    const flushed = await this.hooks.flush(Math.max(1_000, timeoutMs));
+    try {
+      await this.plugins.shutdown();
+    } catch (error) {
+      this.#logger.error("plugin registry shutdown failed", { error });
+    }
+    return { abortedRuns, hooksTimedOut: flushed.timedOut.length };
+  }
+}
+
+/** Creates an engine: the TypeScript form of the Go spec's `engine.New(engine.WithExtension(...))`. */
+export function createEngine(options: EngineOptions): Engine {
+  return new Engine(options);
+}

@@ -1,0 +1,113 @@
+const BRAND = Symbol.for("cortex.error");
+
+/** Every code `@cortex/core` throws or puts in a failed run's error. */
+export const CORE_ERROR_CODES = [
+  "CORTEX_INVALID_AGENT",
+  "CORTEX_DUPLICATE_AGENT",
+  "CORTEX_AGENT_NOT_FOUND",
+  "CORTEX_ENGINE_SHUT_DOWN",
+  "CORTEX_STEP_LIMIT",
+  "CORTEX_RUN_ABORTED",
+  "CORTEX_MODEL_ERROR",
+  "CORTEX_MODEL_TIMEOUT",
+  "CORTEX_UNKNOWN_TOOL",
+  "CORTEX_INVALID_TOOL_CALL",
+  "CORTEX_CHECKPOINT_NOT_FOUND",
+  "CORTEX_RUN_STORE_FAILED",
+  "CORTEX_INTERNAL",
+] as const;
+
+/** A closed union of `@cortex/core` error codes. */
+export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number];
+
+/**
+ * Base of every error `@cortex/core` throws on purpose. `instanceof` also
+ * recognises errors from other Cortex packages (and from the other module
+ * format of this one): all carry the `cortex.error` brand.
+ */
+export class CortexError extends Error {
+  declare readonly [BRAND]: true;
+  /** Stable machine-readable code; match on this, not on the message. */
+  readonly code: CoreErrorCode;
+
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this === CortexError) return isCortexError(value);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
+  }
+}
+
+/** True for an error thrown by any Cortex package (branded, any module copy). */
+export function isCortexError(value: unknown): value is Error & { code: string } {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** An agent definition is malformed or refers to something that does not exist. */
+export class InvalidAgentError extends CortexError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("CORTEX_INVALID_AGENT", message, options);
+  }
+}
+
+/** Two agents were defined with one id. */
+export class DuplicateAgentError extends CortexError {
+  constructor(readonly agentId: string) {
+    super("CORTEX_DUPLICATE_AGENT", `Agent "${agentId}" is defined twice`);
+  }
+}
+
+/** `engine.run` named an agent that is not defined. */
+export class AgentNotFoundError extends CortexError {
+  constructor(readonly agentId: string) {
+    super("CORTEX_AGENT_NOT_FOUND", `No agent "${agentId}" is defined`);
+  }
+}
+
+/** The engine is shutting down or shut down, and refuses new work. */
+export class EngineShutDownError extends CortexError {
+  constructor() {
+    super("CORTEX_ENGINE_SHUT_DOWN", "The engine is shut down and accepts no new runs");
+  }
+}
+
+/** No run is paused at this checkpoint in the run store (or it was resolved already). */
+export class CheckpointNotFoundError extends CortexError {
+  constructor(readonly checkpointId: string) {
+    super("CORTEX_CHECKPOINT_NOT_FOUND", `No run is paused at checkpoint "${checkpointId}"; it may have been resolved already`);
+  }
+}
+
+/**
+ * Why a run failed. Carried as `error` of a failed `RunResult` and of the
+ * `runFailed` event; `code` tells what happened.
+ */
+export class RunError extends CortexError {
+  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Plain-data form of an error, as stored in run state and shown to models. */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  issues?: { path: string; message: string }[];
+}
+
+/** Turns anything thrown into plain data, keeping a Cortex code when there is one. */
+export function toErrorInfo(error: unknown): ErrorInfo {
+  if (isCortexError(error)) {
+    const info: ErrorInfo = { code: error.code, message: error.message };
+    const issues = (error as { issues?: unknown }).issues;
+    if (Array.isArray(issues)) info.issues = issues as ErrorInfo["issues"];
+    return info;
+  }
+  if (error instanceof Error) return { code: "CORTEX_INTERNAL", message: error.message };
+  return { code: "CORTEX_INTERNAL", message: String(error) };
+}

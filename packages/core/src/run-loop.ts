@@ -1,0 +1,272 @@
+import { randomUUID } from "node:crypto";
+import type { HookBus } from "@cortex/hooks";
+import { approvalId, type ApprovalDecision, type Logger, type PluginRegistry, type PluginResult } from "@cortex/plugins";
+import type { ResolvedAgent } from "./agent.js";
+import { isCortexError, RunError, toErrorInfo, type ErrorInfo } from "./errors.js";
+import type { ModelClient, ModelMessage } from "./model.js";
+import { abortError, callModel, readResponse } from "./model-call.js";
+import { resultOf, type Checkpoint, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
+import type { RunStore } from "./run-store.js";
+import { buildToolSet, type ToolEntry } from "./tools.js";
+
+/** What an inline approver is asked: the exact call, and where it stands. */
+export interface EngineApprovalRequest {
+  /** The registry's approval id for this exact call (plugin, action, parameters). */
+  id: string;
+  checkpointId: string;
+  runId: string;
+  agentId: string;
+  toolName: string;
+  plugin: string;
+  action: string;
+  tier: string;
+  params: Record<string, unknown>;
+  reason: string;
+}
+
+/** Answers a checkpoint inline instead of pausing the run. Throwing or timing out counts as a denial. */
+export type EngineApprover = (request: EngineApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
+
+/** What the loop needs from the engine. */
+export interface LoopContext {
+  readonly model: ModelClient;
+  readonly plugins: PluginRegistry;
+  readonly hooks: HookBus;
+  readonly logger: Logger;
+  readonly store: RunStore;
+  readonly approver: EngineApprover | undefined;
+  readonly modelTimeoutMs: number;
+  readonly approvalTimeoutMs: number;
+}
+
+type ToolOutcome = "done" | "paused";
+
+/** Drives one run from its state until it completes, fails or pauses at a checkpoint. */
+export class RunLoop {
+  readonly #tools: Map<string, ToolEntry>;
+
+  constructor(
+    private readonly ctx: LoopContext,
+    private readonly agent: ResolvedAgent,
+    private readonly state: RunState,
+    private readonly signal: AbortSignal,
+  ) {
+    this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name) =>
+      ctx.logger.warn("tool left out: its name is not accepted by model providers", { tool: name }),
+    );
+  }
+
+  /** Runs until the end or the next checkpoint. `decision` resolves the checkpoint the run is paused at. */
+  async drive(decision?: ApprovalDecision): Promise<RunResult> {
+    const { state } = this;
+    try {
+      let answer = decision;
+      for (;;) {
+        while (state.pending.length > 0) {
+          this.#checkAbort();
+          const call = state.pending[0]!;
+          if ((await this.#toolCall(call, answer)) === "paused") return resultOf(state);
+          answer = undefined;
+          state.pending.shift();
+        }
+        if (state.inStep) {
+          this.#endStep();
+          if (state.status === "completed") return this.#complete();
+        }
+        if (state.stepIndex >= this.agent.maxSteps) {
+          throw new RunError("CORTEX_STEP_LIMIT", `Agent "${state.agentId}" reached its limit of ${this.agent.maxSteps} steps`);
+        }
+        await this.#step();
+      }
+    } catch (error) {
+      return this.#fail(error);
+    }
+  }
+
+  #checkAbort(): void {
+    if (this.signal.aborted) throw abortError(this.signal);
+  }
+
+  async #step(): Promise<void> {
+    const { state, ctx } = this;
+    this.#checkAbort();
+    state.inStep = true;
+    state.stepStartedAt = Date.now();
+    ctx.hooks.emit("stepStarted", { runId: state.runId, stepIndex: state.stepIndex });
+    const messages: ModelMessage[] = [];
+    const system = this.agent.definition.instructions;
+    if (system) messages.push({ role: "system", content: system });
+    messages.push(...state.messages);
+    const response = await callModel(
+      ctx.model,
+      { messages, tools: [...this.#tools.values()].map((t) => t.definition), agentId: state.agentId, runId: state.runId },
+      this.signal,
+      ctx.modelTimeoutMs,
+    );
+    const { content, calls } = readResponse(response, this.#tools, () => `call_${randomUUID()}`);
+    state.messages.push({
+      role: "assistant",
+      ...(content !== undefined ? { content } : {}),
+      ...(calls.length > 0 ? { toolCalls: calls.map(({ id, name, args }) => ({ id, name, arguments: args })) } : {}),
+    });
+    if (calls.length === 0) {
+      state.output = content ?? "";
+      state.status = "completed";
+    } else {
+      state.pending = calls;
+    }
+  }
+
+  #endStep(): void {
+    const { state } = this;
+    this.ctx.hooks.emit("stepCompleted", {
+      runId: state.runId,
+      stepIndex: state.stepIndex,
+      elapsedMs: Date.now() - state.stepStartedAt,
+    });
+    state.inStep = false;
+    state.stepIndex += 1;
+  }
+
+  async #toolCall(call: PendingToolCall, decision: ApprovalDecision | undefined): Promise<ToolOutcome> {
+    const { state, ctx } = this;
+    const tool = this.#tools.get(call.name);
+    if (!tool) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
+    if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: call.args });
+    const needsApproval = tool.tier !== "AUTO";
+    let approval = decision;
+    if (needsApproval && approval === undefined) {
+      const checkpoint = this.#checkpoint(call, tool);
+      if (!ctx.approver) return this.#pause(checkpoint);
+      ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+      approval = await this.#askApprover(checkpoint);
+      ctx.hooks.emit("checkpointResolved", { checkpointId: checkpoint.id, decision: approval });
+    }
+    if (needsApproval && approval?.approved !== true) {
+      const by = approval?.decidedBy ? ` by ${approval.decidedBy}` : "";
+      const why = approval?.reason ? `: ${approval.reason}` : "";
+      this.#toolFailed(call, { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` });
+      return "done";
+    }
+    const started = Date.now();
+    let result: PluginResult;
+    try {
+      result = await ctx.plugins.execute(tool.plugin, tool.action, call.args, {
+        signal: this.signal,
+        ...(state.principal ? { principal: state.principal } : {}),
+        ...(needsApproval && approval
+          ? { approval: { ...approval, id: approvalId(tool.plugin, tool.action, call.args), approved: true } }
+          : {}),
+      });
+    } catch (error) {
+      this.#checkAbort();
+      if (!isCortexError(error)) throw error;
+      this.#toolFailed(call, toErrorInfo(error));
+      return "done";
+    }
+    if (result.success) {
+      ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: Date.now() - started });
+      this.#toolMessage(call, { ok: true, data: result.data ?? null });
+    } else {
+      const code = (result as { code?: string }).code ?? "CORTEX_TOOL_FAILED";
+      this.#toolFailed(call, { code, message: result.error ?? `${call.name} failed` });
+    }
+    return "done";
+  }
+
+  #toolFailed(call: PendingToolCall, error: ErrorInfo): void {
+    this.ctx.hooks.emit("toolFailed", { runId: this.state.runId, toolName: call.name, error });
+    this.#toolMessage(call, { ok: false, error });
+  }
+
+  #toolMessage(call: PendingToolCall, body: unknown): void {
+    this.state.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify(body) });
+  }
+
+  #checkpoint(call: PendingToolCall, tool: ToolEntry): Checkpoint {
+    return {
+      id: `cp_${randomUUID()}`,
+      runId: this.state.runId,
+      agentId: this.state.agentId,
+      reason: `${tool.plugin}.${tool.action} is a ${tool.tier} action and needs approval`,
+      toolName: call.name,
+      plugin: tool.plugin,
+      action: tool.action,
+      tier: tool.tier,
+      args: call.args,
+      approvalId: approvalId(tool.plugin, tool.action, call.args),
+      createdAt: new Date().toISOString(),
+    };
+  }
+
+  async #pause(checkpoint: Checkpoint): Promise<ToolOutcome> {
+    const { state, ctx } = this;
+    state.checkpoint = checkpoint;
+    state.status = "awaiting_approval";
+    try {
+      await ctx.store.save(state);
+    } catch (error) {
+      state.status = "running";
+      throw new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", { cause: error });
+    }
+    ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+    return "paused";
+  }
+
+  async #askApprover(checkpoint: Checkpoint): Promise<ApprovalDecision> {
+    const approver = this.ctx.approver!;
+    const request: EngineApprovalRequest = {
+      id: checkpoint.approvalId,
+      checkpointId: checkpoint.id,
+      runId: checkpoint.runId,
+      agentId: checkpoint.agentId,
+      toolName: checkpoint.toolName,
+      plugin: checkpoint.plugin,
+      action: checkpoint.action,
+      tier: checkpoint.tier,
+      params: structuredClone(checkpoint.args),
+      reason: checkpoint.reason,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<ApprovalDecision>((resolve) => {
+        timer = setTimeout(
+          () => resolve({ approved: false, reason: `no answer within ${this.ctx.approvalTimeoutMs} ms` }),
+          this.ctx.approvalTimeoutMs,
+        );
+      });
+      const answer = await Promise.race([Promise.resolve().then(() => approver(request)), timeout]);
+      if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
+        return { approved: false, reason: "the approver gave no decision" };
+      }
+      return answer;
+    } catch (error) {
+      this.ctx.logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
+      return { approved: false, reason: "the approver failed" };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #complete(): RunResult {
+    const { state } = this;
+    this.ctx.hooks.emit("runCompleted", {
+      agentId: state.agentId,
+      runId: state.runId,
+      output: state.output ?? "",
+      elapsedMs: Date.now() - state.startedAt,
+    });
+    return resultOf(state);
+  }
+
+  #fail(error: unknown): RunResult {
+    const { state } = this;
+    const info = toErrorInfo(error);
+    if (!isCortexError(error)) this.ctx.logger.error("run failed on an unexpected error", { runId: state.runId, error });
+    state.status = "failed";
+    state.error = info;
+    state.pending = [];
+    this.ctx.hooks.emit("runFailed", { agentId: state.agentId, runId: state.runId, error: info });
+    return resultOf(state);
+  }
+}

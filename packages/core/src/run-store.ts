@@ -1,0 +1,123 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { RunState } from "./run-state.js";
+
+/**
+ * Keeps paused runs. The engine saves a run when it pauses at a checkpoint
+ * and claims it back when the checkpoint is resolved; a claim succeeds once,
+ * so one checkpoint can never be resolved twice, even by two processes.
+ */
+export interface RunStore {
+  save(state: RunState): Promise<void>;
+  load(runId: string): Promise<RunState | undefined>;
+  /** Atomically takes the run paused at this checkpoint; undefined when none is (or it was taken). */
+  claim(checkpointId: string): Promise<RunState | undefined>;
+  delete(runId: string): Promise<void>;
+}
+
+/** The default store: paused runs live in this process's memory, as JSON. */
+export class MemoryRunStore implements RunStore {
+  readonly #runs = new Map<string, string>();
+  readonly #checkpoints = new Map<string, string>();
+
+  save(state: RunState): Promise<void> {
+    this.#runs.set(state.runId, JSON.stringify(state));
+    if (state.checkpoint && state.status === "awaiting_approval") this.#checkpoints.set(state.checkpoint.id, state.runId);
+    return Promise.resolve();
+  }
+
+  load(runId: string): Promise<RunState | undefined> {
+    const json = this.#runs.get(runId);
+    return Promise.resolve(json === undefined ? undefined : (JSON.parse(json) as RunState));
+  }
+
+  claim(checkpointId: string): Promise<RunState | undefined> {
+    const runId = this.#checkpoints.get(checkpointId);
+    if (runId === undefined) return Promise.resolve(undefined);
+    this.#checkpoints.delete(checkpointId);
+    return this.load(runId);
+  }
+
+  delete(runId: string): Promise<void> {
+    this.#runs.delete(runId);
+    return Promise.resolve();
+  }
+}
+
+const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
+
+function checkId(id: string): string {
+  if (!SAFE_ID.test(id) || id.startsWith(".")) throw new TypeError(`Unsafe id for a file name: ${JSON.stringify(id)}`);
+  return id;
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.${randomUUID()}.tmp`;
+  await writeFile(temp, text, { flag: "wx" });
+  await rename(temp, file);
+}
+
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Paused runs as JSON files in a folder, written atomically (temp file and
+ * rename), so a run paused by one process can be resumed by another.
+ * Layout: `<dir>/runs/<runId>.json` and `<dir>/checkpoints/<checkpointId>`
+ * (holding the run id); a claim renames the checkpoint file away, which the
+ * file system lets only one claimant do.
+ */
+export class JsonFileRunStore implements RunStore {
+  readonly #runs: string;
+  readonly #checkpoints: string;
+  #ready: Promise<unknown> | undefined;
+
+  constructor(readonly directory: string) {
+    this.#runs = join(directory, "runs");
+    this.#checkpoints = join(directory, "checkpoints");
+  }
+
+  #init(): Promise<unknown> {
+    this.#ready ??= Promise.all([mkdir(this.#runs, { recursive: true }), mkdir(this.#checkpoints, { recursive: true })]);
+    return this.#ready;
+  }
+
+  async save(state: RunState): Promise<void> {
+    await this.#init();
+    await writeAtomic(join(this.#runs, `${checkId(state.runId)}.json`), JSON.stringify(state));
+    if (state.checkpoint && state.status === "awaiting_approval") {
+      await writeAtomic(join(this.#checkpoints, checkId(state.checkpoint.id)), state.runId);
+    }
+  }
+
+  async load(runId: string): Promise<RunState | undefined> {
+    const text = await readIfExists(join(this.#runs, `${checkId(runId)}.json`));
+    return text === undefined ? undefined : (JSON.parse(text) as RunState);
+  }
+
+  async claim(checkpointId: string): Promise<RunState | undefined> {
+    await this.#init();
+    const file = join(this.#checkpoints, checkId(checkpointId));
+    const claimed = `${file}.${randomUUID()}.claimed`;
+    try {
+      await rename(file, claimed);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+    const runId = (await readFile(claimed, "utf8")).trim();
+    await rm(claimed, { force: true });
+    return this.load(runId);
+  }
+
+  async delete(runId: string): Promise<void> {
+    await rm(join(this.#runs, `${checkId(runId)}.json`), { force: true });
+  }
+}

@@ -1,0 +1,79 @@
+import { mkdtemp, readFile, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AuditExtension, JsonLinesAuditRecorder, MemoryAuditRecorder, type AuditEvent } from "../src/index.js";
+import { API_KEY, call, setup } from "./support.js";
+
+async function auditFile() {
+  const dir = await mkdtemp(join(tmpdir(), "cortex-audit-"));
+  return join(dir, "audit.jsonl");
+}
+
+describe("AuditExtension", () => {
+  it("writes one record per hook to an append-only JSON-lines file and loses nothing on shutdown", async () => {
+    const path = await auditFile();
+    const { engine, recorder } = setup(
+      [call("notes__add", { text: "a" }), call("notes__publish", { text: "b" }), { content: "done" }],
+      { extensions: [new AuditExtension({ recorder: new JsonLinesAuditRecorder(path) })] },
+    );
+    const paused = await engine.run("assistant", "x");
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false, decidedBy: "ana", reason: "no" });
+    await engine.shutdown();
+    const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+    const events = lines.map((line) => JSON.parse(line) as AuditEvent);
+    expect(events.map((e) => e.hook)).toEqual(recorder.hooks());
+    expect(events.at(-1)).toMatchObject({ hook: "shutdown", action: "engine.shutdown" });
+    expect(events.find((e) => e.hook === "checkpointResolved")).toMatchObject({
+      action: "checkpoint.resolve",
+      resource: "checkpoint",
+      outcome: "denied",
+      severity: "warning",
+      reason: "no",
+      metadata: { decidedBy: "ana" },
+    });
+    expect(events.find((e) => e.hook === "toolCalled")).toMatchObject({
+      action: "tool.call",
+      resource: "tool",
+      resourceId: "notes__add",
+      metadata: { argumentNames: ["text"] },
+    });
+    for (const event of events) expect(Date.parse(event.timestamp)).not.toBeNaN();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it("never writes the raw input (only its length) nor a credential a plugin leaks in an error", async () => {
+    const path = await auditFile();
+    const secretInput = "my social security number is 078-05-1120";
+    const { engine } = setup([call("notes__leak", {}), { content: "failed" }], {
+      extensions: [new AuditExtension({ recorder: new JsonLinesAuditRecorder(path) })],
+    });
+    await engine.run("assistant", secretInput);
+    await engine.shutdown();
+    const text = await readFile(path, "utf8");
+    expect(text).not.toContain(API_KEY);
+    expect(text).not.toContain("078-05-1120");
+    const started = text.split("\n").map((l) => (l ? (JSON.parse(l) as AuditEvent) : undefined)).find((e) => e?.hook === "runStarted");
+    expect(started!.metadata).toMatchObject({ inputLength: secretInput.length });
+    expect(text).toContain("tool.fail");
+  });
+
+  it("keeps every record of 200 concurrent runs in the file", async () => {
+    const path = await auditFile();
+    const { engine, recorder } = setup([call("notes__list", {}), { content: "ok" }], {
+      perRun: true,
+      extensions: [new AuditExtension({ recorder: new JsonLinesAuditRecorder(path) })],
+    });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => engine.run("assistant", `run ${i}`)));
+    await engine.shutdown();
+    const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
+    expect(lines).toHaveLength(recorder.events.length);
+  });
+
+  it("records to any recorder", async () => {
+    const memory = new MemoryAuditRecorder();
+    const { engine } = setup([{ content: "hi" }], { extensions: [new AuditExtension({ recorder: memory })] });
+    await engine.run("assistant", "x");
+    expect(memory.events.map((e) => e.action)).toEqual(["run.start", "step.start", "step.complete", "run.complete"]);
+  });
+});

@@ -1,0 +1,43 @@
+import { execFile } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const fixture = join(import.meta.dirname, "fixtures", "two-process.ts");
+
+async function child(...args: string[]) {
+  const { stdout } = await run(process.execPath, ["--import", "tsx", fixture, ...args], { cwd: import.meta.dirname });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+    pid: number;
+    result: { status: string; runId: string; output?: string; checkpoint?: { id: string } };
+    calls: unknown[];
+    hooks: string[];
+    requests: unknown[][];
+  };
+}
+
+describe("a paused run resumes in another process", () => {
+  it("pauses in one process and completes the approved call in a second", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-two-process-"));
+    const first = await child("pause", dir);
+    expect(first.result.status).toBe("awaiting_approval");
+    expect(first.calls).toEqual([]);
+    expect(first.hooks).toEqual(["runStarted", "stepStarted", "toolCalled", "checkpointCreated", "shutdown"]);
+
+    const second = await child("resume", dir, first.result.checkpoint!.id);
+    expect(second.pid).not.toBe(first.pid);
+    expect(second.result).toMatchObject({ status: "completed", runId: first.result.runId, output: "published" });
+    expect(second.calls).toEqual([{ action: "publish", params: { text: "from process one" } }]);
+    expect(second.hooks).toEqual(["checkpointResolved", "toolCompleted", "stepCompleted", "stepStarted", "stepCompleted", "runCompleted", "shutdown"]);
+    expect(second.requests[0]).toEqual([
+      { role: "user", content: "publish it" },
+      { role: "assistant", toolCalls: [{ id: "c1", name: "notes__publish", arguments: { text: "from process one" } }] },
+      { role: "tool", toolCallId: "c1", name: "notes__publish", content: JSON.stringify({ ok: true, data: { published: "from process one" } }) },
+    ]);
+
+    await expect(child("resume", dir, first.result.checkpoint!.id)).rejects.toThrow(/CORTEX_CHECKPOINT_NOT_FOUND|No run is paused/);
+  }, 60_000);
+});

@@ -1,0 +1,138 @@
+import { mkdtemp, readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { JsonFileRunStore } from "../src/index.js";
+import { call, setup } from "./support.js";
+
+describe("checkpoints", () => {
+  it("pauses a CONFIRM call with the exact call to approve, and never runs it unapproved", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello" }), { content: "done" }]);
+    const result = await engine.run("assistant", "publish hello");
+    expect(result.status).toBe("awaiting_approval");
+    expect(result.checkpoint).toMatchObject({
+      runId: result.runId,
+      toolName: "notes__publish",
+      plugin: "notes",
+      action: "publish",
+      tier: "CONFIRM",
+      args: { text: "hello" },
+    });
+    expect(result.checkpoint!.reason).toMatch(/CONFIRM/);
+    expect(plugin.calls).toEqual([]);
+    expect(recorder.ofHook("checkpointCreated")).toEqual([
+      { checkpointId: result.checkpoint!.id, runId: result.runId, reason: result.checkpoint!.reason },
+    ]);
+  });
+
+  it("runs exactly the approved call when approved, then continues", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello" }), { content: "published" }]);
+    const paused = await engine.run("assistant", "x");
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, decidedBy: "ana", reason: "fine" });
+    expect(done).toMatchObject({ runId: paused.runId, status: "completed", output: "published" });
+    expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hello" } }]);
+    expect(recorder.ofHook("checkpointResolved")).toEqual([
+      { checkpointId: paused.checkpoint!.id, decision: { approved: true, decidedBy: "ana", reason: "fine" } },
+    ]);
+    expect(await engine.getRun(paused.runId)).toBeUndefined();
+  });
+
+  it("tells the model when a call is denied, and goes on without running it", async () => {
+    const { engine, plugin, model, recorder } = setup([call("notes__publish", { text: "x" }), { content: "ok, not published" }]);
+    const paused = await engine.run("assistant", "x");
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false, decidedBy: "ana", reason: "not today" });
+    expect(done).toMatchObject({ status: "completed", output: "ok, not published" });
+    expect(plugin.calls).toEqual([]);
+    const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { error: { code: string; message: string } };
+    expect(told.error.code).toBe("CORTEX_APPROVAL_DENIED");
+    expect(told.error.message).toContain("not today");
+    expect(recorder.ofHook("toolFailed")).toHaveLength(1);
+  });
+
+  it("resolves a checkpoint once; a second resolution is CORTEX_CHECKPOINT_NOT_FOUND", async () => {
+    const { engine, plugin } = setup([call("notes__publish", { text: "x" }), { content: "done" }]);
+    const paused = await engine.run("assistant", "x");
+    const [a, b] = await Promise.allSettled([
+      engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true }),
+      engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true }),
+    ]);
+    expect(a.status).toBe("fulfilled");
+    expect(b).toMatchObject({ status: "rejected", reason: { code: "CORTEX_CHECKPOINT_NOT_FOUND" } });
+    expect(plugin.calls).toHaveLength(1);
+    await expect(engine.resolveCheckpoint("cp_unknown", { approved: true })).rejects.toMatchObject({ code: "CORTEX_CHECKPOINT_NOT_FOUND" });
+  });
+
+  it("rejects a decision without a boolean approved", async () => {
+    const { engine } = setup([call("notes__publish", { text: "x" })]);
+    const paused = await engine.run("assistant", "x");
+    await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: "yes" } as never)).rejects.toThrow(TypeError);
+  });
+
+  it("lets an inline approver answer instead of pausing; both checkpoint hooks still fire", async () => {
+    const asked: unknown[] = [];
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+      approver: (request) => {
+        asked.push(request);
+        return { approved: true, decidedBy: "policy" };
+      },
+    });
+    const result = await engine.run("assistant", "x");
+    expect(result.status).toBe("completed");
+    expect(plugin.calls).toHaveLength(1);
+    expect(asked[0]).toMatchObject({ plugin: "notes", action: "publish", tier: "CONFIRM", params: { text: "x" }, toolName: "notes__publish" });
+    expect(recorder.hooks()).toContain("checkpointCreated");
+    expect(recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true, decidedBy: "policy" });
+  });
+
+  it("treats an inline approver that throws or hangs as a denial", async () => {
+    for (const approver of [() => { throw new Error("down"); }, () => new Promise<never>(() => undefined)]) {
+      const { engine, plugin, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+        approver,
+        approvalTimeoutMs: 50,
+      });
+      expect((await engine.run("assistant", "x")).status).toBe("completed");
+      expect(plugin.calls).toEqual([]);
+      expect(recorder.ofHook("checkpointResolved")[0]!.decision.approved).toBe(false);
+    }
+  });
+
+  it("needs an admin principal for ADMIN calls even when approved", async () => {
+    const run = async (principal?: { id: string; roles: string[] }) => {
+      const { engine, plugin, model } = setup([call("notes__purge", {}), { content: "done" }]);
+      const paused = await engine.run("assistant", "x", principal ? { principal } : {});
+      expect(paused.checkpoint?.tier).toBe("ADMIN");
+      await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+      const body = (model.requests[1]!.messages.at(-1) as { content: string }).content;
+      return { calls: plugin.calls.length, body };
+    };
+    expect(await run()).toMatchObject({ calls: 0, body: expect.stringContaining("CORTEX_FORBIDDEN") as string });
+    expect(await run({ id: "bob", roles: ["user"] })).toMatchObject({ calls: 0 });
+    expect(await run({ id: "root", roles: ["admin"] })).toMatchObject({ calls: 1 });
+  });
+
+  it("keeps the calls after a paused one and runs them after the decision", async () => {
+    const { engine, plugin, recorder } = setup([
+      { toolCalls: [{ name: "notes__publish", arguments: { text: "a" } }, { name: "notes__add", arguments: { text: "b" } }] },
+      { content: "done" },
+    ]);
+    const paused = await engine.run("assistant", "x");
+    expect(plugin.calls).toEqual([]);
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(plugin.calls.map((c) => c.action)).toEqual(["publish", "add"]);
+    expect(recorder.count("toolCalled")).toBe(2);
+  });
+
+  it("stores paused runs as JSON files written atomically", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-runs-"));
+    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { runStore: new JsonFileRunStore(dir) });
+    const paused = await engine.run("assistant", "x");
+    expect(await readdir(join(dir, "runs"))).toEqual([`${paused.runId}.json`]);
+    expect(await readdir(join(dir, "checkpoints"))).toEqual([paused.checkpoint!.id]);
+    const state = await engine.getRun(paused.runId);
+    expect(state).toMatchObject({ status: "awaiting_approval", checkpoint: { id: paused.checkpoint!.id } });
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(await readdir(join(dir, "runs"))).toEqual([]);
+    expect(await readdir(join(dir, "checkpoints"))).toEqual([]);
+  });
+});

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { AgentNotFoundError, DuplicateAgentError, InvalidAgentError, createEngine } from "../src/index.js";
+import { call, setup } from "./support.js";
+
+describe("engine.run", () => {
+  it("ends with the model's answer when it calls no tool", async () => {
+    const { engine, model } = setup([{ content: "Hello!" }]);
+    const result = await engine.run("assistant", "hi");
+    expect(result).toMatchObject({ status: "completed", output: "Hello!", agentId: "assistant", steps: 1 });
+    expect(result.runId).toMatch(/^run_/);
+    expect(model.requests).toHaveLength(1);
+    expect(model.requests[0]!.messages).toEqual([
+      { role: "system", content: "You keep notes." },
+      { role: "user", content: "hi" },
+    ]);
+  });
+
+  it("offers plugin actions as provider-safe tools with their JSON Schemas", async () => {
+    const { engine, model } = setup([{ content: "ok" }]);
+    await engine.run("assistant", "hi");
+    const tools = model.requests[0]!.tools;
+    expect(tools.map((t) => t.name)).toEqual([
+      "notes__add",
+      "notes__list",
+      "notes__publish",
+      "notes__purge",
+      "notes__explode",
+      "notes__leak",
+      "notes__slow",
+    ]);
+    for (const tool of tools) expect(tool.name).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(tools[0]!.parameters).toMatchObject({ type: "object", required: ["text"] });
+    expect(tools[1]!.parameters).toEqual({ type: "object", properties: {} });
+  });
+
+  it("runs tool calls through the registry and gives results back to the model", async () => {
+    const { engine, model, plugin } = setup([call("notes__add", { text: "milk" }, "c1"), { content: "Added." }]);
+    const result = await engine.run("assistant", "remember milk");
+    expect(result).toMatchObject({ status: "completed", output: "Added.", steps: 2 });
+    expect(plugin.calls).toEqual([{ action: "add", params: { text: "milk" } }]);
+    const second = model.requests[1]!.messages;
+    expect(second.at(-2)).toEqual({ role: "assistant", toolCalls: [{ id: "c1", name: "notes__add", arguments: { text: "milk" } }] });
+    expect(second.at(-1)).toEqual({ role: "tool", toolCallId: "c1", name: "notes__add", content: JSON.stringify({ ok: true, data: { count: 1 } }) });
+  });
+
+  it("accepts arguments as a JSON string, as providers send them", async () => {
+    const { engine, plugin } = setup([call("notes__add", '{"text":"eggs"}'), { content: "done" }]);
+    expect((await engine.run("assistant", "x")).status).toBe("completed");
+    expect(plugin.calls[0]!.params).toEqual({ text: "eggs" });
+  });
+
+  it("returns validation errors to the model as structured data it can correct from", async () => {
+    const { engine, model, plugin, recorder } = setup([
+      call("notes__add", { text: 42, extra: true }),
+      call("notes__add", { text: "fixed" }),
+      { content: "done" },
+    ]);
+    const result = await engine.run("assistant", "x");
+    expect(result.status).toBe("completed");
+    expect(plugin.calls).toEqual([{ action: "add", params: { text: "fixed" } }]);
+    const toolMessage = model.requests[1]!.messages.at(-1) as { content: string };
+    const body = JSON.parse(toolMessage.content) as { ok: boolean; error: { code: string; issues: { path: string }[] } };
+    expect(body.ok).toBe(false);
+    expect(body.error.code).toBe("CORTEX_VALIDATION_FAILED");
+    expect(body.error.issues.map((i) => i.path).sort()).toEqual(["/extra", "/text"]);
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ toolName: "notes__add", error: { code: "CORTEX_VALIDATION_FAILED" } });
+  });
+
+  it("turns a throwing plugin into a failed tool result, not a failed run", async () => {
+    const { engine, model, recorder } = setup([call("notes__explode", {}), { content: "sorry" }]);
+    const result = await engine.run("assistant", "x");
+    expect(result.status).toBe("completed");
+    const body = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { ok: boolean; error: { code: string } };
+    expect(body).toMatchObject({ ok: false, error: { code: "CORTEX_PLUGIN_ERROR" } });
+    expect(recorder.count("toolFailed")).toBe(1);
+    expect(recorder.count("toolCompleted")).toBe(0);
+  });
+
+  it("fails with CORTEX_STEP_LIMIT when the model never stops calling tools", async () => {
+    const { engine, recorder } = setup(
+      [call("notes__list", {}), call("notes__list", {}), call("notes__list", {}), { content: "never reached" }],
+      { agent: { maxSteps: 3 } },
+    );
+    const result = await engine.run("assistant", "loop");
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_STEP_LIMIT" }, steps: 3 });
+    expect(recorder.count("stepCompleted")).toBe(3);
+    expect(recorder.ofHook("runFailed")[0]!.error).toMatchObject({ code: "CORTEX_STEP_LIMIT" });
+  });
+
+  it("fails with CORTEX_RUN_ABORTED when the caller aborts, also during a slow tool", async () => {
+    const { engine } = setup([call("notes__slow", {}), { content: "never" }]);
+    const controller = new AbortController();
+    const running = engine.run("assistant", "x", { signal: controller.signal });
+    setTimeout(() => controller.abort(new Error("user pressed stop")), 20);
+    expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+
+    const early = new AbortController();
+    early.abort();
+    expect(await engine.run("assistant", "x", { signal: early.signal })).toMatchObject({ error: { code: "CORTEX_RUN_ABORTED" } });
+  });
+
+  it("only offers the tools an agent allows, with wildcards", async () => {
+    const { engine, model } = setup([{ content: "a" }, { content: "b" }, { content: "c" }], { agent: { tools: ["notes.add", "notes.l*"] } });
+    engine.defineAgent({ id: "none", tools: [] });
+    engine.defineAgent({ id: "all", tools: ["notes__*"] });
+    await engine.run("assistant", "x");
+    await engine.run("none", "x");
+    await engine.run("all", "x");
+    expect(model.requests[0]!.tools.map((t) => t.name)).toEqual(["notes__add", "notes__list", "notes__leak"]);
+    expect(model.requests[1]!.tools).toEqual([]);
+    expect(model.requests[2]!.tools).toHaveLength(7);
+  });
+
+  it("refuses a tool the agent does not allow as an unknown tool", async () => {
+    const { engine, plugin } = setup([call("notes__purge", {})], { agent: { tools: ["notes.add"] } });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "failed", error: { code: "CORTEX_UNKNOWN_TOOL" } });
+    expect(plugin.calls).toEqual([]);
+  });
+
+  it("rejects unknown agents before a run starts, and bad or duplicate definitions at once", async () => {
+    const { engine, recorder } = setup([]);
+    await expect(engine.run("nobody", "x")).rejects.toBeInstanceOf(AgentNotFoundError);
+    await expect(engine.run("nobody", "x")).rejects.toMatchObject({ code: "CORTEX_AGENT_NOT_FOUND" });
+    expect(recorder.events).toEqual([]);
+    expect(() => engine.defineAgent({ id: "assistant" })).toThrow(DuplicateAgentError);
+    expect(() => engine.defineAgent({ id: "" })).toThrow(InvalidAgentError);
+    expect(() => engine.defineAgent({ id: "x", maxSteps: 0 })).toThrow(/maxSteps/);
+    expect(() => engine.defineAgent({ id: "y", tools: "notes" as unknown as string[] })).toThrow(/tools/);
+    expect(() => createEngine({} as never)).toThrow(InvalidAgentError);
+  });
+});

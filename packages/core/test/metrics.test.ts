@@ -1,0 +1,50 @@
+import { HOOK_NAMES } from "@cortex/hooks";
+import { describe, expect, it } from "vitest";
+import { MetricsExtension } from "../src/index.js";
+import { call, setup } from "./support.js";
+
+describe("MetricsExtension", () => {
+  it("counts every one of the 17 hooks and summarizes run, step and tool durations", async () => {
+    const metrics = new MetricsExtension();
+    const { engine } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], { extensions: [metrics] });
+    await engine.run("assistant", "x");
+    await engine.shutdown();
+    const snapshot = metrics.snapshot();
+    expect(Object.keys(snapshot.counters).sort()).toEqual([...HOOK_NAMES].sort());
+    expect(snapshot.counters).toMatchObject({
+      runStarted: 1,
+      runCompleted: 1,
+      runFailed: 0,
+      stepStarted: 3,
+      stepCompleted: 3,
+      toolCalled: 2,
+      toolCompleted: 1,
+      toolFailed: 1,
+      shutdown: 1,
+      personaResolved: 0,
+    });
+    expect(snapshot.durations.runs.count).toBe(1);
+    expect(snapshot.durations.steps.count).toBe(3);
+    expect(snapshot.durations.tools.count).toBe(2);
+    for (const summary of Object.values(snapshot.durations)) {
+      expect(summary.p50).toBeLessThanOrEqual(summary.p95);
+      expect(summary.p95).toBeLessThanOrEqual(summary.max);
+      expect(summary.sum).toBeGreaterThanOrEqual(summary.max);
+    }
+    expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+  });
+
+  it("computes percentiles over the samples", () => {
+    const metrics = new MetricsExtension();
+    for (let i = 1; i <= 100; i++) metrics.onStepCompleted({ runId: "r", stepIndex: i, elapsedMs: i });
+    expect(metrics.snapshot().durations.steps).toEqual({ count: 100, sum: 5050, p50: 50, p95: 95, max: 100 });
+  });
+
+  it("measures failed runs from their start", async () => {
+    const metrics = new MetricsExtension();
+    const { engine } = setup([call("unknown__tool", {})], { extensions: [metrics] });
+    await engine.run("assistant", "x");
+    expect(metrics.snapshot().counters.runFailed).toBe(1);
+    expect(metrics.snapshot().durations.runs.count).toBe(1);
+  });
+});

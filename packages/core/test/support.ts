@@ -1,0 +1,93 @@
+import { ActionTier, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin, type PluginActionInfo, type PluginResult } from "@cortex/plugins";
+import { FakeBroker, RecordingExtension, ScriptedModel, type ScriptStep } from "@cortex/testing";
+import { createEngine, type AgentDefinition, type EngineOptions } from "../src/index.js";
+
+/** A small plugin with one action per tier and a few that misbehave, counting every call. */
+export class NotesPlugin implements Plugin {
+  readonly name = "notes";
+  readonly version = "1.0.0";
+  readonly description = "Keeps notes";
+  readonly calls: { action: string; params: Record<string, unknown> }[] = [];
+  readonly notes: string[] = [];
+  apiKey = "";
+  tornDown = 0;
+
+  async setup(broker: { get(key: string): Promise<string> }): Promise<void> {
+    this.apiKey = await broker.get("notes_api_key");
+  }
+
+  async teardown(): Promise<void> {
+    this.tornDown += 1;
+  }
+
+  listActions(): PluginActionInfo[] {
+    const text = { type: "object", properties: { text: { type: "string", minLength: 1 } }, required: ["text"], additionalProperties: false };
+    return [
+      { name: "add", description: "Add a note", tier: ActionTier.AUTO, parameters: text },
+      { name: "list", description: "List notes", tier: ActionTier.AUTO },
+      { name: "publish", description: "Publish a note", tier: ActionTier.CONFIRM, parameters: text },
+      { name: "purge", description: "Delete every note", tier: ActionTier.ADMIN },
+      { name: "explode", description: "Always throws", tier: ActionTier.AUTO },
+      { name: "leak", description: "Fails with the API key in its message", tier: ActionTier.AUTO },
+      { name: "slow", description: "Waits until aborted", tier: ActionTier.AUTO },
+    ];
+  }
+
+  async executeAction(action: string, params: Record<string, unknown>, context?: { signal: AbortSignal }): Promise<PluginResult> {
+    this.calls.push({ action, params });
+    switch (action) {
+      case "add":
+        this.notes.push(String(params.text));
+        return { success: true, data: { count: this.notes.length } };
+      case "list":
+        return { success: true, data: { notes: [...this.notes] } };
+      case "publish":
+        return { success: true, data: { published: params.text } };
+      case "purge":
+        this.notes.length = 0;
+        return { success: true, data: { purged: true } };
+      case "explode":
+        throw new Error("boom");
+      case "leak":
+        throw new Error(`upstream rejected key ${this.apiKey}`);
+      case "slow":
+        return new Promise((_, reject) => context?.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      default:
+        return { success: false, error: `Unknown action: ${action}` };
+    }
+  }
+
+  async health() {
+    return { plugin: this.name, status: PluginHealthStatus.HEALTHY };
+  }
+}
+
+export const API_KEY = "sk-test-0123456789abcdef";
+
+/** A tool call step for a ScriptedModel script. */
+export function call(name: string, args: unknown, id?: string): ScriptStep {
+  return { toolCalls: [{ name, arguments: args, ...(id ? { id } : {}) }] };
+}
+
+/** An engine over a NotesPlugin, a scripted model and a recording extension. */
+export function setup(
+  steps: ScriptStep[],
+  options: Partial<EngineOptions> & { agent?: Partial<AgentDefinition>; perRun?: boolean } = {},
+) {
+  const plugin = new NotesPlugin();
+  const broker = new FakeBroker({ notes_api_key: API_KEY });
+  const registry = options.plugins ?? new PluginRegistry({ broker, logger: silentLogger });
+  if (!options.plugins) registry.register(plugin);
+  const model = new ScriptedModel(steps, { perRun: options.perRun ?? false });
+  const recorder = new RecordingExtension();
+  const { agent, perRun: _perRun, extensions = [], ...rest } = options;
+  const engine = createEngine({
+    model,
+    plugins: registry,
+    extensions: [recorder, ...extensions],
+    agents: [{ id: "assistant", instructions: "You keep notes.", ...agent }],
+    logger: silentLogger,
+    ...rest,
+  });
+  return { engine, model, plugin, registry, recorder, broker };
+}

@@ -1,0 +1,51 @@
+import { HOOK_NAMES, hookMethodName, type Extension, type HookEvent, type HookName } from "@cortex/hooks";
+
+/** One recorded hook call. */
+export interface RecordedEvent<H extends HookName = HookName> {
+  hook: H;
+  event: HookEvent<H>;
+}
+
+/**
+ * An extension that implements all 17 hooks and records every event in the
+ * order the bus delivered it. Use it to assert what an engine emitted.
+ */
+export class RecordingExtension implements Extension {
+  readonly name: string;
+  /** Every event so far, in order. */
+  readonly events: RecordedEvent[] = [];
+
+  constructor(name = "recording") {
+    this.name = name;
+    for (const hook of HOOK_NAMES) {
+      Object.defineProperty(this, hookMethodName(hook), {
+        value: (event: HookEvent<typeof hook>) => {
+          this.events.push({ hook, event } as RecordedEvent);
+        },
+        enumerable: false,
+      });
+    }
+  }
+
+  /** The events of one hook, in order, typed by the hook. */
+  ofHook<H extends HookName>(hook: H): HookEvent<H>[] {
+    return this.events.filter((recorded) => recorded.hook === hook).map((recorded) => recorded.event as HookEvent<H>);
+  }
+
+  /** The hook names in the order they fired, optionally only those of one run. */
+  hooks(filter?: { runId?: string }): HookName[] {
+    return this.events
+      .filter((recorded) => filter?.runId === undefined || (recorded.event as { runId?: string }).runId === filter.runId)
+      .map((recorded) => recorded.hook);
+  }
+
+  /** How many times a hook fired. */
+  count(hook: HookName): number {
+    return this.events.reduce((n, recorded) => (recorded.hook === hook ? n + 1 : n), 0);
+  }
+
+  /** Forgets everything recorded so far. */
+  clear(): void {
+    this.events.length = 0;
+  }
+}

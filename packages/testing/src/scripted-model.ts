@@ -1,0 +1,84 @@
+/** One message of a request; the same union as core's `ModelMessage`. */
+export type ScriptedMessage =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string }
+  | { role: "assistant"; content?: string; toolCalls?: { id: string; name: string; arguments: unknown }[] }
+  | { role: "tool"; toolCallId: string; name: string; content: string };
+
+/**
+ * What a model is asked. Structurally the same as `ModelRequest` of
+ * `@cortex/core` (which this package does not import, so core can test with
+ * it); a type test in core keeps the two in step.
+ */
+export interface ScriptedRequest {
+  messages: readonly ScriptedMessage[];
+  tools: readonly { name: string; description: string; parameters: Record<string, unknown> }[];
+  signal: AbortSignal;
+  agentId?: string;
+  runId?: string;
+}
+
+/** One scripted answer: text, tool calls, or both — the shape of core's `ModelResponse`. */
+export interface ScriptedResponse {
+  content?: string;
+  toolCalls?: { id?: string; name: string; arguments: unknown }[];
+}
+
+/** A step of a script: an answer, or a function computing one from the request (to echo, throw or hang). */
+export type ScriptStep = ScriptedResponse | ((request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>);
+
+/** Thrown when the model is asked more often than its script has steps. */
+export class ScriptExhaustedError extends Error {
+  readonly code = "CORTEX_SCRIPT_EXHAUSTED";
+
+  constructor(readonly steps: number) {
+    super(`ScriptedModel was asked for response ${steps + 1}, but its script has only ${steps}`);
+    this.name = "ScriptExhaustedError";
+  }
+}
+
+/**
+ * A deterministic model client: replays its script in order, one step per
+ * `generate` call, and records every request it received. With
+ * `{ perRun: true }` each run id gets the script from the start, so many
+ * concurrent runs can share one model.
+ */
+export class ScriptedModel {
+  /** Every request received, in order (messages copied at the time of the call). */
+  readonly requests: ScriptedRequest[] = [];
+  readonly #steps: readonly ScriptStep[];
+  readonly #perRun: boolean;
+  readonly #positions = new Map<string, number>();
+  #position = 0;
+
+  constructor(steps: readonly ScriptStep[], options: { perRun?: boolean } = {}) {
+    this.#steps = [...steps];
+    this.#perRun = options.perRun ?? false;
+  }
+
+  /** How many steps have been used (in per-run mode: by all runs together). */
+  get used(): number {
+    return this.#position;
+  }
+
+  /** How many steps are left (not meaningful in per-run mode). */
+  get remaining(): number {
+    return this.#steps.length - this.#position;
+  }
+
+  async generate(request: ScriptedRequest): Promise<ScriptedResponse> {
+    this.requests.push({ ...request, messages: structuredClone(request.messages), tools: [...request.tools] });
+    let index: number;
+    if (this.#perRun) {
+      const key = request.runId ?? "";
+      index = this.#positions.get(key) ?? 0;
+      this.#positions.set(key, index + 1);
+    } else {
+      index = this.#position;
+    }
+    this.#position += 1;
+    const step = this.#steps[index];
+    if (step === undefined) throw new ScriptExhaustedError(this.#steps.length);
+    return typeof step === "function" ? step(request) : structuredClone(step);
+  }
+}
