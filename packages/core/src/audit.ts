@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { open } from "node:fs/promises";
-import type { Extension, HookEvent, HookName } from "@cortex/hooks";
+import { hookMethodName, type Extension, type HookEvent, type HookName } from "@cortex/hooks";
 
 /** How an audited occurrence ended. */
 export type AuditOutcome = "started" | "success" | "failure" | "pending" | "approved" | "denied" | "info";
@@ -139,7 +139,7 @@ export class AuditExtension implements Extension {
     this.name = options.name ?? "audit";
     this.#recorder = options.recorder;
     for (const hook of Object.keys(MAPPERS) as HookName[]) {
-      const method = `on${hook[0]!.toUpperCase()}${hook.slice(1)}`;
+      const method = hookMethodName(hook);
       Object.defineProperty(this, method, {
         value: (event: never) => {
           const written = this.#write(hook, event);

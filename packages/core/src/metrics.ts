@@ -1,4 +1,4 @@
-import { HOOK_NAMES, type Extension, type HookEvent, type HookName } from "@cortex/hooks";
+import { HOOK_NAMES, hookMethodName, type Extension, type HookEvent, type HookName } from "@cortex/hooks";
 
 /** Count, sum and percentiles of a set of durations, in milliseconds. */
 export interface DurationSummary {
@@ -65,7 +65,7 @@ export class MetricsExtension implements Extension {
     this.#tools = new Durations(window);
     // One counting method per hook, so the bus calls this extension for all 17.
     for (const hook of HOOK_NAMES) {
-      const method = `on${hook[0]!.toUpperCase()}${hook.slice(1)}`;
+      const method = hookMethodName(hook);
       const own = (this as unknown as Record<string, ((event: unknown) => void) | undefined>)[method];
       Object.defineProperty(this, method, {
         value: (event: unknown) => {

@@ -136,6 +136,14 @@ export class RunLoop {
     const needsApproval = tool.tier !== "AUTO";
     let approval = decision;
     if (needsApproval && approval === undefined) {
+      // Invalid calls go back to the model to correct; nobody is asked to approve them.
+      try {
+        ctx.plugins.validate(tool.plugin, tool.action, call.args);
+      } catch (error) {
+        if (!isCortexError(error)) throw error;
+        this.#toolFailed(call, toErrorInfo(error));
+        return "done";
+      }
       const checkpoint = this.#checkpoint(call, tool);
       if (!ctx.approver) return this.#pause(checkpoint);
       ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });

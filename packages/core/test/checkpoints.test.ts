@@ -136,3 +136,13 @@ describe("checkpoints", () => {
     expect(await readdir(join(dir, "checkpoints"))).toEqual([]);
   });
 });
+
+describe("checkpoints only for valid calls", () => {
+  it("returns an invalid CONFIRM call to the model instead of asking for approval", async () => {
+    const { engine, recorder, model } = setup([call("notes__publish", { text: "" }), { content: "fixed nothing" }]);
+    const result = await engine.run("assistant", "x");
+    expect(result.status).toBe("completed");
+    expect(recorder.count("checkpointCreated")).toBe(0);
+    expect((model.requests[1]!.messages.at(-1) as { content: string }).content).toContain("CORTEX_VALIDATION_FAILED");
+  });
+});
