@@ -1,2 +1,54 @@
-/** The package version, replaced by real exports as the package grows. */
-export const version = "0.0.0";
+export { ActionTier, PluginHealthStatus, PluginState } from "./models.js";
+export type {
+  ActionContext,
+  Awaitable,
+  CredentialBroker,
+  JsonSchema,
+  Plugin,
+  PluginActionInfo,
+  PluginHealthReport,
+  PluginResult,
+  Principal,
+} from "./models.js";
+export {
+  ActionNotFoundError,
+  ApprovalDeniedError,
+  ApprovalRequiredError,
+  CortexError,
+  CredentialMissingError,
+  DiscoveryError,
+  DuplicatePluginError,
+  ForbiddenError,
+  InvalidPluginError,
+  InvalidSchemaError,
+  isCortexError,
+  OperationTimeoutError,
+  PLUGIN_ERROR_CODES,
+  PluginNotFoundError,
+  PluginNotReadyError,
+  RegistryClosedError,
+  TeardownError,
+  ValidationError,
+} from "./errors.js";
+export type { CortexErrorCode, DiscoveryErrorCode, FailureCode, PluginErrorCode } from "./errors.js";
+export { consoleLogger, silentLogger } from "./logger.js";
+export type { Logger } from "./logger.js";
+export { EnvBroker, MemoryBroker } from "./brokers.js";
+export type { EnvBrokerOptions } from "./brokers.js";
+export type { ValidationIssue } from "./validation.js";
+export { approvalId, canonicalJson, defaultAuthorize } from "./approval.js";
+export type { Approval, ApprovalDecision, ApprovalRequest, Approver, AuthorizePolicy } from "./approval.js";
+export { REDACTED } from "./redact.js";
+export { ACTION_NAME_PATTERN, PLUGIN_NAME_PATTERN } from "./registration.js";
+export type { RegisteredAction } from "./registration.js";
+export { PluginRegistry } from "./registry.js";
+export type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
+export type { ShutdownReport } from "./lifecycle.js";
+export { discoverPlugins } from "./discovery.js";
+export type {
+  DependencyField,
+  DiscoveredPlugin,
+  DiscoveryOptions,
+  DiscoveryReport,
+  DiscoveryResult,
+} from "./discovery.js";

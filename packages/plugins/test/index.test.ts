@@ -1,8 +1,44 @@
 import { describe, expect, it } from "vitest";
-import { version } from "../src/index.js";
+import * as api from "../src/index.js";
 
 describe("package entry", () => {
-  it("exports its version", () => {
-    expect(version).toMatch(/^\d+\.\d+\.\d+/);
+  it("exports the public API by name", () => {
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        "ACTION_NAME_PATTERN",
+        "ActionNotFoundError",
+        "ActionTier",
+        "ApprovalDeniedError",
+        "ApprovalRequiredError",
+        "CortexError",
+        "CredentialMissingError",
+        "DiscoveryError",
+        "DuplicatePluginError",
+        "EnvBroker",
+        "ForbiddenError",
+        "InvalidPluginError",
+        "InvalidSchemaError",
+        "MemoryBroker",
+        "OperationTimeoutError",
+        "PLUGIN_ERROR_CODES",
+        "PLUGIN_NAME_PATTERN",
+        "PluginHealthStatus",
+        "PluginNotFoundError",
+        "PluginNotReadyError",
+        "PluginRegistry",
+        "PluginState",
+        "REDACTED",
+        "RegistryClosedError",
+        "TeardownError",
+        "ValidationError",
+        "approvalId",
+        "canonicalJson",
+        "consoleLogger",
+        "defaultAuthorize",
+        "discoverPlugins",
+        "isCortexError",
+        "silentLogger",
+      ].sort(),
+    );
   });
 });

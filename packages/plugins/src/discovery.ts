@@ -1,0 +1,224 @@
+import { readFile, realpath, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DiscoveryError, isCortexError, type CortexError, type DiscoveryErrorCode } from "./errors.js";
+import type { Plugin } from "./models.js";
+import { messageOf } from "./redact.js";
+import { isValidPluginName } from "./registration.js";
+import { isPlainObject } from "./validation.js";
+
+/** Dependency fields of the host's package.json that discovery reads. */
+export type DependencyField = "dependencies" | "optionalDependencies" | "devDependencies";
+
+/** Options of discovery. */
+export interface DiscoveryOptions {
+  /** Folder holding the host's package.json; default `process.cwd()`. */
+  cwd?: string;
+  /** Which dependency fields to read; default all three of {@link DependencyField}. */
+  include?: readonly DependencyField[];
+}
+
+/** What `discoverAndRegister` did, per package. */
+export interface DiscoveryReport {
+  registered: { name: string; package: string }[];
+  /** Dependencies that are not installed or declare no `cortex.plugins`. */
+  skipped: { package: string; reason: string }[];
+  /** Packages or entries that could not be read, loaded or registered. */
+  failed: { package: string; plugin?: string; error: CortexError }[];
+}
+
+/** A plugin found and loaded, not yet registered. */
+export interface DiscoveredPlugin {
+  name: string;
+  packageName: string;
+  plugin: Plugin;
+}
+
+/** What `discoverPlugins` found. */
+export interface DiscoveryResult {
+  plugins: DiscoveredPlugin[];
+  skipped: DiscoveryReport["skipped"];
+  failed: DiscoveryReport["failed"];
+}
+
+const ALL_FIELDS: readonly DependencyField[] = ["dependencies", "optionalDependencies", "devDependencies"];
+const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
+
+const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: unknown) =>
+  new DiscoveryError(code, pkg, message, cause);
+
+/**
+ * Loads the plugins declared in `cortex.plugins` of the host's direct
+ * dependencies. Packages are found the way Node resolves them (walking up
+ * `node_modules` folders, through pnpm's symlinks); `node_modules` is never
+ * scanned. Each entry is loaded with `import()` of a file URL, so ESM and
+ * CommonJS plugins both work. A broken package is reported, never thrown;
+ * only an unreadable host package.json throws `CORTEX_DISCOVERY_FAILED`.
+ */
+export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
+    throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageOf(error)}`, error);
+  });
+  const names = new Set<string>();
+  for (const field of options.include ?? ALL_FIELDS) {
+    const deps = host[field];
+    if (isPlainObject(deps)) for (const name of Object.keys(deps)) names.add(name);
+  }
+  const result: DiscoveryResult = { plugins: [], skipped: [], failed: [] };
+  for (const packageName of names) {
+    try {
+      await discoverPackage(cwd, packageName, result);
+    } catch (error) {
+      const coded = isCortexError(error) ? error : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
+      result.failed.push({ package: packageName, error: coded });
+    }
+  }
+  return result;
+}
+
+async function discoverPackage(cwd: string, packageName: string, result: DiscoveryResult): Promise<void> {
+  const dir = await findPackageDir(cwd, packageName);
+  if (dir === undefined) {
+    result.skipped.push({ package: packageName, reason: "not installed" });
+    return;
+  }
+  const manifest = await readJson(join(dir, "package.json")).catch((error: unknown) => {
+    throw fail("CORTEX_DISCOVERY_FAILED", packageName, `cannot read package.json: ${messageOf(error)}`, error);
+  });
+  const cortex = manifest.cortex;
+  const entries = isPlainObject(cortex) ? cortex.plugins : undefined;
+  if (entries === undefined) {
+    result.skipped.push({ package: packageName, reason: "declares no cortex.plugins" });
+    return;
+  }
+  if (!isPlainObject(entries)) {
+    throw fail("CORTEX_INVALID_SPECIFIER", packageName, "cortex.plugins must be an object of name → specifier");
+  }
+  for (const [key, spec] of Object.entries(entries)) {
+    try {
+      const plugin = await loadEntry(dir, manifest, packageName, key, spec);
+      result.plugins.push({ name: key, packageName, plugin });
+    } catch (error) {
+      const coded = isCortexError(error) ? error : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageOf(error), error);
+      result.failed.push({ package: packageName, plugin: key, error: coded });
+    }
+  }
+}
+
+/** Node's directory resolution: `<dir>/node_modules/<name>` from `from` up to the root, symlinks followed. */
+export async function findPackageDir(from: string, packageName: string): Promise<string | undefined> {
+  if (!/^(@[^/\\]+\/)?[^/\\.][^/\\]*$/.test(packageName)) return undefined;
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    const candidate = join(dir, "node_modules", ...packageName.split("/"));
+    if (await isFile(join(candidate, "package.json"))) return realpath(candidate);
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+async function loadEntry(
+  dir: string,
+  manifest: Record<string, unknown>,
+  pkg: string,
+  key: string,
+  spec: unknown,
+): Promise<Plugin> {
+  const where = `cortex.plugins["${key}"]`;
+  if (!isValidPluginName(key)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: the key is not a valid plugin name`);
+  if (typeof spec !== "string" || spec === "") {
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} must be a string like "./dist/index.js#MyPlugin"`);
+  }
+  const parts = spec.split("#");
+  const [modulePart = "", exportName = "default"] = parts;
+  if (parts.length > 2 || modulePart === "" || !EXPORT_NAME.test(exportName)) {
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" is malformed (expected "<path>#<export>")`);
+  }
+  if (isAbsolute(modulePart) || /^[a-zA-Z]:/.test(modulePart)) {
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" must be relative to the package, not absolute`);
+  }
+  const target = modulePart === "." ? mainEntry(manifest) : modulePart;
+  if (!target.startsWith("./") && !target.startsWith("../")) {
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" must start with "./" (or be ".")`);
+  }
+  const file = resolve(dir, target);
+  if (!isInside(dir, file)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" points outside the package`);
+  if (!(await isFile(file))) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: file ${target} does not exist`);
+  const real = await realpath(file);
+  if (!isInside(dir, real)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" links outside the package`);
+
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: importing ${target} failed: ${messageOf(error)}`, error);
+  }
+  const value = pickExport(namespace, exportName);
+  if (value === undefined) {
+    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: ${target} has no export "${exportName}"`);
+  }
+  let plugin: unknown;
+  try {
+    plugin = typeof value === "function" ? await instantiate(value as (...args: never[]) => unknown) : value;
+  } catch (error) {
+    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: creating the plugin failed: ${messageOf(error)}`, error);
+  }
+  const name = typeof plugin === "object" && plugin !== null ? (plugin as { name?: unknown }).name : undefined;
+  if (name !== key) {
+    throw fail("CORTEX_PLUGIN_NAME_MISMATCH", pkg, `${where} loaded a plugin named ${JSON.stringify(name)}, not "${key}"`);
+  }
+  return plugin as Plugin;
+}
+
+function pickExport(namespace: Record<string, unknown>, exportName: string): unknown {
+  if (namespace[exportName] !== undefined) return namespace[exportName];
+  // CommonJS modules whose named exports Node's lexer could not see.
+  const cjs = namespace.default;
+  if (exportName !== "default" && (typeof cjs === "object" || typeof cjs === "function") && cjs !== null) {
+    return (cjs as Record<string, unknown>)[exportName];
+  }
+  return undefined;
+}
+
+/** Classes are constructed without arguments; other functions are zero-argument (maybe async) factories. */
+async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> {
+  const proto = (fn as { prototype?: { executeAction?: unknown } }).prototype;
+  const isClass = Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
+  return isClass ? new (fn as unknown as new () => unknown)() : await fn();
+}
+
+/** The package's main entry for a `.` specifier: `exports["."]` (import/node/default/require), else `main`, else `index.js`. */
+function mainEntry(manifest: Record<string, unknown>): string {
+  let target: unknown = manifest.exports;
+  if (isPlainObject(target) && "." in target) target = target["."];
+  else if (isPlainObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
+  const picked = pickCondition(target) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
+  return picked.startsWith("./") || picked.startsWith("../") ? picked : `./${picked}`;
+}
+
+function pickCondition(target: unknown): string | undefined {
+  if (typeof target === "string") return target;
+  if (Array.isArray(target)) return pickCondition(target[0]);
+  if (!isPlainObject(target)) return undefined;
+  for (const condition of ["import", "node", "default", "require"]) {
+    if (condition in target) return pickCondition(target[condition]);
+  }
+  return undefined;
+}
+
+function isInside(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+}
+
+async function isFile(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+}
+
+async function readJson(path: string): Promise<Record<string, unknown>> {
+  const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
+  if (!isPlainObject(parsed)) throw new Error(`${path} does not hold a JSON object`);
+  return parsed;
+}

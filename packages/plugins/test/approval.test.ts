@@ -1,0 +1,171 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  approvalId,
+  canonicalJson,
+  defaultAuthorize,
+  type ApprovalRequest,
+} from "../src/index.js";
+import { makePlugin, makeRegistry, sleep } from "./fixtures.js";
+
+describe("approval ids", () => {
+  it("canonical JSON sorts keys at every depth and drops undefined", () => {
+    expect(canonicalJson({ b: 1, a: { d: [{ z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[{"y":2,"z":1}]},"b":1}');
+  });
+
+  it("is stable across key order and changes with any param", () => {
+    const id = approvalId("calendar", "create_event", { title: "x", at: "2026-06-01" });
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(approvalId("calendar", "create_event", { at: "2026-06-01", title: "x" })).toBe(id);
+    expect(approvalId("calendar", "create_event", { at: "2026-06-02", title: "x" })).not.toBe(id);
+    expect(approvalId("calendar", "delete_event", { at: "2026-06-01", title: "x" })).not.toBe(id);
+    expect(approvalId("calendar2", "create_event", { at: "2026-06-01", title: "x" })).not.toBe(id);
+  });
+
+  it("default policy authorizes admins only", () => {
+    const request = {} as ApprovalRequest;
+    expect(defaultAuthorize({ id: "a", roles: ["admin"] }, request)).toBe(true);
+    expect(defaultAuthorize({ id: "b", roles: ["user"] }, request)).toBe(false);
+  });
+});
+
+describe("CONFIRM tier", () => {
+  it("no approver and no approval → CORTEX_APPROVAL_REQUIRED carrying the request; plugin never runs", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const error = await registry.execute("test", "confirm", { title: "x" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+      request: { plugin: "test", action: "confirm", tier: "CONFIRM", params: { title: "x" } },
+    });
+    const { request } = error as { request: ApprovalRequest };
+    expect(request.id).toBe(approvalId("test", "confirm", { title: "x" }));
+    expect(plugin.calls).toHaveLength(0);
+    expect(plugin.setups).toBe(0);
+
+    // The caller asks a human and calls again with the approval.
+    const result = await registry.execute("test", "confirm", { title: "x" }, { approval: { id: request.id, approved: true } });
+    expect(result.success).toBe(true);
+    expect(plugin.calls).toHaveLength(1);
+  });
+
+  it("an approval for other params does not count", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const approval = { id: approvalId("test", "confirm", { title: "x" }), approved: true };
+    await expect(registry.execute("test", "confirm", { title: "y" }, { approval })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+      message: expect.stringContaining("different parameters") as string,
+    });
+    expect(plugin.calls).toHaveLength(0);
+  });
+
+  it("a denied approval in options → CORTEX_APPROVAL_DENIED with reason", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin());
+    const approval = { id: approvalId("test", "confirm", {}), approved: false, reason: "not now", decidedBy: "alice" };
+    await expect(registry.execute("test", "confirm", {}, { approval })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_DENIED",
+      reason: "not now",
+      decidedBy: "alice",
+    });
+  });
+
+  it("the approver is asked with the request and may approve", async () => {
+    const approver = vi.fn((_r: ApprovalRequest) => ({ approved: true, decidedBy: "bot" }));
+    const { registry, logger } = makeRegistry({ approver });
+    const plugin = makePlugin();
+    registry.register(plugin);
+    await expect(registry.execute("test", "confirm", { a: 1 })).resolves.toMatchObject({ success: true });
+    expect(approver).toHaveBeenCalledWith(
+      expect.objectContaining({ id: approvalId("test", "confirm", { a: 1 }), plugin: "test", action: "confirm", tier: "CONFIRM" }),
+    );
+    expect(logger.lines.some((l) => l.message.includes("approved") && l.fields?.decidedBy === "bot")).toBe(true);
+  });
+
+  it("with an approver, mismatched approvals are ignored and the approver decides", async () => {
+    const approver = vi.fn(async () => ({ approved: false, reason: "no" }));
+    const { registry } = makeRegistry({ approver });
+    registry.register(makePlugin());
+    await expect(
+      registry.execute("test", "confirm", { a: 1 }, { approval: { id: "wrong", approved: true } }),
+    ).rejects.toMatchObject({ code: "CORTEX_APPROVAL_DENIED", reason: "no" });
+    expect(approver).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ["throws", () => Promise.reject(new Error("approver down")), /approver failed: approver down/],
+    ["never answers", () => new Promise<never>(() => undefined), /no answer within 50 ms/],
+    ["returns no decision", () => undefined as never, /no decision/],
+  ])("an approver that %s denies", async (_label, approver, reason) => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver, approvalTimeoutMs: 50 });
+    registry.register(plugin);
+    const error = await registry.execute("test", "confirm", {}).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CORTEX_APPROVAL_DENIED" });
+    expect((error as { reason: string }).reason).toMatch(reason);
+    expect(plugin.calls).toHaveLength(0);
+  });
+});
+
+describe("ADMIN tier", () => {
+  const approval = { id: approvalId("test", "admin", {}), approved: true };
+
+  it("no principal → CORTEX_FORBIDDEN before the approver is asked", async () => {
+    const approver = vi.fn(() => ({ approved: true }));
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver });
+    registry.register(plugin);
+    await expect(registry.execute("test", "admin", {})).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+    expect(approver).not.toHaveBeenCalled();
+    expect(plugin.calls).toHaveLength(0);
+  });
+
+  it("a principal without the admin role is forbidden even with an approval", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin());
+    await expect(
+      registry.execute("test", "admin", {}, { approval, principal: { id: "bob", roles: ["user"] } }),
+    ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN", principalId: "bob" });
+  });
+
+  it("an admin principal still needs an approval", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin());
+    const principal = { id: "root", roles: ["admin"] };
+    await expect(registry.execute("test", "admin", {}, { principal })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+      request: { tier: "ADMIN", principal },
+    });
+    await expect(registry.execute("test", "admin", {}, { principal, approval })).resolves.toMatchObject({ success: true });
+  });
+
+  it("the authorize policy is replaceable, may be async, and failing policies forbid", async () => {
+    const authorize = vi.fn(async (p: { id: string }) => p.id === "ops");
+    const { registry } = makeRegistry({ authorize, approver: () => ({ approved: true }) });
+    registry.register(makePlugin());
+    await expect(registry.execute("test", "admin", {}, { principal: { id: "ops", roles: [] } })).resolves.toMatchObject({
+      success: true,
+    });
+    await expect(
+      registry.execute("test", "admin", {}, { principal: { id: "root", roles: ["admin"] } }),
+    ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+
+    const { registry: broken } = makeRegistry({
+      authorize: () => {
+        throw new Error("policy db down");
+      },
+    });
+    broken.register(makePlugin());
+    await expect(
+      broken.execute("test", "admin", {}, { principal: { id: "x", roles: ["admin"] }, approval }),
+    ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN", message: expect.stringContaining("policy db down") as string });
+
+    const { registry: slow } = makeRegistry({ authorize: () => sleep(200).then(() => true), approvalTimeoutMs: 20 });
+    slow.register(makePlugin());
+    await expect(
+      slow.execute("test", "admin", {}, { principal: { id: "x", roles: [] }, approval }),
+    ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+  });
+});

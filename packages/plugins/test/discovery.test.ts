@@ -1,0 +1,112 @@
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { discoverPlugins, type DiscoveryReport } from "../src/index.js";
+import { findPackageDir } from "../src/discovery.js";
+import { makeHost } from "./discovery-fixtures.js";
+import { makeRegistry } from "./fixtures.js";
+
+describe("discovery with real packages", () => {
+  let host: { root: string; app: string };
+  let report: DiscoveryReport;
+  const { registry } = makeRegistry();
+
+  beforeAll(async () => {
+    host = makeHost();
+    report = await registry.discoverAndRegister({ cwd: host.app });
+  });
+  afterAll(() => rmSync(host.root, { recursive: true, force: true }));
+
+  const failure = (pkg: string, plugin?: string) =>
+    report.failed.find((f) => f.package === pkg && (plugin === undefined || f.plugin === plugin));
+
+  it("registers ESM, CommonJS, scoped, symlinked, class, factory, object, default and main-entry plugins", () => {
+    expect(report.registered).toEqual(
+      expect.arrayContaining([
+        { name: "esm", package: "esm-plugin" },
+        { name: "cjs", package: "cjs-plugin" },
+        { name: "scoped", package: "@acme/scoped-plugin" },
+        { name: "factory", package: "factory-plugin" },
+        { name: "async-factory", package: "factory-plugin" },
+        { name: "object", package: "factory-plugin" },
+        { name: "default-one", package: "default-plugin" },
+        { name: "main-entry", package: "main-entry-plugin" },
+        { name: "linked", package: "linked-plugin" },
+        { name: "dup", package: "dup-a" },
+        { name: "good", package: "bad-specs" },
+      ]),
+    );
+    expect(report.registered).toHaveLength(11);
+  });
+
+  it("discovered plugins run through the registry", async () => {
+    for (const name of ["esm", "cjs", "scoped", "linked", "main-entry"]) {
+      expect(await registry.execute(name, "hello", {})).toEqual({ success: true, data: name });
+    }
+    expect(await registry.execute("dup", "hello", {})).toEqual({ success: true, data: "from a" });
+  });
+
+  it("reports packages without plugins and missing ones as skipped", () => {
+    expect(report.skipped).toEqual(
+      expect.arrayContaining([
+        { package: "plain-dep", reason: "declares no cortex.plugins" },
+        { package: "not-installed", reason: "not installed" },
+      ]),
+    );
+  });
+
+  it.each([
+    ["throws-on-import", "boom", "CORTEX_PLUGIN_LOAD_FAILED", /import exploded/],
+    ["throws-in-constructor", "ctor", "CORTEX_PLUGIN_LOAD_FAILED", /constructor exploded/],
+    ["wrong-name", "calendar", "CORTEX_PLUGIN_NAME_MISMATCH", /named "not-calendar", not "calendar"/],
+    ["dup-b", "dup", "CORTEX_DUPLICATE_PLUGIN", /already registered/],
+    ["bad-specs", "absolute", "CORTEX_INVALID_SPECIFIER", /not absolute/],
+    ["bad-specs", "escape", "CORTEX_INVALID_SPECIFIER", /outside the package/],
+    ["bad-specs", "missing", "CORTEX_INVALID_SPECIFIER", /does not exist/],
+    ["bad-specs", "malformed", "CORTEX_INVALID_SPECIFIER", /malformed/],
+    ["bad-specs", "no-export", "CORTEX_PLUGIN_LOAD_FAILED", /no export "Nope"/],
+    ["bad-specs", "not-a-string", "CORTEX_INVALID_SPECIFIER", /must be a string/],
+    ["bad-specs", "Bad_Key", "CORTEX_INVALID_SPECIFIER", /not a valid plugin name/],
+    ["bad-field", undefined, "CORTEX_INVALID_SPECIFIER", /must be an object/],
+    ["broken-json", undefined, "CORTEX_DISCOVERY_FAILED", /cannot read package.json/],
+  ])("reports %s (%s) as %s without stopping the rest", (pkg, plugin, code, message) => {
+    const f = failure(pkg, plugin);
+    expect(f, `${pkg} ${plugin ?? ""} not in failed`).toBeDefined();
+    expect(f!.error.code).toBe(code);
+    expect(f!.error.message).toMatch(message);
+    // Discovery errors name the package; a registration error is reported under it.
+    if (code !== "CORTEX_DUPLICATE_PLUGIN") expect(f!.error.message).toContain(`"${pkg}"`);
+  });
+
+  it("a load failure keeps the original error as cause", () => {
+    expect((failure("throws-on-import")!.error.cause as Error).message).toBe("import exploded");
+  });
+
+  it("include limits the dependency fields read", async () => {
+    const found = await discoverPlugins({ cwd: host.app, include: ["optionalDependencies"] });
+    expect(found.plugins).toEqual([]);
+    expect(found.skipped).toEqual([{ package: "not-installed", reason: "not installed" }]);
+    expect(found.failed.map((f) => f.package)).toEqual(["bad-field"]);
+  });
+
+  it("finds packages by walking up node_modules and follows symlinks", async () => {
+    expect(await findPackageDir(host.app, "linked-plugin")).toContain(join(".pnpm", "linked-plugin@1.0.0"));
+    expect(await findPackageDir(host.app, "@acme/scoped-plugin")).toBe(join(host.root, "node_modules", "@acme", "scoped-plugin"));
+    expect(await findPackageDir(host.app, "../escape")).toBeUndefined();
+    expect(await findPackageDir(host.app, "nothing-here")).toBeUndefined();
+  });
+
+  it("an unreadable host package.json throws CORTEX_DISCOVERY_FAILED", async () => {
+    await expect(discoverPlugins({ cwd: join(host.root, "nowhere") })).rejects.toMatchObject({ code: "CORTEX_DISCOVERY_FAILED" });
+  });
+
+  it("defaults to process.cwd()", async () => {
+    const cwd = process.cwd();
+    process.chdir(host.app);
+    try {
+      expect((await discoverPlugins()).plugins.length).toBe(12);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { worstStatus } from "../src/health.js";
+import { makePlugin, makeRegistry } from "./fixtures.js";
+
+describe("health", () => {
+  it("worst status: UNHEALTHY > DEGRADED > UNKNOWN > HEALTHY, HEALTHY for none", () => {
+    expect(worstStatus([])).toBe("HEALTHY");
+    expect(worstStatus(["HEALTHY", "UNKNOWN"])).toBe("UNKNOWN");
+    expect(worstStatus(["UNKNOWN", "DEGRADED", "HEALTHY"])).toBe("DEGRADED");
+    expect(worstStatus(["DEGRADED", "UNHEALTHY"])).toBe("UNHEALTHY");
+  });
+
+  it("pending plugins are UNKNOWN and health never triggers setup", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    expect(await registry.health("test")).toEqual({ plugin: "test", status: "UNKNOWN", details: { state: "pending" } });
+    expect(plugin.setups).toBe(0);
+  });
+
+  it("failed plugins are UNHEALTHY with their setup error", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ setup: () => Promise.reject(new Error("no creds")) }));
+    await registry.setupAllPending();
+    expect(await registry.health("test")).toEqual({
+      plugin: "test",
+      status: "UNHEALTHY",
+      details: { state: "failed" },
+      error: "no creds",
+    });
+  });
+
+  it("ready plugins are asked; their report's plugin name is the registered one", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ health: async () => ({ plugin: "other", status: "DEGRADED", details: { ms: 900 } }) }));
+    await registry.setupAllPending();
+    expect(await registry.health("test")).toEqual({ plugin: "test", status: "DEGRADED", details: { ms: 900 } });
+  });
+
+  it.each([
+    ["throws", () => { throw new Error("ping failed"); }, "ping failed"],
+    ["rejects", () => Promise.reject(new Error("ping rejected")), "ping rejected"],
+    ["times out", () => new Promise(() => undefined), 'plugin "test" health check did not finish within 30 ms'],
+    ["returns garbage", () => ({ status: "FINE" }), 'plugin "test" health() returned an invalid report'],
+  ])("a health check that %s is UNHEALTHY with an error", async (_label, health, error) => {
+    const { registry } = makeRegistry({ healthTimeoutMs: 30 });
+    registry.register(makePlugin({ health: health as never }));
+    await registry.setupAllPending();
+    expect(await registry.health("test")).toEqual({ plugin: "test", status: "UNHEALTHY", error });
+  });
+
+  it("unknown plugin → CORTEX_PLUGIN_NOT_FOUND", async () => {
+    const { registry } = makeRegistry();
+    await expect(registry.health("nope")).rejects.toMatchObject({ code: "CORTEX_PLUGIN_NOT_FOUND" });
+  });
+
+  it("healthAll covers pending, failed and ready plugins with the worst status overall", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ name: "ok" }));
+    registry.register(makePlugin({ name: "bad", setup: () => Promise.reject(new Error("x")) }));
+    await registry.setupAllPending();
+    registry.register(makePlugin({ name: "later" }));
+    const all = await registry.healthAll();
+    expect(all.status).toBe("UNHEALTHY");
+    expect(all.plugins.map((p) => [p.plugin, p.status])).toEqual([
+      ["ok", "HEALTHY"],
+      ["bad", "UNHEALTHY"],
+      ["later", "UNKNOWN"],
+    ]);
+    const { registry: empty } = makeRegistry();
+    expect(await empty.healthAll()).toEqual({ status: "HEALTHY", plugins: [] });
+  });
+});

@@ -1,0 +1,115 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { isCortexError, type JsonSchema, type PluginActionInfo } from "../src/index.js";
+import { checkParamsShape, compileSchema, createAjv } from "../src/validation.js";
+import { makePlugin, makeRegistry } from "./fixtures.js";
+
+const schemas: Record<string, JsonSchema> = {
+  list_events: {
+    type: "object",
+    properties: { start: { type: "string", description: "ISO date" }, end: { type: "string", description: "ISO date" } },
+    required: ["start", "end"],
+  },
+  typed: {
+    type: "object",
+    properties: {
+      title: { type: "string", minLength: 1, maxLength: 20 },
+      day: { type: "string", format: "date" },
+      guests: { type: "array", items: { type: "string", format: "email" }, maxItems: 3 },
+      priority: { enum: ["low", "high"] },
+      meta: { type: "object", properties: { n: { type: "integer", minimum: 0 } }, required: ["n"] },
+    },
+    required: ["title"],
+    additionalProperties: false,
+  },
+  open: { type: "object" },
+};
+
+const actions: PluginActionInfo[] = Object.entries(schemas).map(([name, parameters]) => ({
+  name,
+  description: name,
+  tier: "AUTO",
+  parameters,
+}));
+
+// Values aimed at the schemas (so some are valid) mixed with anything at all,
+// including prototype-pollution keys.
+const key = fc.oneof(
+  fc.constantFrom("start", "end", "title", "day", "guests", "priority", "meta", "n", "__proto__", "constructor", "prototype"),
+  fc.string({ maxLength: 6 }),
+);
+const leaf = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom("2026-06-01", "a@b.co", "low", "high", "2026-13-40"),
+  fc.integer({ min: -3, max: 3 }),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+);
+const { tree } = fc.letrec((tie) => ({
+  tree: fc.oneof({ depthSize: "small" }, leaf, tie("object"), fc.array(tie("tree"), { maxLength: 3 })),
+  object: fc.dictionary(key, tie("tree"), { maxKeys: 5 }),
+}));
+const params = fc.oneof(tree, fc.anything(), fc.dictionary(key, tree, { maxKeys: 6 }));
+const viaJson = params.map((v) => {
+  // JSON.parse is how a model's arguments arrive, and how own __proto__ keys appear.
+  try {
+    return JSON.parse(JSON.stringify(v) ?? "null") as unknown;
+  } catch {
+    return v;
+  }
+});
+
+describe("properties", () => {
+  const oracle = createAjv();
+  const validators = Object.fromEntries(Object.entries(schemas).map(([n, s]) => [n, compileSchema(oracle, s)]));
+
+  it("random params never crash execute and reach the plugin only when valid", async () => {
+    const plugin = makePlugin({ actions });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    let expectedCalls = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...Object.keys(schemas)), fc.oneof(params, viaJson), async (action, value) => {
+        const valid = checkParamsShape(value) === undefined && validators[action]!(value);
+        if (valid) expectedCalls++;
+        const before = plugin.calls.length;
+        let outcome: unknown;
+        try {
+          outcome = await registry.execute("test", action, value);
+        } catch (error) {
+          expect(isCortexError(error)).toBe(true);
+          expect((error as { code: string }).code).toBe("CORTEX_VALIDATION_FAILED");
+          const issues = (error as { issues: { path: string; message: string }[] }).issues;
+          expect(issues.length).toBeGreaterThan(0);
+          for (const issue of issues) expect(issue.path === "" || issue.path.startsWith("/")).toBe(true);
+          expect(valid).toBe(false);
+          expect(plugin.calls.length).toBe(before);
+          return;
+        }
+        expect(valid).toBe(true);
+        expect(outcome).toMatchObject({ success: true });
+        expect(plugin.calls.length).toBe(before + 1);
+      }),
+      { numRuns: 600 },
+    );
+    expect(plugin.calls).toHaveLength(expectedCalls);
+    expect(expectedCalls).toBeGreaterThan(0);
+  });
+
+  it("unknown plugins and actions with random params are coded errors, never crashes", async () => {
+    const plugin = makePlugin({ actions });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.string(), fc.anything(), async (p, a, value) => {
+        const error = await registry.execute(p, a, value).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (error !== undefined) expect(isCortexError(error)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

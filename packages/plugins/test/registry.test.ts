@@ -1,0 +1,255 @@
+import { describe, expect, it, vi } from "vitest";
+import {
+  ActionTier,
+  approvalId,
+  MemoryBroker,
+  PluginRegistry,
+  REDACTED,
+  type Plugin,
+} from "../src/index.js";
+import { CalendarPlugin, makePlugin, makeRegistry, MyCalendarClient, recordingLogger, sleep } from "./fixtures.js";
+
+describe("the spec's CalendarPlugin", () => {
+  it("runs through the registry unchanged: setup, list_events, create_event with approval, health, teardown", async () => {
+    const registry = new PluginRegistry({
+      broker: new MemoryBroker({ calendar_api_key: "cal-key-123" }),
+      logger: recordingLogger(),
+    });
+    registry.register(new CalendarPlugin());
+    expect(await registry.setupAllPending()).toEqual({ ready: ["calendar"], failed: [] });
+    expect(MyCalendarClient.instances.at(-1)?.apiKey).toBe("cal-key-123");
+
+    const listed = await registry.execute("calendar", "list_events", { start: "2026-06-01", end: "2026-06-30" });
+    expect(listed).toEqual({ success: true, data: { events: [] } });
+
+    const params = { title: "Standup", start: "2026-06-02" };
+    await expect(registry.execute("calendar", "create_event", params)).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+    });
+    const created = await registry.execute("calendar", "create_event", params, {
+      approval: { id: approvalId("calendar", "create_event", params), approved: true, decidedBy: "user" },
+    });
+    expect(created).toEqual({ success: true, data: { event_id: "evt-1" } });
+    await expect(registry.execute("calendar", "list_events", { start: "2026-06-01", end: "2026-06-30" })).resolves.toMatchObject({
+      data: { events: [expect.objectContaining({ title: "Standup" })] },
+    });
+
+    await expect(registry.execute("calendar", "delete_event", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+    await expect(registry.execute("calendar", "list_events", { start: "2026-06-01" })).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+      issues: [{ path: "/end", message: "is required" }],
+    });
+    expect(await registry.health("calendar")).toEqual({ plugin: "calendar", status: "HEALTHY" });
+    const report = await registry.shutdown();
+    expect(report.tornDown).toEqual(["calendar"]);
+    expect(MyCalendarClient.instances.at(-1)?.closed).toBe(true);
+  });
+});
+
+describe("execute gate ordering", () => {
+  it("closed → plugin → action → shape → schema → tier → setup → plugin code", async () => {
+    const plugin = makePlugin({
+      setup: () => {
+        throw new Error("setup broken");
+      },
+    });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: { code: string }) => e.code);
+    expect(await codeOf(registry.execute("nope", "nope", null))).toBe("CORTEX_PLUGIN_NOT_FOUND");
+    expect(await codeOf(registry.execute("test", "nope", null))).toBe("CORTEX_ACTION_NOT_FOUND");
+    expect(await codeOf(registry.execute("test", "typed", null))).toBe("CORTEX_VALIDATION_FAILED");
+    expect(await codeOf(registry.execute("test", "typed", { a: 1 }))).toBe("CORTEX_VALIDATION_FAILED");
+    // Validation precedes the tier: approvals are only ever asked for valid calls.
+    expect(await codeOf(registry.execute("test", "confirm", [1]))).toBe("CORTEX_VALIDATION_FAILED");
+    expect(await codeOf(registry.execute("test", "confirm", {}))).toBe("CORTEX_APPROVAL_REQUIRED");
+    expect(registry.state("test")).toBe("pending");
+    expect(await codeOf(registry.execute("test", "echo", {}))).toBe("CORTEX_PLUGIN_NOT_READY");
+    await registry.shutdown();
+    expect(await codeOf(registry.execute("nope", "nope", null))).toBe("CORTEX_REGISTRY_CLOSED");
+  });
+
+  it("lists every schema issue with JSON pointers and never calls the plugin", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const error = await registry.execute("test", "typed", { n: -1.5, extra: true }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED", plugin: "test", action: "typed" });
+    expect((error as { issues: unknown[] }).issues).toEqual(
+      expect.arrayContaining([
+        { path: "/a", message: "is required" },
+        { path: "/extra", message: "is not an allowed property" },
+        { path: "/n", message: "must be integer" },
+        { path: "/n", message: "must be >= 0" },
+      ]),
+    );
+    await expect(registry.execute("test", "echo", JSON.parse('{"__proto__":{"admin":true}}'))).rejects.toMatchObject({
+      issues: [{ path: "/__proto__", message: 'key "__proto__" is not allowed' }],
+    });
+    expect(plugin.calls).toHaveLength(0);
+    expect(plugin.setups).toBe(0);
+  });
+
+  it("an action without a schema still gets the plain-object check", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin());
+    await expect(registry.execute("test", "echo", new Date())).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+    await expect(registry.execute("test", "echo", { any: ["thing"] })).resolves.toEqual({ success: true, data: { any: ["thing"] } });
+  });
+
+  it("validate() is the check execute applies", () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin());
+    expect(() => registry.validate("test", "typed", { a: "x", n: 1 })).not.toThrow();
+    expect(() => registry.validate("test", "typed", {})).toThrow(expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }));
+    expect(() => registry.validate("nope", "typed", {})).toThrow(expect.objectContaining({ code: "CORTEX_PLUGIN_NOT_FOUND" }));
+  });
+});
+
+describe("lazy setup", () => {
+  it("100 concurrent first calls run setup exactly once", async () => {
+    let setups = 0;
+    const plugin = makePlugin({
+      async setup() {
+        setups++;
+        await sleep(20);
+      },
+    });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => registry.execute("test", "echo", { i })));
+    expect(setups).toBe(1);
+    expect(results.every((r) => r.success)).toBe(true);
+    expect(plugin.calls).toHaveLength(100);
+    expect(registry.state("test")).toBe("ready");
+  });
+
+  it("a failing setup marks the plugin failed; execute throws NOT_READY with the setup error as cause", async () => {
+    const cause = new Error("cannot reach calendar");
+    let setups = 0;
+    const plugin = makePlugin({
+      async setup() {
+        setups++;
+        throw cause;
+      },
+    });
+    const { registry, logger } = makeRegistry();
+    registry.register(plugin);
+    const errors = await Promise.all(Array.from({ length: 10 }, () => registry.execute("test", "echo", {}).catch((e: unknown) => e)));
+    expect(setups).toBe(1);
+    for (const error of errors) {
+      expect(error).toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", plugin: "test", cause });
+      expect((error as Error).message).toContain("cannot reach calendar");
+    }
+    expect(registry.state("test")).toBe("failed");
+    expect(plugin.calls).toHaveLength(0);
+    expect(logger.lines.some((l) => l.level === "error" && l.message.includes("setup of plugin \"test\" failed"))).toBe(true);
+  });
+
+  it("a setup that hangs times out as CORTEX_TIMEOUT", async () => {
+    const { registry } = makeRegistry({ setupTimeoutMs: 30 });
+    registry.register(makePlugin({ setup: () => new Promise(() => undefined) }));
+    await expect(registry.execute("test", "echo", {})).rejects.toMatchObject({
+      code: "CORTEX_PLUGIN_NOT_READY",
+      cause: { code: "CORTEX_TIMEOUT" },
+    });
+  });
+
+  it("setupAllPending sets up every pending plugin; one failure does not stop the rest", async () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ name: "good" }));
+    registry.register(makePlugin({ name: "bad", setup: () => Promise.reject(new Error("nope")) }));
+    registry.register(makePlugin({ name: "sync", setup: () => undefined }));
+    const report = await registry.setupAllPending();
+    expect(report.ready.sort()).toEqual(["good", "sync"]);
+    expect(report.failed).toEqual([{ plugin: "bad", error: expect.objectContaining({ message: "nope" }) as Error }]);
+    expect(await registry.setupAllPending()).toEqual({ ready: [], failed: [] });
+  });
+});
+
+describe("credential redaction", () => {
+  const secret = "sk-live-0123456789";
+  const leaky = (): Plugin =>
+    makePlugin({
+      name: "leaky",
+      async setup(broker) {
+        await broker.get("api_key");
+      },
+      async executeAction(action) {
+        if (action === "fail") return { success: false, error: `bad key ${secret}` };
+        throw new Error(`request with key ${secret} failed`);
+      },
+      async health() {
+        return { plugin: "leaky", status: "UNHEALTHY", error: `auth ${secret}` };
+      },
+      async teardown() {
+        throw new Error(`close ${secret}`);
+      },
+      actions: [
+        { name: "boom", description: "", tier: ActionTier.AUTO },
+        { name: "fail", description: "", tier: ActionTier.AUTO },
+      ],
+    });
+
+  it("never puts a secret the broker handed out into results, errors or logs", async () => {
+    const logger = recordingLogger();
+    const registry = new PluginRegistry({ broker: new MemoryBroker({ api_key: secret }), logger });
+    registry.register(leaky());
+    const thrown = await registry.execute("leaky", "boom", {});
+    expect(thrown).toEqual({ success: false, code: "CORTEX_PLUGIN_ERROR", error: `"leaky.boom" threw: request with key ${REDACTED} failed` });
+    const returned = await registry.execute("leaky", "fail", {});
+    expect(returned).toEqual({ success: false, error: `bad key ${REDACTED}` });
+    const health = await registry.health("leaky");
+    expect(health.error).toBe(`auth ${REDACTED}`);
+    const report = await registry.shutdown();
+    expect(report.errors[0]?.message).toContain(REDACTED);
+    const everything = JSON.stringify([thrown, returned, health, report.errors.map((e) => e.message), logger.lines]);
+    expect(everything).not.toContain(secret);
+    expect(logger.text()).toContain(REDACTED);
+  });
+
+  it("redacts a setup error that quotes the secret, including the cause's message", async () => {
+    const registry = new PluginRegistry({ broker: new MemoryBroker({ api_key: secret }), logger: recordingLogger() });
+    registry.register(
+      makePlugin({
+        async setup(broker) {
+          const key = await broker.get("api_key");
+          throw new Error(`key ${key} rejected`);
+        },
+      }),
+    );
+    const error = (await registry.execute("test", "echo", {}).catch((e: unknown) => e)) as Error & { cause: Error };
+    expect(error.message).not.toContain(secret);
+    expect(error.cause.message).toBe(`key ${REDACTED} rejected`);
+    expect((await registry.health("test")).error).not.toContain(secret);
+  });
+
+  it("a broker returning a non-string is CORTEX_CREDENTIAL_MISSING", async () => {
+    const { registry } = makeRegistry({ broker: { get: async () => undefined as unknown as string } });
+    registry.register(makePlugin({ setup: async (broker) => void (await broker.get("k")) }));
+    await expect(registry.execute("test", "echo", {})).rejects.toMatchObject({
+      cause: { code: "CORTEX_CREDENTIAL_MISSING", key: "k" },
+    });
+  });
+});
+
+describe("listing", () => {
+  it("listActions covers every plugin with its name", () => {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ name: "a" }));
+    registry.register(makePlugin({ name: "b", actions: [{ name: "only", description: "x", tier: "ADMIN" }] }));
+    const actions = registry.listActions();
+    expect(actions.filter((a) => a.plugin === "a")).toHaveLength(4);
+    expect(actions.find((a) => a.plugin === "b")).toEqual({ plugin: "b", name: "only", description: "x", tier: "ADMIN" });
+    expect(actions.find((a) => a.name === "typed")?.parameters).toMatchObject({ type: "object" });
+  });
+
+  it("uses the console logger by default", async () => {
+    const spy = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const registry = new PluginRegistry({ broker: new MemoryBroker() });
+    registry.register(makePlugin({ executeAction: () => Promise.reject(new Error("x")) }));
+    await registry.execute("test", "echo", {});
+    expect(spy).toHaveBeenCalled();
+    spy.mockRestore();
+  });
+});
