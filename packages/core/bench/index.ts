@@ -27,8 +27,12 @@ class CounterPlugin implements Plugin {
   readonly version = "1.0.0";
   readonly description = "Counts";
   total = 0;
-  async setup(): Promise<void> {}
-  async teardown(): Promise<void> {}
+  setup(): Promise<void> {
+    return Promise.resolve();
+  }
+  teardown(): Promise<void> {
+    return Promise.resolve();
+  }
   listActions(): PluginActionInfo[] {
     return [{ name: "add", description: "Add to the total", tier: ActionTier.AUTO, parameters: schema }];
   }
@@ -75,7 +79,7 @@ async function direct(): Promise<void> {
   const signal = new AbortController().signal;
   const messages: ModelMessage[] = [{ role: "user", content: "count to ten" }];
   for (;;) {
-    const response = await model.generate({ messages, tools, signal, agentId: "bench", runId: "r" } as ScriptedRequest);
+    const response = await model.generate({ messages, tools, signal, agentId: "bench", runId: "r" });
     const calls = response.toolCalls ?? [];
     if (calls.length === 0) break;
     messages.push({ role: "assistant", toolCalls: calls.map((c) => ({ id: c.id ?? "", name: c.name, arguments: c.arguments })) });
@@ -98,7 +102,11 @@ for (let round = 0; round < ROUNDS; round++) {
   if (round % 2 === 1) order.reverse();
   for (const [name, fn] of order) bench.add(name, fn);
   await bench.run();
-  const hz = (name: string) => bench.tasks.find((t) => t.name === name)!.result!.throughput.mean;
+  const hz = (name: string): number => {
+    const result = bench.tasks.find((t) => t.name === name)!.result;
+    if (result.state !== "completed") throw new Error(`benchmark ${name} did not complete: ${result.state}`);
+    return 1000 / result.period;
+  };
   const ratio = hz("plain loop (10 steps)") / hz("engine.run (10 steps)");
   if (ratio < best) {
     best = ratio;

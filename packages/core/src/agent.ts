@@ -16,6 +16,8 @@ export interface AgentDefinition {
   tools?: string[];
   /** The most model turns a run may take; default 10. */
   maxSteps?: number;
+  /** Agents this one may hand its work to through the built-in `cortex__handoff` tool. */
+  handoffs?: string[];
 }
 
 /** An agent after validation, with its tool filter compiled once. */
@@ -31,7 +33,7 @@ const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** Validates an agent definition at the boundary, once. */
 export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: number): ResolvedAgent {
   if (typeof definition !== "object" || definition === null) throw new InvalidAgentError("An agent must be an object");
-  const { id, maxSteps = defaultMaxSteps, tools, instructions, persona } = definition;
+  const { id, maxSteps = defaultMaxSteps, tools, instructions, persona, handoffs } = definition;
   if (typeof id !== "string" || !AGENT_ID.test(id)) {
     throw new InvalidAgentError(`Agent id ${JSON.stringify(id)} must be 1-128 letters, digits, "_", "." or "-"`);
   }
@@ -40,6 +42,9 @@ export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: numbe
   }
   if (tools !== undefined && (!Array.isArray(tools) || tools.some((t) => typeof t !== "string" || t === ""))) {
     throw new InvalidAgentError(`Agent "${id}": tools must be a list of non-empty patterns`);
+  }
+  if (handoffs !== undefined && (!Array.isArray(handoffs) || handoffs.some((h) => typeof h !== "string" || h === "" || h === id))) {
+    throw new InvalidAgentError(`Agent "${id}": handoffs must be a list of other agents' ids`);
   }
   if (instructions !== undefined && typeof instructions !== "string") {
     throw new InvalidAgentError(`Agent "${id}": instructions must be a string`);

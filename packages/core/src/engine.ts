@@ -1,11 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { HookBus, type Extension } from "@cortex/hooks";
 import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry, type Principal } from "@cortex/plugins";
-import { AgentTable, type AgentDefinition } from "./agent.js";
-import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError } from "./errors.js";
+import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js";
+import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError, toErrorInfo } from "./errors.js";
+import { initialMind } from "./mind.js";
 import type { ModelClient } from "./model.js";
+import { Orchestrator, type OrchestrationResult, type OrchestrationSpec } from "./orchestration.js";
+import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "./persona.js";
 import { RunLoop, type EngineApprover } from "./run-loop.js";
-import type { RunResult, RunState } from "./run-state.js";
+import type { OrchestrationLink, RunResult, RunState } from "./run-state.js";
 import { MemoryRunStore, type RunStore } from "./run-store.js";
 
 /** Everything `createEngine` takes. Only `model` and `plugins` are required. */
@@ -16,6 +19,8 @@ export interface EngineOptions {
   /** Extensions registered on the engine's hook bus, in order. */
   extensions?: Extension[];
   agents?: AgentDefinition[];
+  /** Personas agents can refer to by name. */
+  personas?: PersonaDefinition[];
   /** Answers checkpoints inline instead of pausing runs; both checkpoint hooks still fire. */
   approver?: EngineApprover;
   /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
@@ -37,6 +42,9 @@ export interface RunOptions {
   principal?: Principal;
 }
 
+/** A run's result; when the run continued an orchestration (after a checkpoint), that orchestration's result too. */
+export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult };
+
 /** Options of `engine.shutdown`. */
 export interface ShutdownOptions {
   /** How long in-flight runs may go on before they are aborted; default 10 000 ms. */
@@ -57,6 +65,8 @@ export class Engine {
   readonly hooks: HookBus;
   readonly plugins: PluginRegistry;
   readonly #agents: AgentTable;
+  readonly #personas = new PersonaTable();
+  readonly #orchestrator: Orchestrator;
   readonly #store: RunStore;
   readonly #options: EngineOptions;
   readonly #logger: Logger;
@@ -72,13 +82,39 @@ export class Engine {
     this.hooks = new HookBus({ logger: this.#logger });
     for (const extension of options.extensions ?? []) this.hooks.register(extension);
     this.#agents = new AgentTable(options.defaultMaxSteps ?? 10);
+    for (const persona of options.personas ?? []) this.#personas.add(persona);
     for (const agent of options.agents ?? []) this.#agents.add(agent);
     this.#store = options.runStore ?? new MemoryRunStore();
+    this.#orchestrator = new Orchestrator({
+      hooks: this.hooks,
+      hasAgent: (id) => this.#agents.get(id) !== undefined,
+      startRun: (agentId, input, link) => this.#start(agentId, input, {}, link),
+    });
   }
 
-  /** Adds an agent; its id must be new. */
+  /** Adds an agent; its id must be new. Its persona is resolved when it runs. */
   defineAgent(definition: AgentDefinition): void {
     this.#agents.add(definition);
+  }
+
+  /** Adds a persona; its name must be new. Behaviors and phases are validated now. */
+  definePersona(definition: PersonaDefinition): void {
+    this.#personas.add(definition);
+  }
+
+  /**
+   * Runs several agents on one input: `sequential`, `parallel` or `router`.
+   * Resolves with every run's outcome; a run that pauses at a checkpoint
+   * pauses the orchestration (`awaiting_approval`), and resolving that
+   * checkpoint continues it (see `resolveCheckpoint`).
+   */
+  async orchestrate(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
+    if (this.#shutdown) throw new EngineShutDownError();
+    for (const id of spec?.agents ?? []) {
+      const agent = this.#agents.get(id);
+      if (agent?.definition.persona) this.#personas.resolve(agent.definition.persona, id);
+    }
+    return this.#orchestrator.start(spec, input);
   }
 
   /**
@@ -87,9 +123,19 @@ export class Engine {
    * the run starts: an unknown agent, or an engine that is shutting down.
    */
   async run(agentId: string, input: string, options: RunOptions = {}): Promise<RunResult> {
-    if (this.#shutdown) throw new EngineShutDownError();
+    return this.#start(agentId, input, options, undefined);
+  }
+
+  #resolve(agentId: string): { agent: ResolvedAgent; persona: ResolvedPersona | undefined } {
     const agent = this.#agents.get(agentId);
     if (!agent) throw new AgentNotFoundError(agentId);
+    const name = agent.definition.persona;
+    return { agent, persona: name === undefined ? undefined : this.#personas.resolve(name, agentId) };
+  }
+
+  async #start(agentId: string, input: string, options: RunOptions, link: OrchestrationLink | undefined): Promise<RunResult> {
+    if (this.#shutdown) throw new EngineShutDownError();
+    const { persona } = this.#resolve(agentId);
     const now = Date.now();
     const state: RunState = {
       version: 1,
@@ -102,10 +148,12 @@ export class Engine {
       startedAt: now,
       stepStartedAt: now,
       pending: [],
-      extensions: {},
+      mind: initialMind(persona),
       ...(options.principal ? { principal: options.principal } : {}),
+      ...(link ? { orchestration: link } : {}),
     };
     this.hooks.emit("runStarted", { agentId, runId: state.runId, input });
+    if (persona) this.hooks.emit("personaResolved", { agentId, personaName: persona.name });
     return this.#track(state, options.signal, undefined);
   }
 
@@ -114,16 +162,18 @@ export class Engine {
    * run was paused. Approved: exactly the approved call runs. Denied: the
    * model is told and the run goes on. Resolves like `run`.
    */
-  async resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<RunResult> {
+  async resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
     if (this.#shutdown) throw new EngineShutDownError();
     if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
       throw new TypeError("A checkpoint decision needs approved: true or false");
     }
     const state = await this.#store.claim(checkpointId);
     if (!state) throw new CheckpointNotFoundError(checkpointId);
-    if (!this.#agents.get(state.agentId)) {
+    try {
+      this.#resolve(state.agentId);
+    } catch (error) {
       await this.#store.save(state);
-      throw new AgentNotFoundError(state.agentId);
+      throw error;
     }
     const clean: ApprovalDecision = {
       approved: decision.approved,
@@ -133,7 +183,13 @@ export class Engine {
     this.hooks.emit("checkpointResolved", { checkpointId, decision: clean });
     state.status = "running";
     delete state.checkpoint;
-    return this.#track(state, options.signal, clean);
+    const result: ResumedRunResult = await this.#track(state, options.signal, clean);
+    const link = state.orchestration;
+    if (link && result.status !== "awaiting_approval") {
+      const orchestration = await this.#orchestrator.resume(link, result);
+      if (orchestration) result.orchestration = orchestration;
+    }
+    return result;
   }
 
   /** The stored state of a paused run, or undefined. */
@@ -146,7 +202,7 @@ export class Engine {
     const forward = () => controller.abort(signal?.reason);
     if (signal?.aborted) forward();
     else signal?.addEventListener("abort", forward, { once: true });
-    const agent = this.#agents.get(state.agentId)!;
+    const { agent, persona } = this.#resolve(state.agentId);
     const loop = new RunLoop(
       {
         model: this.#options.model,
@@ -159,18 +215,19 @@ export class Engine {
         approvalTimeoutMs: this.#options.approvalTimeoutMs ?? 300_000,
       },
       agent,
+      persona,
       state,
       controller.signal,
     );
     const resumed = decision !== undefined;
-    const done = loop.drive(decision).then(async (result) => {
+    const done = loop.drive(decision).then(async (result): Promise<RunResult> => {
       signal?.removeEventListener("abort", forward);
       if (resumed && result.status !== "awaiting_approval") {
         await this.#store.delete(state.runId).catch((error: unknown) =>
           this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
         );
       }
-      return result;
+      return state.handoff ? this.#followHandoff(state, result, signal) : result;
     });
     const entry = { controller, done };
     this.#active.set(state.runId, entry);
@@ -178,6 +235,18 @@ export class Engine {
       if (this.#active.get(state.runId) === entry) this.#active.delete(state.runId);
     });
     return done;
+  }
+
+  /** Starts the agent a run handed off to, with the handoff message as input; the chain's last result is returned. */
+  async #followHandoff(state: RunState, result: RunResult, signal: AbortSignal | undefined): Promise<RunResult> {
+    const { to, message } = state.handoff!;
+    let next: RunResult;
+    try {
+      next = await this.#start(to, message, { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) }, state.orchestration);
+    } catch (error) {
+      return { ...result, status: "failed", error: toErrorInfo(error) };
+    }
+    return { ...next, handoffs: [{ from: state.agentId, to, runId: next.runId }, ...(next.handoffs ?? [])] };
   }
 
   /**

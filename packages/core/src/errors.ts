@@ -5,6 +5,8 @@ export const CORE_ERROR_CODES = [
   "CORTEX_INVALID_AGENT",
   "CORTEX_DUPLICATE_AGENT",
   "CORTEX_AGENT_NOT_FOUND",
+  "CORTEX_PERSONA_NOT_FOUND",
+  "CORTEX_TOOL_NOT_AVAILABLE",
   "CORTEX_ENGINE_SHUT_DOWN",
   "CORTEX_STEP_LIMIT",
   "CORTEX_RUN_ABORTED",
@@ -14,6 +16,9 @@ export const CORE_ERROR_CODES = [
   "CORTEX_INVALID_TOOL_CALL",
   "CORTEX_CHECKPOINT_NOT_FOUND",
   "CORTEX_RUN_STORE_FAILED",
+  "CORTEX_INVALID_ORCHESTRATION",
+  "CORTEX_ROUTING_FAILED",
+  "CORTEX_ORCHESTRATION_FAILED",
   "CORTEX_INTERNAL",
 ] as const;
 
@@ -66,6 +71,23 @@ export class DuplicateAgentError extends CortexError {
 export class AgentNotFoundError extends CortexError {
   constructor(readonly agentId: string) {
     super("CORTEX_AGENT_NOT_FOUND", `No agent "${agentId}" is defined`);
+  }
+}
+
+/** An agent refers to a persona that is not registered; thrown before the run starts. */
+export class PersonaNotFoundError extends CortexError {
+  constructor(
+    readonly personaName: string,
+    readonly agentId: string,
+  ) {
+    super("CORTEX_PERSONA_NOT_FOUND", `Agent "${agentId}" uses persona "${personaName}", which is not registered`);
+  }
+}
+
+/** `engine.orchestrate` got a spec it cannot run: unknown strategy, no agents, an undefined agent. */
+export class InvalidOrchestrationError extends CortexError {
+  constructor(message: string) {
+    super("CORTEX_INVALID_ORCHESTRATION", `Invalid orchestration: ${message}`);
   }
 }
 

@@ -1,9 +1,25 @@
 export { createEngine, Engine } from "./engine.js";
-export type { EngineOptions, RunOptions, ShutdownOptions, ShutdownReport } from "./engine.js";
+export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine.js";
 export type { AgentDefinition } from "./agent.js";
+export type { PersonaDefinition } from "./persona.js";
+export type { BehaviorAction, BehaviorDefinition, BehaviorTrigger } from "./behaviors.js";
+export type { CognitiveConfig, PhaseDefinition, PhaseTransition } from "./phases.js";
+export type { MindState } from "./mind.js";
+export { ORCHESTRATOR } from "./orchestration.js";
+export type { OrchestrationResult, OrchestrationSpec } from "./orchestration.js";
+export { HANDOFF_TOOL } from "./handoff.js";
 export type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ModelToolCall, ToolDefinition, JsonSchema } from "./model.js";
 export type { EngineApprovalRequest, EngineApprover } from "./run-loop.js";
-export type { Checkpoint, CheckpointDecision, PendingToolCall, RunResult, RunState, RunStatus } from "./run-state.js";
+export type {
+  Checkpoint,
+  CheckpointDecision,
+  OrchestrationLink,
+  PendingToolCall,
+  RunResult,
+  RunState,
+  RunStatus,
+  RunSummary,
+} from "./run-state.js";
 export { JsonFileRunStore, MemoryRunStore } from "./run-store.js";
 export type { RunStore } from "./run-store.js";
 export { TOOL_SEPARATOR, compileToolFilter, parseToolName, toolName } from "./tools.js";
@@ -18,7 +34,9 @@ export {
   DuplicateAgentError,
   EngineShutDownError,
   InvalidAgentError,
+  InvalidOrchestrationError,
   CheckpointNotFoundError,
+  PersonaNotFoundError,
   RunError,
   isCortexError,
 } from "./errors.js";

@@ -2,6 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
 import { approvalId, type ApprovalDecision, type Logger, type PluginRegistry, type PluginResult } from "@cortex/plugins";
 import type { ResolvedAgent } from "./agent.js";
+import { HANDOFF_TOOL, handoffTool, readHandoff } from "./handoff.js";
+import { RunMind } from "./mind.js";
+import type { ResolvedPersona } from "./persona.js";
 import { isCortexError, RunError, toErrorInfo, type ErrorInfo } from "./errors.js";
 import type { ModelClient, ModelMessage } from "./model.js";
 import { abortError, callModel, readResponse } from "./model-call.js";
@@ -44,22 +47,30 @@ type ToolOutcome = "done" | "paused";
 /** Drives one run from its state until it completes, fails or pauses at a checkpoint. */
 export class RunLoop {
   readonly #tools: Map<string, ToolEntry>;
+  readonly #mind: RunMind;
 
   constructor(
     private readonly ctx: LoopContext,
     private readonly agent: ResolvedAgent,
+    persona: ResolvedPersona | undefined,
     private readonly state: RunState,
     private readonly signal: AbortSignal,
   ) {
     this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name) =>
       ctx.logger.warn("tool left out: its name is not accepted by model providers", { tool: name }),
     );
+    const handoffs = agent.definition.handoffs ?? [];
+    if (handoffs.length > 0) this.#tools.set(HANDOFF_TOOL, handoffTool(handoffs));
+    this.#mind = new RunMind(persona, agent, state.mind, state.runId, ctx.hooks);
   }
 
   /** Runs until the end or the next checkpoint. `decision` resolves the checkpoint the run is paused at. */
   async drive(decision?: ApprovalDecision): Promise<RunResult> {
     const { state } = this;
     try {
+      const first = state.messages[0];
+      this.#mind.onRunStart(first?.role === "user" ? first.content : "");
+      if (this.#mind.stopped) return this.#stop();
       let answer = decision;
       for (;;) {
         while (state.pending.length > 0) {
@@ -68,9 +79,11 @@ export class RunLoop {
           if ((await this.#toolCall(call, answer)) === "paused") return resultOf(state);
           answer = undefined;
           state.pending.shift();
+          if (this.#mind.stopped || state.handoff) state.pending = [];
         }
         if (state.inStep) {
           this.#endStep();
+          if (this.#mind.stopped) return this.#stop();
           if (state.status === "completed") return this.#complete();
         }
         if (state.stepIndex >= this.agent.maxSteps) {
@@ -93,13 +106,16 @@ export class RunLoop {
     state.inStep = true;
     state.stepStartedAt = Date.now();
     ctx.hooks.emit("stepStarted", { runId: state.runId, stepIndex: state.stepIndex });
+    this.#mind.onStepStart(state.stepIndex);
+    if (this.#mind.stopped) return;
     const messages: ModelMessage[] = [];
-    const system = this.agent.definition.instructions;
+    const system = this.#mind.systemPrompt();
     if (system) messages.push({ role: "system", content: system });
     messages.push(...state.messages);
+    const tools = [...this.#tools.values()].filter((t) => t.builtin !== undefined || this.#mind.toolAvailable(t.plugin, t.action)).map((t) => t.definition);
     const response = await callModel(
       ctx.model,
-      { messages, tools: [...this.#tools.values()].map((t) => t.definition), agentId: state.agentId, runId: state.runId },
+      { messages, tools, agentId: state.agentId, runId: state.runId },
       this.signal,
       ctx.modelTimeoutMs,
     );
@@ -126,6 +142,7 @@ export class RunLoop {
     });
     state.inStep = false;
     state.stepIndex += 1;
+    this.#mind.onStepEnd();
   }
 
   async #toolCall(call: PendingToolCall, decision: ApprovalDecision | undefined): Promise<ToolOutcome> {
@@ -133,7 +150,13 @@ export class RunLoop {
     const tool = this.#tools.get(call.name);
     if (!tool) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
     if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: call.args });
-    const needsApproval = tool.tier !== "AUTO";
+    if (tool.builtin === "handoff") return this.#handoff(call);
+    if (!this.#mind.toolAvailable(tool.plugin, tool.action)) {
+      const phase = state.mind.phase ?? "";
+      this.#toolFailed(call, { code: "CORTEX_TOOL_NOT_AVAILABLE", message: `${call.name} is not available in the current phase "${phase}"` }, tool);
+      return "done";
+    }
+    const needsApproval = tool.tier !== "AUTO" || this.#mind.requiresApproval(tool.plugin, tool.action);
     let approval = decision;
     if (needsApproval && approval === undefined) {
       // Invalid calls go back to the model to correct; nobody is asked to approve them.
@@ -141,7 +164,7 @@ export class RunLoop {
         ctx.plugins.validate(tool.plugin, tool.action, call.args);
       } catch (error) {
         if (!isCortexError(error)) throw error;
-        this.#toolFailed(call, toErrorInfo(error));
+        this.#toolFailed(call, toErrorInfo(error), tool);
         return "done";
       }
       const checkpoint = this.#checkpoint(call, tool);
@@ -153,7 +176,7 @@ export class RunLoop {
     if (needsApproval && approval?.approved !== true) {
       const by = approval?.decidedBy ? ` by ${approval.decidedBy}` : "";
       const why = approval?.reason ? `: ${approval.reason}` : "";
-      this.#toolFailed(call, { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` });
+      this.#toolFailed(call, { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` }, tool);
       return "done";
     }
     const started = Date.now();
@@ -162,29 +185,63 @@ export class RunLoop {
       result = await ctx.plugins.execute(tool.plugin, tool.action, call.args, {
         signal: this.signal,
         ...(state.principal ? { principal: state.principal } : {}),
-        ...(needsApproval && approval
+        ...(tool.tier !== "AUTO" && approval
           ? { approval: { ...approval, id: approvalId(tool.plugin, tool.action, call.args), approved: true } }
           : {}),
       });
     } catch (error) {
       this.#checkAbort();
       if (!isCortexError(error)) throw error;
-      this.#toolFailed(call, toErrorInfo(error));
+      this.#toolFailed(call, toErrorInfo(error), tool);
       return "done";
     }
     if (result.success) {
       ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: Date.now() - started });
       this.#toolMessage(call, { ok: true, data: result.data ?? null });
+      this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
     } else {
       const code = (result as { code?: string }).code ?? "CORTEX_TOOL_FAILED";
-      this.#toolFailed(call, { code, message: result.error ?? `${call.name} failed` });
+      this.#toolFailed(call, { code, message: result.error ?? `${call.name} failed` }, tool);
     }
     return "done";
   }
 
-  #toolFailed(call: PendingToolCall, error: ErrorInfo): void {
+  #toolFailed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry): void {
     this.ctx.hooks.emit("toolFailed", { runId: this.state.runId, toolName: call.name, error });
     this.#toolMessage(call, { ok: false, error });
+    this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
+  }
+
+  #handoff(call: PendingToolCall): ToolOutcome {
+    const { state } = this;
+    const tool = this.#tools.get(call.name)!;
+    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? []);
+    if ("error" in handoff) {
+      this.#toolFailed(call, handoff.error, tool);
+      return "done";
+    }
+    this.ctx.hooks.emit("agentHandoff", {
+      orchestrationId: state.orchestration?.id ?? state.runId,
+      from: state.agentId,
+      to: handoff.to,
+      payload: { message: handoff.message },
+    });
+    const result = { success: true, data: { handedOffTo: handoff.to } };
+    this.ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: 0 });
+    this.#toolMessage(call, { ok: true, data: result.data });
+    state.handoff = handoff;
+    state.output = handoff.message;
+    state.status = "completed";
+    return "done";
+  }
+
+  #stop(): RunResult {
+    const { state } = this;
+    state.pending = [];
+    if (state.inStep) this.#endStep();
+    state.output = this.#mind.stopped!.message;
+    state.status = "completed";
+    return this.#complete();
   }
 
   #toolMessage(call: PendingToolCall, body: unknown): void {

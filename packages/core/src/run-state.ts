@@ -1,5 +1,6 @@
 import type { ApprovalDecision, Principal } from "@cortex/plugins";
 import type { ErrorInfo } from "./errors.js";
+import type { MindState } from "./mind.js";
 import type { ModelMessage } from "./model.js";
 
 /** Where a run stands. `awaiting_approval` runs are paused at a checkpoint. */
@@ -52,8 +53,33 @@ export interface RunState {
   checkpoint?: Checkpoint;
   output?: string;
   error?: ErrorInfo;
-  /** Per-run data of mechanisms layered on the loop (personas, phases). Plain JSON. */
-  extensions: Record<string, unknown>;
+  /** Persona, behaviors and cognitive phase of the run. */
+  mind: MindState;
+  /** Set when the run belongs to an orchestration: where to go on when it ends. */
+  orchestration?: OrchestrationLink;
+  /** Set when the run ended by handing off to another agent. */
+  handoff?: { to: string; message: string };
+}
+
+/** A run's place in an orchestration, saved with it so a resumed run can continue the orchestration. */
+export interface OrchestrationLink {
+  id: string;
+  strategy: string;
+  /** Agents still to run after this one (sequential and router strategies). */
+  next: string[];
+  /** Epoch milliseconds when the orchestration started. */
+  startedAt: number;
+  /** Results of the agents that ran before this one. */
+  done: RunSummary[];
+}
+
+/** What an orchestration keeps of each run. */
+export interface RunSummary {
+  agentId: string;
+  runId: string;
+  status: RunResult["status"];
+  output?: string;
+  error?: ErrorInfo;
 }
 
 /** What `engine.run` and `engine.resolveCheckpoint` resolve to. */
@@ -66,6 +92,10 @@ export interface RunResult {
   /** Set when `status` is `awaiting_approval`: what to approve. */
   checkpoint?: Checkpoint;
   steps: number;
+  /** The behavior that stopped the run, when one did. */
+  stoppedBy?: string;
+  /** Agents this result was handed through, in order, when the run handed off (the result is the last agent's). */
+  handoffs?: { from: string; to: string; runId: string }[];
 }
 
 /** The decision that resolves a checkpoint; the same shape as an approver's answer. */
@@ -82,5 +112,6 @@ export function resultOf(state: RunState): RunResult {
   if (state.output !== undefined) result.output = state.output;
   if (state.error !== undefined) result.error = state.error;
   if (state.checkpoint !== undefined && state.status === "awaiting_approval") result.checkpoint = state.checkpoint;
+  if (state.mind.stopped) result.stoppedBy = state.mind.stopped.behavior;
   return result;
 }

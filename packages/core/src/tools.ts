@@ -34,6 +34,8 @@ export interface ToolEntry {
   action: string;
   tier: ActionTier;
   definition: ToolDefinition;
+  /** Set for tools the engine itself provides (the handoff tool), which never reach the registry. */
+  builtin?: "handoff";
 }
 
 function globToRegExp(glob: string): RegExp {

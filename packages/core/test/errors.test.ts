@@ -7,7 +7,9 @@ import { AgentNotFoundError, CORE_ERROR_CODES, CortexError, isCortexError } from
 describe("errors", () => {
   it("documents every code in docs/errors.md, under @cortex/core", () => {
     const doc = readFileSync(join(import.meta.dirname, "../../../docs/errors.md"), "utf8");
-    const section = doc.slice(doc.indexOf("## @cortex/core"));
+    const start = doc.indexOf("## @cortex/core\n");
+    const end = doc.indexOf("\n## ", start + 1);
+    const section = doc.slice(start, end === -1 ? undefined : end);
     for (const code of CORE_ERROR_CODES) expect(section, code).toContain(`| \`${code}\``);
   });
 

@@ -139,6 +139,8 @@ export interface OrchestrationStartedEvent {
 export interface OrchestrationCompletedEvent {
   readonly orchestrationId: string;
   readonly elapsedMs: number;
+  /** How it ended; it fires on failure too. Optional so emitters of the Go spec's shape still type-check. */
+  readonly outcome?: "completed" | "failed";
 }
 
 /** Fires when one agent hands work to another within an orchestration. */

@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import type { HookBus } from "@cortex/hooks";
+import { InvalidOrchestrationError, type ErrorInfo } from "./errors.js";
+import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "./run-state.js";
+
+/** How work is shared between agents. */
+export type OrchestrationSpec =
+  /** Each agent's output is the next one's input; the last output is the result. */
+  | { strategy: "sequential"; agents: string[] }
+  /** Every agent gets the input, at most `concurrency` (default 4) at a time; all results are kept. */
+  | { strategy: "parallel"; agents: string[]; concurrency?: number }
+  /**
+   * One agent is picked for the input: by a rule (a function returning an
+   * agent id) or by a router agent whose answer names one of `agents`.
+   */
+  | { strategy: "router"; agents: string[]; route: ((input: string) => string | Promise<string>) | { agent: string } };
+
+/** What `engine.orchestrate` resolves to; also attached to the result of a resumed run that continued one. */
+export interface OrchestrationResult {
+  orchestrationId: string;
+  strategy: OrchestrationSpec["strategy"];
+  status: "completed" | "failed" | "awaiting_approval";
+  /** The final output: the last agent's (sequential, router), or every output in agent order (parallel). */
+  output?: string;
+  error?: ErrorInfo;
+  /** Every run so far, in the order they ended. */
+  runs: RunSummary[];
+  /** Checkpoints the orchestration waits for when `awaiting_approval`. */
+  checkpoints: Checkpoint[];
+}
+
+/** What the orchestrator needs from the engine. */
+export interface OrchestrationHost {
+  readonly hooks: HookBus;
+  hasAgent(id: string): boolean;
+  startRun(agentId: string, input: string, link: OrchestrationLink): Promise<RunResult>;
+}
+
+interface ParallelRecord {
+  link: OrchestrationLink;
+  agents: string[];
+  waiting: Map<string, Checkpoint>;
+}
+
+/** The agent that hands work out when no agent did: the orchestration itself. */
+export const ORCHESTRATOR = "orchestrator";
+
+export function summarize(result: RunResult): RunSummary {
+  const agentId = result.handoffs?.at(-1)?.to ?? result.agentId;
+  return {
+    agentId,
+    runId: result.runId,
+    status: result.status,
+    ...(result.output !== undefined ? { output: result.output } : {}),
+    ...(result.error !== undefined ? { error: result.error } : {}),
+  };
+}
+
+/** Runs orchestrations and continues them when a paused run inside one is resolved. */
+export class Orchestrator {
+  readonly #parallel = new Map<string, ParallelRecord>();
+
+  constructor(private readonly host: OrchestrationHost) {}
+
+  async start(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
+    this.#check(spec);
+    const link: OrchestrationLink = { id: `orch_${randomUUID()}`, strategy: spec.strategy, next: [], startedAt: Date.now(), done: [] };
+    this.host.hooks.emit("orchestrationStarted", { orchestrationId: link.id, strategy: spec.strategy });
+    switch (spec.strategy) {
+      case "sequential":
+        link.next = [...spec.agents];
+        return this.#sequence(link, input, ORCHESTRATOR);
+      case "parallel":
+        return this.#parallelRun(link, spec.agents, Math.max(1, spec.concurrency ?? 4), input);
+      case "router":
+        return this.#route(link, spec, input);
+    }
+  }
+
+  /** Continues the orchestration a resumed run belongs to, once that run has ended (not paused). */
+  async resume(link: OrchestrationLink, result: RunResult): Promise<OrchestrationResult | undefined> {
+    if (link.strategy === "parallel") {
+      const record = this.#parallel.get(link.id);
+      if (!record) return undefined;
+      record.waiting.delete(result.runId);
+      record.link.done.push(summarize(result));
+      return this.#parallelOutcome(record);
+    }
+    link.done.push(summarize(result));
+    if (result.status === "failed") return this.#finish(link, "failed", { error: result.error! });
+    return this.#sequence(link, result.output ?? "", summarize(result).agentId);
+  }
+
+  #check(spec: OrchestrationSpec): void {
+    const strategies = ["sequential", "parallel", "router"];
+    if (typeof spec !== "object" || spec === null || !strategies.includes(spec.strategy)) {
+      throw new InvalidOrchestrationError(`strategy must be one of ${strategies.join(", ")}`);
+    }
+    if (!Array.isArray(spec.agents) || spec.agents.length === 0) throw new InvalidOrchestrationError("agents must be a non-empty list of agent ids");
+    for (const id of spec.agents) if (!this.host.hasAgent(id)) throw new InvalidOrchestrationError(`agent "${id}" is not defined`);
+    if (spec.strategy === "router") {
+      const { route } = spec;
+      if (typeof route !== "function" && !(typeof route === "object" && route !== null && this.host.hasAgent(route.agent))) {
+        throw new InvalidOrchestrationError("router needs route: a function, or { agent } naming a defined router agent");
+      }
+    }
+    if (spec.strategy === "parallel" && spec.concurrency !== undefined && (!Number.isInteger(spec.concurrency) || spec.concurrency < 1)) {
+      throw new InvalidOrchestrationError("concurrency must be a positive integer");
+    }
+  }
+
+  async #sequence(link: OrchestrationLink, input: string, from: string): Promise<OrchestrationResult> {
+    let payload = input;
+    let sender = from;
+    while (link.next.length > 0) {
+      const agentId = link.next.shift()!;
+      this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: sender, to: agentId, payload });
+      const result = await this.host.startRun(agentId, payload, { ...link, next: [...link.next], done: [...link.done] });
+      if (result.status === "awaiting_approval") return this.#result(link, "awaiting_approval", { checkpoints: [result.checkpoint!] });
+      const summary = summarize(result);
+      link.done.push(summary);
+      if (result.status === "failed") return this.#finish(link, "failed", { error: result.error! });
+      payload = result.output ?? "";
+      sender = summary.agentId;
+    }
+    return this.#finish(link, "completed", { output: payload });
+  }
+
+  async #route(link: OrchestrationLink, spec: Extract<OrchestrationSpec, { strategy: "router" }>, input: string): Promise<OrchestrationResult> {
+    let chosen: string | undefined;
+    let router = ORCHESTRATOR;
+    if (typeof spec.route === "function") {
+      try {
+        chosen = await spec.route(input);
+      } catch (error) {
+        return this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message: `The routing rule threw: ${String(error)}` } });
+      }
+    } else {
+      router = spec.route.agent;
+      this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: router, payload: input });
+      const decision = await this.host.startRun(router, routerPrompt(input, spec.agents), { ...link });
+      link.done.push(summarize(decision));
+      chosen = decision.status === "completed" ? pickAgent(decision.output ?? "", spec.agents) : undefined;
+    }
+    if (chosen === undefined || !spec.agents.includes(chosen)) {
+      const message = `The router did not pick one of ${spec.agents.join(", ")}${chosen === undefined ? "" : ` (it said "${chosen}")`}`;
+      return this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message } });
+    }
+    link.next = [chosen];
+    return this.#sequence(link, input, router);
+  }
+
+  async #parallelRun(link: OrchestrationLink, agents: string[], concurrency: number, input: string): Promise<OrchestrationResult> {
+    const record: ParallelRecord = { link, agents, waiting: new Map() };
+    this.#parallel.set(link.id, record);
+    const queue = [...agents];
+    const worker = async () => {
+      for (let agentId = queue.shift(); agentId !== undefined; agentId = queue.shift()) {
+        this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: agentId, payload: input });
+        const result = await this.host.startRun(agentId, input, { ...link, next: [], done: [] });
+        if (result.status === "awaiting_approval") record.waiting.set(result.runId, result.checkpoint!);
+        else link.done.push(summarize(result));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, agents.length) }, worker));
+    return this.#parallelOutcome(record);
+  }
+
+  #parallelOutcome(record: ParallelRecord): OrchestrationResult {
+    const { link } = record;
+    if (record.waiting.size > 0) return this.#result(link, "awaiting_approval", { checkpoints: [...record.waiting.values()] });
+    this.#parallel.delete(link.id);
+    const order = (s: RunSummary) => record.agents.indexOf(s.agentId);
+    link.done.sort((a, b) => order(a) - order(b));
+    const failed = link.done.filter((s) => s.status === "failed");
+    const output = link.done
+      .filter((s) => s.status === "completed")
+      .map((s) => `[${s.agentId}]\n${s.output ?? ""}`)
+      .join("\n\n");
+    if (failed.length > 0) {
+      const message = `${failed.length} of ${link.done.length} agents failed: ${failed.map((s) => `${s.agentId} (${s.error?.code ?? "?"})`).join(", ")}`;
+      return this.#finish(link, "failed", { output, error: { code: "CORTEX_ORCHESTRATION_FAILED", message } });
+    }
+    return this.#finish(link, "completed", { output });
+  }
+
+  #finish(link: OrchestrationLink, status: "completed" | "failed", extra: { output?: string; error?: ErrorInfo }): OrchestrationResult {
+    this.host.hooks.emit("orchestrationCompleted", { orchestrationId: link.id, elapsedMs: Date.now() - link.startedAt, outcome: status });
+    return this.#result(link, status, extra);
+  }
+
+  #result(
+    link: OrchestrationLink,
+    status: OrchestrationResult["status"],
+    extra: { output?: string; error?: ErrorInfo; checkpoints?: Checkpoint[] },
+  ): OrchestrationResult {
+    return {
+      orchestrationId: link.id,
+      strategy: link.strategy as OrchestrationSpec["strategy"],
+      status,
+      ...(extra.output !== undefined ? { output: extra.output } : {}),
+      ...(extra.error !== undefined ? { error: extra.error } : {}),
+      runs: [...link.done],
+      checkpoints: extra.checkpoints ?? [],
+    };
+  }
+}
+
+function routerPrompt(input: string, agents: readonly string[]): string {
+  return `Pick the agent best suited to the request below. Answer with the agent's id only, one of: ${agents.join(", ")}.\n\nRequest:\n${input}`;
+}
+
+/** The agent a router's answer names: the whole answer, or the first agent id it mentions as a word. */
+export function pickAgent(answer: string, agents: readonly string[]): string | undefined {
+  const trimmed = answer.trim().replace(/^["'`]|["'`.]$/g, "");
+  if (agents.includes(trimmed)) return trimmed;
+  let best: { id: string; at: number } | undefined;
+  for (const id of agents) {
+    const match = new RegExp(`(^|[^A-Za-z0-9_.-])${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).exec(answer);
+    if (match && (best === undefined || match.index < best.at)) best = { id, at: match.index };
+  }
+  return best?.id;
+}

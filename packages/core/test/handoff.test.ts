@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { HANDOFF_TOOL } from "../src/index.js";
+import { call, setup } from "./support.js";
+
+describe("the built-in handoff tool", () => {
+  it("is offered to agents with handoffs, ends the run and continues in the other agent", async () => {
+    const ctx = setup([]);
+    const answers: Record<string, unknown[]> = {
+      triage: [call(HANDOFF_TOOL, { agent: "billing", message: "Customer wants a refund for order 42" })],
+      billing: [{ content: "Refund for order 42 issued." }],
+    };
+    const seen: Record<string, string[]> = {};
+    (ctx.model as unknown as { generate: unknown }).generate = (request: { agentId: string; tools: { name: string }[]; messages: { role: string; content?: string }[] }) => {
+      seen[request.agentId] = request.tools.map((t) => t.name);
+      if (request.agentId === "billing") expect(request.messages.find((m) => m.role === "user")!.content).toBe("Customer wants a refund for order 42");
+      return Promise.resolve(answers[request.agentId]!.shift());
+    };
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
+    ctx.engine.defineAgent({ id: "billing", tools: ["notes.list"] });
+    const result = await ctx.engine.run("triage", "I want my money back for order 42");
+    expect(seen.triage).toEqual([HANDOFF_TOOL]);
+    expect(seen.billing).toEqual(["notes__list"]);
+    expect(result).toMatchObject({ status: "completed", agentId: "billing", output: "Refund for order 42 issued." });
+    expect(result.handoffs).toEqual([{ from: "triage", to: "billing", runId: result.runId }]);
+    const handoff = ctx.recorder.ofHook("agentHandoff")[0]!;
+    const triageRun = ctx.recorder.ofHook("runStarted")[0]!.runId;
+    expect(handoff).toEqual({ orchestrationId: triageRun, from: "triage", to: "billing", payload: { message: "Customer wants a refund for order 42" } });
+    expect(ctx.recorder.hooks()).toEqual([
+      "runStarted",
+      "stepStarted",
+      "toolCalled",
+      "agentHandoff",
+      "toolCompleted",
+      "stepCompleted",
+      "runCompleted",
+      "runStarted",
+      "stepStarted",
+      "stepCompleted",
+      "runCompleted",
+    ]);
+  });
+
+  it("refuses a handoff to an agent not in the list, as a correctable tool error", async () => {
+    const ctx = setup([call(HANDOFF_TOOL, { agent: "root", message: "x" }), { content: "ok, staying" }], { agent: { handoffs: ["billing"] } });
+    ctx.engine.defineAgent({ id: "billing" });
+    const result = await ctx.engine.run("assistant", "x");
+    expect(result).toMatchObject({ status: "completed", output: "ok, staying" });
+    expect(ctx.recorder.count("agentHandoff")).toBe(0);
+    expect(ctx.recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+  });
+
+  it("rejects a handoff list naming the agent itself", () => {
+    const ctx = setup([]);
+    expect(() => ctx.engine.defineAgent({ id: "loop", handoffs: ["loop"] })).toThrow(/handoffs/);
+  });
+});
