@@ -1,0 +1,251 @@
+import { createDAVClient, type DAVCalendar, type DAVCalendarObject } from "tsdav";
+import { CalendarError, eventNotFound, isCalendarError, messageOf } from "../errors.js";
+import { calendarOf, eventsIn, findEvents, masterOf, newEvent, parseCalendar, patchEvent, toEvent } from "../events.js";
+import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
+
+type DAVClient = Awaited<ReturnType<typeof createDAVClient>>;
+type Calendar = ReturnType<typeof parseCalendar>;
+
+/** Where and as whom the CalDAV backend connects; read from the broker in `setup`. */
+export interface CaldavConfig {
+  /** Server URL (`calendar_caldav_url`); discovery starts there. */
+  url: string;
+  username: string;
+  password: string;
+  /** Display name or URL of the calendar (`calendar_caldav_calendar`); default: the first calendar with events. */
+  calendar?: string;
+  /** Limit for each HTTP request without a caller signal; default 15 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+interface Connection {
+  client: DAVClient;
+  calendar: DAVCalendar;
+}
+
+const displayNameOf = (c: DAVCalendar): string => (typeof c.displayName === "string" ? c.displayName : "");
+const withSlash = (url: string): string => (url.endsWith("/") ? url : `${url}/`);
+const isObjectUrl = (url: string): boolean => !url.endsWith("/");
+
+/**
+ * A calendar on a CalDAV server, through tsdav. Connects lazily (discovery,
+ * then the calendar list) on the first action or health check and again
+ * after a connection or authorization failure, so `setup` never needs the
+ * server and a server that comes back is picked up. Event ids are UIDs;
+ * events created here are stored as `<uid>.ics`.
+ */
+export class CaldavBackend implements CalendarBackend {
+  readonly kind = "caldav";
+  readonly #config: CaldavConfig;
+  #connection: Promise<Connection> | undefined;
+
+  constructor(config: CaldavConfig) {
+    this.#config = config;
+  }
+
+  list(range: TimeRange, signal?: AbortSignal): Promise<ListResult> {
+    return this.#op(async ({ client, calendar }) => {
+      // The server narrows the set; the shared filter decides, so both backends agree.
+      const objects = await client.fetchCalendarObjects({
+        calendar,
+        timeRange: {
+          start: new Date(range.start).toISOString(),
+          end: new Date(Math.max(range.end, range.start + 1000)).toISOString(),
+        },
+        urlFilter: isObjectUrl,
+        fetchOptions: { signal },
+      });
+      const { calendars, skipped } = this.#parseAll(objects);
+      const result = eventsIn(calendars, range);
+      return { events: result.events, skipped: result.skipped + skipped };
+    });
+  }
+
+  create(input: EventInput, signal?: AbortSignal): Promise<CalendarEvent> {
+    const vevent = newEvent(input);
+    const event = toEvent(vevent);
+    return this.#op(async ({ client, calendar }) => {
+      const response = await client.createCalendarObject({
+        calendar,
+        filename: `${encodeURIComponent(event.id)}.ics`,
+        iCalString: calendarOf(vevent).toString(),
+        fetchOptions: { signal },
+      });
+      this.#expectOk(response, "create the event");
+      return event;
+    });
+  }
+
+  update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#op(async (conn) => {
+      const { object, cal } = await this.#find(conn, id, signal);
+      const master = masterOf(findEvents(cal, id));
+      if (master === undefined) throw eventNotFound(id);
+      patchEvent(master, patch);
+      const response = await conn.client.updateCalendarObject({
+        calendarObject: { url: object.url, etag: object.etag, data: cal.toString() },
+        fetchOptions: { signal },
+      });
+      this.#expectOk(response, `update event "${id}"`);
+      return toEvent(master);
+    });
+  }
+
+  delete(id: string, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#op(async (conn) => {
+      const { object, cal } = await this.#find(conn, id, signal);
+      const master = masterOf(findEvents(cal, id));
+      if (master === undefined) throw eventNotFound(id);
+      const event = toEvent(master);
+      const response = await conn.client.deleteCalendarObject({
+        calendarObject: { url: object.url, etag: object.etag },
+        fetchOptions: { signal },
+      });
+      this.#expectOk(response, `delete event "${id}"`);
+      return event;
+    });
+  }
+
+  check(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.#op(async ({ client, calendar }) => {
+      const [response] = await client.propfind({
+        url: calendar.url,
+        props: { "d:displayname": {} },
+        depth: "0",
+        fetchOptions: { signal },
+      });
+      if (response !== undefined && !response.ok) {
+        throw new CalendarError("CORTEX_CALENDAR_SERVER_ERROR", `calendar ${calendar.url} answered HTTP ${response.status}`);
+      }
+      return { backend: this.kind, server: this.#config.url, calendar: displayNameOf(calendar), calendarUrl: calendar.url };
+    });
+  }
+
+  close(): Promise<void> {
+    this.#connection = undefined;
+    return Promise.resolve();
+  }
+
+  /** Runs `task` on a live connection; turns every failure into a CalendarError without the password. */
+  async #op<T>(task: (conn: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await task(await (this.#connection ??= this.#connect()));
+    } catch (error) {
+      if (!isCalendarError(error) || error.code === "CORTEX_CALENDAR_UNREACHABLE" || error.code === "CORTEX_CALENDAR_UNAUTHORIZED") {
+        this.#connection = undefined;
+      }
+      if (isCalendarError(error)) throw error;
+      if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw error;
+      throw new CalendarError("CORTEX_CALENDAR_SERVER_ERROR", `CalDAV request failed: ${this.#scrub(messageOf(error))}`);
+    }
+  }
+
+  async #connect(): Promise<Connection> {
+    const { url, username, password } = this.#config;
+    const client = await createDAVClient({
+      serverUrl: url,
+      credentials: { username, password },
+      authMethod: "Basic",
+      defaultAccountType: "caldav",
+      fetch: this.#fetch,
+    });
+    const calendars = (await client.fetchCalendars()).filter((c) => !c.components || c.components.includes("VEVENT"));
+    const wanted = this.#config.calendar;
+    const calendar =
+      wanted === undefined
+        ? calendars[0]
+        : calendars.find((c) => displayNameOf(c) === wanted || withSlash(c.url) === withSlash(new URL(wanted, url).href));
+    if (calendar === undefined) {
+      const names = calendars.map((c) => displayNameOf(c) || c.url).join(", ") || "none";
+      throw new CalendarError(
+        "CORTEX_CALENDAR_COLLECTION_NOT_FOUND",
+        wanted === undefined
+          ? `user "${username}" has no calendar for events on ${url}; create one or set calendar_caldav_calendar`
+          : `no calendar "${wanted}" for user "${username}" on ${url} (calendars: ${names})`,
+      );
+    }
+    return { client, calendar };
+  }
+
+  // tsdav reports network failures and 401s inconsistently; classifying them
+  // at the fetch layer gives one clear, password-free error per cause.
+  readonly #fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const signal = init?.signal ?? AbortSignal.timeout(this.#config.requestTimeoutMs ?? 15_000);
+    let response: Response;
+    try {
+      response = await fetch(input, { ...init, signal });
+    } catch (error) {
+      if (init?.signal?.aborted) throw error;
+      throw new CalendarError(
+        "CORTEX_CALENDAR_UNREACHABLE",
+        `cannot reach the CalDAV server at ${this.#config.url}: ${this.#scrub(causeOf(error))}`,
+        { cause: error },
+      );
+    }
+    if (response.status === 401 || response.status === 403) {
+      throw new CalendarError(
+        "CORTEX_CALENDAR_UNAUTHORIZED",
+        `not authorized: the CalDAV server at ${this.#config.url} rejected user "${this.#config.username}" ` +
+          `(HTTP ${response.status}); check calendar_caldav_username and calendar_caldav_password`,
+      );
+    }
+    return response;
+  };
+
+  async #find(conn: Connection, id: string, signal?: AbortSignal): Promise<{ object: DAVCalendarObject; cal: Calendar }> {
+    const objects = await conn.client.fetchCalendarObjects({
+      calendar: conn.calendar,
+      urlFilter: isObjectUrl,
+      fetchOptions: { signal },
+    });
+    for (const object of objects) {
+      const cal = this.#parse(object);
+      if (cal !== undefined && findEvents(cal, id).length > 0) return { object, cal };
+    }
+    throw eventNotFound(id);
+  }
+
+  #parseAll(objects: readonly DAVCalendarObject[]): { calendars: Calendar[]; skipped: number } {
+    const calendars: Calendar[] = [];
+    for (const object of objects) {
+      const cal = this.#parse(object);
+      if (cal !== undefined) calendars.push(cal);
+    }
+    return { calendars, skipped: objects.length - calendars.length };
+  }
+
+  #parse(object: DAVCalendarObject): Calendar | undefined {
+    if (typeof object.data !== "string") return undefined;
+    try {
+      return parseCalendar(object.data, `CalDAV object ${object.url}`);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #expectOk(response: Response, doing: string): void {
+    if (response.ok) return;
+    if (response.status === 412) {
+      throw new CalendarError(
+        "CORTEX_CALENDAR_CONFLICT",
+        `could not ${doing}: it changed on the server meanwhile (HTTP 412); list it again and retry`,
+      );
+    }
+    throw new CalendarError(
+      "CORTEX_CALENDAR_SERVER_ERROR",
+      `the CalDAV server refused to ${doing} (HTTP ${response.status} ${response.statusText})`,
+    );
+  }
+
+  #scrub(text: string): string {
+    const { password } = this.#config;
+    return password === "" ? text : text.split(password).join("[REDACTED]");
+  }
+}
+
+function causeOf(error: unknown): string {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown; message?: unknown } | undefined) : undefined;
+  if (typeof cause?.code === "string") return cause.code;
+  if (typeof cause?.message === "string") return cause.message;
+  return messageOf(error);
+}
