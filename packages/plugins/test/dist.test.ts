@@ -7,14 +7,16 @@ import { CortexError, ValidationError } from "../src/index.js";
 import type * as Cortex from "../src/index.js";
 import { makeHost } from "./discovery-fixtures.js";
 
-// The built package, exercised as users load it. `pnpm test` depends on the
-// workspace build (turbo `^build`), not this package's; run `build` first
-// for these to run.
+// The built package, exercised as users load it. The root `pnpm test` builds
+// every package first (turbo: test depends on build); run `pnpm build` before
+// running vitest here directly.
 const cjsEntry = fileURLToPath(new URL("../dist/index.cjs", import.meta.url));
 const esmEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
 const built = existsSync(cjsEntry) && existsSync(esmEntry);
 
-describe.skipIf(!built)("built dist", () => {
+if (!built) throw new Error("dist/ is missing: run `pnpm build` first (the root `pnpm test` does)");
+
+describe("built dist", () => {
   let host: ReturnType<typeof makeHost>;
   beforeAll(() => {
     host = makeHost();

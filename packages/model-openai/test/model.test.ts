@@ -1,0 +1,300 @@
+import { inspect } from "node:util";
+import { OpenAI } from "openai";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  CortexError,
+  ModelAbortedError,
+  ModelBadResponseError,
+  ModelConfigError,
+  ModelConnectionError,
+  ModelHttpError,
+  ModelRefusedError,
+  ModelTimeoutError,
+  OpenAIChatModel,
+  type OpenAIChatModelOptions,
+} from "../src/index.js";
+import { completion, request, startFakeServer, type FakeServer, type Reply } from "./fake-server.js";
+
+const KEY = "sk-test-0123456789abcdef";
+let server: FakeServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function serve(reply: Reply | ((index: number) => Reply)): Promise<FakeServer> {
+  server = await startFakeServer((_, index) => (typeof reply === "function" ? reply(index) : reply));
+  return server;
+}
+
+function modelFor(fake: FakeServer, options: Partial<OpenAIChatModelOptions> = {}): OpenAIChatModel {
+  return new OpenAIChatModel({ model: "test-model", baseURL: fake.baseURL, apiKey: KEY, maxRetries: 0, timeoutMs: 5_000, ...options });
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error("expected the promise to reject");
+}
+
+describe("OpenAIChatModel against an OpenAI-compatible server", () => {
+  it("returns a text answer", async () => {
+    const fake = await serve({ json: completion({ content: "Hi there" }) });
+    await expect(modelFor(fake).generate(request())).resolves.toEqual({ content: "Hi there" });
+  });
+
+  it("returns tool calls with the arguments string untouched", async () => {
+    const args1 = '{"text": "buy milk",  "tags":["a"]}';
+    const args2 = "{not json";
+    const fake = await serve({
+      json: completion(
+        {
+          content: null,
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "notes__add", arguments: args1 } },
+            { id: "call_2", type: "function", function: { name: "notes__list", arguments: args2 } },
+          ],
+        },
+        "tool_calls",
+      ),
+    });
+    const response = await modelFor(fake).generate(request());
+    expect(response).toEqual({
+      toolCalls: [
+        { id: "call_1", name: "notes__add", arguments: args1 },
+        { id: "call_2", name: "notes__list", arguments: args2 },
+      ],
+    });
+  });
+
+  it("sends the mapped conversation, tools, model name and key", async () => {
+    const fake = await serve({ json: completion({ content: "done" }) });
+    const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["text"] };
+    await modelFor(fake, { temperature: 0.2, extraHeaders: { "x-gateway": "cortex" } }).generate(
+      request({
+        messages: [
+          { role: "system", content: "Be brief" },
+          { role: "user", content: "Add a note" },
+          { role: "assistant", content: "On it", toolCalls: [{ id: "call_1", name: "notes__add", arguments: { text: "milk" } }] },
+          { role: "tool", toolCallId: "call_1", name: "notes__add", content: '{"ok":true}' },
+          { role: "assistant", toolCalls: [{ id: "call_2", name: "notes__list", arguments: "{}" }] },
+          { role: "tool", toolCallId: "call_2", name: "notes__list", content: '{"ok":true,"data":["milk"]}' },
+        ],
+        tools: [{ name: "notes__add", description: "Add a note", parameters }],
+      }),
+    );
+    expect(fake.received).toHaveLength(1);
+    const [received] = fake.received;
+    expect(received!.method).toBe("POST");
+    expect(received!.path).toBe("/v1/chat/completions");
+    expect(received!.headers.authorization).toBe(`Bearer ${KEY}`);
+    expect(received!.headers["x-gateway"]).toBe("cortex");
+    expect(received!.body).toEqual({
+      model: "test-model",
+      temperature: 0.2,
+      messages: [
+        { role: "system", content: "Be brief" },
+        { role: "user", content: "Add a note" },
+        {
+          role: "assistant",
+          content: "On it",
+          tool_calls: [{ id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } }],
+        },
+        { role: "tool", tool_call_id: "call_1", content: '{"ok":true}' },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_2", type: "function", function: { name: "notes__list", arguments: "{}" } }],
+        },
+        { role: "tool", tool_call_id: "call_2", content: '{"ok":true,"data":["milk"]}' },
+      ],
+      tools: [{ type: "function", function: { name: "notes__add", description: "Add a note", parameters } }],
+    });
+  });
+
+  it("leaves tools and temperature out when there are none", async () => {
+    const fake = await serve({ json: completion({ content: "ok" }) });
+    await modelFor(fake).generate(request());
+    expect(Object.keys(fake.received[0]!.body as object).sort()).toEqual(["messages", "model"]);
+  });
+
+  it("sends a placeholder key to a local server when none is given", async () => {
+    const fake = await serve({ json: completion({ content: "ok" }) });
+    await modelFor(fake, { apiKey: undefined }).generate(request());
+    expect(fake.received[0]!.headers.authorization).toBe("Bearer not-needed");
+  });
+
+  it("works with an injected client, applying timeoutMs and maxRetries per request", async () => {
+    const fake = await serve({ status: 500, json: { error: { message: "down" } }, headers: { "retry-after-ms": "1" } });
+    const client = new OpenAI({ baseURL: fake.baseURL, apiKey: KEY, maxRetries: 5 });
+    const error = await failure(new OpenAIChatModel({ model: "m", client, maxRetries: 1 }).generate(request()));
+    expect(error).toBeInstanceOf(ModelHttpError);
+    expect(fake.received).toHaveLength(2);
+  });
+});
+
+describe("OpenAIChatModel errors", () => {
+  it("turns 401 into a coded HTTP error without retrying", async () => {
+    const fake = await serve({ status: 401, json: { error: { message: "Invalid key", type: "invalid_request_error" } } });
+    const error = await failure(modelFor(fake, { maxRetries: 2 }).generate(request()));
+    expect(error).toBeInstanceOf(ModelHttpError);
+    expect(error).toBeInstanceOf(CortexError);
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", name: "ModelHttpError", status: 401, retryable: false });
+    expect(error.message).toContain("HTTP 401");
+    expect(error.message).toContain("Invalid key");
+    expect(error.message).toContain('"test-model"');
+    expect(fake.received).toHaveLength(1);
+  });
+
+  it("turns 500 into a retryable coded HTTP error", async () => {
+    const fake = await serve({ status: 500, json: { error: "model crashed" } });
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", status: 500, retryable: true });
+    expect(error.message).toContain("model crashed");
+    expect(fake.received).toHaveLength(1);
+  });
+
+  it("retries a 500 when maxRetries > 0, and succeeds when the server recovers", async () => {
+    const fake = await serve((index) =>
+      index < 2 ? { status: 500, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } } : { json: completion({ content: "third time" }) },
+    );
+    await expect(modelFor(fake, { maxRetries: 2 }).generate(request())).resolves.toEqual({ content: "third time" });
+    expect(fake.received).toHaveLength(3);
+  });
+
+  it("turns a server that never answers into a coded timeout, fast", async () => {
+    const fake = await serve("hang");
+    const started = Date.now();
+    const error = await failure(modelFor(fake, { timeoutMs: 200 }).generate(request()));
+    expect(error).toBeInstanceOf(ModelTimeoutError);
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_TIMEOUT", timeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("aborts the HTTP request when the signal aborts", async () => {
+    const fake = await serve("hang");
+    const controller = new AbortController();
+    const reason = new Error("user pressed stop");
+    setTimeout(() => controller.abort(reason), 50);
+    const started = Date.now();
+    const error = await failure(modelFor(fake).generate(request({ signal: controller.signal })));
+    expect(error).toBeInstanceOf(ModelAbortedError);
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_ABORTED", cause: reason });
+    expect(error.message).toContain("user pressed stop");
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it("sends nothing when the signal is already aborted", async () => {
+    const fake = await serve({ json: completion({ content: "never" }) });
+    const error = await failure(modelFor(fake).generate(request({ signal: AbortSignal.abort() })));
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_ABORTED" });
+    expect(fake.received).toHaveLength(0);
+  });
+
+  it("turns an unreachable server into a coded connection error", async () => {
+    const fake = await serve({ json: {} });
+    const { baseURL } = fake;
+    await fake.close();
+    server = undefined;
+    const error = await failure(new OpenAIChatModel({ model: "m", baseURL, maxRetries: 0 }).generate(request()));
+    expect(error).toBeInstanceOf(ModelConnectionError);
+    expect(error.code).toBe("CORTEX_MODEL_CONNECTION_ERROR");
+    expect(error.message).toContain("ECONNREFUSED");
+  });
+
+  it("turns a dropped connection into a coded connection error", async () => {
+    const fake = await serve("destroy");
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error.code).toBe("CORTEX_MODEL_CONNECTION_ERROR");
+  });
+
+  it.each([
+    ["malformed JSON", { raw: '{"choices": [', contentType: "application/json" }],
+    ["a text body", { raw: "<html>gateway</html>", contentType: "text/html" }],
+    ["no choices", { json: { id: "x", choices: [] } }],
+    ["a choice without a message", { json: { choices: [{ index: 0 }] } }],
+    ["a tool call without a name", { json: completion({ tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] }) }],
+    ["content that is not text", { json: completion({ content: { text: "hi" } }) }],
+  ] satisfies [string, Reply][])("turns %s into a coded bad-response error", async (_, reply) => {
+    const fake = await serve(reply);
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error).toBeInstanceOf(ModelBadResponseError);
+    expect(error.code).toBe("CORTEX_MODEL_BAD_RESPONSE");
+  });
+
+  it("turns a refusal into a coded error carrying the refusal", async () => {
+    const fake = await serve({ json: completion({ refusal: "I can't help with that." }) });
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error).toBeInstanceOf(ModelRefusedError);
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_REFUSED", refusal: "I can't help with that." });
+  });
+
+  it("turns a content-filter stop into a coded refusal", async () => {
+    const fake = await serve({ json: completion({ content: "" }, "content_filter") });
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error.code).toBe("CORTEX_MODEL_REFUSED");
+  });
+
+  it("never carries the API key, even when the server echoes it", async () => {
+    server = await startFakeServer((req) => ({
+      status: 401,
+      json: { error: { message: `Incorrect API key provided: ${String(req.headers.authorization)}` } },
+      headers: { "x-echo": String(req.headers.authorization) },
+    }));
+    const error = await failure(modelFor(server).generate(request()));
+    expect(error.code).toBe("CORTEX_MODEL_HTTP_ERROR");
+    expect(error.message).toContain("[redacted]");
+    const everything = [error.message, error.stack, inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)].join("\n");
+    expect(everything).not.toContain(KEY);
+  });
+
+  it("never carries the key in a timeout or abort", async () => {
+    const fake = await serve("hang");
+    const timeout = await failure(modelFor(fake, { timeoutMs: 100 }).generate(request()));
+    const aborted = await failure(modelFor(fake).generate(request({ signal: AbortSignal.timeout(50) })));
+    for (const error of [timeout, aborted]) expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(KEY);
+  });
+});
+
+describe("OpenAIChatModel options", () => {
+  it.each([
+    ["no model", { model: "" }],
+    ["no key and no base URL", { model: "m" }],
+    ["a base URL that is not http(s)", { model: "m", baseURL: "ftp://example.com" }],
+    ["a base URL that is not a URL", { model: "m", baseURL: "localhost:11434" }],
+    ["a base URL with credentials", { model: "m", baseURL: "http://user:pass@localhost:11434/v1" }],
+    ["a base URL with a query", { model: "m", baseURL: "http://localhost:11434/v1?key=abc" }],
+    ["a negative timeout", { model: "m", apiKey: KEY, timeoutMs: -1 }],
+    ["fractional retries", { model: "m", apiKey: KEY, maxRetries: 1.5 }],
+    ["a temperature that is not a number", { model: "m", apiKey: KEY, temperature: Number.NaN }],
+    ["a client beside a key", { model: "m", apiKey: KEY, client: new OpenAI({ apiKey: KEY }) }],
+  ] satisfies [string, OpenAIChatModelOptions][])("rejects %s with a coded config error", (_, options) => {
+    let thrown: unknown;
+    try {
+      new OpenAIChatModel(options);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ModelConfigError);
+    expect(thrown).toMatchObject({ code: "CORTEX_MODEL_CONFIG" });
+    expect(String((thrown as Error).message)).not.toContain(KEY);
+    expect(String((thrown as Error).message)).not.toContain("pass@");
+  });
+
+  it("exposes a safe endpoint and reads no OPENAI_* variables", async () => {
+    const fake = await serve({ json: completion({ content: "ok" }) });
+    process.env.OPENAI_ORG_ID = "org-should-not-leak";
+    try {
+      const model = new OpenAIChatModel({ model: "m", baseURL: `${fake.baseURL}/` });
+      expect(model.endpoint).toBe(fake.baseURL);
+      await model.generate(request());
+      expect(fake.received[0]!.headers["openai-organization"]).toBeUndefined();
+    } finally {
+      delete process.env.OPENAI_ORG_ID;
+    }
+  });
+});
