@@ -1,5 +1,24 @@
+export { checkPluginContract, CONTRACT_CHECKS, runContractCheck } from "./contract.js";
+export type {
+  ContractCheckName,
+  ContractCheckResult,
+  ContractReport,
+  PluginContractOptions,
+  PluginFactory,
+} from "./contract.js";
+export { HarnessUsageError, ScriptExhaustedError, TESTING_ERROR_CODES } from "./errors.js";
+export type { TestingErrorCode } from "./errors.js";
 export { FakeBroker } from "./fake-broker.js";
+export type { FakeBrokerOptions } from "./fake-broker.js";
+export { createPluginHarness, HARNESS_ADMIN } from "./harness.js";
+export type {
+  HarnessExecuteOptions,
+  HarnessLogEntry,
+  PluginHarness,
+  PluginHarnessOptions,
+  PluginSource,
+} from "./harness.js";
 export { RecordingExtension } from "./recording-extension.js";
 export type { RecordedEvent } from "./recording-extension.js";
-export { ScriptedModel, ScriptExhaustedError } from "./scripted-model.js";
+export { ScriptedModel } from "./scripted-model.js";
 export type { ScriptedMessage, ScriptedRequest, ScriptedResponse, ScriptStep } from "./scripted-model.js";

@@ -20,7 +20,7 @@ export class RecordingExtension implements Extension {
     for (const hook of HOOK_NAMES) {
       Object.defineProperty(this, hookMethodName(hook), {
         value: (event: HookEvent<typeof hook>) => {
-          this.events.push({ hook, event } as RecordedEvent);
+          this.events.push({ hook, event });
         },
         enumerable: false,
       });

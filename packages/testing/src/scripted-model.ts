@@ -1,3 +1,5 @@
+import { ScriptExhaustedError } from "./errors.js";
+
 /** One message of a request; the same union as core's `ModelMessage`. */
 export type ScriptedMessage =
   | { role: "system"; content: string }
@@ -27,16 +29,6 @@ export interface ScriptedResponse {
 /** A step of a script: an answer, or a function computing one from the request (to echo, throw or hang). */
 export type ScriptStep = ScriptedResponse | ((request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>);
 
-/** Thrown when the model is asked more often than its script has steps. */
-export class ScriptExhaustedError extends Error {
-  readonly code = "CORTEX_SCRIPT_EXHAUSTED";
-
-  constructor(readonly steps: number) {
-    super(`ScriptedModel was asked for response ${steps + 1}, but its script has only ${steps}`);
-    this.name = "ScriptExhaustedError";
-  }
-}
-
 /**
  * A deterministic model client: replays its script in order, one step per
  * `generate` call, and records every request it received. With
@@ -51,6 +43,7 @@ export class ScriptedModel {
   readonly #positions = new Map<string, number>();
   #position = 0;
 
+  /** `steps` is copied; `perRun: true` replays the script from the start for each `runId`. */
   constructor(steps: readonly ScriptStep[], options: { perRun?: boolean } = {}) {
     this.#steps = [...steps];
     this.#perRun = options.perRun ?? false;
@@ -63,9 +56,15 @@ export class ScriptedModel {
 
   /** How many steps are left (not meaningful in per-run mode). */
   get remaining(): number {
-    return this.#steps.length - this.#position;
+    return Math.max(0, this.#steps.length - this.#position);
   }
 
+  /**
+   * Records the request, then answers with the next step (a copy of it, so
+   * a caller that mutates the answer cannot change the script). Rejects with
+   * `CORTEX_SCRIPT_EXHAUSTED` when the script (of this run, in per-run mode)
+   * has no step left.
+   */
   async generate(request: ScriptedRequest): Promise<ScriptedResponse> {
     this.requests.push({ ...request, messages: structuredClone(request.messages), tools: [...request.tools] });
     let index: number;
@@ -78,7 +77,7 @@ export class ScriptedModel {
     }
     this.#position += 1;
     const step = this.#steps[index];
-    if (step === undefined) throw new ScriptExhaustedError(this.#steps.length);
+    if (step === undefined) throw new ScriptExhaustedError(this.#steps.length, this.#perRun ? (request.runId ?? "") : undefined);
     return typeof step === "function" ? step(request) : structuredClone(step);
   }
 }

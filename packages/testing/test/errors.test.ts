@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { CortexError, isCortexError } from "@cortex/plugins";
+import { describe, expect, it } from "vitest";
+import { HarnessUsageError, ScriptExhaustedError, TESTING_ERROR_CODES } from "../src/index.js";
+
+const samples = [new ScriptExhaustedError(2), new HarnessUsageError("misuse")];
+
+describe("errors", () => {
+  it("one sample per code, each a branded Cortex error with a name and a code", () => {
+    expect(samples.map((e) => e.code).sort()).toEqual([...TESTING_ERROR_CODES].sort());
+    for (const error of samples) {
+      expect(error).toBeInstanceOf(Error);
+      expect(isCortexError(error)).toBe(true);
+      expect(error).toBeInstanceOf(CortexError);
+      expect(error.code).toMatch(/^CORTEX_[A-Z_]+$/);
+      expect(error.name).toBe(error.constructor.name);
+    }
+  });
+});
+
+describe("docs/errors.md", () => {
+  const docs = readFileSync(fileURLToPath(new URL("../../../docs/errors.md", import.meta.url)), "utf8");
+  const start = docs.indexOf("## @cortex/testing");
+  const end = docs.indexOf("\n## ", start + 1);
+  const section = docs.slice(start, end === -1 ? undefined : end);
+
+  it("has a section for this package", () => {
+    expect(start).toBeGreaterThanOrEqual(0);
+  });
+
+  it.each(samples.map((error) => [error.code, error.name] as const))("documents %s with its class %s", (code, className) => {
+    const row = section.split("\n").find((line) => line.startsWith(`| \`${code}\` |`));
+    expect(row, `missing row for ${code} in docs/errors.md`).toBeDefined();
+    expect(row).toContain(`\`${className}\``);
+  });
+});

@@ -1,0 +1,42 @@
+import type { ToolCalledEvent } from "@cortex/hooks";
+import type { CredentialBroker, PluginResult } from "@cortex/plugins";
+import { expectTypeOf, test } from "vitest";
+import {
+  createPluginHarness,
+  FakeBroker,
+  RecordingExtension,
+  type ContractCheckName,
+  type ContractReport,
+  type PluginHarness,
+} from "../src/index.js";
+import { usePluginHarness } from "../src/vitest.js";
+import { NotesPlugin } from "./fixtures/broken-plugin.js";
+
+test("the harness keeps the plugin's own type", async () => {
+  const harness = await createPluginHarness(new NotesPlugin(), { credentials: { notes_token: "t" } });
+  expectTypeOf(harness.plugin).toEqualTypeOf<NotesPlugin>();
+  expectTypeOf(harness.broker).toEqualTypeOf<FakeBroker>();
+  expectTypeOf(harness.execute("list")).toEqualTypeOf<Promise<PluginResult>>();
+  // @ts-expect-error params are an object, as the registry requires
+  void harness.execute("list", "not an object");
+  // @ts-expect-error approval is given with `approve`, the id is computed for you
+  void harness.execute("add", {}, { approval: { id: "x", approved: true } });
+  expectTypeOf(usePluginHarness(() => new NotesPlugin())).toEqualTypeOf<() => PluginHarness<NotesPlugin>>();
+});
+
+test("FakeBroker is a CredentialBroker", () => {
+  expectTypeOf<FakeBroker>().toMatchTypeOf<CredentialBroker>();
+  expectTypeOf(new FakeBroker().requestedKeys).toEqualTypeOf<string[]>();
+});
+
+test("RecordingExtension.ofHook is typed by the hook", () => {
+  expectTypeOf(new RecordingExtension().ofHook("toolCalled")).toEqualTypeOf<ToolCalledEvent[]>();
+  // @ts-expect-error not a hook
+  new RecordingExtension().ofHook("toolCall");
+});
+
+test("contract check names are a closed set", () => {
+  expectTypeOf<ContractReport["checks"][number]["name"]>().toEqualTypeOf<ContractCheckName>();
+  expectTypeOf<"approval">().toMatchTypeOf<ContractCheckName>();
+  expectTypeOf<"nope">().not.toMatchTypeOf<ContractCheckName>();
+});

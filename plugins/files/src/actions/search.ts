@@ -1,0 +1,136 @@
+import { lstat } from "node:fs/promises";
+import { compileGlob } from "../glob.js";
+import { FileNotFoundError, NotADirectoryError, isFilesError } from "../errors.js";
+import type { SearchParams } from "../schemas.js";
+import { readLimited } from "./read.js";
+import { childPath, entryType, fsCall, throwIfAborted, walk, type ActionEnv, type EntryType } from "./common.js";
+
+/** One match of a `search`. */
+export interface SearchMatch {
+  /** Path relative to the sandbox root, `/`-separated. */
+  path: string;
+  type: EntryType;
+  /** `name` when the query is in the entry's name, `content` when in a line of the file. */
+  kind: "name" | "content";
+  /** 1-based line number of a content match. */
+  line?: number;
+  /** The matching line (at most 200 characters), for a content match. */
+  text?: string;
+}
+
+/** Data of a successful `search`. */
+export interface SearchResult {
+  query: string;
+  path: string;
+  matches: SearchMatch[];
+  /** True when it stopped early: the result limit or the bytes-scanned limit was reached. */
+  truncated: boolean;
+  /** Files whose contents were scanned. */
+  filesScanned: number;
+  /** Bytes of contents read. */
+  bytesScanned: number;
+  /** Files not scanned: over the read limit, binary, or unreadable. */
+  filesSkipped: number;
+}
+
+const DEFAULT_RESULTS = 50;
+const LINE_CHARS = 200;
+const BINARY_PROBE = 8000;
+
+/**
+ * `search`: names and text contents under a folder, depth first in name
+ * order. Links are not followed; files over the read limit and binary files
+ * (a NUL byte in their first 8000 bytes) are skipped. Stops at the result
+ * limit, at the bytes-scanned limit, and when the call's signal is aborted.
+ */
+export async function search(env: ActionEnv, params: SearchParams): Promise<SearchResult> {
+  const { limits, signal } = env;
+  const target = await env.sandbox.resolve(params.path ?? ".");
+  if (!target.exists) throw new FileNotFoundError(target.relative);
+  if (!(await fsCall(target.relative, () => lstat(target.real))).isDirectory()) {
+    throw new NotADirectoryError(target.relative);
+  }
+  const ignoreCase = params.caseSensitive !== true;
+  const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
+  const query = fold(params.query);
+  const filter = params.glob === undefined ? undefined : compileGlob(params.glob, ignoreCase);
+  const max = Math.min(params.maxResults ?? DEFAULT_RESULTS, limits.maxSearchResults);
+  const result: SearchResult = {
+    query: params.query,
+    path: target.relative,
+    matches: [],
+    truncated: false,
+    filesScanned: 0,
+    bytesScanned: 0,
+    filesSkipped: 0,
+  };
+  const add = (match: SearchMatch): boolean => {
+    if (result.matches.length >= max) {
+      result.truncated = true;
+      return false;
+    }
+    result.matches.push(match);
+    return true;
+  };
+
+  for await (const { abs, rel, dirent } of walk(target.real, target.relative, true, signal)) {
+    const isFile = dirent.isFile();
+    if (filter !== undefined && !(isFile && filter.matches(rel, dirent.name))) continue;
+    const path = childPath(target.relative, rel);
+    const type = entryType(dirent);
+    if (fold(dirent.name).includes(query) && !add({ path, type, kind: "name" })) break;
+    if (!isFile) continue;
+
+    let data: Buffer;
+    try {
+      data = (await readLimited(abs, path, limits.maxReadBytes)).data;
+    } catch (error) {
+      if (!isSkippable(error)) throw error;
+      result.filesSkipped++;
+      continue;
+    }
+    throwIfAborted(signal);
+    if (result.bytesScanned + data.length > limits.maxSearchBytes) {
+      result.truncated = true;
+      break;
+    }
+    result.bytesScanned += data.length;
+    if (data.subarray(0, BINARY_PROBE).includes(0)) {
+      result.filesSkipped++;
+      continue;
+    }
+    result.filesScanned++;
+    if (!scanLines(data.toString("utf8"), query, fold, path, add)) break;
+  }
+  return result;
+}
+
+/** Adds a match per line containing `query`; false when `add` refused (limit reached). */
+function scanLines(
+  text: string,
+  query: string,
+  fold: (text: string) => string,
+  path: string,
+  add: (match: SearchMatch) => boolean,
+): boolean {
+  const lines = text.split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
+    if (!fold(line).includes(query)) continue;
+    const trimmed = line.trim();
+    const shown = trimmed.length > LINE_CHARS ? `${trimmed.slice(0, LINE_CHARS)}…` : trimmed;
+    if (!add({ path, type: "file", kind: "content", line: i + 1, text: shown })) return false;
+  }
+  return true;
+}
+
+/** Errors that skip one file rather than failing the search: too large, vanished, unreadable. */
+function isSkippable(error: unknown): boolean {
+  if (!isFilesError(error)) return false;
+  const { code } = error;
+  return (
+    code === "CORTEX_FILES_TOO_LARGE" ||
+    code === "CORTEX_FILES_NOT_FOUND" ||
+    code === "CORTEX_FILES_NOT_A_FILE" ||
+    code === "CORTEX_FILES_IO_ERROR"
+  );
+}

@@ -1,0 +1,132 @@
+import { lstat, readlink, realpath, stat } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
+import {
+  FilesConfigError,
+  InvalidPathError,
+  NotADirectoryError,
+  OutsideSandboxError,
+  errnoOf,
+  fromErrno,
+} from "./errors.js";
+
+/** A path the model gave, checked and resolved inside the sandbox. */
+export interface ResolvedPath {
+  /** What the caller wrote, for messages. */
+  readonly input: string;
+  /** Normalized, relative to the root, `/`-separated; `"."` is the root itself. */
+  readonly relative: string;
+  /** Absolute path with every symbolic link followed (inside the root by construction). */
+  readonly real: string;
+  /** The entry itself: its real parent folder plus its own name (a final link is not followed). */
+  readonly entry: string;
+  /** Whether the entry exists (a link counts, whatever it points to). */
+  readonly exists: boolean;
+  /** True for the root itself. */
+  readonly isRoot: boolean;
+}
+
+/**
+ * The sandbox: a folder resolved with `realpath` once, at setup. Every path
+ * goes through {@link Sandbox.resolve}, which refuses NUL bytes, absolute
+ * paths, `..` climbing above the root, and any symbolic link (at any depth,
+ * including the last name, dangling or not) whose target is outside the root.
+ */
+export class Sandbox {
+  private constructor(
+    /** Real absolute path of the root folder. */
+    readonly root: string,
+  ) {}
+
+  /** Opens `root` (relative to the working directory): it must exist and be a folder. */
+  static async open(root: string, key = "files_root"): Promise<Sandbox> {
+    if (root.trim() === "" || root.includes("\0")) throw new FilesConfigError(key, "must be a folder path");
+    let real: string;
+    try {
+      real = await realpath(resolve(root));
+    } catch (error) {
+      throw new FilesConfigError(key, `(${root}) does not exist or cannot be resolved`, error);
+    }
+    if (!(await stat(real)).isDirectory()) throw new FilesConfigError(key, `(${root}) is not a folder`);
+    return new Sandbox(real);
+  }
+
+  /** True when the absolute path `abs` is the root or below it. */
+  contains(abs: string): boolean {
+    const rel = relative(this.root, abs);
+    return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+  }
+
+  /** `/`-separated path of `abs` relative to the root (`"."` for the root). */
+  relativeOf(abs: string): string {
+    return relative(this.root, abs).split(sep).join("/") || ".";
+  }
+
+  /**
+   * Checks `input` and resolves it one name at a time, following links with
+   * `realpath` and checking each target, so the deepest existing ancestor of
+   * a path that does not exist yet is always a real folder inside the root.
+   */
+  async resolve(input: unknown, field = "path"): Promise<ResolvedPath> {
+    if (typeof input !== "string" || input === "") {
+      throw new InvalidPathError(String(input), `is not a valid ${field}: give a non-empty path relative to the root`);
+    }
+    if (input.includes("\0")) throw new InvalidPathError(input, `(${field}) contains a NUL byte`);
+    if (isAbsolute(input) || win32.isAbsolute(input) || /^[a-zA-Z]:/.test(input)) {
+      throw new InvalidPathError(input, `(${field}) is absolute: give a path relative to the sandbox root`);
+    }
+    const lexical = resolve(this.root, input);
+    if (!this.contains(lexical)) throw new OutsideSandboxError(input, `"..", in ${field}, climbs above the root`);
+    const names = relative(this.root, lexical).split(sep).filter((n) => n !== "");
+    const rel = names.join("/") || ".";
+    if (names.length === 0) {
+      return { input, relative: rel, real: this.root, entry: this.root, exists: true, isRoot: true };
+    }
+    let current = this.root;
+    for (const [i, name] of names.entries()) {
+      const last = i === names.length - 1;
+      const next = join(current, name);
+      let info;
+      try {
+        info = await lstat(next);
+      } catch (error) {
+        const errno = errnoOf(error);
+        if (errno === "ENOENT") {
+          const rest = join(current, ...names.slice(i));
+          return { input, relative: rel, real: rest, entry: rest, exists: false, isRoot: false };
+        }
+        if (errno === "ENOTDIR") throw new NotADirectoryError(names.slice(0, i).join("/"));
+        throw fromErrno(error, input) ?? error;
+      }
+      if (info.isSymbolicLink()) {
+        const target = await this.#follow(next, input, field);
+        if (last) return { input, relative: rel, real: target, entry: next, exists: true, isRoot: false };
+        current = target;
+      } else {
+        if (last) return { input, relative: rel, real: next, entry: next, exists: true, isRoot: false };
+        current = next;
+      }
+    }
+    /* c8 ignore next */
+    throw new InvalidPathError(input, "could not be resolved");
+  }
+
+  /** Real target of the link `link`, refused when it leads out or dangles. */
+  async #follow(link: string, input: string, field: string): Promise<string> {
+    let target: string;
+    try {
+      target = await realpath(link);
+    } catch (error) {
+      if (errnoOf(error) !== "ENOENT") throw fromErrno(error, input) ?? error;
+      // Dangling: judge where it would lead, so a write cannot create a file outside through it.
+      const where = resolve(join(link, ".."), await readlink(link));
+      if (!this.contains(where)) throw this.#escape(link, input, field);
+      throw new InvalidPathError(input, `(${field}) goes through a broken symbolic link: ${this.relativeOf(link)}`);
+    }
+    if (!this.contains(target)) throw this.#escape(link, input, field);
+    return target;
+  }
+
+  #escape(link: string, input: string, field: string): OutsideSandboxError {
+    return new OutsideSandboxError(input, `${field} goes through the symbolic link ${this.relativeOf(link)}, which leads out`);
+  }
+}
