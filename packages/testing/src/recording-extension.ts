@@ -15,6 +15,25 @@ export class RecordingExtension implements Extension {
   /** Every event so far, in order. */
   readonly events: RecordedEvent[] = [];
 
+  // The 17 hook methods are defined in the constructor from HOOK_NAMES; these declarations type them.
+  declare readonly onRunStarted: (event: HookEvent<"runStarted">) => void;
+  declare readonly onRunCompleted: (event: HookEvent<"runCompleted">) => void;
+  declare readonly onRunFailed: (event: HookEvent<"runFailed">) => void;
+  declare readonly onStepStarted: (event: HookEvent<"stepStarted">) => void;
+  declare readonly onStepCompleted: (event: HookEvent<"stepCompleted">) => void;
+  declare readonly onToolCalled: (event: HookEvent<"toolCalled">) => void;
+  declare readonly onToolCompleted: (event: HookEvent<"toolCompleted">) => void;
+  declare readonly onToolFailed: (event: HookEvent<"toolFailed">) => void;
+  declare readonly onPersonaResolved: (event: HookEvent<"personaResolved">) => void;
+  declare readonly onBehaviorTriggered: (event: HookEvent<"behaviorTriggered">) => void;
+  declare readonly onCognitivePhaseChanged: (event: HookEvent<"cognitivePhaseChanged">) => void;
+  declare readonly onCheckpointCreated: (event: HookEvent<"checkpointCreated">) => void;
+  declare readonly onCheckpointResolved: (event: HookEvent<"checkpointResolved">) => void;
+  declare readonly onOrchestrationStarted: (event: HookEvent<"orchestrationStarted">) => void;
+  declare readonly onOrchestrationCompleted: (event: HookEvent<"orchestrationCompleted">) => void;
+  declare readonly onAgentHandoff: (event: HookEvent<"agentHandoff">) => void;
+  declare readonly onShutdown: (event: HookEvent<"shutdown">) => void;
+
   constructor(name = "recording") {
     this.name = name;
     for (const hook of HOOK_NAMES) {

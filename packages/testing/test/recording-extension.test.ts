@@ -114,3 +114,12 @@ describe("RecordingExtension", () => {
     expect(recording.ofHook("toolCalled")[0]).toBe(event);
   });
 });
+
+describe("RecordingExtension called directly", () => {
+  it("records through its typed hook methods", () => {
+    const recorder = new RecordingExtension();
+    recorder.onRunStarted({ agentId: "a", runId: "r", input: "x" });
+    recorder.onShutdown({});
+    expect(recorder.hooks()).toEqual(["runStarted", "shutdown"]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { ToolCalledEvent } from "@cortex/hooks";
+import type { HookEvent, ToolCalledEvent } from "@cortex/hooks";
 import type { CredentialBroker, PluginResult } from "@cortex/plugins";
 import { expectTypeOf, test } from "vitest";
 import {
@@ -39,4 +39,12 @@ test("contract check names are a closed set", () => {
   expectTypeOf<ContractReport["checks"][number]["name"]>().toEqualTypeOf<ContractCheckName>();
   expectTypeOf<"approval">().toMatchTypeOf<ContractCheckName>();
   expectTypeOf<"nope">().not.toMatchTypeOf<ContractCheckName>();
+});
+
+test("RecordingExtension exposes every hook method, typed by its event", () => {
+  const recorder = new RecordingExtension();
+  expectTypeOf(recorder.onRunStarted).parameter(0).toEqualTypeOf<HookEvent<"runStarted">>();
+  expectTypeOf(recorder.onShutdown).toBeFunction();
+  // @ts-expect-error not a hook of the table
+  void recorder.onRunStart;
 });
