@@ -119,7 +119,14 @@ const MAPPERS: { [H in HookName]: (event: HookEvent<H>) => Entry } = {
     metadata: { decidedBy: e.decision.decidedBy ?? null },
   }),
   orchestrationStarted: (e) => ({ action: "orchestration.start", resource: "orchestration", resourceId: e.orchestrationId, outcome: "started", severity: "info", metadata: { strategy: e.strategy } }),
-  orchestrationCompleted: (e) => ({ action: "orchestration.complete", resource: "orchestration", resourceId: e.orchestrationId, outcome: "success", severity: "info", metadata: { elapsedMs: e.elapsedMs } }),
+  orchestrationCompleted: (e) => ({
+    action: "orchestration.complete",
+    resource: "orchestration",
+    resourceId: e.orchestrationId,
+    outcome: e.outcome === "failed" ? "failure" : "success",
+    severity: e.outcome === "failed" ? "error" : "info",
+    metadata: { elapsedMs: e.elapsedMs },
+  }),
   agentHandoff: (e) => ({ action: "agent.handoff", resource: "orchestration", resourceId: e.orchestrationId, outcome: "info", severity: "info", metadata: { from: e.from, to: e.to, payloadLength: lengthOf(e.payload) } }),
   shutdown: () => ({ action: "engine.shutdown", resource: "engine", resourceId: "engine", outcome: "info", severity: "info" }),
 };

@@ -32,6 +32,8 @@ export interface EngineOptions {
   approvalTimeoutMs?: number;
   /** Step limit for agents that set none; default 10. */
   defaultMaxSteps?: number;
+  /** How many handoffs one chain of runs may make (A → B → A … counts each); default 10. */
+  maxHandoffs?: number;
 }
 
 /** Options of one run. */
@@ -71,6 +73,7 @@ export class Engine {
   readonly #options: EngineOptions;
   readonly #logger: Logger;
   readonly #active = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  readonly #claims = new Set<Promise<void>>();
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: EngineOptions) {
@@ -133,8 +136,15 @@ export class Engine {
     return { agent, persona: name === undefined ? undefined : this.#personas.resolve(name, agentId) };
   }
 
-  async #start(agentId: string, input: string, options: RunOptions, link: OrchestrationLink | undefined): Promise<RunResult> {
-    if (this.#shutdown) throw new EngineShutDownError();
+  async #start(
+    agentId: string,
+    input: string,
+    options: RunOptions,
+    link: OrchestrationLink | undefined,
+    handoffDepth = 0,
+  ): Promise<RunResult> {
+    // A handoff continues work already in flight, so it is not refused during shutdown (its deadline still applies).
+    if (this.#shutdown && handoffDepth === 0) throw new EngineShutDownError();
     const { persona } = this.#resolve(agentId);
     const now = Date.now();
     const state: RunState = {
@@ -151,6 +161,7 @@ export class Engine {
       mind: initialMind(persona),
       ...(options.principal ? { principal: options.principal } : {}),
       ...(link ? { orchestration: link } : {}),
+      ...(handoffDepth > 0 ? { handoffDepth } : {}),
     };
     this.hooks.emit("runStarted", { agentId, runId: state.runId, input });
     if (persona) this.hooks.emit("personaResolved", { agentId, personaName: persona.name });
@@ -162,13 +173,36 @@ export class Engine {
    * run was paused. Approved: exactly the approved call runs. Denied: the
    * model is told and the run goes on. Resolves like `run`.
    */
-  async resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
-    if (this.#shutdown) throw new EngineShutDownError();
+  resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
+    if (this.#shutdown) return Promise.reject(new EngineShutDownError());
     if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
-      throw new TypeError("A checkpoint decision needs approved: true or false");
+      return Promise.reject(new TypeError("A checkpoint decision needs approved: true or false"));
     }
+    // Shutdown waits for claims in progress, so a resumed run is always among the runs it settles.
+    const claimed = this.#claim(checkpointId, decision, options.signal);
+    const settled = claimed.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#claims.add(settled);
+    void settled.finally(() => this.#claims.delete(settled));
+    return claimed.then(async ({ state, done }) => {
+      const result: ResumedRunResult = await done;
+      const link = state.orchestration;
+      if (link && result.status !== "awaiting_approval") {
+        const orchestration = await this.#orchestrator.resume(link, result);
+        if (orchestration) result.orchestration = orchestration;
+      }
+      return result;
+    });
+  }
+
+  async #claim(checkpointId: string, decision: ApprovalDecision, signal: AbortSignal | undefined) {
     const state = await this.#store.claim(checkpointId);
-    if (!state) throw new CheckpointNotFoundError(checkpointId);
+    if (state?.status !== "awaiting_approval" || state.checkpoint?.id !== checkpointId) {
+      throw new CheckpointNotFoundError(checkpointId);
+    }
+    // A resolution accepted before shutdown began goes on: shutdown waits for this claim, then for the run.
     try {
       this.#resolve(state.agentId);
     } catch (error) {
@@ -182,14 +216,9 @@ export class Engine {
     };
     this.hooks.emit("checkpointResolved", { checkpointId, decision: clean });
     state.status = "running";
-    delete state.checkpoint;
-    const result: ResumedRunResult = await this.#track(state, options.signal, clean);
-    const link = state.orchestration;
-    if (link && result.status !== "awaiting_approval") {
-      const orchestration = await this.#orchestrator.resume(link, result);
-      if (orchestration) result.orchestration = orchestration;
-    }
-    return result;
+    // The time spent waiting for the decision is not part of the step.
+    state.stepStartedAt += Math.max(0, Date.now() - Date.parse(state.checkpoint.createdAt));
+    return { state, done: this.#track(state, signal, clean) };
   }
 
   /** The stored state of a paused run, or undefined. */
@@ -213,6 +242,7 @@ export class Engine {
         approver: this.#options.approver,
         modelTimeoutMs: this.#options.modelTimeoutMs ?? 120_000,
         approvalTimeoutMs: this.#options.approvalTimeoutMs ?? 300_000,
+        maxHandoffs: this.#options.maxHandoffs ?? 10,
       },
       agent,
       persona,
@@ -242,7 +272,8 @@ export class Engine {
     const { to, message } = state.handoff!;
     let next: RunResult;
     try {
-      next = await this.#start(to, message, { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) }, state.orchestration);
+      const options = { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) };
+      next = await this.#start(to, message, options, state.orchestration, (state.handoffDepth ?? 0) + 1);
     } catch (error) {
       return { ...result, status: "failed", error: toErrorInfo(error) };
     }
@@ -260,6 +291,7 @@ export class Engine {
   }
 
   async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
+    await Promise.all(this.#claims);
     const running = [...this.#active.values()];
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));

@@ -44,6 +44,15 @@ class Durations {
   }
 }
 
+/** Start times of runs or tools still going; bounded, so runs paused and resumed elsewhere cannot grow it forever. */
+const MAX_OPEN = 10_000;
+
+function remember(starts: Map<string, number>, runId: string): void {
+  starts.delete(runId);
+  starts.set(runId, performance.now());
+  if (starts.size > MAX_OPEN) starts.delete(starts.keys().next().value!);
+}
+
 /**
  * Counts every hook and measures runs, steps and tools. Failed runs and
  * failed tools are measured too, from their start events.
@@ -85,7 +94,7 @@ export class MetricsExtension implements Extension {
   }
 
   onRunStarted(event: HookEvent<"runStarted">): void {
-    this.#runStarts.set(event.runId, performance.now());
+    remember(this.#runStarts, event.runId);
   }
 
   onRunCompleted(event: HookEvent<"runCompleted">): void {
@@ -104,7 +113,12 @@ export class MetricsExtension implements Extension {
   }
 
   onToolCalled(event: HookEvent<"toolCalled">): void {
-    this.#toolStarts.set(event.runId, performance.now());
+    remember(this.#toolStarts, event.runId);
+  }
+
+  onCheckpointCreated(event: HookEvent<"checkpointCreated">): void {
+    // A call that waits for a human is not tool time: an approved call is measured by toolCompleted's elapsedMs.
+    this.#toolStarts.delete(event.runId);
   }
 
   onToolCompleted(event: HookEvent<"toolCompleted">): void {

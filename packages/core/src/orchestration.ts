@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
-import { InvalidOrchestrationError, type ErrorInfo } from "./errors.js";
+import { InvalidOrchestrationError, toErrorInfo, type ErrorInfo } from "./errors.js";
 import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "./run-state.js";
 
 /** How work is shared between agents. */
@@ -88,7 +88,17 @@ export class Orchestrator {
     }
     link.done.push(summarize(result));
     if (result.status === "failed") return this.#finish(link, "failed", { error: result.error! });
+    if (link.routing) return this.#routeTo(link, result.output ?? "", summarize(result).agentId);
     return this.#sequence(link, result.output ?? "", summarize(result).agentId);
+  }
+
+  /** Starts a run for the orchestration; a run that cannot start is a failed summary, never a rejection. */
+  async #run(agentId: string, input: string, link: OrchestrationLink): Promise<RunResult> {
+    try {
+      return await this.host.startRun(agentId, input, link);
+    } catch (error) {
+      return { runId: "", agentId, status: "failed", error: toErrorInfo(error), steps: 0 };
+    }
   }
 
   #check(spec: OrchestrationSpec): void {
@@ -115,7 +125,7 @@ export class Orchestrator {
     while (link.next.length > 0) {
       const agentId = link.next.shift()!;
       this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: sender, to: agentId, payload });
-      const result = await this.host.startRun(agentId, payload, { ...link, next: [...link.next], done: [...link.done] });
+      const result = await this.#run(agentId, payload, { ...link, next: [...link.next], done: [...link.done] });
       if (result.status === "awaiting_approval") return this.#result(link, "awaiting_approval", { checkpoints: [result.checkpoint!] });
       const summary = summarize(result);
       link.done.push(summary);
@@ -138,13 +148,30 @@ export class Orchestrator {
     } else {
       router = spec.route.agent;
       this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: router, payload: input });
-      const decision = await this.host.startRun(router, routerPrompt(input, spec.agents), { ...link });
+      const routing = { candidates: [...spec.agents], input };
+      const decision = await this.#run(router, routerPrompt(input, spec.agents), { ...link, done: [...link.done], routing });
+      if (decision.status === "awaiting_approval") return this.#result(link, "awaiting_approval", { checkpoints: [decision.checkpoint!] });
       link.done.push(summarize(decision));
-      chosen = decision.status === "completed" ? pickAgent(decision.output ?? "", spec.agents) : undefined;
+      if (decision.status === "failed") return this.#finish(link, "failed", { error: decision.error! });
+      link.routing = routing;
+      return this.#routeTo(link, decision.output ?? "", router);
     }
     if (chosen === undefined || !spec.agents.includes(chosen)) {
-      const message = `The router did not pick one of ${spec.agents.join(", ")}${chosen === undefined ? "" : ` (it said "${chosen}")`}`;
+      const message = `The routing rule did not pick one of ${spec.agents.join(", ")}${chosen === undefined ? "" : ` (it returned "${String(chosen)}")`}`;
       return this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message } });
+    }
+    link.next = [chosen];
+    return this.#sequence(link, input, router);
+  }
+
+  /** Reads the router agent's answer and runs the agent it names with the original input. */
+  #routeTo(link: OrchestrationLink, answer: string, router: string): Promise<OrchestrationResult> {
+    const { candidates, input } = link.routing!;
+    delete link.routing;
+    const chosen = pickAgent(answer, candidates);
+    if (chosen === undefined) {
+      const message = `The router did not pick one of ${candidates.join(", ")} (it said "${answer.slice(0, 200)}")`;
+      return Promise.resolve(this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message } }));
     }
     link.next = [chosen];
     return this.#sequence(link, input, router);
@@ -157,7 +184,7 @@ export class Orchestrator {
     const worker = async () => {
       for (let agentId = queue.shift(); agentId !== undefined; agentId = queue.shift()) {
         this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: agentId, payload: input });
-        const result = await this.host.startRun(agentId, input, { ...link, next: [], done: [] });
+        const result = await this.#run(agentId, input, { ...link, next: [], done: [] });
         if (result.status === "awaiting_approval") record.waiting.set(result.runId, result.checkpoint!);
         else link.done.push(summarize(result));
       }

@@ -40,6 +40,7 @@ export interface LoopContext {
   readonly approver: EngineApprover | undefined;
   readonly modelTimeoutMs: number;
   readonly approvalTimeoutMs: number;
+  readonly maxHandoffs: number;
 }
 
 type ToolOutcome = "done" | "paused";
@@ -56,8 +57,8 @@ export class RunLoop {
     private readonly state: RunState,
     private readonly signal: AbortSignal,
   ) {
-    this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name) =>
-      ctx.logger.warn("tool left out: its name is not accepted by model providers", { tool: name }),
+    this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name, reason) =>
+      ctx.logger.warn(`tool left out: ${reason}`, { tool: name }),
     );
     const handoffs = agent.definition.handoffs ?? [];
     if (handoffs.length > 0) this.#tools.set(HANDOFF_TOOL, handoffTool(handoffs));
@@ -149,7 +150,8 @@ export class RunLoop {
     const { state, ctx } = this;
     const tool = this.#tools.get(call.name);
     if (!tool) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
-    if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: call.args });
+    // Extensions get a copy: nothing they do to it can change the call that runs.
+    if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: structuredClone(call.args) });
     if (tool.builtin === "handoff") return this.#handoff(call);
     if (!this.#mind.toolAvailable(tool.plugin, tool.action)) {
       const phase = state.mind.phase ?? "";
@@ -168,15 +170,23 @@ export class RunLoop {
         return "done";
       }
       const checkpoint = this.#checkpoint(call, tool);
-      if (!ctx.approver) return this.#pause(checkpoint);
+      state.checkpoint = checkpoint;
+      if (!ctx.approver) return this.#pause(checkpoint, call, tool);
       ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
       approval = await this.#askApprover(checkpoint);
       ctx.hooks.emit("checkpointResolved", { checkpointId: checkpoint.id, decision: approval });
     }
+    // The decision is bound to the checkpoint's exact call; it is spent once this call is handled.
+    const approvedId = needsApproval ? state.checkpoint?.approvalId : undefined;
+    delete state.checkpoint;
     if (needsApproval && approval?.approved !== true) {
       const by = approval?.decidedBy ? ` by ${approval.decidedBy}` : "";
       const why = approval?.reason ? `: ${approval.reason}` : "";
       this.#toolFailed(call, { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` }, tool);
+      return "done";
+    }
+    if (needsApproval && (approvedId === undefined || approvedId !== approvalId(tool.plugin, tool.action, call.args))) {
+      this.#toolFailed(call, { code: "CORTEX_APPROVAL_REQUIRED", message: `The parameters of ${call.name} are not the ones approved` }, tool);
       return "done";
     }
     const started = Date.now();
@@ -184,14 +194,19 @@ export class RunLoop {
     try {
       result = await ctx.plugins.execute(tool.plugin, tool.action, call.args, {
         signal: this.signal,
+        callId: call.id,
         ...(state.principal ? { principal: state.principal } : {}),
-        ...(tool.tier !== "AUTO" && approval
-          ? { approval: { ...approval, id: approvalId(tool.plugin, tool.action, call.args), approved: true } }
-          : {}),
+        ...(tool.tier !== "AUTO" && approval && approvedId ? { approval: { ...approval, id: approvedId, approved: true } } : {}),
       });
     } catch (error) {
-      this.#checkAbort();
-      if (!isCortexError(error)) throw error;
+      if (this.signal.aborted) {
+        this.#toolFailed(call, toErrorInfo(abortError(this.signal)), tool);
+        throw abortError(this.signal);
+      }
+      if (!isCortexError(error)) {
+        this.#toolFailed(call, toErrorInfo(error), tool);
+        throw error;
+      }
       this.#toolFailed(call, toErrorInfo(error), tool);
       return "done";
     }
@@ -218,6 +233,11 @@ export class RunLoop {
     const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? []);
     if ("error" in handoff) {
       this.#toolFailed(call, handoff.error, tool);
+      return "done";
+    }
+    if ((state.handoffDepth ?? 0) >= this.ctx.maxHandoffs) {
+      const message = `This conversation was already handed off ${this.ctx.maxHandoffs} times; answer it yourself`;
+      this.#toolFailed(call, { code: "CORTEX_HANDOFF_LIMIT", message }, tool);
       return "done";
     }
     this.ctx.hooks.emit("agentHandoff", {
@@ -264,15 +284,17 @@ export class RunLoop {
     };
   }
 
-  async #pause(checkpoint: Checkpoint): Promise<ToolOutcome> {
+  async #pause(checkpoint: Checkpoint, call: PendingToolCall, tool: ToolEntry): Promise<ToolOutcome> {
     const { state, ctx } = this;
-    state.checkpoint = checkpoint;
     state.status = "awaiting_approval";
     try {
       await ctx.store.save(state);
     } catch (error) {
       state.status = "running";
-      throw new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", { cause: error });
+      delete state.checkpoint;
+      const failure = new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", { cause: error });
+      this.#toolFailed(call, toErrorInfo(failure), tool);
+      throw failure;
     }
     ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
     return "paused";
@@ -293,12 +315,17 @@ export class RunLoop {
       reason: checkpoint.reason,
     };
     let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const signal = this.signal;
     try {
-      const timeout = new Promise<ApprovalDecision>((resolve) => {
+      const timeout = new Promise<ApprovalDecision>((resolve, reject) => {
         timer = setTimeout(
           () => resolve({ approved: false, reason: `no answer within ${this.ctx.approvalTimeoutMs} ms` }),
           this.ctx.approvalTimeoutMs,
         );
+        onAbort = () => reject(abortError(signal));
+        if (signal.aborted) onAbort();
+        else signal.addEventListener("abort", onAbort, { once: true });
       });
       const answer = await Promise.race([Promise.resolve().then(() => approver(request)), timeout]);
       if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
@@ -306,10 +333,12 @@ export class RunLoop {
       }
       return answer;
     } catch (error) {
+      if (signal.aborted) return { approved: false, reason: "the run was aborted while waiting for approval" };
       this.ctx.logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
       return { approved: false, reason: "the approver failed" };
     } finally {
       clearTimeout(timer);
+      if (onAbort) signal.removeEventListener("abort", onAbort);
     }
   }
 

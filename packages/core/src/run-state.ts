@@ -59,6 +59,8 @@ export interface RunState {
   orchestration?: OrchestrationLink;
   /** Set when the run ended by handing off to another agent. */
   handoff?: { to: string; message: string };
+  /** How many handoffs led to this run (0 or absent for a run started directly). */
+  handoffDepth?: number;
 }
 
 /** A run's place in an orchestration, saved with it so a resumed run can continue the orchestration. */
@@ -71,6 +73,8 @@ export interface OrchestrationLink {
   startedAt: number;
   /** Results of the agents that ran before this one. */
   done: RunSummary[];
+  /** Set while a router agent decides: the agents it picks from and the input the chosen one gets. */
+  routing?: { candidates: string[]; input: string };
 }
 
 /** What an orchestration keeps of each run. */

@@ -61,21 +61,29 @@ export function compileToolFilter(patterns: readonly string[] | undefined): (plu
   return (plugin, action) => matchers.some((match) => match(plugin, action));
 }
 
+/** The plugin name of the engine's own tools (`cortex__handoff`); a plugin with this name is never offered. */
+export const RESERVED_PLUGIN = "cortex";
+
 /**
  * The tools an agent may use, by tool name. Actions whose tool name is not
- * provider-safe are left out and reported through `onSkipped`.
+ * provider-safe, and actions of a plugin named `cortex`, are left out and
+ * reported through `onSkipped`.
  */
 export function buildToolSet(
   actions: readonly ActionListing[],
   allowed: (plugin: string, action: string) => boolean,
-  onSkipped?: (name: string) => void,
+  onSkipped?: (name: string, reason: string) => void,
 ): Map<string, ToolEntry> {
   const tools = new Map<string, ToolEntry>();
   for (const action of actions) {
     if (!allowed(action.plugin, action.name)) continue;
     const name = toolName(action.plugin, action.name);
+    if (action.plugin === RESERVED_PLUGIN) {
+      onSkipped?.(name, `the plugin name "${RESERVED_PLUGIN}" is reserved for the engine's own tools`);
+      continue;
+    }
     if (!PROVIDER_SAFE.test(name)) {
-      onSkipped?.(name);
+      onSkipped?.(name, "its name is not accepted by model providers");
       continue;
     }
     tools.set(name, {
