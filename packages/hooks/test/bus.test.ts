@@ -361,3 +361,30 @@ describe("flush", () => {
     await expect(flushed).resolves.toEqual({ settled: 1, timedOut: [] });
   });
 });
+
+describe("rejections", () => {
+  it("never surfaces a rejecting hook as an unhandled rejection, sync Promise.reject included", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      const bus = quietBus();
+      bus.register({ name: "sync-reject", onStepStarted: () => Promise.reject(new Error("now")) });
+      bus.register({
+        name: "async-reject",
+        onStepStarted: async () => {
+          throw new Error("later");
+        },
+      });
+      for (let i = 0; i < 5; i++) bus.emit("stepStarted", step);
+      // Let Node's unhandled-rejection check run (after the microtask queue drains).
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await bus.flush(100);
+      expect(unhandled).toEqual([]);
+      expect(bus.errorCounts().byExtension).toEqual({ "sync-reject": 5, "async-reject": 5 });
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+});

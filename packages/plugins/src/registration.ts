@@ -3,7 +3,7 @@ import { DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./
 import type { Logger } from "./logger.js";
 import { ActionTier, type Plugin, type PluginActionInfo, type PluginState } from "./models.js";
 import { messageOf } from "./redact.js";
-import { compileSchema, isPlainObject } from "./validation.js";
+import { compileSchema, isClosedSchema, isPlainObject, paramsChecker, type ParamsChecker } from "./validation.js";
 
 /** Plugin names: lower case, safe in tool names `<plugin>__<action>`. */
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -19,10 +19,14 @@ export interface RegisteredAction extends PluginActionInfo {
   readonly plugin: string;
 }
 
-/** A registered action with its schema compiled once. */
+/** A registered action with its schema compiled and analysed once. */
 export interface ActionEntry {
   readonly info: RegisteredAction;
   readonly validate: ValidateFunction | undefined;
+  /** Whether the schema is closed all the way down (see `isClosedSchema`). */
+  readonly closed: boolean;
+  /** The params check `execute` applies (shape, then schema). */
+  readonly check: ParamsChecker;
 }
 
 /** Registry-side record of one plugin. */
@@ -115,6 +119,7 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     throw new InvalidPluginError(plugin, `action "${action}" tier ${JSON.stringify(info.tier)} is not AUTO, CONFIRM or ADMIN`);
   }
   let validate: ValidateFunction | undefined;
+  let closed = false;
   if (info.parameters !== undefined) {
     if (!isPlainObject(info.parameters)) throw new InvalidSchemaError(plugin, action, "parameters must be a JSON Schema object");
     try {
@@ -122,6 +127,7 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     } catch (error) {
       throw new InvalidSchemaError(plugin, action, error);
     }
+    closed = isClosedSchema(info.parameters);
   }
   const registered: RegisteredAction = Object.freeze({
     plugin,
@@ -130,5 +136,5 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     tier: info.tier,
     ...(info.parameters === undefined ? {} : { parameters: info.parameters }),
   });
-  return { info: registered, validate };
+  return { info: registered, validate, closed, check: paramsChecker(validate, closed) };
 }

@@ -24,7 +24,7 @@ import type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport
 import { messageOf, Redactor } from "./redact.js";
 import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
 import { checkHealth, worstStatus } from "./health.js";
-import { checkParamsShape, createAjv, toIssues } from "./validation.js";
+import { createAjv } from "./validation.js";
 
 const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 
@@ -204,12 +204,8 @@ export class PluginRegistry {
   }
 
   #validate(entry: ActionEntry, params: unknown): void {
-    const shape = checkParamsShape(params);
-    if (shape !== undefined) throw new ValidationError(entry.info.plugin, entry.info.name, shape);
-    const validate = entry.validate;
-    if (validate !== undefined && !validate(params)) {
-      throw new ValidationError(entry.info.plugin, entry.info.name, toIssues(validate.errors));
-    }
+    const issues = entry.check(params);
+    if (issues !== undefined) throw new ValidationError(entry.info.plugin, entry.info.name, issues);
   }
 
   async #slowPath(entry: PluginEntry, action: ActionEntry, params: Record<string, unknown>, options: ExecuteOptions) {

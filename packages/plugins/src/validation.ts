@@ -56,6 +56,7 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined): Val
 }
 
 const MAX_DEPTH = 64;
+const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** True for `{}`-style objects (prototype `Object.prototype` or `null`). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -105,4 +106,126 @@ function walk(value: object, path: string, depth: number): ValidationIssue[] | u
     }
   }
   return issues;
+}
+
+/**
+ * The check `execute` applies to one action's params: returns every issue,
+ * or `undefined` when the call may go on. Built once per action, at
+ * registration, by {@link paramsChecker}.
+ */
+export type ParamsChecker = (params: unknown) => ValidationIssue[] | undefined;
+
+/**
+ * Builds the params check of one action: the shape check of
+ * {@link checkParamsShape}, then the schema. Both orders of work report the
+ * same issues for every input:
+ *
+ * - Open schema (or none): the walk runs first, as the gate order says; the
+ *   schema runs only when the shape is fine.
+ * - Closed schema ({@link isClosedSchema}): every object ajv accepts has only
+ *   declared, allowed keys at every depth, so the walk could not find
+ *   anything in params ajv accepts and is skipped on success. Only the
+ *   plain-object check runs first. When ajv rejects, the walk runs before
+ *   the schema's issues are reported, so forbidden keys and depth are
+ *   reported exactly as on the open path.
+ */
+export function paramsChecker(validate: ValidateFunction | undefined, closed: boolean): ParamsChecker {
+  if (validate === undefined) return checkParamsShape;
+  if (!closed) {
+    return (params) => {
+      const shape = checkParamsShape(params);
+      if (shape !== undefined) return shape;
+      return validate(params) ? undefined : toIssues(validate.errors);
+    };
+  }
+  return (params) => {
+    if (typeof params === "object" && params !== null) {
+      const proto: unknown = Object.getPrototypeOf(params);
+      if ((proto === Object.prototype || proto === null) && validate(params)) return undefined;
+    }
+    // Rare path: not a plain object, or the schema failed. Same report as the open path.
+    return checkParamsShape(params) ?? toIssues(validate.errors);
+  };
+}
+
+/** Deeper closed schemas are treated as open, so the walk's depth limit still reports. */
+const MAX_CLOSED_DEPTH = 32;
+const PRIMITIVE_TYPES: ReadonlySet<string> = new Set(["string", "number", "integer", "boolean", "null"]);
+/**
+ * Keywords a closed object or array schema may carry: annotations and
+ * constraints that only narrow what is accepted. Anything else (`$ref`,
+ * `allOf`/`anyOf`/`oneOf`/`not`, `if`, `patternProperties`,
+ * `dependentSchemas`, `prefixItems`, tuple `items`, vendor keywords…) makes
+ * the schema count as open; that is merely slower, never less safe.
+ */
+const CLOSED_KEYWORDS: ReadonlySet<string> = new Set([
+  "type",
+  "properties",
+  "required",
+  "additionalProperties",
+  "minProperties",
+  "maxProperties",
+  "items",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "enum",
+  "const",
+  "nullable",
+  "format",
+  "minLength",
+  "maxLength",
+  "pattern",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "$schema",
+  "$comment",
+  "title",
+  "description",
+  "default",
+  "examples",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+]);
+
+/**
+ * True when no value the schema accepts can hold a `__proto__`,
+ * `constructor` or `prototype` key at any depth, so ajv's own checks already
+ * reject everything {@link checkParamsShape} walks for: every schema that
+ * admits objects has `additionalProperties: false`, no forbidden declared
+ * property and closed property schemas; every schema that admits arrays has
+ * one closed `items` schema; a schema whose `type` admits only primitives is
+ * closed whatever else it says. Conservative: anything it cannot analyse
+ * (no `type`, `$ref`, combinators, `patternProperties`, unknown keywords,
+ * more than {@link MAX_CLOSED_DEPTH} levels) is open.
+ */
+export function isClosedSchema(schema: unknown, depth = 0): boolean {
+  if (schema === false) return true; // accepts nothing
+  if (!isPlainObject(schema) || depth > MAX_CLOSED_DEPTH) return false;
+  if ("$ref" in schema || "$dynamicRef" in schema || "$recursiveRef" in schema) return false;
+  const type = schema.type;
+  const types = typeof type === "string" ? [type] : Array.isArray(type) ? (type as unknown[]) : undefined;
+  if (types === undefined || types.length === 0) return false;
+  let containers = false;
+  for (const t of types) {
+    if (t === "object" || t === "array") containers = true;
+    else if (typeof t !== "string" || !PRIMITIVE_TYPES.has(t)) return false;
+  }
+  // ajv enforces `type` (no coercion), so a primitive-only schema admits no keys.
+  if (!containers) return true;
+  for (const keyword of Object.keys(schema)) if (!CLOSED_KEYWORDS.has(keyword)) return false;
+  if (types.includes("object")) {
+    if (schema.additionalProperties !== false) return false;
+    const properties = schema.properties ?? {};
+    if (!isPlainObject(properties)) return false;
+    for (const name of Object.keys(properties)) {
+      if (FORBIDDEN_KEYS.has(name) || !isClosedSchema(properties[name], depth + 1)) return false;
+    }
+  }
+  if (types.includes("array") && !isClosedSchema(schema.items, depth + 1)) return false;
+  return true;
 }
