@@ -1,0 +1,60 @@
+import type { PluginHealthReport } from "@cortex/plugins";
+import { booleanFlag, type Command } from "../command.js";
+import { CommandFailedError, EXIT_OK } from "../errors.js";
+import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
+import { compact, type Printer } from "../output.js";
+
+const STATUS_STYLE = { HEALTHY: "green", DEGRADED: "yellow", UNHEALTHY: "red", UNKNOWN: "dim" } as const;
+
+/** `cortex health`: sets every plugin up and prints its health; exit 1 when any is unhealthy. */
+export const healthCommand: Command = {
+  name: "health",
+  summary: "Set up every installed plugin and print its health",
+  usage: "health [--json]",
+  details:
+    "Each plugin is set up with credentials from environment variables (see `cortex --help`),\n" +
+    "then asked for its health. The exit status is 1 when any plugin is UNHEALTHY or failed to load.",
+  options: { json: { type: "boolean", description: "print machine-readable JSON on stdout" } },
+  args: { min: 0, max: 0 },
+  async run(ctx) {
+    const { registry, report } = await loadHostPlugins(ctx.io, { logger: cliLogger(ctx.err, ctx.verbose) });
+    try {
+      await registry.setupAllPending();
+      const health = await registry.healthAll();
+      if (booleanFlag(ctx, "json")) {
+        ctx.out.json({
+          status: report.failed.length > 0 ? "UNHEALTHY" : health.status,
+          plugins: health.plugins,
+          failed: report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message })),
+        });
+      } else {
+        printHealth(ctx.out, health.plugins, ctx.io.cwd);
+      }
+      const failedToLoad = reportDiscoveryFailures(ctx.err, report);
+      const unhealthy = health.plugins.filter((h) => h.status === "UNHEALTHY").map((h) => h.plugin);
+      if (unhealthy.length > 0 || failedToLoad > 0) {
+        const parts = [
+          ...(unhealthy.length > 0 ? [`unhealthy: ${unhealthy.join(", ")}`] : []),
+          ...(failedToLoad > 0 ? [`${failedToLoad} failed to load`] : []),
+        ];
+        throw new CommandFailedError("CORTEX_CLI_UNHEALTHY", `not every plugin is healthy (${parts.join("; ")})`);
+      }
+      return EXIT_OK;
+    } finally {
+      await registry.shutdown();
+    }
+  },
+};
+
+function printHealth(p: Printer, reports: PluginHealthReport[], cwd: string): void {
+  if (reports.length === 0) {
+    p.line(`No plugins found in the dependencies of ${cwd}/package.json.`);
+    return;
+  }
+  const width = Math.max(...reports.map((r) => r.plugin.length));
+  for (const r of reports) {
+    const status = p.style(STATUS_STYLE[r.status], r.status.padEnd(9));
+    const extra = r.error ?? (r.details ? compact(r.details, 100) : "");
+    p.line(`${r.plugin.padEnd(width)}  ${status} ${p.style("dim", extra)}`);
+  }
+}

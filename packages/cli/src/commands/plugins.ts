@@ -1,0 +1,87 @@
+import type { RegisteredAction } from "@cortex/plugins";
+import { booleanFlag, type Command } from "../command.js";
+import { CommandFailedError, EXIT_OK } from "../errors.js";
+import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
+import type { Printer } from "../output.js";
+
+const TIER_STYLE = { AUTO: "green", CONFIRM: "yellow", ADMIN: "red" } as const;
+
+function tierLabel(p: Printer, tier: string): string {
+  const style = TIER_STYLE[tier as keyof typeof TIER_STYLE] ?? "dim";
+  return p.style(style, tier.padEnd(7));
+}
+
+/** `cortex plugins`: the plugins discovered in the current project, their actions and tiers. */
+export const pluginsCommand: Command = {
+  name: "plugins",
+  summary: "List the plugins installed in this project, with their actions and tiers",
+  usage: "plugins [--json]",
+  details:
+    "Reads package.json in the current folder and loads the plugins its direct dependencies declare\n" +
+    'under "cortex.plugins". Packages that fail to load are reported, and the exit status is 1.',
+  options: { json: { type: "boolean", description: "print machine-readable JSON on stdout" } },
+  args: { min: 0, max: 0 },
+  async run(ctx) {
+    const { registry, report } = await loadHostPlugins(ctx.io, { logger: cliLogger(ctx.err, ctx.verbose) });
+    const actions = registry.listActions();
+    const plugins = registry.names().map((name) => {
+      const plugin = registry.get(name)!;
+      return {
+        name,
+        package: report.registered.find((r) => r.name === name)?.package,
+        version: plugin.version,
+        description: plugin.description,
+        actions: actions
+          .filter((a) => a.plugin === name)
+          .map(({ name: action, tier, description, parameters }) => ({ name: action, tier, description, parameters })),
+      };
+    });
+    if (booleanFlag(ctx, "json")) {
+      ctx.out.json({
+        cwd: ctx.io.cwd,
+        plugins,
+        skipped: report.skipped,
+        failed: report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message })),
+      });
+    } else {
+      printPlugins(ctx.out, plugins, actions, ctx.io.cwd);
+    }
+    await registry.shutdown();
+    if (reportDiscoveryFailures(ctx.err, report) > 0) {
+      throw new CommandFailedError("CORTEX_CLI_PLUGINS_FAILED", `${report.failed.length} plugin package(s) could not be loaded`);
+    }
+    return EXIT_OK;
+  },
+};
+
+interface Listed {
+  name: string;
+  package: string | undefined;
+  version: string;
+  description: string;
+}
+
+/** The first sentence of a description; `--json` has the whole text. */
+function firstSentence(text: string): string {
+  const match = /^.*?[.!?](?=\s|$)/s.exec(text);
+  return (match ? match[0] : text).replace(/\s+/g, " ");
+}
+
+function printPlugins(p: Printer, plugins: Listed[], actions: RegisteredAction[], cwd: string): void {
+  if (plugins.length === 0) {
+    p.line(`No plugins found in the dependencies of ${cwd}/package.json.`);
+    return;
+  }
+  for (const plugin of plugins) {
+    p.line(`${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`);
+    if (plugin.description) p.line(`  ${plugin.description}`);
+    const own = actions.filter((a) => a.plugin === plugin.name);
+    const width = Math.max(0, ...own.map((a) => a.name.length));
+    for (const action of own) {
+      p.line(`  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", firstSentence(action.description))}`);
+    }
+    p.line();
+  }
+  const count = actions.length;
+  p.line(p.style("dim", `${plugins.length} plugin(s), ${count} action(s). AUTO runs freely; CONFIRM needs approval; ADMIN needs approval and --admin.`));
+}

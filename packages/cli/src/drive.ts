@@ -1,0 +1,36 @@
+import type { Engine, RunResult } from "@cortex/core";
+import type { Principal } from "@cortex/plugins";
+import { decide, type ApprovalMode } from "./approval-prompt.js";
+import type { CliIO } from "./io.js";
+import type { Printer } from "./output.js";
+
+/** Options of {@link driveRun}. */
+export interface DriveOptions {
+  io: CliIO;
+  /** Where the exact call is shown before a prompt. */
+  prompt: Printer;
+  mode: ApprovalMode;
+  principal?: Principal;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs an agent to its end: each time the run pauses at a checkpoint, the
+ * call is decided (asked, approved by `--yes`, or refused without a
+ * terminal) and `engine.resolveCheckpoint` resumes the run. A denial is
+ * told to the model and the run goes on.
+ */
+export async function driveRun(engine: Engine, agentId: string, input: string, options: DriveOptions): Promise<RunResult> {
+  const { io, prompt, mode, principal, signal } = options;
+  let result = await engine.run(agentId, input, { ...(signal ? { signal } : {}), ...(principal ? { principal } : {}) });
+  while (result.status === "awaiting_approval" && result.checkpoint !== undefined) {
+    const cp = result.checkpoint;
+    const call = { plugin: cp.plugin, action: cp.action, tier: cp.tier, params: cp.args, ...(principal ? { principal: principal.id } : {}) };
+    const decision =
+      cp.tier === "ADMIN" && principal === undefined
+        ? { approved: false, decidedBy: "cli", reason: "ADMIN actions need --admin (or --principal <id>)" }
+        : await decide(io, prompt, call, mode);
+    result = await engine.resolveCheckpoint(cp.id, decision, signal ? { signal } : {});
+  }
+  return result;
+}

@@ -1,0 +1,134 @@
+import type { PluginNames } from "./naming.js";
+import { pluginTs, testTs } from "./plugin-source.js";
+import { readme } from "./readme.js";
+
+/** Dependency ranges written into a new plugin package. */
+export type TemplateVersions = Record<"@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest", string>;
+
+interface Manifest {
+  default: { version: string };
+}
+
+/**
+ * Versions the generated package is known to build and test with. The
+ * `@cortex/*` ranges are `^` + the versions installed with this CLI.
+ * (Dynamic imports: bundlers keep their `type: "json"` attribute, which
+ * Node requires, where they drop it from static imports of other packages.)
+ */
+export async function templateVersions(): Promise<TemplateVersions> {
+  const plugins = (await import("@cortex/plugins/package.json", { with: { type: "json" } })) as Manifest;
+  const testing = (await import("@cortex/testing/package.json", { with: { type: "json" } })) as Manifest;
+  return {
+    "@cortex/plugins": `^${plugins.default.version}`,
+    "@cortex/testing": `^${testing.default.version}`,
+    "@types/node": "^20.19.0",
+    tsup: "~8.5.0",
+    typescript: "~5.9.3",
+    vitest: "~4.1.0",
+  };
+}
+
+/** Every file of a new plugin package, by path relative to its folder. */
+export function renderTemplates(names: PluginNames, versions: TemplateVersions): Record<string, string> {
+  return {
+    "package.json": `${JSON.stringify(packageJson(names, versions), null, 2)}\n`,
+    "src/index.ts": indexTs(names),
+    "src/plugin.ts": pluginTs(names),
+    "test/plugin.test.ts": testTs(names),
+    "tsup.config.ts": TSUP_CONFIG,
+    "tsconfig.json": TSCONFIG,
+    "vitest.config.ts": VITEST_CONFIG,
+    ".gitignore": GITIGNORE,
+    "README.md": readme(names),
+  };
+}
+
+function packageJson({ plugin, packageName, className }: PluginNames, versions: TemplateVersions): Record<string, unknown> {
+  const scoped = packageName.startsWith("@");
+  return {
+    name: packageName,
+    version: "0.1.0",
+    description: `Cortex plugin "${plugin}": take notes and find them again`,
+    license: "MIT",
+    type: "module",
+    sideEffects: false,
+    engines: { node: ">=20.19" },
+    files: ["dist"],
+    main: "./dist/index.cjs",
+    module: "./dist/index.js",
+    types: "./dist/index.d.cts",
+    exports: {
+      ".": {
+        import: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+        require: { types: "./dist/index.d.cts", default: "./dist/index.cjs" },
+      },
+      "./package.json": "./package.json",
+    },
+    cortex: { plugins: { [plugin]: `./dist/index.js#${className}` } },
+    ...(scoped ? { publishConfig: { access: "public" } } : {}),
+    scripts: {
+      build: "tsup",
+      test: "vitest run",
+      typecheck: "tsc --noEmit",
+      prepublishOnly: "npm run build && npm test",
+    },
+    keywords: ["cortex", "cortex-plugin", plugin],
+    peerDependencies: { "@cortex/plugins": versions["@cortex/plugins"] },
+    devDependencies: { ...versions },
+  };
+}
+
+const indexTs = ({ className }: PluginNames) => `export { ${className}, MAX_NOTES_KEY } from "./plugin.js";
+export type { Note } from "./plugin.js";
+`;
+
+const TSUP_CONFIG = `import { defineConfig } from "tsup";
+
+// ESM + CommonJS + declarations for both, as package.json's "exports" promises.
+export default defineConfig({
+  entry: ["src/index.ts"],
+  format: ["esm", "cjs"],
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  target: "node20",
+  platform: "node",
+});
+`;
+
+const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2023"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      types: ["node"],
+      strict: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      verbatimModuleSyntax: true,
+      isolatedModules: true,
+      resolveJsonModule: true,
+      skipLibCheck: true,
+      declaration: true,
+      noEmit: true,
+    },
+    include: ["src", "test", "*.ts"],
+  },
+  null,
+  2,
+)}\n`;
+
+const VITEST_CONFIG = `import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: { include: ["test/**/*.test.ts"] },
+});
+`;
+
+const GITIGNORE = `node_modules/
+dist/
+coverage/
+*.tgz
+`;

@@ -1,0 +1,99 @@
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll } from "vitest";
+
+/** The built bin. */
+export const CLI = join(import.meta.dirname, "../dist/cli.js");
+const WORKSPACE = join(import.meta.dirname, "../../..");
+
+/** What a spawned `cortex` did. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Options of {@link cortex}. */
+export interface CliOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  /** Written to stdin, which is then closed; stdin is never a terminal here. */
+  input?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Spawns `node dist/cli.js ...args` with a clean environment (no inherited
+ * CORTEX_* variables) and pipes for every stream, so nothing is a terminal.
+ */
+export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("CORTEX_")) env[key] = value;
+  Object.assign(env, { NO_COLOR: "1" }, options.env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tmpdir(), env, stdio: "pipe" });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+const made: string[] = [];
+afterAll(async () => {
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Removes `dir` after the test file (e.g. a demo's working folder, which the demo keeps). */
+export function removeLater(dir: string): void {
+  made.push(dir);
+}
+
+/** A temp folder removed after the test file. */
+export async function tempDir(prefix = "cortex-cli-test-"): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
+/** A host project: package.json depending on the given packages, node_modules/@cortex/* linked to the workspace. */
+export interface Host {
+  dir: string;
+  /** The files plugin's root (a folder inside the host). */
+  root: string;
+  /** The calendar's .ics file. */
+  ics: string;
+  /** Environment giving both sample plugins their settings. */
+  env: Record<string, string>;
+}
+
+const PACKAGES: Record<string, string> = {
+  "@cortex/plugin-files": "plugins/files",
+  "@cortex/plugin-calendar": "plugins/calendar",
+};
+
+/** Creates a host project whose package.json depends on the sample plugins (or `extra` dependencies too). */
+export async function makeHost(extra: Record<string, string> = {}): Promise<Host> {
+  const dir = await tempDir("cortex-cli-host-");
+  const dependencies: Record<string, string> = { ...extra };
+  await mkdir(join(dir, "node_modules/@cortex"), { recursive: true });
+  for (const [name, folder] of Object.entries(PACKAGES)) {
+    dependencies[name] = "workspace:*";
+    await symlink(join(WORKSPACE, folder), join(dir, "node_modules", name), "dir");
+  }
+  await writeFile(join(dir, "package.json"), JSON.stringify({ name: "host", private: true, dependencies }, null, 2));
+  const root = join(dir, "sandbox");
+  await mkdir(root);
+  await writeFile(join(root, "hello.txt"), "hello from the sandbox\n");
+  const ics = join(dir, "calendar.ics");
+  return { dir, root, ics, env: { CORTEX_FILES_ROOT: root, CORTEX_CALENDAR_ICS_PATH: ics } };
+}
