@@ -1,36 +1,44 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-// The CLI's command functions, from source: `cortex create-plugin` / `check-plugin` are not wired
-// into the bin's dispatcher yet. They run here exactly as the bin will run them.
-import { checkPlugin } from "../../cli/src/commands/check-plugin.js";
-import { createPlugin } from "../../cli/src/commands/create-plugin.js";
-import { mustRun, npmInstall, packedTarballs, removeProject, run, tarballOverrides, tempProject, type PackedName } from "./support/pack.js";
+import { mustRun, npmInstall, packedTarballs, removeProject, run, tarballOverrides, tempProject, type PackedName, type RunResult } from "./support/pack.js";
 
-// `cortex create-plugin` output, outside the workspace, against the packed
-// tarballs of @cortex/plugins and @cortex/testing: it installs, typechecks,
-// builds, passes its own tests and check-plugin, and once packed it is
-// discovered and runs in a host app.
-
-function capture() {
-  const out = { stdout: "", stderr: "" };
-  return { out, io: { stdout: (s: string) => void (out.stdout += s), stderr: (s: string) => void (out.stderr += s), env: {} } };
-}
+// `cortex create-plugin` and `cortex check-plugin` as a user without a global
+// install runs them: the packed @cortex/cli (and the tarballs of the @cortex
+// packages it depends on) installed into a "tools" folder outside the
+// workspace, and its bin run through `npx --no-install cortex` there (what
+// `npx @cortex/cli` does once the package is published). The scaffold's
+// output then installs against the packed @cortex/plugins and
+// @cortex/testing, typechecks, builds, passes its own tests and
+// check-plugin, and once packed it is discovered and runs in a host app.
 
 let base: string | undefined;
+let tools: string;
 let pluginDir: string;
 let tarballs: Record<PackedName, string>;
 let manifestText: string;
+let created: RunResult;
+
+/** `cortex <args>` through npx, from the tools folder: the installed bin, never a global or registry one. */
+const cortex = (...args: string[]) => run("npx", ["--no-install", "cortex", ...args], { cwd: tools });
 
 beforeAll(async () => {
   tarballs = await packedTarballs();
   base = await tempProject("cortex-e2e-scaffold-");
+  tools = join(base, "tools");
   pluginDir = join(base, "cortex-plugin-notes");
-  const { out, io } = capture();
-  expect(await createPlugin({ dir: pluginDir }, io), out.stderr).toBe(0);
+
+  // The CLI from its tarball; every @cortex/* package it depends on from its tarball too.
+  const overrides = tarballOverrides(tarballs);
+  await mkdir(tools);
+  const toolsManifest = { name: "tools", private: true, dependencies: { "@cortex/cli": overrides["@cortex/cli"]! }, overrides };
+  await writeFile(join(tools, "package.json"), JSON.stringify(toolsManifest, null, 2));
+  await npmInstall(tools);
+
+  created = await cortex("create-plugin", pluginDir, "--name", "notes");
+  expect(created.code, `${created.stdout}\n${created.stderr}`).toBe(0);
 
   // The generated ranges (^<version>) name unpublished versions: point them at the tarballs.
-  const overrides = tarballOverrides(tarballs);
   const manifest = JSON.parse(await readFile(join(pluginDir, "package.json"), "utf8")) as Record<string, Record<string, string>>;
   manifest.devDependencies!["@cortex/plugins"] = overrides["@cortex/plugins"]!;
   manifest.devDependencies!["@cortex/testing"] = overrides["@cortex/testing"]!;
@@ -43,6 +51,22 @@ beforeAll(async () => {
 afterAll(() => removeProject(base));
 
 describe("a scaffolded plugin package", () => {
+  it("is created by the packed CLI's bin, through npx", async () => {
+    expect(created.stdout).toContain(`Created cortex-plugin-notes (plugin "notes", class NotesPlugin) in ${pluginDir}:`);
+    expect(created.stdout).toContain("  src/plugin.ts");
+    expect(created.stdout).toContain("npx @cortex/cli check-plugin");
+    // `--name notes` names the plugin: its cortex.plugins key.
+    const generated = JSON.parse(manifestText) as { cortex: { plugins: Record<string, string> } };
+    expect(Object.keys(generated.cortex.plugins)).toEqual(["notes"]);
+    expect(generated.cortex.plugins.notes).toMatch(/^\.\/dist\/.+#NotesPlugin$/);
+    // create-plugin never overwrites: a second run into the same folder fails and says why.
+    const again = await cortex("create-plugin", pluginDir);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("error [CORTEX_SCAFFOLD_TARGET_NOT_EMPTY]");
+    // Nothing on stderr: no warning from the installed bin under the Node running the tests.
+    expect(created.stderr, "stderr of `npx --no-install cortex create-plugin`").toBe("");
+  });
+
   it("typechecks, builds and passes its own tests", async () => {
     await mustRun("npm", ["run", "typecheck"], { cwd: pluginDir });
     await mustRun("npm", ["run", "build"], { cwd: pluginDir });
@@ -52,12 +76,12 @@ describe("a scaffolded plugin package", () => {
   });
 
   it("passes check-plugin", async () => {
-    const { out, io } = capture();
-    const code = await checkPlugin({ dir: pluginDir }, io);
-    expect(out.stderr).toBe("");
-    expect(code).toBe(0);
-    expect(out.stdout).toContain('"notes": list_notes (AUTO), add_note (CONFIRM)');
-    expect(out.stdout).toContain("All 5 checks passed: cortex-plugin-notes@0.1.0 is ready to publish.");
+    const result = await cortex("check-plugin", pluginDir);
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Checking cortex-plugin-notes@0.1.0 (${pluginDir})`);
+    expect(result.stdout).toContain('"notes": list_notes (AUTO), add_note (CONFIRM)');
+    expect(result.stdout).toContain("All 5 checks passed: cortex-plugin-notes@0.1.0 is ready to publish.");
   });
 
   it("fails check-plugin when broken: key/name mismatch, entry points not published", async () => {
@@ -66,11 +90,14 @@ describe("a scaffolded plugin package", () => {
     broken.files = ["src"];
     await writeFile(join(pluginDir, "package.json"), JSON.stringify(broken, null, 2));
     try {
-      const { out, io } = capture();
-      expect(await checkPlugin({ dir: pluginDir }, io)).toBe(1);
-      expect(out.stdout).toContain("[CORTEX_PLUGIN_NAME_MISMATCH]");
-      expect(out.stdout).toContain("which npm would not publish");
-      expect(out.stderr).toContain("error [CORTEX_CHECK_FAILED]: 2 of 5 checks failed for cortex-plugin-notes@0.1.0");
+      const result = await cortex("check-plugin", pluginDir);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toContain("[CORTEX_PLUGIN_NAME_MISMATCH]");
+      expect(result.stdout).toContain("which npm would not publish");
+      expect(result.stdout).toContain("fix: make the cortex.plugins key equal the plugin's `name`");
+      expect(result.stdout).toContain('fix: add it (e.g. "dist") to "files" in package.json');
+      expect(result.stderr).toContain("error [CORTEX_CHECK_FAILED]: 2 of 5 checks failed for cortex-plugin-notes@0.1.0");
+      expect(result.stderr).toContain("hint: fix the problems above");
     } finally {
       await writeFile(join(pluginDir, "package.json"), manifestText);
     }

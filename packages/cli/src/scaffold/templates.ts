@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { PluginNames } from "./naming.js";
 import { pluginTs, testTs } from "./plugin-source.js";
 import { readme } from "./readme.js";
@@ -5,27 +7,28 @@ import { readme } from "./readme.js";
 /** Dependency ranges written into a new plugin package. */
 export type TemplateVersions = Record<"@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest", string>;
 
-interface Manifest {
-  default: { version: string };
+/** The version of an installed package, read from its package.json (both export `./package.json`). */
+function installedVersion(name: string): string {
+  // Read as a file rather than imported: JSON import attributes are not kept the same way by every
+  // bundler step (and Node 22+ rejects the old `assert` form), while a file read works everywhere.
+  const require = createRequire(import.meta.url);
+  const manifest = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), "utf8")) as { version: string };
+  return manifest.version;
 }
 
 /**
  * Versions the generated package is known to build and test with. The
  * `@cortex/*` ranges are `^` + the versions installed with this CLI.
- * (Dynamic imports: bundlers keep their `type: "json"` attribute, which
- * Node requires, where they drop it from static imports of other packages.)
  */
-export async function templateVersions(): Promise<TemplateVersions> {
-  const plugins = (await import("@cortex/plugins/package.json", { with: { type: "json" } })) as Manifest;
-  const testing = (await import("@cortex/testing/package.json", { with: { type: "json" } })) as Manifest;
-  return {
-    "@cortex/plugins": `^${plugins.default.version}`,
-    "@cortex/testing": `^${testing.default.version}`,
+export function templateVersions(): Promise<TemplateVersions> {
+  return Promise.resolve({
+    "@cortex/plugins": `^${installedVersion("@cortex/plugins")}`,
+    "@cortex/testing": `^${installedVersion("@cortex/testing")}`,
     "@types/node": "^20.19.0",
     tsup: "~8.5.0",
     typescript: "~5.9.3",
     vitest: "~4.1.0",
-  };
+  });
 }
 
 /** Every file of a new plugin package, by path relative to its folder. */

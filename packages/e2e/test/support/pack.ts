@@ -9,7 +9,10 @@ export const WORKSPACE = resolve(import.meta.dirname, "../../../..");
 
 /** The packages these tests install from tarballs, with their folders. */
 export const PACKAGES = {
+  "@cortex/cli": "packages/cli",
+  "@cortex/core": "packages/core",
   "@cortex/hooks": "packages/hooks",
+  "@cortex/model-openai": "packages/model-openai",
   "@cortex/plugins": "packages/plugins",
   "@cortex/testing": "packages/testing",
   "@cortex/plugin-calendar": "plugins/calendar",
@@ -134,16 +137,18 @@ export async function packedTarballs(): Promise<Record<PackedName, string>> {
     try {
       await removeStale(tmpdir());
       const staging = await mkdtemp(`${dir}.staging-`);
-      const tarballs: Partial<Record<PackedName, string>> = {};
-      for (const [name, folder] of Object.entries(PACKAGES) as [PackedName, string][]) {
-        await mustRun("pnpm", ["pack", "--pack-destination", staging], { cwd: join(WORKSPACE, folder) });
-        const file = `${name.slice(1).replace("/", "-")}-${await versionOf(folder)}.tgz`;
-        tarballs[name] = join(dir, file);
-      }
+      // In parallel: each `pnpm pack` writes only its own tarball.
+      const packed = await Promise.all(
+        (Object.entries(PACKAGES) as [PackedName, string][]).map(async ([name, folder]) => {
+          await mustRun("pnpm", ["pack", "--pack-destination", staging], { cwd: join(WORKSPACE, folder) });
+          return [name, join(dir, `${name.slice(1).replace("/", "-")}-${await versionOf(folder)}.tgz`)] as const;
+        }),
+      );
+      const tarballs = Object.fromEntries(packed) as Record<PackedName, string>;
       await writeFile(join(staging, "tarballs.json"), JSON.stringify(tarballs, null, 2));
       await rm(dir, { recursive: true, force: true });
       await rename(staging, dir);
-      return tarballs as Record<PackedName, string>;
+      return tarballs;
     } finally {
       await rm(lock, { recursive: true, force: true });
     }
