@@ -6,7 +6,7 @@ import {
   type ApprovalRequest,
   type TierGate,
 } from "./approval.js";
-import { ActionCall, type CallHost } from "./call.js";
+import { ActionCall, createCallHost, type CallHost } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import {
   ActionNotFoundError,
@@ -63,7 +63,7 @@ export class PluginRegistry {
       authorize: options.authorize ?? defaultAuthorize,
       approvalTimeoutMs: options.approvalTimeoutMs ?? 120_000,
     };
-    this.#host = { logger: this.#logger, redactor: this.#redactor, lanes: new Map(), lastLane: undefined };
+    this.#host = createCallHost(this.#logger, this.#redactor);
     const redactor = this.#redactor;
     // Plugins get this wrapper, never the broker itself, so every secret
     // handed out is known and can be redacted.
