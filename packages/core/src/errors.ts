@@ -1,4 +1,4 @@
-const BRAND = Symbol.for("cortex.error");
+import { CortexError, isCortexError } from "@cortex/plugins";
 
 /** Every code `@cortex/core` throws or puts in a failed run's error. */
 export const CORE_ERROR_CODES = [
@@ -26,83 +26,68 @@ export const CORE_ERROR_CODES = [
 /** A closed union of `@cortex/core` error codes. */
 export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number];
 
-/**
- * Base of every error `@cortex/core` throws on purpose. `instanceof` also
- * recognises errors from other Cortex packages (and from the other module
- * format of this one): all carry the `cortex.error` brand.
- */
-export class CortexError extends Error {
-  declare readonly [BRAND]: true;
-  /** Stable machine-readable code; match on this, not on the message. */
-  readonly code: CoreErrorCode;
-
-  constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    if (this === CortexError) return isCortexError(value);
-    return Function.prototype[Symbol.hasInstance].call(this, value);
-  }
-}
-
-/** True for an error thrown by any Cortex package (branded, any module copy). */
-export function isCortexError(value: unknown): value is Error & { code: string } {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
-}
+// One base for every Cortex package: `CortexError` and `isCortexError` are
+// those of @cortex/plugins (re-exported from this package's index), so
+// `instanceof CortexError` means the same thing whichever package it is
+// imported from.
+export { CortexError, isCortexError };
 
 /** An agent definition is malformed or refers to something that does not exist. */
-export class InvalidAgentError extends CortexError {
+export class InvalidAgentError extends CortexError<CoreErrorCode> {
   constructor(message: string, options?: { cause?: unknown }) {
     super("CORTEX_INVALID_AGENT", message, options);
+    this.name = "InvalidAgentError";
   }
 }
 
 /** Two agents were defined with one id. */
-export class DuplicateAgentError extends CortexError {
+export class DuplicateAgentError extends CortexError<CoreErrorCode> {
   constructor(readonly agentId: string) {
     super("CORTEX_DUPLICATE_AGENT", `Agent "${agentId}" is defined twice`);
+    this.name = "DuplicateAgentError";
   }
 }
 
 /** `engine.run` named an agent that is not defined. */
-export class AgentNotFoundError extends CortexError {
+export class AgentNotFoundError extends CortexError<CoreErrorCode> {
   constructor(readonly agentId: string) {
     super("CORTEX_AGENT_NOT_FOUND", `No agent "${agentId}" is defined`);
+    this.name = "AgentNotFoundError";
   }
 }
 
 /** An agent refers to a persona that is not registered; thrown before the run starts. */
-export class PersonaNotFoundError extends CortexError {
+export class PersonaNotFoundError extends CortexError<CoreErrorCode> {
   constructor(
     readonly personaName: string,
     readonly agentId: string,
   ) {
     super("CORTEX_PERSONA_NOT_FOUND", `Agent "${agentId}" uses persona "${personaName}", which is not registered`);
+    this.name = "PersonaNotFoundError";
   }
 }
 
 /** `engine.orchestrate` got a spec it cannot run: unknown strategy, no agents, an undefined agent. */
-export class InvalidOrchestrationError extends CortexError {
+export class InvalidOrchestrationError extends CortexError<CoreErrorCode> {
   constructor(message: string) {
     super("CORTEX_INVALID_ORCHESTRATION", `Invalid orchestration: ${message}`);
+    this.name = "InvalidOrchestrationError";
   }
 }
 
 /** The engine is shutting down or shut down, and refuses new work. */
-export class EngineShutDownError extends CortexError {
+export class EngineShutDownError extends CortexError<CoreErrorCode> {
   constructor() {
     super("CORTEX_ENGINE_SHUT_DOWN", "The engine is shut down and accepts no new runs");
+    this.name = "EngineShutDownError";
   }
 }
 
 /** No run is paused at this checkpoint in the run store (or it was resolved already). */
-export class CheckpointNotFoundError extends CortexError {
+export class CheckpointNotFoundError extends CortexError<CoreErrorCode> {
   constructor(readonly checkpointId: string) {
     super("CORTEX_CHECKPOINT_NOT_FOUND", `No run is paused at checkpoint "${checkpointId}"; it may have been resolved already`);
+    this.name = "CheckpointNotFoundError";
   }
 }
 
@@ -110,9 +95,10 @@ export class CheckpointNotFoundError extends CortexError {
  * Why a run failed. Carried as `error` of a failed `RunResult` and of the
  * `runFailed` event; `code` tells what happened.
  */
-export class RunError extends CortexError {
+export class RunError extends CortexError<CoreErrorCode> {
   constructor(code: CoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
+    this.name = "RunError";
   }
 }
 

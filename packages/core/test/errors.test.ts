@@ -22,4 +22,12 @@ describe("errors", () => {
     expect(new PluginNotFoundError("p")).not.toBeInstanceOf(AgentNotFoundError);
     expect(isCortexError(new Error("plain"))).toBe(false);
   });
+
+  it("has one base: core's CortexError and isCortexError are those of @cortex/plugins", async () => {
+    const plugins = await import("@cortex/plugins");
+    expect(CortexError).toBe(plugins.CortexError);
+    expect(isCortexError).toBe(plugins.isCortexError);
+    expect(new AgentNotFoundError("x") instanceof plugins.CortexError).toBe(true);
+    expect(Object.getPrototypeOf(AgentNotFoundError)).toBe(plugins.CortexError);
+  });
 });

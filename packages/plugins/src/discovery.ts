@@ -24,7 +24,8 @@ export interface DiscoveryReport {
   /** Dependencies that are not installed or declare no `cortex.plugins`. */
   skipped: { package: string; reason: string }[];
   /** Packages or entries that could not be read, loaded or registered. */
-  failed: { package: string; plugin?: string; error: CortexError }[];
+  /** Coded errors: this package's, or a branded error the plugin package itself threw. */
+  failed: { package: string; plugin?: string; error: CortexError<string> }[];
 }
 
 /** A plugin found and loaded, not yet registered. */

@@ -49,8 +49,8 @@ export type FailureCode = Extract<
 // builds, other packages' own bases) brands and recognises the same key.
 const BRAND: unique symbol = Symbol.for("cortex.error") as never;
 
-/** True for any Cortex error, from whichever copy or package it came. */
-export function isCortexError(value: unknown): value is CortexError {
+/** True for any Cortex error, from whichever copy or package it came; its `code` is any package's code. */
+export function isCortexError(value: unknown): value is CortexError<string> {
   return (
     typeof value === "object" &&
     value !== null &&
@@ -63,12 +63,14 @@ export function isCortexError(value: unknown): value is CortexError {
  * Base of every error Cortex throws on purpose. Match on `code`. `instanceof
  * CortexError` is true for branded errors from any copy of the package
  * (dual-package hazard); `instanceof` a subclass is the ordinary check.
+ * Generic over its code: other Cortex packages extend it as
+ * `CortexError<TheirCode>` with their own closed code union.
  */
-export class CortexError extends Error {
+export class CortexError<C extends string = PluginErrorCode> extends Error {
   /** Stable machine-readable code, e.g. `CORTEX_PLUGIN_NOT_FOUND`. */
-  readonly code: CortexErrorCode;
+  readonly code: C;
 
-  constructor(code: CortexErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = "CortexError";

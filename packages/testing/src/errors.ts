@@ -1,3 +1,5 @@
+import { CortexError } from "@cortex/plugins";
+
 /**
  * Every code this package throws. Closed: `docs/errors.md` lists each one,
  * and a test fails when one is missing there.
@@ -7,24 +9,12 @@ export const TESTING_ERROR_CODES = ["CORTEX_SCRIPT_EXHAUSTED", "CORTEX_HARNESS_M
 /** A code from {@link TESTING_ERROR_CODES}. */
 export type TestingErrorCode = (typeof TESTING_ERROR_CODES)[number];
 
-// The registry symbol every Cortex package brands its errors with, so
-// `isCortexError` / `instanceof CortexError` of @cortex/plugins and
-// @cortex/hooks recognise this package's errors too.
-const BRAND: unique symbol = Symbol.for("cortex.error") as never;
-
-abstract class TestingError extends Error {
-  /** Stable machine-readable code; see `docs/errors.md`. */
-  abstract readonly code: TestingErrorCode;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-}
+// Both errors extend the `CortexError` of @cortex/plugins, so `isCortexError`
+// and `instanceof CortexError` of every Cortex package recognise them.
 
 /** Thrown by `ScriptedModel.generate` when it is asked more often than its script has steps. */
-export class ScriptExhaustedError extends TestingError {
-  readonly code = "CORTEX_SCRIPT_EXHAUSTED";
+export class ScriptExhaustedError extends CortexError<TestingErrorCode> {
+  declare readonly code: "CORTEX_SCRIPT_EXHAUSTED";
 
   constructor(
     /** How many steps the script has. */
@@ -33,6 +23,7 @@ export class ScriptExhaustedError extends TestingError {
     readonly runId?: string,
   ) {
     super(
+      "CORTEX_SCRIPT_EXHAUSTED",
       `ScriptedModel was asked for response ${steps + 1}${runId === undefined ? "" : ` of run "${runId}"`}, ` +
         `but its script has only ${steps}; add steps or check why the engine asked the model again`,
     );
@@ -41,11 +32,11 @@ export class ScriptExhaustedError extends TestingError {
 }
 
 /** The test kit was used in a way that cannot work (contradictory options, a harness read outside a test). */
-export class HarnessUsageError extends TestingError {
-  readonly code = "CORTEX_HARNESS_MISUSE";
+export class HarnessUsageError extends CortexError<TestingErrorCode> {
+  declare readonly code: "CORTEX_HARNESS_MISUSE";
 
   constructor(message: string) {
-    super(message);
+    super("CORTEX_HARNESS_MISUSE", message);
     this.name = "HarnessUsageError";
   }
 }

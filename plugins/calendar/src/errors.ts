@@ -1,4 +1,4 @@
-const BRAND = Symbol.for("cortex.error");
+import { CortexError, isCortexError } from "@cortex/plugins";
 
 /**
  * Every code this plugin puts on a failed `PluginResult` (or on an error
@@ -23,19 +23,14 @@ export const CALENDAR_ERROR_CODES = [
 export type CalendarErrorCode = (typeof CALENDAR_ERROR_CODES)[number];
 
 /**
- * An error the calendar plugin raises on purpose. Carries the `cortex.error`
- * brand, so `isCortexError` of `@cortex/plugins` recognises it; match on
- * `code`. The plugin turns these into `{ success: false, error, code }`.
+ * An error the calendar plugin raises on purpose: a `CortexError` of
+ * `@cortex/plugins`, so `isCortexError` recognises it; match on `code`. The
+ * plugin turns these into `{ success: false, error, code }`.
  */
-export class CalendarError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: CalendarErrorCode;
-
+export class CalendarError extends CortexError<CalendarErrorCode> {
   constructor(code: CalendarErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
     this.name = "CalendarError";
-    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 
@@ -49,13 +44,7 @@ export function eventNotFound(id: string): CalendarError {
 
 /** True for a {@link CalendarError} (from either module format of this package). */
 export function isCalendarError(value: unknown): value is CalendarError {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    (value as Record<symbol, unknown>)[BRAND] === true &&
-    typeof (value as { code?: unknown }).code === "string" &&
-    (CALENDAR_ERROR_CODES as readonly string[]).includes((value as { code: string }).code)
-  );
+  return isCortexError(value) && (CALENDAR_ERROR_CODES as readonly string[]).includes(value.code);
 }
 
 /** True when a broker said the key has no value (`CORTEX_CREDENTIAL_MISSING`), whatever broker it was. */

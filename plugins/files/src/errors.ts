@@ -1,3 +1,5 @@
+import { CortexError } from "@cortex/plugins";
+
 /**
  * Every code this package uses. Closed: `docs/errors.md` lists each one, and
  * a test fails when one is missing. Actions never throw these: they come back
@@ -22,24 +24,14 @@ export const FILES_ERROR_CODES = [
 /** A code from {@link FILES_ERROR_CODES}. */
 export type FilesErrorCode = (typeof FILES_ERROR_CODES)[number];
 
-// The same registry symbol as every other Cortex package, so `isCortexError`
-// and `instanceof CortexError` from @cortex/plugins recognise these errors.
-const BRAND: unique symbol = Symbol.for("cortex.error") as never;
-
 /**
- * Base of every error this plugin produces on purpose. Match on `code`.
- * Branded like `CortexError` of `@cortex/plugins` (its `code` union is closed
- * to that package's codes, so this package keeps its own base).
+ * Base of every error this plugin produces on purpose: a `CortexError` of
+ * `@cortex/plugins` with this package's closed code union. Match on `code`.
  */
-export class FilesError extends Error {
-  /** Stable machine-readable code, e.g. `CORTEX_FILES_OUTSIDE_SANDBOX`. */
-  readonly code: FilesErrorCode;
-
+export class FilesError extends CortexError<FilesErrorCode> {
   constructor(code: FilesErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
+    super(code, message, options);
     this.name = "FilesError";
-    Object.defineProperty(this, BRAND, { value: true });
   }
 }
 

@@ -1,4 +1,4 @@
-const BRAND = Symbol.for("cortex.error");
+import { CortexError } from "@cortex/plugins";
 
 /** Codes of `cortex create-plugin` and `cortex check-plugin`; each is listed in `docs/errors.md`. */
 export const SCAFFOLD_ERROR_CODES = [
@@ -16,22 +16,18 @@ export type ScaffoldErrorCode = (typeof SCAFFOLD_ERROR_CODES)[number];
 const USAGE_CODES: ReadonlySet<ScaffoldErrorCode> = new Set(["CORTEX_SCAFFOLD_INVALID_NAME", "CORTEX_CHECK_INVALID_CREDENTIALS"]);
 
 /**
- * An error of `create-plugin` / `check-plugin`. Branded like every Cortex
- * error (`Symbol.for("cortex.error")`), so `isCortexError` of any Cortex
- * package recognises it; `hint` says what to do about it.
+ * An error of `create-plugin` / `check-plugin`. A `CortexError` of
+ * `@cortex/plugins`, so `isCortexError` of any Cortex package recognises it;
+ * `hint` says what to do about it.
  */
-export class ScaffoldError extends Error {
-  /** Stable machine-readable code. */
-  readonly code: ScaffoldErrorCode;
+export class ScaffoldError extends CortexError<ScaffoldErrorCode> {
   /** What to do about it, one line. */
   readonly hint: string | undefined;
 
   constructor(code: ScaffoldErrorCode, message: string, options: { cause?: unknown; hint?: string } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options.hint;
     this.name = "ScaffoldError";
-    Object.defineProperty(this, BRAND, { value: true });
   }
 
   /** The exit status this error ends the command with: 2 for usage problems, else 1. */
