@@ -10,6 +10,7 @@ export {
   ModelBadResponseError,
   ModelConfigError,
   ModelConnectionError,
+  ModelError,
   ModelHttpError,
   ModelRefusedError,
   ModelRequestError,

@@ -176,8 +176,8 @@ export class OpenAIChatModel implements ModelClient {
     return this.#errors.some((classes) => error instanceof classes[kind]);
   }
 
-  #wrap(error: unknown, signal: AbortSignal): CortexError {
-    if (isCortexError(error)) return error as CortexError;
+  #wrap(error: unknown, signal: AbortSignal): CortexError<string> {
+    if (isCortexError(error)) return error;
     const secret = this.#secret;
     const cause = safeCause(error, secret);
     const detail = redact(error instanceof Error ? error.message : String(error), secret).slice(0, 500);
