@@ -1,65 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { HookBus, type Extension } from "@cortex/hooks";
-import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry, type Principal } from "@cortex/plugins";
+import { HookBus } from "@cortex/hooks";
+import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry } from "@cortex/plugins";
 import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js";
+import type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine-options.js";
 import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError, toErrorInfo } from "./errors.js";
 import { initialMind } from "./mind.js";
-import type { ModelClient } from "./model.js";
 import { Orchestrator, type OrchestrationResult, type OrchestrationSpec } from "./orchestration.js";
 import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "./persona.js";
-import { RunLoop, type EngineApprover } from "./run-loop.js";
+import { RunLoop } from "./run-loop.js";
 import type { OrchestrationLink, RunResult, RunState } from "./run-state.js";
 import { MemoryRunStore, type RunStore } from "./run-store.js";
-
-/** Everything `createEngine` takes. Only `model` and `plugins` are required. */
-export interface EngineOptions {
-  model: ModelClient;
-  /** The plugin registry whose actions agents use as tools. */
-  plugins: PluginRegistry;
-  /** Extensions registered on the engine's hook bus, in order. */
-  extensions?: Extension[];
-  agents?: AgentDefinition[];
-  /** Personas agents can refer to by name. */
-  personas?: PersonaDefinition[];
-  /** Answers checkpoints inline instead of pausing runs; both checkpoint hooks still fire. */
-  approver?: EngineApprover;
-  /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
-  runStore?: RunStore;
-  logger?: Logger;
-  /** How long one model call may take; default 120 000 ms. */
-  modelTimeoutMs?: number;
-  /** How long an inline approver may take before the call counts as denied; default 300 000 ms. */
-  approvalTimeoutMs?: number;
-  /** Step limit for agents that set none; default 10. */
-  defaultMaxSteps?: number;
-  /** How many handoffs one chain of runs may make (A → B → A … counts each); default 10. */
-  maxHandoffs?: number;
-}
-
-/** Options of one run. */
-export interface RunOptions {
-  /** Aborting it fails the run with `CORTEX_RUN_ABORTED`. */
-  signal?: AbortSignal;
-  /** Who the run acts for; ADMIN tools need a principal the registry authorizes. */
-  principal?: Principal;
-}
-
-/** A run's result; when the run continued an orchestration (after a checkpoint), that orchestration's result too. */
-export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult };
-
-/** Options of `engine.shutdown`. */
-export interface ShutdownOptions {
-  /** How long in-flight runs may go on before they are aborted; default 10 000 ms. */
-  timeoutMs?: number;
-}
-
-/** What `engine.shutdown` reports. */
-export interface ShutdownReport {
-  /** Runs that were still going at the deadline and were aborted. */
-  abortedRuns: number;
-  /** Hook calls that had not settled when the bus flush ended. */
-  hooksTimedOut: number;
-}
 
 /** The Cortex engine: runs agents against a model, the plugin registry and the hook bus. */
 export class Engine {

@@ -28,14 +28,26 @@ export function handoffTool(targets: readonly string[]): ToolEntry {
   };
 }
 
-/** Reads a handoff call's arguments; an agent not in `targets` or a missing message is an error the model sees. */
-export function readHandoff(args: Record<string, unknown>, targets: readonly string[]): { to: string; message: string } | { error: ErrorInfo } {
+/**
+ * Reads a handoff call's arguments. An agent not in `targets`, a missing
+ * message, or a chain that already made `maxHandoffs` handoffs is an error
+ * the model sees.
+ */
+export function readHandoff(
+  args: Record<string, unknown>,
+  targets: readonly string[],
+  depth: number,
+  maxHandoffs: number,
+): { to: string; message: string } | { error: ErrorInfo } {
   const { agent, message } = args;
   const issues: { path: string; message: string }[] = [];
   if (typeof agent !== "string" || !targets.includes(agent)) issues.push({ path: "/agent", message: `must be one of ${targets.join(", ")}` });
   if (typeof message !== "string" || message === "") issues.push({ path: "/message", message: "must be a non-empty string" });
   if (issues.length > 0) {
     return { error: { code: "CORTEX_VALIDATION_FAILED", message: "Invalid handoff", issues } };
+  }
+  if (depth >= maxHandoffs) {
+    return { error: { code: "CORTEX_HANDOFF_LIMIT", message: `This conversation was already handed off ${maxHandoffs} times; answer it yourself` } };
   }
   return { to: agent as string, message: message as string };
 }

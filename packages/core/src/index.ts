@@ -1,5 +1,5 @@
 export { createEngine, Engine } from "./engine.js";
-export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine.js";
+export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine-options.js";
 export type { AgentDefinition } from "./agent.js";
 export type { PersonaDefinition } from "./persona.js";
 export type { BehaviorAction, BehaviorDefinition, BehaviorTrigger } from "./behaviors.js";
@@ -9,7 +9,7 @@ export { ORCHESTRATOR } from "./orchestration.js";
 export type { OrchestrationResult, OrchestrationSpec } from "./orchestration.js";
 export { HANDOFF_TOOL } from "./handoff.js";
 export type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ModelToolCall, ToolDefinition, JsonSchema } from "./model.js";
-export type { EngineApprovalRequest, EngineApprover } from "./run-loop.js";
+export type { EngineApprovalRequest, EngineApprover } from "./checkpoints.js";
 export type {
   Checkpoint,
   CheckpointDecision,

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
 import { approvalId, type ApprovalDecision, type Logger, type PluginRegistry, type PluginResult } from "@cortex/plugins";
 import type { ResolvedAgent } from "./agent.js";
+import { askApprover, createCheckpoint, type EngineApprover } from "./checkpoints.js";
 import { HANDOFF_TOOL, handoffTool, readHandoff } from "./handoff.js";
 import { RunMind } from "./mind.js";
 import type { ResolvedPersona } from "./persona.js";
@@ -11,24 +12,6 @@ import { abortError, callModel, readResponse } from "./model-call.js";
 import { resultOf, type Checkpoint, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
 import type { RunStore } from "./run-store.js";
 import { buildToolSet, type ToolEntry } from "./tools.js";
-
-/** What an inline approver is asked: the exact call, and where it stands. */
-export interface EngineApprovalRequest {
-  /** The registry's approval id for this exact call (plugin, action, parameters). */
-  id: string;
-  checkpointId: string;
-  runId: string;
-  agentId: string;
-  toolName: string;
-  plugin: string;
-  action: string;
-  tier: string;
-  params: Record<string, unknown>;
-  reason: string;
-}
-
-/** Answers a checkpoint inline instead of pausing the run. Throwing or timing out counts as a denial. */
-export type EngineApprover = (request: EngineApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
 
 /** What the loop needs from the engine. */
 export interface LoopContext {
@@ -169,11 +152,11 @@ export class RunLoop {
         this.#toolFailed(call, toErrorInfo(error), tool);
         return "done";
       }
-      const checkpoint = this.#checkpoint(call, tool);
+      const checkpoint = createCheckpoint(state, call, tool);
       state.checkpoint = checkpoint;
       if (!ctx.approver) return this.#pause(checkpoint, call, tool);
       ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
-      approval = await this.#askApprover(checkpoint);
+      approval = await askApprover(ctx.approver, checkpoint, this.signal, ctx.approvalTimeoutMs, ctx.logger);
       ctx.hooks.emit("checkpointResolved", { checkpointId: checkpoint.id, decision: approval });
     }
     // The decision is bound to the checkpoint's exact call; it is spent once this call is handled.
@@ -230,14 +213,9 @@ export class RunLoop {
   #handoff(call: PendingToolCall): ToolOutcome {
     const { state } = this;
     const tool = this.#tools.get(call.name)!;
-    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? []);
+    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? [], state.handoffDepth ?? 0, this.ctx.maxHandoffs);
     if ("error" in handoff) {
       this.#toolFailed(call, handoff.error, tool);
-      return "done";
-    }
-    if ((state.handoffDepth ?? 0) >= this.ctx.maxHandoffs) {
-      const message = `This conversation was already handed off ${this.ctx.maxHandoffs} times; answer it yourself`;
-      this.#toolFailed(call, { code: "CORTEX_HANDOFF_LIMIT", message }, tool);
       return "done";
     }
     this.ctx.hooks.emit("agentHandoff", {
@@ -268,22 +246,6 @@ export class RunLoop {
     this.state.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content: JSON.stringify(body) });
   }
 
-  #checkpoint(call: PendingToolCall, tool: ToolEntry): Checkpoint {
-    return {
-      id: `cp_${randomUUID()}`,
-      runId: this.state.runId,
-      agentId: this.state.agentId,
-      reason: `${tool.plugin}.${tool.action} is a ${tool.tier} action and needs approval`,
-      toolName: call.name,
-      plugin: tool.plugin,
-      action: tool.action,
-      tier: tool.tier,
-      args: call.args,
-      approvalId: approvalId(tool.plugin, tool.action, call.args),
-      createdAt: new Date().toISOString(),
-    };
-  }
-
   async #pause(checkpoint: Checkpoint, call: PendingToolCall, tool: ToolEntry): Promise<ToolOutcome> {
     const { state, ctx } = this;
     state.status = "awaiting_approval";
@@ -298,48 +260,6 @@ export class RunLoop {
     }
     ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
     return "paused";
-  }
-
-  async #askApprover(checkpoint: Checkpoint): Promise<ApprovalDecision> {
-    const approver = this.ctx.approver!;
-    const request: EngineApprovalRequest = {
-      id: checkpoint.approvalId,
-      checkpointId: checkpoint.id,
-      runId: checkpoint.runId,
-      agentId: checkpoint.agentId,
-      toolName: checkpoint.toolName,
-      plugin: checkpoint.plugin,
-      action: checkpoint.action,
-      tier: checkpoint.tier,
-      params: structuredClone(checkpoint.args),
-      reason: checkpoint.reason,
-    };
-    let timer: NodeJS.Timeout | undefined;
-    let onAbort: (() => void) | undefined;
-    const signal = this.signal;
-    try {
-      const timeout = new Promise<ApprovalDecision>((resolve, reject) => {
-        timer = setTimeout(
-          () => resolve({ approved: false, reason: `no answer within ${this.ctx.approvalTimeoutMs} ms` }),
-          this.ctx.approvalTimeoutMs,
-        );
-        onAbort = () => reject(abortError(signal));
-        if (signal.aborted) onAbort();
-        else signal.addEventListener("abort", onAbort, { once: true });
-      });
-      const answer = await Promise.race([Promise.resolve().then(() => approver(request)), timeout]);
-      if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
-        return { approved: false, reason: "the approver gave no decision" };
-      }
-      return answer;
-    } catch (error) {
-      if (signal.aborted) return { approved: false, reason: "the run was aborted while waiting for approval" };
-      this.ctx.logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
-      return { approved: false, reason: "the approver failed" };
-    } finally {
-      clearTimeout(timer);
-      if (onAbort) signal.removeEventListener("abort", onAbort);
-    }
   }
 
   #complete(): RunResult {

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { approvalId, type ApprovalDecision, type Logger } from "@cortex/plugins";
+import { toErrorInfo } from "./errors.js";
+import { abortError } from "./model-call.js";
+import type { Checkpoint, PendingToolCall, RunState } from "./run-state.js";
+import type { ToolEntry } from "./tools.js";
+
+/** What an inline approver is asked: the exact call, and where it stands. */
+export interface EngineApprovalRequest {
+  /** The registry's approval id for this exact call (plugin, action, parameters). */
+  id: string;
+  checkpointId: string;
+  runId: string;
+  agentId: string;
+  toolName: string;
+  plugin: string;
+  action: string;
+  tier: string;
+  params: Record<string, unknown>;
+  reason: string;
+}
+
+/** Answers a checkpoint inline instead of pausing the run. Throwing or timing out counts as a denial. */
+export type EngineApprover = (request: EngineApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
+
+/** The checkpoint for a call that needs a decision: the exact call, bound by its approval id. */
+export function createCheckpoint(state: RunState, call: PendingToolCall, tool: ToolEntry): Checkpoint {
+  return {
+    id: `cp_${randomUUID()}`,
+    runId: state.runId,
+    agentId: state.agentId,
+    reason: `${tool.plugin}.${tool.action} is a ${tool.tier} action and needs approval`,
+    toolName: call.name,
+    plugin: tool.plugin,
+    action: tool.action,
+    tier: tool.tier,
+    args: call.args,
+    approvalId: approvalId(tool.plugin, tool.action, call.args),
+    createdAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * Asks an inline approver about a checkpoint. Never rejects: an approver
+ * that throws, answers something that is not a decision, or does not answer
+ * within `timeoutMs` denies; an abort of the run ends the wait at once.
+ */
+export async function askApprover(
+  approver: EngineApprover,
+  checkpoint: Checkpoint,
+  signal: AbortSignal,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<ApprovalDecision> {
+  const request: EngineApprovalRequest = {
+    id: checkpoint.approvalId,
+    checkpointId: checkpoint.id,
+    runId: checkpoint.runId,
+    agentId: checkpoint.agentId,
+    toolName: checkpoint.toolName,
+    plugin: checkpoint.plugin,
+    action: checkpoint.action,
+    tier: checkpoint.tier,
+    params: structuredClone(checkpoint.args),
+    reason: checkpoint.reason,
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    const timeout = new Promise<ApprovalDecision>((resolve, reject) => {
+      timer = setTimeout(() => resolve({ approved: false, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      onAbort = () => reject(abortError(signal));
+      if (signal.aborted) onAbort();
+      else signal.addEventListener("abort", onAbort, { once: true });
+    });
+    const answer = await Promise.race([Promise.resolve().then(() => approver(request)), timeout]);
+    if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
+      return { approved: false, reason: "the approver gave no decision" };
+    }
+    return answer;
+  } catch (error) {
+    if (signal.aborted) return { approved: false, reason: "the run was aborted while waiting for approval" };
+    logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
+    return { approved: false, reason: "the approver failed" };
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
