@@ -57,3 +57,8 @@ export function reportDiscoveryFailures(err: Printer, report: DiscoveryReport): 
   }
   return report.failed.length;
 }
+
+/** Discovery failures as plain data, for `--json` output. */
+export function discoveryFailuresJson(report: DiscoveryReport): { package: string; plugin: string | undefined; code: string; message: string }[] {
+  return report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message }));
+}

@@ -1,7 +1,7 @@
 import type { PluginHealthReport } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
-import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
+import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import { compact, type Printer } from "../output.js";
 
 const STATUS_STYLE = { HEALTHY: "green", DEGRADED: "yellow", UNHEALTHY: "red", UNKNOWN: "dim" } as const;
@@ -25,7 +25,7 @@ export const healthCommand: Command = {
         ctx.out.json({
           status: report.failed.length > 0 ? "UNHEALTHY" : health.status,
           plugins: health.plugins,
-          failed: report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message })),
+          failed: discoveryFailuresJson(report),
         });
       } else {
         printHealth(ctx.out, health.plugins, ctx.io.cwd);

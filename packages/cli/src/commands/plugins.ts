@@ -1,7 +1,7 @@
 import type { RegisteredAction } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
-import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
+import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import type { Printer } from "../output.js";
 
 const TIER_STYLE = { AUTO: "green", CONFIRM: "yellow", ADMIN: "red" } as const;
@@ -41,7 +41,7 @@ export const pluginsCommand: Command = {
         cwd: ctx.io.cwd,
         plugins,
         skipped: report.skipped,
-        failed: report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message })),
+        failed: discoveryFailuresJson(report),
       });
     } else {
       printPlugins(ctx.out, plugins, actions, ctx.io.cwd);
