@@ -165,6 +165,25 @@ async function main(): Promise<void> {
     // bookkeeping can bring (c) below this floor.
     const asyncFns = Array.from({ length: 10 }, (_, i) => asyncHandler(i));
     const syncFns = Array.from({ length: 10 }, (_, i) => syncHandler(i));
+
+    // Reference, the tightest floor for (c): emit's loop (call in order,
+    // catch throws, test for a thenable) with no bookkeeping at all; it drops
+    // the promises, so rejections would go unhandled and flush could not
+    // work. Whatever a correct bus does per promise comes on top of this.
+    const bareAsync = Array.from({ length: 10 }, (_, i) => asyncHandler(i));
+    const bareSync = Array.from({ length: 10 }, (_, i) => syncHandler(i));
+    rows.push(
+      await compare(
+        "floor: bookkeeping-free dispatch, 10 async vs 10 sync",
+        Number.NaN,
+        () => {
+          for (let n = 0; n < BATCH; n++) bareDispatch(bareAsync, event);
+        },
+        () => {
+          for (let n = 0; n < BATCH; n++) bareDispatch(bareSync, event);
+        },
+      ),
+    );
     rows.push(
       await compare(
         "floor: 10 async vs 10 sync fns, no bus",
@@ -181,6 +200,20 @@ async function main(): Promise<void> {
 
   printTable(rows);
   if (sink === Number.MIN_SAFE_INTEGER) console.log(sink);
+}
+
+/** Emit's dispatch loop without its bookkeeping; only for the floor row of (c). */
+function bareDispatch(handlers: readonly ((e: StepStartedEvent) => unknown)[], e: StepStartedEvent): void {
+  for (const handler of handlers) {
+    try {
+      const result = handler(e);
+      if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+        sink++;
+      }
+    } catch {
+      sink--;
+    }
+  }
 }
 
 function printTable(rows: Row[]): void {
