@@ -26,10 +26,8 @@ export async function driveRun(engine: Engine, agentId: string, input: string, o
   while (result.status === "awaiting_approval" && result.checkpoint !== undefined) {
     const cp = result.checkpoint;
     const call = { plugin: cp.plugin, action: cp.action, tier: cp.tier, params: cp.args, ...(principal ? { principal: principal.id } : {}) };
-    const decision =
-      cp.tier === "ADMIN" && principal === undefined
-        ? { approved: false, decidedBy: "cli", reason: "ADMIN actions need --admin (or --principal <id>)" }
-        : await decide(io, prompt, call, mode);
+    // ADMIN calls without an authorized principal never get here: the engine refuses them first.
+    const decision = await decide(io, prompt, call, mode);
     result = await engine.resolveCheckpoint(cp.id, decision, signal ? { signal } : {});
   }
   return result;

@@ -8,6 +8,7 @@ import type {
   ToolCompletedEvent,
   ToolFailedEvent,
 } from "@cortex/hooks";
+import { hintForCode } from "./hints.js";
 import { compact, duration, printIssues, summarize, type Printer } from "./output.js";
 
 /**
@@ -43,6 +44,8 @@ export class ProgressExtension implements Extension {
     }
     this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${error.code ?? "CORTEX_TOOL_FAILED"}]`)} ${error.message ?? ""}`);
     if (Array.isArray(error.issues)) printIssues(this.p, error.issues);
+    // The engine refuses a forbidden ADMIN call before any checkpoint, so this is where the user learns the flag.
+    if (error.code === "CORTEX_FORBIDDEN") this.p.line(this.p.style("dim", `    hint: ${hintForCode(error.code)}`));
   }
 
   onCheckpointCreated(event: CheckpointCreatedEvent): void {

@@ -73,12 +73,15 @@ describe("cortex run", () => {
     expect(await readFile(join(host.root, "out.txt"), "utf8")).toBe("hi");
   });
 
-  it("denies ADMIN calls without --admin, and runs them with --admin --yes", async () => {
+  it("refuses ADMIN calls without --admin before any approval (even with --yes), and runs them with --admin --yes", async () => {
     const turns: FakeTurn[] = [{ calls: [{ name: "files__delete", arguments: { path: "hello.txt" } }] }, { content: "ok" }];
     const first = await setup(turns);
     const denied = await cortex(["run", "delete hello.txt", "--yes"], { cwd: first.host.dir, env: first.env });
     expect(denied.code).toBe(0);
-    expect(denied.stderr).toContain("✗ denied by cli (ADMIN actions need --admin (or --principal <id>))");
+    expect(denied.stderr).toContain('✗ files__delete [CORTEX_FORBIDDEN] "files.delete" (ADMIN) is forbidden: no principal was given');
+    expect(denied.stderr).toContain("hint: ADMIN actions need --admin (or --principal <id>)");
+    expect(denied.stderr).not.toContain("checkpoint");
+    expect(denied.stderr).not.toContain("approved");
     expect(existsSync(join(first.host.root, "hello.txt"))).toBe(true);
     await close?.();
     const second = await setup(turns);

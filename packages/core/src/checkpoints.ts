@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { approvalId, type ApprovalDecision, type Logger } from "@cortex/plugins";
 import { toErrorInfo } from "./errors.js";
-import { abortError } from "./model-call.js";
+import { abortError } from "./abort.js";
 import type { Checkpoint, PendingToolCall, RunState } from "./run-state.js";
 import type { ToolEntry } from "./tools.js";
 

@@ -1,3 +1,4 @@
+import { abortError } from "./abort.js";
 import { RunError } from "./errors.js";
 import type { ModelClient, ModelRequest, ModelResponse } from "./model.js";
 import type { PendingToolCall } from "./run-state.js";
@@ -45,12 +46,6 @@ export async function callModel(
   }
 }
 
-/** The error a run fails with when its signal aborts. */
-export function abortError(signal: AbortSignal): RunError {
-  const reason: unknown = signal.reason;
-  const why = reason instanceof Error ? reason.message : typeof reason === "string" ? reason : "aborted";
-  return new RunError("CORTEX_RUN_ABORTED", `The run was aborted: ${why}`, { cause: reason });
-}
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;

@@ -8,7 +8,8 @@ import { RunMind } from "./mind.js";
 import type { ResolvedPersona } from "./persona.js";
 import { isCortexError, RunError, toErrorInfo, type ErrorInfo } from "./errors.js";
 import type { ModelClient, ModelMessage } from "./model.js";
-import { abortError, callModel, readResponse } from "./model-call.js";
+import { abortError, untilAborted } from "./abort.js";
+import { callModel, readResponse } from "./model-call.js";
 import { resultOf, type Checkpoint, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
 import type { RunStore } from "./run-store.js";
 import { buildToolSet, type ToolEntry } from "./tools.js";
@@ -144,10 +145,18 @@ export class RunLoop {
     const needsApproval = tool.tier !== "AUTO" || this.#mind.requiresApproval(tool.plugin, tool.action);
     let approval = decision;
     if (needsApproval && approval === undefined) {
-      // Invalid calls go back to the model to correct; nobody is asked to approve them.
+      // Invalid calls go back to the model to correct, and ADMIN calls the
+      // principal may not make are refused: nobody is asked to approve them.
       try {
         ctx.plugins.validate(tool.plugin, tool.action, call.args);
+        if (tool.tier === "ADMIN") {
+          await untilAborted(ctx.plugins.authorize(tool.plugin, tool.action, call.args, state.principal), this.signal);
+        }
       } catch (error) {
+        if (this.signal.aborted) {
+          this.#toolFailed(call, toErrorInfo(abortError(this.signal)), tool);
+          throw abortError(this.signal);
+        }
         if (!isCortexError(error)) throw error;
         this.#toolFailed(call, toErrorInfo(error), tool);
         return "done";

@@ -1,9 +1,11 @@
 import { mkdtemp, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { PluginRegistry, silentLogger } from "@cortex/plugins";
+import { FakeBroker } from "@cortex/testing";
 import { JsonFileRunStore } from "../src/index.js";
-import { call, setup } from "./support.js";
+import { API_KEY, call, NotesPlugin, setup } from "./support.js";
 
 describe("checkpoints", () => {
   it("pauses a CONFIRM call with the exact call to approve, and never runs it unapproved", async () => {
@@ -96,18 +98,66 @@ describe("checkpoints", () => {
     }
   });
 
-  it("needs an admin principal for ADMIN calls even when approved", async () => {
-    const run = async (principal?: { id: string; roles: string[] }) => {
-      const { engine, plugin, model } = setup([call("notes__purge", {}), { content: "done" }]);
-      const paused = await engine.run("assistant", "x", principal ? { principal } : {});
-      expect(paused.checkpoint?.tier).toBe("ADMIN");
-      await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
-      const body = (model.requests[1]!.messages.at(-1) as { content: string }).content;
-      return { calls: plugin.calls.length, body };
-    };
-    expect(await run()).toMatchObject({ calls: 0, body: expect.stringContaining("CORTEX_FORBIDDEN") as string });
-    expect(await run({ id: "bob", roles: ["user"] })).toMatchObject({ calls: 0 });
-    expect(await run({ id: "root", roles: ["admin"] })).toMatchObject({ calls: 1 });
+  it("refuses an ADMIN call the principal may not make before anyone is asked to approve it", async () => {
+    for (const principal of [undefined, { id: "bob", roles: ["user"] }]) {
+      const approver = vi.fn(() => ({ approved: true }));
+      for (const inline of [false, true]) {
+        const { engine, plugin, model, recorder } = setup([call("notes__purge", {}), { content: "could not purge" }], {
+          ...(inline ? { approver } : {}),
+        });
+        const result = await engine.run("assistant", "x", principal ? { principal } : {});
+        expect(result).toMatchObject({ status: "completed", output: "could not purge" });
+        expect(result.checkpoint).toBeUndefined();
+        expect(recorder.ofHook("checkpointCreated")).toEqual([]);
+        expect(recorder.ofHook("toolFailed")).toEqual([
+          { runId: result.runId, toolName: "notes__purge", error: expect.objectContaining({ code: "CORTEX_FORBIDDEN" }) as unknown },
+        ]);
+        const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { error: { code: string } };
+        expect(told.error.code).toBe("CORTEX_FORBIDDEN");
+        expect(plugin.calls).toEqual([]);
+      }
+      expect(approver).not.toHaveBeenCalled();
+    }
+  });
+
+  it("pauses an ADMIN call for an authorized principal and runs it once approved", async () => {
+    const { engine, plugin } = setup([call("notes__purge", {}), { content: "done" }]);
+    const paused = await engine.run("assistant", "x", { principal: { id: "root", roles: ["admin"] } });
+    expect(paused.checkpoint?.tier).toBe("ADMIN");
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(plugin.calls).toEqual([{ action: "purge", params: {} }]);
+  });
+
+  it("still refuses an approved ADMIN call if the principal lost the right while it waited", async () => {
+    let allowed = true;
+    const registry = new PluginRegistry({ broker: new FakeBroker({ notes_api_key: API_KEY }), logger: silentLogger, authorize: () => allowed });
+    const plugin = new NotesPlugin();
+    registry.register(plugin);
+    const { engine, model } = setup([call("notes__purge", {}), { content: "done" }], { plugins: registry });
+    const paused = await engine.run("assistant", "x", { principal: { id: "ops", roles: [] } });
+    expect(paused.status).toBe("awaiting_approval");
+    allowed = false;
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(plugin.calls).toEqual([]);
+    expect((model.requests[1]!.messages.at(-1) as { content: string }).content).toContain("CORTEX_FORBIDDEN");
+  });
+
+  it("ends the run at once when it is aborted while the authorize policy is still deciding", async () => {
+    const registry = new PluginRegistry({
+      broker: new FakeBroker({ notes_api_key: API_KEY }),
+      logger: silentLogger,
+      authorize: () => new Promise<boolean>(() => undefined),
+    });
+    registry.register(new NotesPlugin());
+    const { engine, recorder } = setup([call("notes__purge", {}), { content: "done" }], { plugins: registry });
+    const controller = new AbortController();
+    const running = engine.run("assistant", "x", { principal: { id: "ops", roles: [] }, signal: controller.signal });
+    await vi.waitFor(() => expect(recorder.ofHook("toolCalled")).toHaveLength(1));
+    controller.abort(new Error("user left"));
+    const result = await running;
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(recorder.ofHook("checkpointCreated")).toEqual([]);
+    expect(recorder.ofHook("toolFailed")).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: "CORTEX_RUN_ABORTED" }) as unknown })]);
   });
 
   it("keeps the calls after a paused one and runs them after the decision", async () => {

@@ -89,16 +89,7 @@ export async function enforceTier(
   principal: Principal | undefined,
   given: Approval | undefined,
 ): Promise<TierPass> {
-  if (request.tier === "ADMIN") {
-    if (!principal) throw new ForbiddenError(request, undefined, "no principal was given");
-    let allowed: boolean;
-    try {
-      allowed = (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs)) === true;
-    } catch (error) {
-      throw new ForbiddenError(request, principal.id, `authorize policy failed: ${messageOf(error)}`, error);
-    }
-    if (!allowed) throw new ForbiddenError(request, principal.id, `principal "${principal.id}" is not authorized`);
-  }
+  if (request.tier === "ADMIN") await checkPrincipal(gate, request, principal);
   let mismatch = "";
   if (given !== undefined) {
     if (given.id === request.id) {
@@ -120,6 +111,23 @@ export async function enforceTier(
   const d = decision as ApprovalDecision;
   if (d.approved !== true) throw new ApprovalDeniedError(request, d.reason, d.decidedBy);
   return { request, decision: d };
+}
+
+/**
+ * The ADMIN principal check: resolves when the gate's authorize policy says
+ * yes (exactly `true`, within the approval time limit); otherwise rejects
+ * with `CORTEX_FORBIDDEN` — no principal, a refusal, a policy that throws or
+ * does not answer.
+ */
+export async function checkPrincipal(gate: TierGate, request: ApprovalRequest, principal: Principal | undefined): Promise<void> {
+  if (!principal) throw new ForbiddenError(request, undefined, "no principal was given");
+  let allowed: boolean;
+  try {
+    allowed = (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs)) === true;
+  } catch (error) {
+    throw new ForbiddenError(request, principal.id, `authorize policy failed: ${messageOf(error)}`, error);
+  }
+  if (!allowed) throw new ForbiddenError(request, principal.id, `principal "${principal.id}" is not authorized`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Ajv } from "ajv";
 import {
   approvalId,
+  checkPrincipal,
   defaultAuthorize,
   enforceTier,
   type ApprovalRequest,
@@ -18,7 +19,7 @@ import {
   ValidationError,
 } from "./errors.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState } from "./models.js";
+import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
 import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
 import type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
 import { messageOf, Redactor } from "./redact.js";
@@ -139,6 +140,36 @@ export class PluginRegistry {
   /** The validation `execute` applies: throws `CORTEX_VALIDATION_FAILED` listing every issue. */
   validate(plugin: string, action: string, params: unknown): void {
     this.#validate(this.#action(this.#entry(plugin), action), params);
+  }
+
+  /**
+   * The principal check `execute` makes for an ADMIN action, on its own, so
+   * a caller can refuse a forbidden call before asking a human to approve
+   * it. Resolves for AUTO and CONFIRM actions and for a principal the
+   * authorize policy accepts; rejects with `CORTEX_FORBIDDEN` otherwise, and
+   * with `CORTEX_PLUGIN_NOT_FOUND` / `CORTEX_ACTION_NOT_FOUND` for unknown
+   * names. Runs neither plugin code nor the approver, and grants nothing:
+   * `execute` checks again. Pass the params as they will be executed
+   * (validate them first); the policy sees them in its request.
+   */
+  async authorize(plugin: string, action: string, params: unknown, principal?: Principal): Promise<void> {
+    try {
+      const entry = this.#entry(plugin);
+      const { info } = this.#action(entry, action);
+      if (info.tier !== "ADMIN") return;
+      const args = (typeof params === "object" && params !== null ? params : {}) as Record<string, unknown>;
+      const request: ApprovalRequest = {
+        id: approvalId(entry.name, info.name, args),
+        plugin: entry.name,
+        action: info.name,
+        tier: info.tier,
+        params: args,
+        ...(principal ? { principal } : {}),
+      };
+      await checkPrincipal(this.#gate, request, principal);
+    } catch (error) {
+      throw this.#redactor.error(error);
+    }
   }
 
   /** Health of one plugin; pending → UNKNOWN, failed → UNHEALTHY; never triggers setup. */

@@ -169,3 +169,88 @@ describe("ADMIN tier", () => {
     ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
   });
 });
+
+describe("registry.authorize (the ADMIN principal check on its own)", () => {
+  it("answers like execute's check, without running the approver, setup or plugin code", async () => {
+    const approver = vi.fn(() => ({ approved: true }));
+    const authorize = vi.fn((p: { id: string }, request: ApprovalRequest) => p.id === "ops" && request.params.scope === "all");
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver, authorize });
+    registry.register(plugin);
+
+    await expect(registry.authorize("test", "admin", { scope: "all" }, { id: "ops", roles: [] })).resolves.toBeUndefined();
+    expect(authorize).toHaveBeenLastCalledWith(
+      { id: "ops", roles: [] },
+      expect.objectContaining({
+        id: approvalId("test", "admin", { scope: "all" }),
+        plugin: "test",
+        action: "admin",
+        tier: "ADMIN",
+        params: { scope: "all" },
+        principal: { id: "ops", roles: [] },
+      }),
+    );
+    await expect(registry.authorize("test", "admin", { scope: "one" }, { id: "ops", roles: [] })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+      principalId: "ops",
+    });
+    await expect(registry.authorize("test", "admin", { scope: "all" }, { id: "bob", roles: ["admin"] })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+      message: expect.stringContaining('principal "bob" is not authorized') as string,
+    });
+    await expect(registry.authorize("test", "admin", {})).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+      message: expect.stringContaining("no principal was given") as string,
+    });
+    expect(approver).not.toHaveBeenCalled();
+    expect(plugin.setups).toBe(0);
+    expect(plugin.calls).toHaveLength(0);
+  });
+
+  it("passes AUTO and CONFIRM actions whoever asks, and refuses unknown names with their codes", async () => {
+    const authorize = vi.fn(() => false);
+    const { registry } = makeRegistry({ authorize });
+    registry.register(makePlugin());
+    await expect(registry.authorize("test", "confirm", { title: "x" })).resolves.toBeUndefined();
+    await expect(registry.authorize("test", "confirm", { title: "x" }, { id: "bob", roles: [] })).resolves.toBeUndefined();
+    expect(authorize).not.toHaveBeenCalled();
+    await expect(registry.authorize("nope", "admin", {}, { id: "root", roles: ["admin"] })).rejects.toMatchObject({
+      code: "CORTEX_PLUGIN_NOT_FOUND",
+    });
+    await expect(registry.authorize("test", "nope", {}, { id: "root", roles: ["admin"] })).rejects.toMatchObject({
+      code: "CORTEX_ACTION_NOT_FOUND",
+    });
+  });
+
+  it("turns a policy that throws or never answers into CORTEX_FORBIDDEN", async () => {
+    const { registry: broken } = makeRegistry({
+      authorize: () => {
+        throw new Error("policy db down");
+      },
+    });
+    broken.register(makePlugin());
+    await expect(broken.authorize("test", "admin", {}, { id: "x", roles: ["admin"] })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+      message: expect.stringContaining("policy db down") as string,
+    });
+    const { registry: slow } = makeRegistry({ authorize: () => new Promise<boolean>(() => undefined), approvalTimeoutMs: 20 });
+    slow.register(makePlugin());
+    await expect(slow.authorize("test", "admin", {}, { id: "x", roles: ["admin"] })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+    });
+  });
+
+  it("grants nothing: execute still checks the principal and the approval", async () => {
+    const approval = { id: approvalId("test", "admin", {}), approved: true };
+    let allow = true;
+    const { registry } = makeRegistry({ authorize: () => allow });
+    const plugin = makePlugin();
+    registry.register(plugin);
+    const principal = { id: "ops", roles: [] };
+    await registry.authorize("test", "admin", {}, principal);
+    await expect(registry.execute("test", "admin", {}, { principal })).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+    allow = false;
+    await expect(registry.execute("test", "admin", {}, { principal, approval })).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+    expect(plugin.calls).toHaveLength(0);
+  });
+});
