@@ -1,10 +1,8 @@
 import { createDAVClient, type DAVCalendar, type DAVCalendarObject } from "tsdav";
 import { CalendarError, eventNotFound, isCalendarError, messageOf } from "../errors.js";
-import { calendarOf, eventsIn, findEvents, masterOf, newEvent, parseCalendar, patchEvent, toEvent } from "../events.js";
+import { calendarOf, eventsIn, findEvents, masterOf, newEvent, patchEvent, toEvent } from "../events.js";
+import { findObject, isObjectUrl, objectFileName, parseObject, type Calendar, type DAVClient, type Found } from "./caldav-find.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
-
-type DAVClient = Awaited<ReturnType<typeof createDAVClient>>;
-type Calendar = ReturnType<typeof parseCalendar>;
 
 /** Where and as whom the CalDAV backend connects; read from the broker in `setup`. */
 export interface CaldavConfig {
@@ -25,14 +23,14 @@ interface Connection {
 
 const displayNameOf = (c: DAVCalendar): string => (typeof c.displayName === "string" ? c.displayName : "");
 const withSlash = (url: string): string => (url.endsWith("/") ? url : `${url}/`);
-const isObjectUrl = (url: string): boolean => !url.endsWith("/");
 
 /**
  * A calendar on a CalDAV server, through tsdav. Connects lazily (discovery,
  * then the calendar list) on the first action or health check and again
  * after a connection or authorization failure, so `setup` never needs the
  * server and a server that comes back is picked up. Event ids are UIDs;
- * events created here are stored as `<uid>.ics`.
+ * events created here are stored as `<uid>.ics`, where `update` and
+ * `delete` look first (see `findObject`).
  */
 export class CaldavBackend implements CalendarBackend {
   readonly kind = "caldav";
@@ -67,7 +65,7 @@ export class CaldavBackend implements CalendarBackend {
     return this.#op(async ({ client, calendar }) => {
       const response = await client.createCalendarObject({
         calendar,
-        filename: `${encodeURIComponent(event.id)}.ics`,
+        filename: objectFileName(event.id),
         iCalString: calendarOf(vevent).toString(),
         fetchOptions: { signal },
       });
@@ -169,58 +167,48 @@ export class CaldavBackend implements CalendarBackend {
 
   // tsdav reports network failures and 401s inconsistently; classifying them
   // at the fetch layer gives one clear, password-free error per cause.
-  readonly #fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const signal = init?.signal ?? AbortSignal.timeout(this.#config.requestTimeoutMs ?? 15_000);
-    let response: Response;
-    try {
-      response = await fetch(input, { ...init, signal });
-    } catch (error) {
-      if (init?.signal?.aborted) throw error;
-      throw new CalendarError(
-        "CORTEX_CALENDAR_UNREACHABLE",
-        `cannot reach the CalDAV server at ${this.#config.url}: ${this.#scrub(causeOf(error))}`,
-        { cause: error },
-      );
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new CalendarError(
-        "CORTEX_CALENDAR_UNAUTHORIZED",
-        `not authorized: the CalDAV server at ${this.#config.url} rejected user "${this.#config.username}" ` +
-          `(HTTP ${response.status}); check calendar_caldav_username and calendar_caldav_password`,
-      );
-    }
-    return response;
-  };
+  readonly #fetch = this.#fetcher(true);
+  // For the lookups by id: a 403 there may be a refused filter (see findObject).
+  readonly #lookupFetch = this.#fetcher(false);
 
-  async #find(conn: Connection, id: string, signal?: AbortSignal): Promise<{ object: DAVCalendarObject; cal: Calendar }> {
-    const objects = await conn.client.fetchCalendarObjects({
-      calendar: conn.calendar,
-      urlFilter: isObjectUrl,
-      fetchOptions: { signal },
-    });
-    for (const object of objects) {
-      const cal = this.#parse(object);
-      if (cal !== undefined && findEvents(cal, id).length > 0) return { object, cal };
-    }
-    throw eventNotFound(id);
+  #fetcher(forbiddenIsUnauthorized: boolean): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
+    return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      const signal = init?.signal ?? AbortSignal.timeout(this.#config.requestTimeoutMs ?? 15_000);
+      let response: Response;
+      try {
+        response = await fetch(input, { ...init, signal });
+      } catch (error) {
+        if (init?.signal?.aborted) throw error;
+        throw new CalendarError(
+          "CORTEX_CALENDAR_UNREACHABLE",
+          `cannot reach the CalDAV server at ${this.#config.url}: ${this.#scrub(causeOf(error))}`,
+          { cause: error },
+        );
+      }
+      if (response.status === 401 || (forbiddenIsUnauthorized && response.status === 403)) {
+        throw new CalendarError(
+          "CORTEX_CALENDAR_UNAUTHORIZED",
+          `not authorized: the CalDAV server at ${this.#config.url} rejected user "${this.#config.username}" ` +
+            `(HTTP ${response.status}); check calendar_caldav_username and calendar_caldav_password`,
+        );
+      }
+      return response;
+    };
+  }
+
+  async #find(conn: Connection, id: string, signal?: AbortSignal): Promise<Found> {
+    const found = await findObject({ ...conn, fetch: this.#lookupFetch, signal }, id);
+    if (found === undefined) throw eventNotFound(id);
+    return found;
   }
 
   #parseAll(objects: readonly DAVCalendarObject[]): { calendars: Calendar[]; skipped: number } {
     const calendars: Calendar[] = [];
     for (const object of objects) {
-      const cal = this.#parse(object);
+      const cal = parseObject(object);
       if (cal !== undefined) calendars.push(cal);
     }
     return { calendars, skipped: objects.length - calendars.length };
-  }
-
-  #parse(object: DAVCalendarObject): Calendar | undefined {
-    if (typeof object.data !== "string") return undefined;
-    try {
-      return parseCalendar(object.data, `CalDAV object ${object.url}`);
-    } catch {
-      return undefined;
-    }
   }
 
   #expectOk(response: Response, doing: string): void {
