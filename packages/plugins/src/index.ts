@@ -3,6 +3,7 @@ export type {
   ActionContext,
   Awaitable,
   CredentialBroker,
+  CredentialOptions,
   JsonSchema,
   Plugin,
   PluginActionInfo,

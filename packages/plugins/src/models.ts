@@ -89,10 +89,24 @@ export interface ActionContext {
   readonly callId: string;
 }
 
-/** Source of credentials handed to `setup`. */
+/** Options of {@link CredentialBroker.get}. */
+export interface CredentialOptions {
+  /**
+   * `false` for configuration that is not secret — a folder, a server URL,
+   * a size limit: the registry then leaves the value in error text and logs
+   * instead of replacing it with `[REDACTED]`. Default `true`. A value that
+   * was also handed out as a secret stays redacted.
+   */
+  readonly secret?: boolean;
+}
+
+/** Source of credentials (and plain configuration) handed to `setup`. */
 export interface CredentialBroker {
-  /** Resolves the secret for `key`; rejects with `CORTEX_CREDENTIAL_MISSING` when there is none. */
-  get(key: string): Promise<string>;
+  /**
+   * Resolves the value for `key`; rejects with `CORTEX_CREDENTIAL_MISSING`
+   * when there is none. `options` describe the value; a broker may ignore them.
+   */
+  get(key: string, options?: CredentialOptions): Promise<string>;
 }
 
 /** A value or a promise of it; plugin methods may be sync or async. */

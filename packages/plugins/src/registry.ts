@@ -19,7 +19,7 @@ import {
   ValidationError,
 } from "./errors.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
+import type { CredentialBroker, CredentialOptions, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
 import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
 import type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
 import { messageOf, Redactor } from "./redact.js";
@@ -67,12 +67,13 @@ export class PluginRegistry {
     this.#host = createCallHost(this.#logger, this.#redactor);
     const redactor = this.#redactor;
     // Plugins get this wrapper, never the broker itself, so every secret
-    // handed out is known and can be redacted.
+    // handed out is known and can be redacted. Only values asked for with
+    // `secret: false` are left out; anything else counts as a secret.
     this.#broker = {
-      async get(key: string): Promise<string> {
-        const value: unknown = await broker.get(key);
+      async get(key: string, options?: CredentialOptions): Promise<string> {
+        const value: unknown = await (options === undefined ? broker.get(key) : broker.get(key, options));
         if (typeof value !== "string" || value === "") throw new CredentialMissingError(key);
-        redactor.add(value);
+        if (options?.secret !== false) redactor.add(value);
         return value;
       },
     };

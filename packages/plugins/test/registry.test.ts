@@ -208,6 +208,61 @@ describe("credential redaction", () => {
     expect(logger.text()).toContain(REDACTED);
   });
 
+  it("leaves values asked for with secret: false in error text, and passes the option to the broker", async () => {
+    const asked: [string, unknown][] = [];
+    const values: Record<string, string> = { api_key: secret, folder: "/srv/notes", limit: "100", same: secret };
+    const broker = {
+      get(key: string, ...rest: unknown[]) {
+        asked.push([key, rest[0]]);
+        return Promise.resolve(values[key]!);
+      },
+    };
+    const registry = new PluginRegistry({ broker, logger: recordingLogger() });
+    registry.register(
+      makePlugin({
+        name: "configured",
+        async setup(b) {
+          await b.get("api_key");
+          await b.get("folder", { secret: false });
+          await b.get("limit", { secret: false });
+          // A value that is also a secret stays redacted, whatever the key says.
+          await b.get("same", { secret: false });
+        },
+        executeAction() {
+          throw new Error(`no room in /srv/notes: limit 100 reached (key ${secret})`);
+        },
+        actions: [{ name: "boom", description: "", tier: ActionTier.AUTO }],
+      }),
+    );
+    const result = await registry.execute("configured", "boom", {});
+    expect(result.error).toBe(`"configured.boom" threw: no room in /srv/notes: limit 100 reached (key ${REDACTED})`);
+    expect(asked).toEqual([
+      ["api_key", undefined],
+      ["folder", { secret: false }],
+      ["limit", { secret: false }],
+      ["same", { secret: false }],
+    ]);
+  });
+
+  it("treats any secret option other than false as a secret", async () => {
+    const registry = new PluginRegistry({ broker: new MemoryBroker({ a: "alpha-1", b: "beta-2" }), logger: recordingLogger() });
+    registry.register(
+      makePlugin({
+        name: "careful",
+        async setup(b) {
+          await b.get("a", { secret: true });
+          await b.get("b", { secret: "no" } as unknown as { secret: boolean });
+        },
+        executeAction() {
+          throw new Error("alpha-1 beta-2");
+        },
+        actions: [{ name: "boom", description: "", tier: ActionTier.AUTO }],
+      }),
+    );
+    const result = await registry.execute("careful", "boom", {});
+    expect(result.error).toBe(`"careful.boom" threw: ${REDACTED} ${REDACTED}`);
+  });
+
   it("redacts a setup error that quotes the secret, including the cause's message", async () => {
     const registry = new PluginRegistry({ broker: new MemoryBroker({ api_key: secret }), logger: recordingLogger() });
     registry.register(

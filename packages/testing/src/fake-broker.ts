@@ -1,4 +1,4 @@
-import { CredentialMissingError, type CredentialBroker } from "@cortex/plugins";
+import { CredentialMissingError, type CredentialBroker, type CredentialOptions } from "@cortex/plugins";
 
 /** Options of {@link FakeBroker}. */
 export interface FakeBrokerOptions {
@@ -17,6 +17,7 @@ export class FakeBroker implements CredentialBroker {
   readonly requestedKeys: string[] = [];
   readonly #values: Map<string, string>;
   readonly #fallback: CredentialBroker | undefined;
+  readonly #plain = new Set<string>();
 
   /** `values` is copied; change it later with {@link FakeBroker.set} and {@link FakeBroker.delete}. */
   constructor(values: Readonly<Record<string, string>> = {}, options: FakeBrokerOptions = {}) {
@@ -25,11 +26,12 @@ export class FakeBroker implements CredentialBroker {
   }
 
   /** Records `key`, then resolves its value; rejects with `CORTEX_CREDENTIAL_MISSING` when there is none. */
-  get(key: string): Promise<string> {
+  get(key: string, options?: CredentialOptions): Promise<string> {
     this.requestedKeys.push(key);
+    if (options?.secret === false) this.#plain.add(key);
     const value = this.#values.get(key);
     if (value !== undefined && value !== "") return Promise.resolve(value);
-    if (this.#fallback !== undefined) return this.#fallback.get(key);
+    if (this.#fallback !== undefined) return options === undefined ? this.#fallback.get(key) : this.#fallback.get(key, options);
     return Promise.reject(new CredentialMissingError(key, " in FakeBroker"));
   }
 
@@ -46,5 +48,10 @@ export class FakeBroker implements CredentialBroker {
   /** Whether `key` has been asked for at least once. */
   wasRequested(key: string): boolean {
     return this.requestedKeys.includes(key);
+  }
+
+  /** Whether `key` was asked for with `{ secret: false }`, i.e. as a setting the registry will not redact. */
+  wasRequestedAsSetting(key: string): boolean {
+    return this.#plain.has(key);
   }
 }

@@ -57,6 +57,26 @@ describe("FakeBroker", () => {
     expect(broker.requestedKeys).toEqual(["a", "b", "c"]);
   });
 
+  it("tells which keys were asked for as settings ({ secret: false }) and passes the option to its fallback", async () => {
+    const seen: unknown[] = [];
+    const fallback: CredentialBroker = {
+      get(key: string, ...rest: unknown[]) {
+        seen.push(rest[0]);
+        return Promise.resolve(`from-fallback-${key}`);
+      },
+    };
+    const broker = new FakeBroker({ notes_folder: "/srv/notes", notes_token: "t" }, { fallback });
+    await broker.get("notes_folder", { secret: false });
+    await broker.get("notes_token");
+    await broker.get("notes_url", { secret: false });
+    await broker.get("notes_key");
+    expect(broker.wasRequestedAsSetting("notes_folder")).toBe(true);
+    expect(broker.wasRequestedAsSetting("notes_url")).toBe(true);
+    expect(broker.wasRequestedAsSetting("notes_token")).toBe(false);
+    expect(broker.wasRequestedAsSetting("notes_key")).toBe(false);
+    expect(seen).toEqual([{ secret: false }, undefined]);
+  });
+
   it("works as a registry's broker: a plugin missing its credential fails setup with the coded error", async () => {
     const broker = new FakeBroker();
     const registry = new PluginRegistry({ broker, logger: silentLogger });

@@ -55,9 +55,14 @@ const ACTIONS: readonly PluginActionInfo[] = Object.freeze([
   },
 ]);
 
+// Everything but the password is a setting, not a secret: read as such, the
+// registry leaves it readable in error text (a backend named "ics" would
+// otherwise hide every "ics" in every message).
+const SETTING = { secret: false } as const;
+
 async function optional(broker: CredentialBroker, key: string): Promise<string | undefined> {
   try {
-    return await broker.get(key);
+    return await broker.get(key, SETTING);
   } catch (error) {
     if (isCredentialMissing(error)) return undefined;
     throw error;
@@ -84,15 +89,15 @@ export class CalendarPlugin implements Plugin {
     const kind = (await optional(broker, CALENDAR_CONFIG_KEYS.backend)) ?? "ics";
     let backend: CalendarBackend;
     if (kind === "ics") {
-      const ics = new IcsBackend(resolve(await broker.get(CALENDAR_CONFIG_KEYS.icsPath)));
+      const ics = new IcsBackend(resolve(await broker.get(CALENDAR_CONFIG_KEYS.icsPath, SETTING)));
       await ics.init();
       backend = ics;
     } else if (kind === "caldav") {
-      const url = await broker.get(CALENDAR_CONFIG_KEYS.caldavUrl);
+      const url = await broker.get(CALENDAR_CONFIG_KEYS.caldavUrl, SETTING);
       if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
         throw new CalendarError("CORTEX_CALENDAR_CONFIG_INVALID", `${CALENDAR_CONFIG_KEYS.caldavUrl} must be an http(s) URL`);
       }
-      const username = await broker.get(CALENDAR_CONFIG_KEYS.caldavUsername);
+      const username = await broker.get(CALENDAR_CONFIG_KEYS.caldavUsername, SETTING);
       const password = await broker.get(CALENDAR_CONFIG_KEYS.caldavPassword);
       const calendar = await optional(broker, CALENDAR_CONFIG_KEYS.caldavCalendar);
       backend = new CaldavBackend({ url, username, password, ...(calendar === undefined ? {} : { calendar }) });

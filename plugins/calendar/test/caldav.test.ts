@@ -131,6 +131,11 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
     });
     expect(await h.health()).toMatchObject({ status: "UNHEALTHY", details: { code: "CORTEX_CALENDAR_UNREACHABLE" } });
     expect(JSON.stringify(result)).not.toContain(server.password);
+    // Only the password is a secret: the server URL stays readable in the registry's error text.
+    expect(result.error).toContain(`cannot reach the CalDAV server at http://127.0.0.1:${port}/`);
+    const settings = ["calendar_backend", "calendar_caldav_url", "calendar_caldav_username", "calendar_caldav_calendar"];
+    expect(settings.filter((key) => !h.broker.wasRequestedAsSetting(key))).toEqual([]);
+    expect(h.broker.wasRequestedAsSetting("calendar_caldav_password")).toBe(false);
   });
 
   it("notices a server going away and reconnects when it is back", async () => {

@@ -301,10 +301,11 @@ describe("ICS backend", () => {
     await writeFile(file, "this is not iCalendar\n");
     const health = await h.health();
     expect(health).toMatchObject({ status: "UNHEALTHY", details: { backend: "ics", code: "CORTEX_CALENDAR_FILE_INVALID" } });
-    expect(await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" })).toMatchObject({
-      success: false,
-      code: "CORTEX_CALENDAR_FILE_INVALID",
-    });
+    const failed = await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" });
+    expect(failed).toMatchObject({ success: false, code: "CORTEX_CALENDAR_FILE_INVALID" });
+    // The backend name and the path are settings, not secrets: the registry leaves "ics" and the path readable.
+    expect(failed.error).toContain(`${file} is not valid iCalendar`);
+    expect(failed.error).not.toContain("[REDACTED]");
     await writeFile(file, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nEND:VCALENDAR\r\n");
     expect(await h.health()).toMatchObject({ status: "HEALTHY" });
   });

@@ -51,7 +51,8 @@ export async function readConfig(
   broker: CredentialBroker,
   limits: Omit<FilesLimits, "maxReadBytes" | "maxWriteBytes">,
 ): Promise<FilesConfig> {
-  const root = await broker.get(FILES_CONFIG_KEYS.root);
+  // Settings, not secrets: asked for as such, so the registry leaves them readable in error text.
+  const root = await broker.get(FILES_CONFIG_KEYS.root, { secret: false });
   const maxReadBytes = await optionalSize(broker, FILES_CONFIG_KEYS.maxReadBytes);
   const maxWriteBytes = await optionalSize(broker, FILES_CONFIG_KEYS.maxWriteBytes);
   const sandbox = await Sandbox.open(root, FILES_CONFIG_KEYS.root);
@@ -61,7 +62,7 @@ export async function readConfig(
 async function optionalSize(broker: CredentialBroker, key: string): Promise<number> {
   let text: string;
   try {
-    text = await broker.get(key);
+    text = await broker.get(key, { secret: false });
   } catch (error) {
     if (isCortexError(error) && error.code === "CORTEX_CREDENTIAL_MISSING") return DEFAULT_MAX_BYTES;
     throw error;

@@ -226,6 +226,21 @@ describe("setup and configuration", () => {
     expect(h.plugin.limits).toMatchObject({ maxReadBytes: 1024 * 1024, maxWriteBytes: 1024 * 1024 });
   });
 
+  it("reads its settings as settings, so the registry does not redact the limits from error text", async () => {
+    expect(["files_root", "files_max_read_bytes", "files_max_write_bytes"].filter((k) => !h.broker.wasRequestedAsSetting(k))).toEqual([]);
+    const small = await harnessFor(fx.root, { files_max_read_bytes: "4", files_max_write_bytes: "3" });
+    try {
+      const read = await small.execute("read", { path: "a.txt" });
+      expect(read).toMatchObject({ success: false, code: "CORTEX_FILES_TOO_LARGE" });
+      expect(read.error).toContain('"a.txt" is 5 bytes, over the 4-byte limit (files_max_read_bytes)');
+      const write = await small.execute("write", { path: "b.txt", content: "four" }, confirm);
+      expect(write.error).toContain("over the 3-byte limit");
+      expect(JSON.stringify([read, write])).not.toContain("[REDACTED]");
+    } finally {
+      await small.teardown();
+    }
+  });
+
   it("fails setup without files_root (the broker's CORTEX_CREDENTIAL_MISSING is the cause)", async () => {
     const error: unknown = await createPluginHarness(new FilesPlugin(), { credentials: {} }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", cause: { code: "CORTEX_CREDENTIAL_MISSING" } });

@@ -142,7 +142,8 @@ export class ${className} implements Plugin {
 async function readLimit(broker: CredentialBroker): Promise<number> {
   let raw: string;
   try {
-    raw = await broker.get(MAX_NOTES_KEY);
+    // A setting, not a secret: the registry then leaves it readable in error text.
+    raw = await broker.get(MAX_NOTES_KEY, { secret: false });
   } catch (error) {
     // Only "not configured" falls back; a broker that is down must still fail setup.
     if (isCortexError(error) && error.code === "CORTEX_CREDENTIAL_MISSING") return DEFAULT_MAX_NOTES;

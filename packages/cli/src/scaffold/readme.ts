@@ -49,7 +49,9 @@ plugin runs, so \`executeAction\` can trust them.
 \`setup(broker)\` is the only place a plugin gets secrets and settings:
 \`broker.get(key)\` resolves a string or rejects with
 \`CORTEX_CREDENTIAL_MISSING\`. The host app chooses the broker; with
-\`EnvBroker\` a key maps to \`CORTEX_\` + the key in upper case.
+\`EnvBroker\` a key maps to \`CORTEX_\` + the key in upper case. Settings
+that are not secret are read with \`broker.get(key, { secret: false })\`, so
+the registry does not redact them from error text.
 
 | key | environment variable | meaning |
 |---|---|---|
