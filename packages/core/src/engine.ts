@@ -6,6 +6,7 @@ import type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, Shut
 import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError, toErrorInfo } from "./errors.js";
 import { initialMind } from "./mind.js";
 import { Orchestrator, type OrchestrationResult, type OrchestrationSpec } from "./orchestration.js";
+import { isParallelBook, MemoryParallelBook } from "./parallel-book.js";
 import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "./persona.js";
 import { RunLoop } from "./run-loop.js";
 import type { OrchestrationLink, RunResult, RunState } from "./run-state.js";
@@ -38,8 +39,11 @@ export class Engine {
     for (const persona of options.personas ?? []) this.#personas.add(persona);
     for (const agent of options.agents ?? []) this.#agents.add(agent);
     this.#store = options.runStore ?? new MemoryRunStore();
+    const store = this.#store;
     this.#orchestrator = new Orchestrator({
       hooks: this.hooks,
+      // A store that keeps parallel orchestrations lets any engine finish one; otherwise only this engine can.
+      book: isParallelBook(store) ? store : new MemoryParallelBook(),
       hasAgent: (id) => this.#agents.get(id) !== undefined,
       startRun: (agentId, input, link) => this.#start(agentId, input, {}, link),
     });
@@ -139,7 +143,8 @@ export class Engine {
     return claimed.then(async ({ state, done }) => {
       const result: ResumedRunResult = await done;
       const link = state.orchestration;
-      if (link && result.status !== "awaiting_approval") {
+      if (link && result.status === "awaiting_approval") await this.#orchestrator.paused(link, result);
+      else if (link) {
         const orchestration = await this.#orchestrator.resume(link, result);
         if (orchestration) result.orchestration = orchestration;
       }

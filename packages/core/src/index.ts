@@ -22,6 +22,7 @@ export type {
 } from "./run-state.js";
 export { JsonFileRunStore, MemoryRunStore } from "./run-store.js";
 export type { RunStore } from "./run-store.js";
+export type { ParallelBook, ParallelRecord, ParallelUpdate, ParallelUpdateResult } from "./parallel-book.js";
 export { TOOL_SEPARATOR, compileToolFilter, parseToolName, toolName } from "./tools.js";
 export { MetricsExtension } from "./metrics.js";
 export type { DurationSummary, MetricsSnapshot } from "./metrics.js";

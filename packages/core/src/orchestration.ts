@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
 import { InvalidOrchestrationError, toErrorInfo, type ErrorInfo } from "./errors.js";
+import type { ParallelBook, ParallelRecord, ParallelUpdate, ParallelUpdateResult } from "./parallel-book.js";
 import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "./run-state.js";
 
 /** How work is shared between agents. */
@@ -23,7 +24,7 @@ export interface OrchestrationResult {
   /** The final output: the last agent's (sequential, router), or every output in agent order (parallel). */
   output?: string;
   error?: ErrorInfo;
-  /** Every run so far, in the order they ended. */
+  /** Every run that ended so far: in the order they ended (sequential, router), in agent order (parallel). */
   runs: RunSummary[];
   /** Checkpoints the orchestration waits for when `awaiting_approval`. */
   checkpoints: Checkpoint[];
@@ -32,14 +33,10 @@ export interface OrchestrationResult {
 /** What the orchestrator needs from the engine. */
 export interface OrchestrationHost {
   readonly hooks: HookBus;
+  /** Where parallel orchestrations wait: the run store when it can keep them, so any engine can finish one. */
+  readonly book: ParallelBook;
   hasAgent(id: string): boolean;
   startRun(agentId: string, input: string, link: OrchestrationLink): Promise<RunResult>;
-}
-
-interface ParallelRecord {
-  link: OrchestrationLink;
-  agents: string[];
-  waiting: Map<string, Checkpoint>;
 }
 
 /** The agent that hands work out when no agent did: the orchestration itself. */
@@ -58,8 +55,6 @@ export function summarize(result: RunResult): RunSummary {
 
 /** Runs orchestrations and continues them when a paused run inside one is resolved. */
 export class Orchestrator {
-  readonly #parallel = new Map<string, ParallelRecord>();
-
   constructor(private readonly host: OrchestrationHost) {}
 
   async start(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
@@ -80,16 +75,20 @@ export class Orchestrator {
   /** Continues the orchestration a resumed run belongs to, once that run has ended (not paused). */
   async resume(link: OrchestrationLink, result: RunResult): Promise<OrchestrationResult | undefined> {
     if (link.strategy === "parallel") {
-      const record = this.#parallel.get(link.id);
-      if (!record) return undefined;
-      record.waiting.delete(result.runId);
-      record.link.done.push(summarize(result));
-      return this.#parallelOutcome(record);
+      if (link.slot === undefined) return undefined;
+      const update = await this.host.book.updateParallel(link.id, link.slot, { done: summarize(result) });
+      return update && this.#parallelOutcome(link, update);
     }
     link.done.push(summarize(result));
     if (result.status === "failed") return this.#finish(link, "failed", { error: result.error! });
     if (link.routing) return this.#routeTo(link, result.output ?? "", summarize(result).agentId);
     return this.#sequence(link, result.output ?? "", summarize(result).agentId);
+  }
+
+  /** Notes that a resumed run of a parallel orchestration paused again, so its new checkpoint is the one reported. */
+  async paused(link: OrchestrationLink, result: RunResult): Promise<void> {
+    if (link.strategy !== "parallel" || link.slot === undefined || result.checkpoint === undefined) return;
+    await this.host.book.updateParallel(link.id, link.slot, { paused: result.checkpoint });
   }
 
   /** Starts a run for the orchestration; a run that cannot start is a failed summary, never a rejection. */
@@ -178,40 +177,51 @@ export class Orchestrator {
   }
 
   async #parallelRun(link: OrchestrationLink, agents: string[], concurrency: number, input: string): Promise<OrchestrationResult> {
-    const record: ParallelRecord = { link, agents, waiting: new Map() };
-    this.#parallel.set(link.id, record);
-    const queue = [...agents];
+    await this.host.book.createParallel(link.id, agents, link.startedAt);
+    const queue = agents.map((agentId, slot) => ({ agentId, slot }));
+    let latest: ParallelUpdateResult | undefined;
+    let completed: ParallelUpdateResult | undefined;
+    // What this pass saw itself, for the report if the book no longer has the record.
+    const seen: ParallelRecord = { id: link.id, agents, startedAt: link.startedAt, done: [], paused: [] };
     const worker = async () => {
-      for (let agentId = queue.shift(); agentId !== undefined; agentId = queue.shift()) {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const { agentId, slot } = next;
         this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: agentId, payload: input });
-        const result = await this.#run(agentId, input, { ...link, next: [], done: [] });
-        if (result.status === "awaiting_approval") record.waiting.set(result.runId, result.checkpoint!);
-        else link.done.push(summarize(result));
+        const result = await this.#run(agentId, input, { ...link, next: [], done: [], slot });
+        const update: ParallelUpdate = result.status === "awaiting_approval" ? { paused: result.checkpoint! } : { done: summarize(result) };
+        if ("paused" in update) seen.paused.push({ slot, checkpoint: update.paused });
+        else seen.done.push({ slot, summary: update.done });
+        const outcome = await this.host.book.updateParallel(link.id, slot, update);
+        if (outcome?.complete) completed = outcome;
+        else if (outcome) latest = outcome;
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, agents.length) }, worker));
-    return this.#parallelOutcome(record);
+    const workers = await Promise.allSettled(Array.from({ length: Math.min(concurrency, agents.length) }, worker));
+    const failure = workers.find((w): w is PromiseRejectedResult => w.status === "rejected");
+    if (failure) throw failure.reason;
+    return this.#parallelOutcome(link, completed ?? latest ?? { record: seen, complete: false });
   }
 
-  #parallelOutcome(record: ParallelRecord): OrchestrationResult {
-    const { link } = record;
-    if (record.waiting.size > 0) return this.#result(link, "awaiting_approval", { checkpoints: [...record.waiting.values()] });
-    this.#parallel.delete(link.id);
-    const order = (s: RunSummary) => record.agents.indexOf(s.agentId);
-    link.done.sort((a, b) => order(a) - order(b));
-    const failed = link.done.filter((s) => s.status === "failed");
-    const output = link.done
-      .filter((s) => s.status === "completed")
-      .map((s) => `[${s.agentId}]\n${s.output ?? ""}`)
+  #parallelOutcome(link: OrchestrationLink, { record, complete }: ParallelUpdateResult): OrchestrationResult {
+    const runs = record.done.map((d) => d.summary);
+    if (!complete) return this.#result(link, "awaiting_approval", { runs, checkpoints: record.paused.map((p) => p.checkpoint) });
+    const failed = runs.filter((s) => s.status === "failed");
+    const output = record.done
+      .filter((d) => d.summary.status === "completed")
+      .map((d) => `[${d.summary.agentId}]\n${d.summary.output ?? ""}`)
       .join("\n\n");
     if (failed.length > 0) {
-      const message = `${failed.length} of ${link.done.length} agents failed: ${failed.map((s) => `${s.agentId} (${s.error?.code ?? "?"})`).join(", ")}`;
-      return this.#finish(link, "failed", { output, error: { code: "CORTEX_ORCHESTRATION_FAILED", message } });
+      const message = `${failed.length} of ${runs.length} agents failed: ${failed.map((s) => `${s.agentId} (${s.error?.code ?? "?"})`).join(", ")}`;
+      return this.#finish(link, "failed", { runs, output, error: { code: "CORTEX_ORCHESTRATION_FAILED", message } });
     }
-    return this.#finish(link, "completed", { output });
+    return this.#finish(link, "completed", { runs, output });
   }
 
-  #finish(link: OrchestrationLink, status: "completed" | "failed", extra: { output?: string; error?: ErrorInfo }): OrchestrationResult {
+  #finish(
+    link: OrchestrationLink,
+    status: "completed" | "failed",
+    extra: { output?: string; error?: ErrorInfo; runs?: RunSummary[] },
+  ): OrchestrationResult {
     this.host.hooks.emit("orchestrationCompleted", { orchestrationId: link.id, elapsedMs: Date.now() - link.startedAt, outcome: status });
     return this.#result(link, status, extra);
   }
@@ -219,7 +229,7 @@ export class Orchestrator {
   #result(
     link: OrchestrationLink,
     status: OrchestrationResult["status"],
-    extra: { output?: string; error?: ErrorInfo; checkpoints?: Checkpoint[] },
+    extra: { output?: string; error?: ErrorInfo; checkpoints?: Checkpoint[]; runs?: RunSummary[] },
   ): OrchestrationResult {
     return {
       orchestrationId: link.id,
@@ -227,7 +237,7 @@ export class Orchestrator {
       status,
       ...(extra.output !== undefined ? { output: extra.output } : {}),
       ...(extra.error !== undefined ? { error: extra.error } : {}),
-      runs: [...link.done],
+      runs: extra.runs ?? [...link.done],
       checkpoints: extra.checkpoints ?? [],
     };
   }

@@ -75,6 +75,8 @@ export interface OrchestrationLink {
   done: RunSummary[];
   /** Set while a router agent decides: the agents it picks from and the input the chosen one gets. */
   routing?: { candidates: string[]; input: string };
+  /** Parallel strategy: this run's position in the orchestration's agents. */
+  slot?: number;
 }
 
 /** What an orchestration keeps of each run. */

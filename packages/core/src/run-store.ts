@@ -1,14 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { FileParallelBook, MemoryParallelBook, type ParallelBook, type ParallelUpdate, type ParallelUpdateResult } from "./parallel-book.js";
 import type { RunState } from "./run-state.js";
 
 /**
  * Keeps paused runs. The engine saves a run when it pauses at a checkpoint
  * and claims it back when the checkpoint is resolved; a claim succeeds once,
  * so one checkpoint can never be resolved twice, even by two processes.
+ *
+ * A store may also keep parallel orchestrations (`createParallel` and
+ * `updateParallel`, see `ParallelBook`); then whichever engine resumes the
+ * last paused run of one finishes it. Without them, a parallel orchestration
+ * can only be finished by the engine that started it.
  */
-export interface RunStore {
+export interface RunStore extends Partial<ParallelBook> {
   save(state: RunState): Promise<void>;
   load(runId: string): Promise<RunState | undefined>;
   /** Atomically takes the run paused at this checkpoint; undefined when none is (or it was taken). */
@@ -16,10 +22,19 @@ export interface RunStore {
   delete(runId: string): Promise<void>;
 }
 
-/** The default store: paused runs live in this process's memory, as JSON. */
-export class MemoryRunStore implements RunStore {
+/** The default store: paused runs (and parallel orchestrations) live in this process's memory, as JSON. */
+export class MemoryRunStore implements RunStore, ParallelBook {
   readonly #runs = new Map<string, string>();
   readonly #checkpoints = new Map<string, string>();
+  readonly #parallel = new MemoryParallelBook();
+
+  createParallel(id: string, agents: string[], startedAt: number): Promise<void> {
+    return this.#parallel.createParallel(id, agents, startedAt);
+  }
+
+  updateParallel(id: string, slot: number, update: ParallelUpdate): Promise<ParallelUpdateResult | undefined> {
+    return this.#parallel.updateParallel(id, slot, update);
+  }
 
   save(state: RunState): Promise<void> {
     this.#runs.set(state.runId, JSON.stringify(state));
@@ -72,16 +87,27 @@ async function readIfExists(file: string): Promise<string | undefined> {
  * rename), so a run paused by one process can be resumed by another.
  * Layout: `<dir>/runs/<runId>.json` and `<dir>/checkpoints/<checkpointId>`
  * (holding the run id); a claim renames the checkpoint file away, which the
- * file system lets only one claimant do.
+ * file system lets only one claimant do. Parallel orchestrations live in
+ * `<dir>/parallel/<orchestrationId>/` (see `FileParallelBook`).
  */
-export class JsonFileRunStore implements RunStore {
+export class JsonFileRunStore implements RunStore, ParallelBook {
   readonly #runs: string;
   readonly #checkpoints: string;
+  readonly #parallel: FileParallelBook;
   #ready: Promise<unknown> | undefined;
 
   constructor(readonly directory: string) {
     this.#runs = join(directory, "runs");
     this.#checkpoints = join(directory, "checkpoints");
+    this.#parallel = new FileParallelBook(join(directory, "parallel"));
+  }
+
+  createParallel(id: string, agents: string[], startedAt: number): Promise<void> {
+    return this.#parallel.createParallel(id, agents, startedAt);
+  }
+
+  updateParallel(id: string, slot: number, update: ParallelUpdate): Promise<ParallelUpdateResult | undefined> {
+    return this.#parallel.updateParallel(id, slot, update);
   }
 
   #init(): Promise<unknown> {
