@@ -70,8 +70,9 @@ function recordOf(id: string, entry: Entry): ParallelRecord {
   };
 }
 
-function checkSlot(agents: readonly string[], slot: number): void {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= agents.length) throw new RangeError(`No slot ${slot} in a parallel orchestration of ${agents.length} agents`);
+function slotError(agents: readonly string[], slot: number): RangeError | undefined {
+  if (Number.isInteger(slot) && slot >= 0 && slot < agents.length) return undefined;
+  return new RangeError(`No slot ${slot} in a parallel orchestration of ${agents.length} agents`);
 }
 
 /** Parallel orchestrations in this process's memory, as JSON copies. */
@@ -86,11 +87,8 @@ export class MemoryParallelBook implements ParallelBook {
   updateParallel(id: string, slot: number, update: ParallelUpdate): Promise<ParallelUpdateResult | undefined> {
     const entry = this.#entries.get(id);
     if (entry === undefined) return Promise.resolve(undefined);
-    try {
-      checkSlot(entry.agents, slot);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    const bad = slotError(entry.agents, slot);
+    if (bad) return Promise.reject(bad);
     if ("done" in update) entry.done.set(slot, structuredClone(update.done));
     else if (!entry.done.has(slot)) entry.paused.set(slot, structuredClone(update.paused));
     const complete = entry.done.size === entry.agents.length;
@@ -134,7 +132,8 @@ export class FileParallelBook implements ParallelBook {
     const folder = this.#folder(id);
     const entry = await this.#read(folder);
     if (entry === undefined) return undefined;
-    checkSlot(entry.agents, slot);
+    const bad = slotError(entry.agents, slot);
+    if (bad) throw bad;
     const [kind, value] = "done" in update ? ["done", update.done] : ["paused", update.paused];
     try {
       await writeAtomic(join(folder, `${kind}-${slot}.json`), JSON.stringify(value));
