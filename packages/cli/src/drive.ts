@@ -27,7 +27,8 @@ export async function driveRun(engine: Engine, agentId: string, input: string, o
     const cp = result.checkpoint;
     const call = { plugin: cp.plugin, action: cp.action, tier: cp.tier, params: cp.args, ...(principal ? { principal: principal.id } : {}) };
     // ADMIN calls without an authorized principal never get here: the engine refuses them first.
-    const decision = await decide(io, prompt, call, mode);
+    // The decision names the call that was shown, so a run store changed meanwhile cannot swap it.
+    const decision = { ...(await decide(io, prompt, call, mode)), approvalId: cp.approvalId };
     result = await engine.resolveCheckpoint(cp.id, decision, signal ? { signal } : {});
   }
   return result;

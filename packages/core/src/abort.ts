@@ -29,3 +29,20 @@ export async function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Pr
     aborted.catch(() => undefined);
   }
 }
+
+/** The longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days); longer ones would fire after 1 ms. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Calls `fire` after `ms` milliseconds. `Infinity` sets no timer (undefined
+ * is returned); a finite delay beyond {@link MAX_TIMER_MS} is capped there.
+ */
+export function startTimer(ms: number, fire: () => void): NodeJS.Timeout | undefined {
+  if (ms === Infinity) return undefined;
+  return setTimeout(fire, Math.min(ms, MAX_TIMER_MS));
+}
+
+/** True for a usable deadline: a number above 0, or `Infinity` for none. */
+export function isTimeout(value: unknown): value is number {
+  return typeof value === "number" && value > 0;
+}

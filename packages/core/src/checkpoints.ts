@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { approvalId, type ApprovalDecision, type Logger } from "@cortex/plugins";
-import { toErrorInfo } from "./errors.js";
-import { abortError } from "./abort.js";
-import type { Checkpoint, PendingToolCall, RunState } from "./run-state.js";
+import { toErrorInfo, type ErrorInfo } from "./errors.js";
+import { abortError, startTimer } from "./abort.js";
+import type { Checkpoint, CheckpointDecision, PendingToolCall, RunState } from "./run-state.js";
 import type { ToolEntry } from "./tools.js";
 
 /** What an inline approver is asked: the exact call, and where it stands. */
@@ -68,7 +68,7 @@ export async function askApprover(
   let onAbort: (() => void) | undefined;
   try {
     const timeout = new Promise<ApprovalDecision>((resolve, reject) => {
-      timer = setTimeout(() => resolve({ approved: false, reason: `no answer within ${timeoutMs} ms` }), timeoutMs);
+      timer = startTimer(timeoutMs, () => resolve({ approved: false, reason: `no answer within ${timeoutMs} ms` }));
       onAbort = () => reject(abortError(signal));
       if (signal.aborted) onAbort();
       else signal.addEventListener("abort", onAbort, { once: true });
@@ -86,4 +86,40 @@ export async function askApprover(
     clearTimeout(timer);
     if (onAbort) signal.removeEventListener("abort", onAbort);
   }
+}
+
+/**
+ * Why a call that needed a decision must not run, or undefined when it may:
+ * it was denied (or nobody answered), or it is not the exact call approved —
+ * its parameters no longer match the checkpoint's approval id, or the
+ * decision names another approval id than the checkpoint's.
+ */
+export function refusal(
+  call: PendingToolCall,
+  tool: ToolEntry,
+  decision: CheckpointDecision | undefined,
+  approvedId: string | undefined,
+): ErrorInfo | undefined {
+  if (decision?.approved !== true) {
+    const by = decision?.decidedBy ? ` by ${decision.decidedBy}` : "";
+    const why = decision?.reason ? `: ${decision.reason}` : "";
+    return { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` };
+  }
+  if (approvedId === undefined || approvedId !== approvalId(tool.plugin, tool.action, call.args)) {
+    return { code: "CORTEX_APPROVAL_REQUIRED", message: `The parameters of ${call.name} are not the ones approved` };
+  }
+  if (decision.approvalId !== undefined && decision.approvalId !== approvedId) {
+    return { code: "CORTEX_APPROVAL_REQUIRED", message: `The approval was given for another call than the ${call.name} call waiting at this checkpoint` };
+  }
+  return undefined;
+}
+
+/** The approval the registry gets for an approved call: the decision, bound to the checkpoint's approval id. */
+export function registryApproval(decision: CheckpointDecision, id: string) {
+  return {
+    id,
+    approved: true,
+    ...(decision.decidedBy !== undefined ? { decidedBy: decision.decidedBy } : {}),
+    ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
+  };
 }

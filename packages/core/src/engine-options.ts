@@ -7,6 +7,8 @@ import type { OrchestrationResult } from "./orchestration.js";
 import type { PersonaDefinition } from "./persona.js";
 import type { RunResult } from "./run-state.js";
 import type { RunStore } from "./run-store.js";
+import { isTimeout } from "./abort.js";
+import { InvalidAgentError } from "./errors.js";
 
 /** Everything `createEngine` takes. Only `model` and `plugins` are required. */
 export interface EngineOptions {
@@ -23,9 +25,9 @@ export interface EngineOptions {
   /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
   runStore?: RunStore;
   logger?: Logger;
-  /** How long one model call may take; default 120 000 ms. */
+  /** How long one model call may take: ms above 0, or `Infinity` for no limit; default 120 000 ms. */
   modelTimeoutMs?: number;
-  /** How long an inline approver may take before the call counts as denied; default 300 000 ms. */
+  /** How long an inline approver may take before the call counts as denied: ms above 0, or `Infinity`; default 300 000 ms. */
   approvalTimeoutMs?: number;
   /** Step limit for agents that set none; default 10. */
   defaultMaxSteps?: number;
@@ -46,7 +48,7 @@ export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult
 
 /** Options of `engine.shutdown`. */
 export interface ShutdownOptions {
-  /** How long in-flight runs may go on before they are aborted; default 10 000 ms. */
+  /** How long in-flight work may go on before it is aborted: ms (0 or more), or `Infinity` to wait for it; default 10 000 ms. */
   timeoutMs?: number;
 }
 
@@ -56,4 +58,16 @@ export interface ShutdownReport {
   abortedRuns: number;
   /** Hook calls that had not settled when the bus flush ended. */
   hooksTimedOut: number;
+}
+
+/** Checks the options `createEngine` validates itself; a malformed one is `CORTEX_INVALID_AGENT`, naming the option. */
+export function checkEngineOptions(options: EngineOptions): void {
+  if (typeof options?.model?.generate !== "function") throw new InvalidAgentError("createEngine needs a model with generate()");
+  if (typeof options.plugins?.execute !== "function") throw new InvalidAgentError("createEngine needs a PluginRegistry as plugins");
+  for (const name of ["modelTimeoutMs", "approvalTimeoutMs"] as const) {
+    const value = options[name];
+    if (value !== undefined && !isTimeout(value)) {
+      throw new InvalidAgentError(`createEngine: ${name} must be a number of milliseconds above 0, or Infinity; got ${String(value)}`);
+    }
+  }
 }

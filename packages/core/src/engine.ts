@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import { HookBus } from "@cortex/hooks";
 import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry } from "@cortex/plugins";
 import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js";
-import type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine-options.js";
-import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, InvalidAgentError, toErrorInfo } from "./errors.js";
+import { checkEngineOptions, type EngineOptions, type ResumedRunResult, type RunOptions, type ShutdownOptions, type ShutdownReport } from "./engine-options.js";
+import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, toErrorInfo, type ErrorInfo } from "./errors.js";
+import { InFlight } from "./in-flight.js";
 import { initialMind } from "./mind.js";
 import { Orchestrator, type OrchestrationResult, type OrchestrationSpec } from "./orchestration.js";
 import { isParallelBook, MemoryParallelBook } from "./parallel-book.js";
 import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "./persona.js";
 import { RunLoop } from "./run-loop.js";
-import type { OrchestrationLink, RunResult, RunState } from "./run-state.js";
+import type { CheckpointDecision, OrchestrationLink, RunResult, RunState } from "./run-state.js";
 import { MemoryRunStore, type RunStore } from "./run-store.js";
 
 /** The Cortex engine: runs agents against a model, the plugin registry and the hook bus. */
@@ -23,13 +24,12 @@ export class Engine {
   readonly #store: RunStore;
   readonly #options: EngineOptions;
   readonly #logger: Logger;
-  readonly #active = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
-  readonly #claims = new Set<Promise<void>>();
+  /** Runs, orchestrations and checkpoint resolutions in progress: what shutdown settles. */
+  readonly #inFlight = new InFlight();
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: EngineOptions) {
-    if (typeof options?.model?.generate !== "function") throw new InvalidAgentError("createEngine needs a model with generate()");
-    if (typeof options.plugins?.execute !== "function") throw new InvalidAgentError("createEngine needs a PluginRegistry as plugins");
+    checkEngineOptions(options);
     this.#options = options;
     this.#logger = options.logger ?? consoleLogger;
     this.plugins = options.plugins;
@@ -45,7 +45,9 @@ export class Engine {
       // A store that keeps parallel orchestrations lets any engine finish one; otherwise only this engine can.
       book: isParallelBook(store) ? store : new MemoryParallelBook(),
       hasAgent: (id) => this.#agents.get(id) !== undefined,
-      startRun: (agentId, input, link) => this.#start(agentId, input, {}, link),
+      // An orchestration's runs continue work in flight: they start during shutdown too (its deadline still applies).
+      startRun: (agentId, input, link) => this.#start(agentId, input, {}, { link, inFlight: true }),
+      halted: this.#inFlight.halted,
     });
   }
 
@@ -67,11 +69,14 @@ export class Engine {
    */
   async orchestrate(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
     if (this.#shutdown) throw new EngineShutDownError();
-    for (const id of spec?.agents ?? []) {
+    const ids = Array.isArray(spec?.agents) ? [...spec.agents] : [];
+    if (spec?.strategy === "router" && typeof spec.route === "object" && spec.route !== null) ids.push(spec.route.agent);
+    for (const id of ids) {
       const agent = this.#agents.get(id);
       if (agent?.definition.persona) this.#personas.resolve(agent.definition.persona, id);
     }
-    return this.#orchestrator.start(spec, input);
+    // Shutdown waits for the whole orchestration, also between its runs.
+    return this.#inFlight.track(this.#orchestrator.start(spec, input));
   }
 
   /**
@@ -90,15 +95,25 @@ export class Engine {
     return { agent, persona: name === undefined ? undefined : this.#personas.resolve(name, agentId) };
   }
 
+  /** Whether an agent could start a run now: undefined, or why not (unknown agent, missing persona). */
+  #startable(agentId: string): ErrorInfo | undefined {
+    try {
+      this.#resolve(agentId);
+      return undefined;
+    } catch (error) {
+      return toErrorInfo(error);
+    }
+  }
+
   async #start(
     agentId: string,
     input: string,
     options: RunOptions,
-    link: OrchestrationLink | undefined,
-    handoffDepth = 0,
+    from: { link?: OrchestrationLink; handoffDepth?: number; inFlight?: boolean } = {},
   ): Promise<RunResult> {
-    // A handoff continues work already in flight, so it is not refused during shutdown (its deadline still applies).
-    if (this.#shutdown && handoffDepth === 0) throw new EngineShutDownError();
+    // A handoff or an orchestration's next run continues work already in flight, so it is not refused during shutdown.
+    if (this.#shutdown && !from.inFlight) throw new EngineShutDownError();
+    const { link, handoffDepth = 0 } = from;
     const { persona } = this.#resolve(agentId);
     const now = Date.now();
     const state: RunState = {
@@ -127,37 +142,23 @@ export class Engine {
    * run was paused. Approved: exactly the approved call runs. Denied: the
    * model is told and the run goes on. Resolves like `run`.
    */
-  resolveCheckpoint(checkpointId: string, decision: ApprovalDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
+  resolveCheckpoint(checkpointId: string, decision: CheckpointDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
     if (this.#shutdown) return Promise.reject(new EngineShutDownError());
     if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
       return Promise.reject(new TypeError("A checkpoint decision needs approved: true or false"));
     }
-    // Shutdown waits for claims in progress, so a resumed run is always among the runs it settles.
-    const claimed = this.#claim(checkpointId, decision, options.signal);
-    const settled = claimed.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#claims.add(settled);
-    void settled.finally(() => this.#claims.delete(settled));
-    return claimed.then(async ({ state, done }) => {
-      const result: ResumedRunResult = await done;
-      const link = state.orchestration;
-      if (link && result.status === "awaiting_approval") await this.#orchestrator.paused(link, result);
-      else if (link) {
-        const orchestration = await this.#orchestrator.resume(link, result);
-        if (orchestration) result.orchestration = orchestration;
-      }
-      return result;
-    });
+    if (decision.approvalId !== undefined && typeof decision.approvalId !== "string") {
+      return Promise.reject(new TypeError("A checkpoint decision's approvalId must be the checkpoint's approvalId string"));
+    }
+    // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
+    return this.#inFlight.track(this.#resume(checkpointId, decision, options.signal));
   }
 
-  async #claim(checkpointId: string, decision: ApprovalDecision, signal: AbortSignal | undefined) {
+  async #resume(checkpointId: string, decision: CheckpointDecision, signal: AbortSignal | undefined): Promise<ResumedRunResult> {
     const state = await this.#store.claim(checkpointId);
     if (state?.status !== "awaiting_approval" || state.checkpoint?.id !== checkpointId) {
       throw new CheckpointNotFoundError(checkpointId);
     }
-    // A resolution accepted before shutdown began goes on: shutdown waits for this claim, then for the run.
     try {
       this.#resolve(state.agentId);
     } catch (error) {
@@ -173,7 +174,15 @@ export class Engine {
     state.status = "running";
     // The time spent waiting for the decision is not part of the step.
     state.stepStartedAt += Math.max(0, Date.now() - Date.parse(state.checkpoint.createdAt));
-    return { state, done: this.#track(state, signal, clean) };
+    const bound = typeof decision.approvalId === "string" ? { ...clean, approvalId: decision.approvalId } : clean;
+    const result: ResumedRunResult = await this.#track(state, signal, bound);
+    const link = state.orchestration;
+    if (link && result.status === "awaiting_approval") await this.#orchestrator.paused(link, result);
+    else if (link) {
+      const orchestration = await this.#orchestrator.resume(link, result);
+      if (orchestration) result.orchestration = orchestration;
+    }
+    return result;
   }
 
   /** The stored state of a paused run, or undefined. */
@@ -181,12 +190,20 @@ export class Engine {
     return this.#store.load(runId);
   }
 
-  #track(state: RunState, signal: AbortSignal | undefined, decision: ApprovalDecision | undefined): Promise<RunResult> {
-    const controller = new AbortController();
-    const forward = () => controller.abort(signal?.reason);
-    if (signal?.aborted) forward();
-    else signal?.addEventListener("abort", forward, { once: true });
+  /** Drives a run as tracked work; its signal aborts with the caller's and at the shutdown deadline. */
+  #track(state: RunState, signal: AbortSignal | undefined, decision: CheckpointDecision | undefined): Promise<RunResult> {
     const { agent, persona } = this.#resolve(state.agentId);
+    return this.#inFlight.run(signal, (runSignal) => this.#drive(state, agent, persona, runSignal, signal, decision));
+  }
+
+  async #drive(
+    state: RunState,
+    agent: ResolvedAgent,
+    persona: ResolvedPersona | undefined,
+    runSignal: AbortSignal,
+    signal: AbortSignal | undefined,
+    decision: CheckpointDecision | undefined,
+  ): Promise<RunResult> {
     const loop = new RunLoop(
       {
         model: this.#options.model,
@@ -198,28 +215,20 @@ export class Engine {
         modelTimeoutMs: this.#options.modelTimeoutMs ?? 120_000,
         approvalTimeoutMs: this.#options.approvalTimeoutMs ?? 300_000,
         maxHandoffs: this.#options.maxHandoffs ?? 10,
+        startable: (agentId) => this.#startable(agentId),
       },
       agent,
       persona,
       state,
-      controller.signal,
+      runSignal,
     );
-    const resumed = decision !== undefined;
-    const done = loop.drive(decision).then(async (result): Promise<RunResult> => {
-      signal?.removeEventListener("abort", forward);
-      if (resumed && result.status !== "awaiting_approval") {
-        await this.#store.delete(state.runId).catch((error: unknown) =>
-          this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
-        );
-      }
-      return state.handoff ? this.#followHandoff(state, result, signal) : result;
-    });
-    const entry = { controller, done };
-    this.#active.set(state.runId, entry);
-    void done.finally(() => {
-      if (this.#active.get(state.runId) === entry) this.#active.delete(state.runId);
-    });
-    return done;
+    const result = await loop.drive(decision);
+    if (decision !== undefined && result.status !== "awaiting_approval") {
+      await this.#store.delete(state.runId).catch((error: unknown) =>
+        this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
+      );
+    }
+    return state.handoff ? this.#followHandoff(state, result, signal) : result;
   }
 
   /** Starts the agent a run handed off to, with the handoff message as input; the chain's last result is returned. */
@@ -228,7 +237,8 @@ export class Engine {
     let next: RunResult;
     try {
       const options = { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) };
-      next = await this.#start(to, message, options, state.orchestration, (state.handoffDepth ?? 0) + 1);
+      const from = { ...(state.orchestration ? { link: state.orchestration } : {}), handoffDepth: (state.handoffDepth ?? 0) + 1, inFlight: true };
+      next = await this.#start(to, message, options, from);
     } catch (error) {
       return { ...result, status: "failed", error: toErrorInfo(error) };
     }
@@ -236,30 +246,27 @@ export class Engine {
   }
 
   /**
-   * Stops the engine: refuses new runs, lets in-flight runs finish until the
-   * deadline and aborts the rest, emits `shutdown`, flushes the hook bus and
-   * tears the plugins down. Idempotent; concurrent calls share one shutdown.
+   * Stops the engine: refuses new runs, orchestrations and checkpoint
+   * resolutions, lets the work in flight (runs, orchestrations, accepted
+   * resolutions, and the handoffs and next runs they start) finish until
+   * the deadline and aborts the rest, emits `shutdown`, flushes the hook bus
+   * and tears the plugins down. `timeoutMs`: 0 or more, or `Infinity` to
+   * wait for the work; anything else is a RangeError. Idempotent; concurrent
+   * calls share one shutdown.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
-    this.#shutdown ??= this.#doShutdown(options.timeoutMs ?? 10_000);
+    if (!this.#shutdown) {
+      const timeoutMs = options?.timeoutMs ?? 10_000;
+      if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+        return Promise.reject(new RangeError(`shutdown timeoutMs must be 0 or more milliseconds, or Infinity; got ${String(timeoutMs)}`));
+      }
+      this.#shutdown = this.#doShutdown(timeoutMs);
+    }
     return this.#shutdown;
   }
 
   async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
-    await Promise.all(this.#claims);
-    const running = [...this.#active.values()];
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<"deadline">((resolve) => (timer = setTimeout(() => resolve("deadline"), timeoutMs)));
-    const settled = Promise.allSettled(running.map((r) => r.done));
-    let abortedRuns = 0;
-    if ((await Promise.race([settled, deadline])) === "deadline") {
-      for (const run of this.#active.values()) {
-        abortedRuns += 1;
-        run.controller.abort(new EngineShutDownError());
-      }
-      await Promise.allSettled([...this.#active.values()].map((r) => r.done));
-    }
-    clearTimeout(timer);
+    const abortedRuns = await this.#inFlight.settle(timeoutMs);
     this.hooks.emit("shutdown", {});
     const flushed = await this.hooks.flush(Math.max(1_000, timeoutMs));
     try {

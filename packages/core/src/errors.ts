@@ -1,12 +1,13 @@
 import { CortexError, isCortexError } from "@cortex/plugins";
 
-/** Every code `@cortex/core` throws or puts in a failed run's error. */
+/** Every code `@cortex/core` throws, puts in a failed run's error, or gives the model as a tool result. */
 export const CORE_ERROR_CODES = [
   "CORTEX_INVALID_AGENT",
   "CORTEX_DUPLICATE_AGENT",
   "CORTEX_AGENT_NOT_FOUND",
   "CORTEX_PERSONA_NOT_FOUND",
   "CORTEX_TOOL_NOT_AVAILABLE",
+  "CORTEX_TOOL_FAILED",
   "CORTEX_ENGINE_SHUT_DOWN",
   "CORTEX_STEP_LIMIT",
   "CORTEX_RUN_ABORTED",

@@ -30,14 +30,16 @@ export function handoffTool(targets: readonly string[]): ToolEntry {
 
 /**
  * Reads a handoff call's arguments. An agent not in `targets`, a missing
- * message, or a chain that already made `maxHandoffs` handoffs is an error
- * the model sees.
+ * message, a chain that already made `maxHandoffs` handoffs, or a target
+ * that cannot start (`startable` says why: an unknown agent, a persona that
+ * is not registered) is an error the model sees.
  */
 export function readHandoff(
   args: Record<string, unknown>,
   targets: readonly string[],
   depth: number,
   maxHandoffs: number,
+  startable: (agentId: string) => ErrorInfo | undefined,
 ): { to: string; message: string } | { error: ErrorInfo } {
   const { agent, message } = args;
   const issues: { path: string; message: string }[] = [];
@@ -49,5 +51,7 @@ export function readHandoff(
   if (depth >= maxHandoffs) {
     return { error: { code: "CORTEX_HANDOFF_LIMIT", message: `This conversation was already handed off ${maxHandoffs} times; answer it yourself` } };
   }
+  const cannotStart = startable(agent as string);
+  if (cannotStart) return { error: cannotStart };
   return { to: agent as string, message: message as string };
 }

@@ -1,4 +1,4 @@
-import { abortError } from "./abort.js";
+import { abortError, startTimer } from "./abort.js";
 import { RunError } from "./errors.js";
 import type { ModelClient, ModelRequest, ModelResponse } from "./model.js";
 import type { PendingToolCall } from "./run-state.js";
@@ -19,11 +19,11 @@ export async function callModel(
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stopped = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    timer = startTimer(timeoutMs, () => {
       const error = new RunError("CORTEX_MODEL_TIMEOUT", `The model did not answer within ${timeoutMs} ms`);
       controller.abort(error);
       reject(error);
-    }, timeoutMs);
+    });
     onAbort = () => {
       controller.abort(runSignal.reason);
       reject(abortError(runSignal));

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
+import { untilAborted } from "./abort.js";
 import { InvalidOrchestrationError, toErrorInfo, type ErrorInfo } from "./errors.js";
-import type { ParallelBook, ParallelRecord, ParallelUpdate, ParallelUpdateResult } from "./parallel-book.js";
+import { mergeRecords, type ParallelBook, type ParallelRecord, type ParallelUpdate, type ParallelUpdateResult } from "./parallel-book.js";
 import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "./run-state.js";
 
 /** How work is shared between agents. */
@@ -37,6 +38,8 @@ export interface OrchestrationHost {
   readonly book: ParallelBook;
   hasAgent(id: string): boolean;
   startRun(agentId: string, input: string, link: OrchestrationLink): Promise<RunResult>;
+  /** Aborted at the engine's shutdown deadline: a routing rule still deciding then is not waited for. */
+  readonly halted: AbortSignal;
 }
 
 /** The agent that hands work out when no agent did: the orchestration itself. */
@@ -139,9 +142,14 @@ export class Orchestrator {
     let chosen: string | undefined;
     let router = ORCHESTRATOR;
     if (typeof spec.route === "function") {
+      const { route } = spec;
       try {
-        chosen = await spec.route(input);
+        chosen = await untilAborted(Promise.resolve().then(() => route(input)), this.host.halted);
       } catch (error) {
+        if (this.host.halted.aborted) {
+          const message = "The orchestration was aborted: the shutdown deadline passed while the routing rule was deciding";
+          return this.#finish(link, "failed", { error: { code: "CORTEX_RUN_ABORTED", message } });
+        }
         return this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message: `The routing rule threw: ${String(error)}` } });
       }
     } else {
@@ -179,9 +187,9 @@ export class Orchestrator {
   async #parallelRun(link: OrchestrationLink, agents: string[], concurrency: number, input: string): Promise<OrchestrationResult> {
     await this.host.book.createParallel(link.id, agents, link.startedAt);
     const queue = agents.map((agentId, slot) => ({ agentId, slot }));
-    let latest: ParallelUpdateResult | undefined;
+    // The book's answers may arrive out of order (a remote store): the report merges them all with what this pass saw itself.
+    const answers: ParallelRecord[] = [];
     let completed: ParallelUpdateResult | undefined;
-    // What this pass saw itself, for the report if the book no longer has the record.
     const seen: ParallelRecord = { id: link.id, agents, startedAt: link.startedAt, done: [], paused: [] };
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
@@ -193,13 +201,14 @@ export class Orchestrator {
         else seen.done.push({ slot, summary: update.done });
         const outcome = await this.host.book.updateParallel(link.id, slot, update);
         if (outcome?.complete) completed = outcome;
-        else if (outcome) latest = outcome;
+        else if (outcome) answers.push(outcome.record);
       }
     };
     const workers = await Promise.allSettled(Array.from({ length: Math.min(concurrency, agents.length) }, worker));
     const failure = workers.find((w): w is PromiseRejectedResult => w.status === "rejected");
     if (failure) throw failure.reason;
-    return this.#parallelOutcome(link, completed ?? latest ?? { record: seen, complete: false });
+    // Exactly one update completes the orchestration; its record has every slot ended.
+    return this.#parallelOutcome(link, completed ?? { record: mergeRecords(seen, ...answers), complete: false });
   }
 
   #parallelOutcome(link: OrchestrationLink, { record, complete }: ParallelUpdateResult): OrchestrationResult {

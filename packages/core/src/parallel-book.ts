@@ -70,6 +70,21 @@ function recordOf(id: string, entry: Entry): ParallelRecord {
   };
 }
 
+/**
+ * One record from several views of the same orchestration, which may have
+ * arrived out of order: every slot any of them saw ended is ended (its
+ * summary from the last view that has it); every slot paused in any view and
+ * ended in none is paused, with its checkpoint from the last view that has it.
+ */
+export function mergeRecords(first: ParallelRecord, ...others: ParallelRecord[]): ParallelRecord {
+  const entry: Entry = { agents: first.agents, startedAt: first.startedAt, done: new Map(), paused: new Map() };
+  for (const record of [first, ...others]) {
+    for (const { slot, summary } of record.done) entry.done.set(slot, summary);
+    for (const { slot, checkpoint } of record.paused) entry.paused.set(slot, checkpoint);
+  }
+  return recordOf(first.id, entry);
+}
+
 function slotError(agents: readonly string[], slot: number): RangeError | undefined {
   if (Number.isInteger(slot) && slot >= 0 && slot < agents.length) return undefined;
   return new RangeError(`No slot ${slot} in a parallel orchestration of ${agents.length} agents`);

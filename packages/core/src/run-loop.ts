@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
-import { approvalId, type ApprovalDecision, type Logger, type PluginRegistry, type PluginResult } from "@cortex/plugins";
+import type { Logger, PluginRegistry, PluginResult } from "@cortex/plugins";
 import type { ResolvedAgent } from "./agent.js";
-import { askApprover, createCheckpoint, type EngineApprover } from "./checkpoints.js";
+import { askApprover, createCheckpoint, refusal, registryApproval, type EngineApprover } from "./checkpoints.js";
 import { HANDOFF_TOOL, handoffTool, readHandoff } from "./handoff.js";
 import { RunMind } from "./mind.js";
 import type { ResolvedPersona } from "./persona.js";
@@ -10,7 +10,7 @@ import { isCortexError, RunError, toErrorInfo, type ErrorInfo } from "./errors.j
 import type { ModelClient, ModelMessage } from "./model.js";
 import { abortError, untilAborted } from "./abort.js";
 import { callModel, readResponse } from "./model-call.js";
-import { resultOf, type Checkpoint, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
+import { resultOf, type Checkpoint, type CheckpointDecision, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
 import type { RunStore } from "./run-store.js";
 import { buildToolSet, type ToolEntry } from "./tools.js";
 
@@ -25,6 +25,8 @@ export interface LoopContext {
   readonly modelTimeoutMs: number;
   readonly approvalTimeoutMs: number;
   readonly maxHandoffs: number;
+  /** Why an agent cannot start a run (unknown, or its persona is missing); checked before a handoff. */
+  readonly startable: (agentId: string) => ErrorInfo | undefined;
 }
 
 type ToolOutcome = "done" | "paused";
@@ -50,7 +52,7 @@ export class RunLoop {
   }
 
   /** Runs until the end or the next checkpoint. `decision` resolves the checkpoint the run is paused at. */
-  async drive(decision?: ApprovalDecision): Promise<RunResult> {
+  async drive(decision?: CheckpointDecision): Promise<RunResult> {
     const { state } = this;
     try {
       const first = state.messages[0];
@@ -59,14 +61,18 @@ export class RunLoop {
       let answer = decision;
       for (;;) {
         while (state.pending.length > 0) {
-          this.#checkAbort();
           const call = state.pending[0]!;
+          // A resumed call was announced (toolCalled) before the pause: it ends with toolFailed, like any aborted call.
+          if (answer !== undefined && this.signal.aborted) this.#toolFailed(call, toErrorInfo(abortError(this.signal)), this.#tools.get(call.name));
+          this.#checkAbort();
           if ((await this.#toolCall(call, answer)) === "paused") return resultOf(state);
           answer = undefined;
           state.pending.shift();
           if (this.#mind.stopped || state.handoff) state.pending = [];
         }
         if (state.inStep) {
+          // A step whose run was aborted fails: it gets runFailed, never stepCompleted.
+          this.#checkAbort();
           this.#endStep();
           if (this.#mind.stopped) return this.#stop();
           if (state.status === "completed") return this.#complete();
@@ -130,10 +136,14 @@ export class RunLoop {
     this.#mind.onStepEnd();
   }
 
-  async #toolCall(call: PendingToolCall, decision: ApprovalDecision | undefined): Promise<ToolOutcome> {
+  async #toolCall(call: PendingToolCall, decision: CheckpointDecision | undefined): Promise<ToolOutcome> {
     const { state, ctx } = this;
     const tool = this.#tools.get(call.name);
-    if (!tool) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
+    if (!tool) {
+      const gone = { code: "CORTEX_UNKNOWN_TOOL", message: `Tool "${call.name}" is no longer installed` } as const;
+      if (decision !== undefined) this.#toolFailed(call, gone, undefined); // announced before the pause
+      throw new RunError(gone.code, gone.message);
+    }
     // Extensions get a copy: nothing they do to it can change the call that runs.
     if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: structuredClone(call.args) });
     if (tool.builtin === "handoff") return this.#handoff(call);
@@ -165,20 +175,18 @@ export class RunLoop {
       state.checkpoint = checkpoint;
       if (!ctx.approver) return this.#pause(checkpoint, call, tool);
       ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+      const asked = Date.now();
       approval = await askApprover(ctx.approver, checkpoint, this.signal, ctx.approvalTimeoutMs, ctx.logger);
+      // The time spent waiting for the decision is not part of the step, as for a paused run.
+      state.stepStartedAt += Date.now() - asked;
       ctx.hooks.emit("checkpointResolved", { checkpointId: checkpoint.id, decision: approval });
     }
     // The decision is bound to the checkpoint's exact call; it is spent once this call is handled.
     const approvedId = needsApproval ? state.checkpoint?.approvalId : undefined;
     delete state.checkpoint;
-    if (needsApproval && approval?.approved !== true) {
-      const by = approval?.decidedBy ? ` by ${approval.decidedBy}` : "";
-      const why = approval?.reason ? `: ${approval.reason}` : "";
-      this.#toolFailed(call, { code: "CORTEX_APPROVAL_DENIED", message: `The call to ${call.name} was denied${by}${why}` }, tool);
-      return "done";
-    }
-    if (needsApproval && (approvedId === undefined || approvedId !== approvalId(tool.plugin, tool.action, call.args))) {
-      this.#toolFailed(call, { code: "CORTEX_APPROVAL_REQUIRED", message: `The parameters of ${call.name} are not the ones approved` }, tool);
+    const refused = needsApproval ? refusal(call, tool, approval, approvedId) : undefined;
+    if (refused) {
+      this.#toolFailed(call, refused, tool);
       return "done";
     }
     const started = Date.now();
@@ -188,7 +196,7 @@ export class RunLoop {
         signal: this.signal,
         callId: call.id,
         ...(state.principal ? { principal: state.principal } : {}),
-        ...(tool.tier !== "AUTO" && approval && approvedId ? { approval: { ...approval, id: approvedId, approved: true } } : {}),
+        ...(tool.tier !== "AUTO" && approval && approvedId ? { approval: registryApproval(approval, approvedId) } : {}),
       });
     } catch (error) {
       if (this.signal.aborted) {
@@ -213,16 +221,16 @@ export class RunLoop {
     return "done";
   }
 
-  #toolFailed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry): void {
+  #toolFailed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry | undefined): void {
     this.ctx.hooks.emit("toolFailed", { runId: this.state.runId, toolName: call.name, error });
     this.#toolMessage(call, { ok: false, error });
-    this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
+    if (tool) this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
   }
 
   #handoff(call: PendingToolCall): ToolOutcome {
     const { state } = this;
     const tool = this.#tools.get(call.name)!;
-    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? [], state.handoffDepth ?? 0, this.ctx.maxHandoffs);
+    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? [], state.handoffDepth ?? 0, this.ctx.maxHandoffs, this.ctx.startable);
     if ("error" in handoff) {
       this.#toolFailed(call, handoff.error, tool);
       return "done";

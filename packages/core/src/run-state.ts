@@ -104,8 +104,13 @@ export interface RunResult {
   handoffs?: { from: string; to: string; runId: string }[];
 }
 
-/** The decision that resolves a checkpoint; the same shape as an approver's answer. */
-export type CheckpointDecision = ApprovalDecision;
+/**
+ * The decision that resolves a checkpoint; the same shape as an approver's
+ * answer, plus the `approvalId` of the call the decider was shown
+ * (`checkpoint.approvalId`). When given, an approval counts only for that
+ * exact call: a stored checkpoint with another approval id is refused.
+ */
+export type CheckpointDecision = ApprovalDecision & { readonly approvalId?: string };
 
 /** Builds the public result from a run's state. */
 export function resultOf(state: RunState): RunResult {

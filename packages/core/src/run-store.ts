@@ -62,8 +62,13 @@ export class MemoryRunStore implements RunStore, ParallelBook {
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 
+/** True for an id that is safe as a file name; ids the engine makes always are. */
+function isSafeId(id: unknown): id is string {
+  return typeof id === "string" && SAFE_ID.test(id) && !id.startsWith(".");
+}
+
 function checkId(id: string): string {
-  if (!SAFE_ID.test(id) || id.startsWith(".")) throw new TypeError(`Unsafe id for a file name: ${JSON.stringify(id)}`);
+  if (!isSafeId(id)) throw new TypeError(`Unsafe id for a file name: ${JSON.stringify(id)}`);
   return id;
 }
 
@@ -123,14 +128,18 @@ export class JsonFileRunStore implements RunStore, ParallelBook {
     }
   }
 
+  /** The run, or undefined: also for an id that cannot be a file name, since no run has it. */
   async load(runId: string): Promise<RunState | undefined> {
-    const text = await readIfExists(join(this.#runs, `${checkId(runId)}.json`));
+    if (!isSafeId(runId)) return undefined;
+    const text = await readIfExists(join(this.#runs, `${runId}.json`));
     return text === undefined ? undefined : (JSON.parse(text) as RunState);
   }
 
+  /** Takes the run paused at this checkpoint, or undefined: also for an id that cannot be a file name. */
   async claim(checkpointId: string): Promise<RunState | undefined> {
+    if (!isSafeId(checkpointId)) return undefined;
     await this.#init();
-    const file = join(this.#checkpoints, checkId(checkpointId));
+    const file = join(this.#checkpoints, checkpointId);
     const claimed = `${file}.${randomUUID()}.claimed`;
     try {
       await rename(file, claimed);
@@ -144,6 +153,7 @@ export class JsonFileRunStore implements RunStore, ParallelBook {
   }
 
   async delete(runId: string): Promise<void> {
-    await rm(join(this.#runs, `${checkId(runId)}.json`), { force: true });
+    if (!isSafeId(runId)) return; // no run has such an id
+    await rm(join(this.#runs, `${runId}.json`), { force: true });
   }
 }

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { PluginRegistry, silentLogger } from "@cortex/plugins";
+import { approvalId, PluginRegistry, silentLogger } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
 import { JsonFileRunStore } from "../src/index.js";
-import { API_KEY, call, NotesPlugin, setup } from "./support.js";
+import { API_KEY, call, NotesPlugin, setup, sleep } from "./support.js";
 
 describe("checkpoints", () => {
   it("pauses a CONFIRM call with the exact call to approve, and never runs it unapproved", async () => {
@@ -194,5 +194,67 @@ describe("checkpoints only for valid calls", () => {
     expect(result.status).toBe("completed");
     expect(recorder.count("checkpointCreated")).toBe(0);
     expect((model.requests[1]!.messages.at(-1) as { content: string }).content).toContain("CORTEX_VALIDATION_FAILED");
+  });
+});
+
+describe("checkpoint fixes", () => {
+  it("does not count an inline approver's wait in the step's elapsedMs", async () => {
+    const approver = async () => (await sleep(150), { approved: true, decidedBy: "bot" });
+    const { engine, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { approver });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed" });
+    expect(recorder.ofHook("stepCompleted")[0]!.elapsedMs).toBeLessThan(100);
+    expect(recorder.ofHook("runCompleted")[0]!.elapsedMs).toBeGreaterThanOrEqual(140); // a run's time is wall-clock time
+  });
+
+  it("ends the announced call with toolFailed when resolved with an already-aborted signal", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }]);
+    const paused = await engine.run("assistant", "x");
+    const controller = new AbortController();
+    controller.abort(new Error("user gave up"));
+    const result = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true }, { signal: controller.signal });
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(plugin.calls).toEqual([]);
+    expect(recorder.hooks().slice(-3)).toEqual(["checkpointResolved", "toolFailed", "runFailed"]);
+    expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_RUN_ABORTED" });
+  });
+
+  it("treats an id that cannot be a file name as unknown in a JsonFileRunStore, like MemoryRunStore", async () => {
+    const store = new JsonFileRunStore(await mkdtemp(join(tmpdir(), "cortex-runs-")));
+    const { engine } = setup([], { runStore: store });
+    for (const id of ["cp missing", "", "../cp_x", ".hidden"]) {
+      await expect(engine.resolveCheckpoint(id, { approved: true })).rejects.toMatchObject({ code: "CORTEX_CHECKPOINT_NOT_FOUND" });
+      expect(await store.claim(id)).toBeUndefined();
+      expect(await engine.getRun(id)).toBeUndefined();
+      await expect(store.delete(id)).resolves.toBeUndefined();
+    }
+  });
+
+  it("refuses an approval that names another call than the stored checkpoint's, even after consistent tampering", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-runs-"));
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello team" }), { content: "ok" }], { runStore: new JsonFileRunStore(dir) });
+    const paused = await engine.run("assistant", "x");
+    const shown = paused.checkpoint!; // what the human approves
+    // Someone with write access to the store changes the call and recomputes every binding.
+    const file = join(dir, "runs", `${paused.runId}.json`);
+    const state = JSON.parse(await readFile(file, "utf8")) as { pending: { args: unknown }[]; checkpoint: { args: unknown; approvalId: string } };
+    const evil = { text: "wire money to mallory" };
+    state.pending[0]!.args = evil;
+    state.checkpoint.args = evil;
+    state.checkpoint.approvalId = approvalId("notes", "publish", evil);
+    await writeFile(file, JSON.stringify(state));
+    const result = await engine.resolveCheckpoint(shown.id, { approved: true, decidedBy: "human", approvalId: shown.approvalId });
+    expect(result).toMatchObject({ status: "completed", output: "ok" });
+    expect(plugin.calls).toEqual([]);
+    expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+  });
+
+  it("runs the call when the decision's approvalId is the checkpoint's, and rejects one that is not a string", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hi" }), { content: "ok" }]);
+    const paused = await engine.run("assistant", "x");
+    await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: 42 as unknown as string })).rejects.toBeInstanceOf(TypeError);
+    const result = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: paused.checkpoint!.approvalId });
+    expect(result.status).toBe("completed");
+    expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hi" } }]);
+    expect(recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
   });
 });

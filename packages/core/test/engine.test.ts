@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AgentNotFoundError, DuplicateAgentError, InvalidAgentError, createEngine } from "../src/index.js";
-import { call, setup } from "./support.js";
+import { AgentNotFoundError, CORE_ERROR_CODES, DuplicateAgentError, InvalidAgentError, createEngine } from "../src/index.js";
+import { call, registryWithSoft, setup, sleep } from "./support.js";
 
 describe("engine.run", () => {
   it("ends with the model's answer when it calls no tool", async () => {
@@ -127,5 +127,61 @@ describe("engine.run", () => {
     expect(() => engine.defineAgent({ id: "x", maxSteps: 0 })).toThrow(/maxSteps/);
     expect(() => engine.defineAgent({ id: "y", tools: "notes" as unknown as string[] })).toThrow(/tools/);
     expect(() => createEngine({} as never)).toThrow(InvalidAgentError);
+  });
+
+  it("gives a plugin's failure without a code to the model as CORTEX_TOOL_FAILED, a documented core code", async () => {
+    const { registry } = registryWithSoft();
+    const { engine, model, recorder } = setup([call("soft__fail", {}), { content: "sorry" }], { plugins: registry });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "sorry" });
+    const error = { code: "CORTEX_TOOL_FAILED", message: "the soft plugin failed" };
+    expect(recorder.ofHook("toolFailed")[0]!.error).toEqual(error);
+    expect(JSON.parse(model.requests[1]!.messages.at(-1)!.content!)).toEqual({ ok: false, error });
+    expect(CORE_ERROR_CODES).toContain("CORTEX_TOOL_FAILED");
+  });
+
+  it("gives a step aborted during its last tool call no stepCompleted, only runFailed", async () => {
+    const { registry } = registryWithSoft();
+    const { engine, recorder } = setup([call("soft__wait", {}), { content: "never" }], { plugins: registry });
+    const controller = new AbortController();
+    const running = engine.run("assistant", "x", { signal: controller.signal });
+    await sleep(20);
+    controller.abort(new Error("user pressed stop"));
+    expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "toolFailed", "runFailed"]);
+
+    // The same while an inline approver is still deciding.
+    const approving = setup([call("notes__publish", { text: "x" }), { content: "never" }], { approver: () => new Promise<never>(() => undefined) });
+    const stop = new AbortController();
+    const waiting = approving.engine.run("assistant", "x", { signal: stop.signal });
+    await sleep(20);
+    stop.abort();
+    expect(await waiting).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(approving.recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "checkpointCreated", "checkpointResolved", "toolFailed", "runFailed"]);
+  });
+
+  it("sets no timer for modelTimeoutMs and approvalTimeoutMs of Infinity", async () => {
+    const { engine } = setup([async () => (await sleep(30), { content: "slow but fine" })], { modelTimeoutMs: Infinity });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "slow but fine" });
+
+    const approver = async () => (await sleep(30), { approved: true });
+    const approved = setup([call("notes__publish", { text: "x" }), { content: "done" }], { approvalTimeoutMs: Infinity, approver });
+    expect(await approved.engine.run("assistant", "x")).toMatchObject({ status: "completed" });
+    expect(approved.plugin.calls).toEqual([{ action: "publish", params: { text: "x" } }]);
+    expect(approved.recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
+  });
+
+  it("caps a finite timeout beyond 2^31-1 ms instead of firing it at once", async () => {
+    const { engine } = setup([async () => (await sleep(30), { content: "fine" })], { modelTimeoutMs: 3_000_000_000 });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "fine" });
+  });
+
+  it("rejects timeouts that are not a number of milliseconds above 0 or Infinity", () => {
+    const { registry } = registryWithSoft();
+    const model = { generate: () => Promise.resolve({ content: "x" }) };
+    for (const bad of [0, -5, Number.NaN, "100"]) {
+      expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: bad as number })).toThrow(InvalidAgentError);
+      expect(() => createEngine({ model, plugins: registry, approvalTimeoutMs: bad as number })).toThrow(/approvalTimeoutMs/);
+    }
+    expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: Infinity, approvalTimeoutMs: 1 })).not.toThrow();
   });
 });

@@ -53,4 +53,22 @@ describe("the built-in handoff tool", () => {
     const ctx = setup([]);
     expect(() => ctx.engine.defineAgent({ id: "loop", handoffs: ["loop"] })).toThrow(/handoffs/);
   });
+
+  it("tells the model when the target cannot start (unknown agent, missing persona), so hooks and result agree", async () => {
+    const ctx = setup([]);
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["ghost", "masked"] });
+    ctx.engine.defineAgent({ id: "masked", tools: [], persona: "nobody" });
+    const targets = ["ghost", "masked"];
+    (ctx.model as unknown as { generate: unknown }).generate = () => {
+      const agent = targets.shift();
+      return Promise.resolve(agent ? call(HANDOFF_TOOL, { agent, message: "yours" }) : { content: "I will answer myself" });
+    };
+    const result = await ctx.engine.run("triage", "x");
+    expect(result).toMatchObject({ status: "completed", agentId: "triage", output: "I will answer myself" });
+    expect(result.handoffs).toBeUndefined();
+    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual(["CORTEX_AGENT_NOT_FOUND", "CORTEX_PERSONA_NOT_FOUND"]);
+    expect(ctx.recorder.count("agentHandoff")).toBe(0);
+    expect(ctx.recorder.count("runStarted")).toBe(1);
+    expect(ctx.recorder.hooks().at(-1)).toBe("runCompleted");
+  });
 });

@@ -116,6 +116,16 @@ describe("orchestration", () => {
     await expect(engine.orchestrate({ strategy: "parallel", agents: ["a"], concurrency: 0 }, "x")).rejects.toThrow(/concurrency/);
   });
 
+  it("rejects a router agent whose persona is missing before the orchestration starts", async () => {
+    const { engine, recorder } = engineWith({ a: () => ({ content: "a" }) });
+    engine.defineAgent({ id: "triage", tools: [], persona: "missing" });
+    await expect(engine.orchestrate({ strategy: "router", agents: ["a"], route: { agent: "triage" } }, "x")).rejects.toMatchObject({
+      code: "CORTEX_PERSONA_NOT_FOUND",
+      agentId: "triage",
+    });
+    expect(recorder.hooks()).toEqual([]);
+  });
+
   it("a checkpoint inside a sequential orchestration pauses it, and resolving it continues the orchestration", async () => {
     const ctx = setup([call("notes__publish", { text: "draft" }), { content: "published" }, { content: "echoed" }]);
     ctx.engine.defineAgent({ id: "second", tools: [] });

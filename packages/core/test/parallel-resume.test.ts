@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { JsonFileRunStore, MemoryRunStore, type ModelClient, type ModelRequest, type RunStore } from "../src/index.js";
-import { FileParallelBook, MemoryParallelBook, type ParallelBook } from "../src/parallel-book.js";
+import { FileParallelBook, MemoryParallelBook, type ParallelBook, type ParallelUpdate } from "../src/parallel-book.js";
 import type { RunSummary } from "../src/run-state.js";
 import { setup } from "./support.js";
 
@@ -128,6 +128,26 @@ describe("parallel orchestrations across engines", () => {
     const paused = await a.engine.orchestrate(SPEC, "go");
     const resumed = await a.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
     expect(resumed.orchestration).toMatchObject({ status: "completed", output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done" });
+  });
+
+  it("reports every paused run when the store's answers arrive out of order, and still completes once", async () => {
+    /** A store that applies updates at once but whose answer for slot 0 travels back slower. */
+    class LatentStore extends MemoryRunStore {
+      override async updateParallel(id: string, slot: number, update: ParallelUpdate) {
+        const answer = await super.updateParallel(id, slot, update);
+        await new Promise((resolve) => setTimeout(resolve, slot === 0 ? 50 : 5));
+        return answer;
+      }
+    }
+    const a = engine(new LatentStore(), { p1: 1, p2: 1 });
+    const paused = await a.engine.orchestrate(SPEC, "go");
+    expect(paused.status).toBe("awaiting_approval");
+    expect(paused.checkpoints.map((c) => c.agentId)).toEqual(["p1", "p2"]);
+    expect(paused.runs.map((r) => r.agentId)).toEqual(["p3"]);
+    await a.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
+    const done = await a.engine.resolveCheckpoint(paused.checkpoints[1]!.id, { approved: true });
+    expect(done.orchestration).toMatchObject({ status: "completed", output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done" });
+    expect(a.recorder.ofHook("orchestrationCompleted")).toHaveLength(1);
   });
 
   it("reports a failed agent without losing the others, whichever engine finishes", async () => {

@@ -97,18 +97,17 @@ describe("orchestration edge cases", () => {
   });
 
   it("a run that cannot start ends the orchestration as failed, with orchestrationCompleted", async () => {
-    const ctx = setup([]);
-    ctx.engine.defineAgent({ id: "first", tools: [] });
-    ctx.engine.defineAgent({ id: "second", tools: [] });
-    (ctx.model as unknown as { generate: unknown }).generate = () => {
-      void ctx.engine.shutdown();
-      return Promise.resolve({ content: "first done" });
-    };
+    const store = new MemoryRunStore();
+    const first = setup([call("notes__publish", { text: "x" })], { runStore: store });
+    first.engine.defineAgent({ id: "second", tools: [] });
+    const paused = await first.engine.orchestrate({ strategy: "sequential", agents: ["assistant", "second"] }, "x");
+    // Another engine on the same store, which does not define "second", resumes the orchestration.
+    const other = setup([{ content: "first done" }], { runStore: store, plugins: first.engine.plugins });
     const audit = new MemoryAuditRecorder();
-    ctx.engine.hooks.register(new AuditExtension({ recorder: audit }));
-    const result = await ctx.engine.orchestrate({ strategy: "sequential", agents: ["first", "second"] }, "x");
-    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_ENGINE_SHUT_DOWN" } });
-    expect(ctx.recorder.ofHook("orchestrationCompleted")).toEqual([expect.objectContaining({ outcome: "failed" })]);
+    other.engine.hooks.register(new AuditExtension({ recorder: audit }));
+    const resumed = await other.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
+    expect(resumed.orchestration).toMatchObject({ status: "failed", error: { code: "CORTEX_AGENT_NOT_FOUND" } });
+    expect(other.recorder.ofHook("orchestrationCompleted")).toEqual([expect.objectContaining({ outcome: "failed" })]);
     expect(audit.events.find((e) => e.hook === "orchestrationCompleted")).toMatchObject({ outcome: "failure", severity: "error" });
   });
 });
