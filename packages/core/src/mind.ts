@@ -113,7 +113,8 @@ export class RunMind {
   /** Phase transitions, then behaviors, after a tool call. */
   onToolOutcome(outcome: ToolOutcome): void {
     const phase = this.#phase();
-    if (phase) {
+    // A call the phase refused never ran: it must not move the run out of the phase that refused it.
+    if (phase && outcome.code !== "CORTEX_TOOL_NOT_AVAILABLE") {
       const transition = [...phase.onToolCall, ...(outcome.ok ? [] : phase.onToolError)].find((t) => t.matches(outcome.plugin, outcome.action));
       if (transition) this.switchPhase(transition.to);
     }

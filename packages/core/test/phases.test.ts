@@ -57,6 +57,24 @@ describe("cognitive phases", () => {
     expect((model.requests[1]!.messages.at(-1) as { content: string }).content).toContain("read-only");
   });
 
+  it("does not leave a phase on a call that phase refused", async () => {
+    const cognition: CognitiveConfig = {
+      phases: [
+        { name: "review", tools: ["notes.list"], transitions: [{ on: "toolCall", to: "act" }, { on: "toolError", to: "act" }] },
+        { name: "act", tools: ["notes.add"] },
+      ],
+    };
+    const { engine, plugin, model, recorder } = setup(
+      [call("notes__add", { text: "skip the review" }), call("notes__list", {}), { content: "ok" }],
+      withPhases(cognition),
+    );
+    await engine.run("assistant", "x");
+    expect(plugin.calls.map((c) => c.action)).toEqual(["list"]);
+    expect(toolNames(model.requests[1]!)).toEqual(["notes__list"]);
+    expect(recorder.ofHook("cognitivePhaseChanged").map(({ from, to }) => `${from}->${to}`)).toEqual(["review->act"]);
+    expect(toolNames(model.requests[2]!)).toEqual(["notes__add"]);
+  });
+
   it("keeps the phase across a checkpoint, also when resumed from the store", async () => {
     const cognition: CognitiveConfig = {
       phases: [
