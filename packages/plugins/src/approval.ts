@@ -88,8 +88,9 @@ export async function enforceTier(
   request: ApprovalRequest,
   principal: Principal | undefined,
   given: Approval | undefined,
+  signal?: AbortSignal,
 ): Promise<TierPass> {
-  if (request.tier === "ADMIN") await checkPrincipal(gate, request, principal);
+  if (request.tier === "ADMIN") await checkPrincipal(gate, request, principal, signal);
   let mismatch = "";
   if (given !== undefined) {
     if (given.id === request.id) {
@@ -101,7 +102,7 @@ export async function enforceTier(
   if (!gate.approver) throw new ApprovalRequiredError(request, mismatch);
   let decision: unknown;
   try {
-    decision = await withTimeout(gate.approver(request), gate.approvalTimeoutMs);
+    decision = await withTimeout(gate.approver(request), gate.approvalTimeoutMs, undefined, signal);
   } catch (error) {
     throw new ApprovalDeniedError(request, `approver failed: ${messageOf(error)}`, undefined, error);
   }
@@ -119,11 +120,16 @@ export async function enforceTier(
  * with `CORTEX_FORBIDDEN` — no principal, a refusal, a policy that throws or
  * does not answer.
  */
-export async function checkPrincipal(gate: TierGate, request: ApprovalRequest, principal: Principal | undefined): Promise<void> {
+export async function checkPrincipal(
+  gate: TierGate,
+  request: ApprovalRequest,
+  principal: Principal | undefined,
+  signal?: AbortSignal,
+): Promise<void> {
   if (!principal) throw new ForbiddenError(request, undefined, "no principal was given");
   let allowed: boolean;
   try {
-    allowed = (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs)) === true;
+    allowed = (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs, undefined, signal)) === true;
   } catch (error) {
     throw new ForbiddenError(request, principal.id, `authorize policy failed: ${messageOf(error)}`, error);
   }
@@ -132,22 +138,49 @@ export async function checkPrincipal(gate: TierGate, request: ApprovalRequest, p
 
 /**
  * Resolves like `value`, or rejects after `ms` with `onTimeout()` (default:
- * "no answer within … ms"); the timer never outlives the race.
+ * "no answer within … ms"); the timer never outlives the race. `ms` is a
+ * number > 0 or `Infinity`, which sets no timer at all. Limits above
+ * 2^31 - 1 ms (which `setTimeout` would run after 1 ms) wait in chained
+ * steps of at most that long. When `signal` aborts, the wait ends at once
+ * (rejecting with the signal's reason) and the timer is cleared, so it never
+ * keeps a process alive for a call nobody waits for.
  */
-export function withTimeout<T>(value: T | PromiseLike<T>, ms: number, onTimeout?: () => Error): Promise<T> {
+export function withTimeout<T>(value: T | PromiseLike<T>, ms: number, onTimeout?: () => Error, signal?: AbortSignal): Promise<T> {
   if (!isThenable(value)) return Promise.resolve(value);
+  const MAX_TIMER_MS = 2_147_483_647;
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`)), ms);
-    value.then(
-      (v) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => {
+      clearTimeout(timer);
+      const reason: unknown = signal?.reason;
+      reject(reason instanceof Error ? reason : new Error("the wait was aborted"));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    if (ms !== Infinity) {
+      let left = ms;
+      const expire = () => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`));
+      const wait = () => {
+        const step = left < MAX_TIMER_MS ? left : MAX_TIMER_MS;
+        left -= step;
+        timer = setTimeout(left > 0 ? wait : expire, step);
+      };
+      wait();
+    }
+    const fail = (e: unknown) => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+      reject(e instanceof Error ? e : new Error(messageOf(e)));
+    };
+    try {
+      value.then((v) => {
         clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
         resolve(v);
-      },
-      (e: unknown) => {
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(messageOf(e)));
-      },
-    );
+      }, fail);
+    } catch (error) {
+      fail(error); // a `then` that throws
+    }
   });
 }
 

@@ -2,6 +2,8 @@ import { isThenable } from "./approval.js";
 import type { FailureCode } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { ActionContext, Plugin, PluginResult, Principal } from "./models.js";
+import { InvalidOptionsError } from "./options-error.js";
+import { isTimeLimit, timeLimitMessage, timeLimits, type TimeLimits } from "./options.js";
 import { messageOf, type Redactor } from "./redact.js";
 import {
   createDeadlines,
@@ -23,11 +25,21 @@ import {
 export interface CallHost extends Deadlines<ActionCall> {
   readonly logger: Logger;
   readonly redactor: Redactor;
+  /** The registry's time limits, validated (setup and teardown read theirs from here too). */
+  readonly limits: TimeLimits;
 }
 
-/** A fresh host for one registry. */
-export function createCallHost(logger: Logger, redactor: Redactor): CallHost {
-  return { logger, redactor, ...createDeadlines(timeOut) };
+/**
+ * A fresh host for one registry. `options` are the registry's time-limit
+ * options: each is validated (throws `CORTEX_INVALID_OPTIONS` for one that is
+ * not a number > 0 or `Infinity`) and defaulted into {@link CallHost.limits}.
+ */
+export function createCallHost(
+  logger: Logger,
+  redactor: Redactor,
+  options: { readonly [K in keyof TimeLimits]?: unknown } = {},
+): CallHost {
+  return { logger, redactor, limits: timeLimits(options), ...createDeadlines(timeOut) };
 }
 
 let sequence = 0;
@@ -84,7 +96,10 @@ export class ActionCall implements ActionContext, LaneEntry {
   /**
    * Runs `plugin.executeAction` and resolves to a `PluginResult`, never
    * rejecting: throws, rejections, timeouts, aborts and malformed results
-   * become coded failures, logged with secrets redacted.
+   * (including one whose properties throw when read) become coded failures,
+   * logged with secrets redacted. `timeoutMs` is a number > 0 or `Infinity`
+   * (no timer); anything else throws `CORTEX_INVALID_OPTIONS` before the
+   * plugin runs.
    */
   static start(
     host: CallHost,
@@ -96,17 +111,24 @@ export class ActionCall implements ActionContext, LaneEntry {
     callerSignal: AbortSignal | undefined,
     callId: string | undefined,
   ): Promise<PluginResult> {
+    if (!isTimeLimit(timeoutMs)) throw new InvalidOptionsError("timeoutMs", timeLimitMessage("execute", "timeoutMs", timeoutMs));
     const call = new ActionCall(host, plugin.name, action, principal, callId);
     if (callerSignal?.aborted) {
       return ActionCall.#settleNow(call, () => ActionCall.abort(call, "CORTEX_ABORTED", "the caller aborted before the action started"));
     }
     let out: unknown;
+    let thenable: boolean;
     try {
       out = plugin.executeAction(action, params, call);
     } catch (error) {
       return ActionCall.#settleNow(call, () => settleError(call, error));
     }
-    if (!isThenable(out)) return ActionCall.#settleNow(call, () => settleValue(call, out));
+    try {
+      thenable = isThenable(out); // reads `then`: a getter may throw
+    } catch (error) {
+      return ActionCall.#settleNow(call, () => unreadableResult(call, error));
+    }
+    if (!thenable) return ActionCall.#settleNow(call, () => settleValue(call, out));
     const done = new Promise<PluginResult>((resolve) => (call.#resolve = resolve));
     call.#done = done;
     enterLane(host, call, timeoutMs);
@@ -115,10 +137,15 @@ export class ActionCall implements ActionContext, LaneEntry {
       call.#onCallerAbort = () => ActionCall.abort(call, "CORTEX_ABORTED", "the caller aborted the action");
       callerSignal.addEventListener("abort", call.#onCallerAbort, { once: true });
     }
-    out.then(
-      (value) => settleValue(call, value),
-      (error: unknown) => settleError(call, error),
-    );
+    try {
+      (out as PromiseLike<unknown>).then(
+        (value) => settleValue(call, value),
+        (error: unknown) => settleError(call, error),
+      );
+    } catch (error) {
+      // A thenable whose `then` throws: a plugin error like any other.
+      settleError(call, error);
+    }
     return done;
   }
 
@@ -153,12 +180,16 @@ export class ActionCall implements ActionContext, LaneEntry {
   static fail(call: ActionCall, code: FailureCode, message: string, level: "warn" | "error"): void {
     if (call.#settled) return;
     const error = call.#host.redactor.text(message);
-    call.#host.logger[level](`plugin action failed: ${error}`, {
-      plugin: call.#plugin,
-      action: call.#action,
-      callId: call.callId,
-      code,
-    });
+    try {
+      call.#host.logger[level](`plugin action failed: ${error}`, {
+        plugin: call.#plugin,
+        action: call.#action,
+        callId: call.callId,
+        code,
+      });
+    } catch {
+      // A throwing logger must not leave the call unsettled; nothing else to tell it.
+    }
     ActionCall.finish(call, { success: false, error, code });
   }
 
@@ -191,11 +222,46 @@ function noop(): void {
   // Replaced by the call's resolver.
 }
 
+// The settle functions run inside the plugin promise's `then` callbacks, where
+// a throw would become an unhandled rejection (and end the process): none of
+// them throws, whatever the plugin handed back.
+
 function settleError(call: ActionCall, error: unknown): void {
-  ActionCall.fail(call, "CORTEX_PLUGIN_ERROR", `${ActionCall.label(call)} threw: ${messageOf(error)}`, "error");
+  let message: string;
+  try {
+    message = messageOf(error);
+  } catch {
+    // E.g. an error whose `message` getter throws.
+    message = "a value that could not be read";
+  }
+  ActionCall.fail(call, "CORTEX_PLUGIN_ERROR", `${ActionCall.label(call)} threw: ${message}`, "error");
+}
+
+/** The plugin's result threw while the registry read it (a throwing getter or proxy trap). */
+function unreadableResult(call: ActionCall, error: unknown): void {
+  let message: string;
+  try {
+    message = messageOf(error);
+  } catch {
+    message = "an error that could not be read";
+  }
+  ActionCall.fail(
+    call,
+    "CORTEX_INVALID_RESULT",
+    `${ActionCall.label(call)} returned a result that threw when read (${message}), not a PluginResult`,
+    "error",
+  );
 }
 
 function settleValue(call: ActionCall, value: unknown): void {
+  try {
+    checkValue(call, value);
+  } catch (error) {
+    unreadableResult(call, error);
+  }
+}
+
+function checkValue(call: ActionCall, value: unknown): void {
   if (typeof value !== "object" || value === null || typeof (value as PluginResult).success !== "boolean") {
     ActionCall.fail(
       call,

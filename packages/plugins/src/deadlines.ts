@@ -7,9 +7,14 @@
 
 /** Per-registry deadline state (see {@link createDeadlines}). */
 export interface Deadlines<E extends LaneEntry> {
-  /** In-flight calls, one deadline-ordered list per timeout length. */
+  /**
+   * In-flight calls, one deadline-ordered list per timeout length. A lane is
+   * dropped (its timer cleared) as soon as it is empty, unless it is
+   * `lastLane`: so the lanes are bounded by the distinct timeouts of the calls
+   * in flight, plus one.
+   */
   readonly lanes: Map<number, Lane>;
-  /** The lane used last (a lookup cache: most calls share one timeout). */
+  /** The lane used last (a lookup cache: most calls share one timeout); kept even when empty. */
   lastLane: Lane | undefined;
   /** The open start window (see {@link Window}), if any. */
   window: Window | undefined;
@@ -45,7 +50,8 @@ export function createDeadlines<E extends LaneEntry>(timeOut: (entry: E, ms: num
  * `setTimeout` + `clearTimeout` cost about half a microsecond a call; this
  * costs two pointer writes (and at most a clock read, see {@link Window}).
  * Node's own timer lists use the same idea. The timer is unreferenced; see
- * {@link holdBusyLanes}.
+ * {@link holdBusyLanes}. A lane for `Infinity` (no limit) never has a timer;
+ * one for a timeout above {@link MAX_TIMER_MS} re-arms until its head is due.
  */
 export interface Lane {
   readonly ms: number;
@@ -55,6 +61,8 @@ export interface Lane {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Whether `holdBusyLanes` referenced the timer (until the lane is idle again). */
   held: boolean;
+  /** Its entry in the `beforeExit` watch list, removed when the lane is dropped. */
+  ref: WeakRef<Lane>;
 }
 
 /**
@@ -77,6 +85,13 @@ export interface Window {
   /** The clock read closing the window; `Infinity` while calls may join. */
   end: number;
 }
+
+/**
+ * The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days): Node
+ * runs a timer with a longer one (or `Infinity`) after 1 ms. Longer lane
+ * timeouts arm for this long and re-arm (see {@link expire}).
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
 
 const WINDOW_CALLS = 64;
 const MIN_SOLO = 8;
@@ -120,13 +135,11 @@ export function laneEntries<E extends LaneEntry>(host: Deadlines<E>): E[] {
 export function enterLane<E extends LaneEntry>(host: Deadlines<E>, entry: E, ms: number): void {
   let lane = host.lastLane;
   if (lane?.ms !== ms) {
-    lane = host.lanes.get(ms);
-    if (lane === undefined) {
-      lane = { ms, host, head: undefined, tail: undefined, timer: undefined, held: false };
-      host.lanes.set(ms, lane);
-      watchLane(lane);
-    }
+    const previous = lane;
+    lane = host.lanes.get(ms) ?? newLane(host, ms);
     host.lastLane = lane;
+    // Only `lastLane` may stay while empty (see `Deadlines.lanes`).
+    if (previous !== undefined && previous.head === undefined) dropLane(previous);
   }
   entry[LANE] = lane;
   if (host.solo > 0) {
@@ -160,16 +173,72 @@ export function leaveLane(entry: LaneEntry): void {
   if (entry[NEXT]) entry[NEXT][PREV] = entry[PREV];
   else lane.tail = entry[PREV];
   entry[LANE] = entry[PREV] = entry[NEXT] = undefined;
-  if (lane.held && lane.head === undefined) {
-    lane.held = false;
-    lane.timer?.unref();
+  if (lane.head === undefined) {
+    if (lane.held) {
+      lane.held = false;
+      lane.timer?.unref();
+    }
+    // The common case (one timeout for every call) keeps its lane: it is `lastLane`.
+    if (lane !== lane.host.lastLane) dropLane(lane);
   }
 }
 
-/** A lane timer: unreferenced unless the lane is held (see {@link holdBusyLanes}). */
-function arm(lane: Lane, ms: number): ReturnType<typeof setTimeout> {
-  const timer = setTimeout(expire, ms, lane);
+function newLane(host: Deadlines<never>, ms: number): Lane {
+  const lane: Lane = {
+    ms,
+    host,
+    head: undefined,
+    tail: undefined,
+    timer: undefined,
+    held: false,
+    ref: undefined as unknown as WeakRef<Lane>, // set below: it points at the lane
+  };
+  lane.ref = new WeakRef(lane);
+  host.lanes.set(ms, lane);
+  watchLane(lane);
+  return lane;
+}
+
+/** Forgets an empty lane: its timer, its place in `host.lanes` and in the watch list. */
+function dropLane(lane: Lane): void {
+  if (lane.timer !== undefined) {
+    clearTimeout(lane.timer);
+    lane.timer = undefined;
+  }
+  lane.held = false;
+  if (lane.host.lanes.get(lane.ms) === lane) lane.host.lanes.delete(lane.ms);
+  watched.delete(lane.ref);
+}
+
+/**
+ * A lane timer, due in at most `ms` (see {@link timerDelay}); none for
+ * `Infinity`. A timer due before the lane's head is just re-armed by
+ * {@link expire}. Unreferenced unless the lane is held (see {@link holdBusyLanes}).
+ */
+function arm(lane: Lane, ms: number): ReturnType<typeof setTimeout> | undefined {
+  if (ms === Infinity) return undefined;
+  const timer = setTimeout(expire, timerDelay(ms), lane);
   return lane.held ? timer : timer.unref();
+}
+
+/**
+ * The delay a lane timer is set for: `ms` rounded down to a whole number of
+ * milliseconds with at most 6 significant bits (from 64 ms on at most ~3 %
+ * early; below, less than 1 ms), capped
+ * at {@link MAX_TIMER_MS}. Node keeps a list per distinct delay, and keeps
+ * ~110 bytes for each delay it ever saw even after its list is gone (Node
+ * 20), so exact delays would grow memory with every distinct per-call
+ * timeout; rounded ones take fewer than 900 values. The timer may fire a
+ * little early, and then {@link expire} re-arms for what is left (measured
+ * afresh): a call is still never timed out early, and late only by the last
+ * timer's latency, as before.
+ */
+export function timerDelay(ms: number): number {
+  if (!(ms < MAX_TIMER_MS)) return MAX_TIMER_MS;
+  if (ms < 64) return ms < 1 ? 1 : Math.floor(ms);
+  const whole = Math.floor(ms);
+  const shift = 26 - Math.clz32(whole);
+  return shift > 0 ? (whole >>> shift) << shift : whole;
 }
 
 /** The entry's deadline; closes its start window first if still open. */
@@ -186,7 +255,8 @@ function expire(lane: Lane): void {
   const host = lane.host;
   const timeOut = host.timeOut as (entry: LaneEntry, ms: number) => void;
   // Strictly due only: a timer that fires early (libuv counts whole
-  // milliseconds) re-arms instead of cutting a call short.
+  // milliseconds, and a timeout above MAX_TIMER_MS arms in steps) re-arms
+  // instead of cutting a call short.
   while (lane.head !== undefined && deadlineOf(lane.head, host, lane.ms) <= t) timeOut(lane.head, lane.ms);
   if (lane.head !== undefined) lane.timer = arm(lane, Math.max(1, Math.ceil(deadlineOf(lane.head, host, lane.ms) - t)));
 }
@@ -223,6 +293,8 @@ function flush(host: Deadlines<never>): void {
  * A held lane unreferences its timer as soon as it is idle again, and an
  * idle lane's timer is never referenced, so an idle registry never keeps the
  * process alive. Lanes are tracked weakly: a dropped registry is collected.
+ * A call without a limit (`Infinity`) has no timer, so it does not keep the
+ * process alive by itself: only what its plugin is waiting on does.
  */
 const watched = new Set<WeakRef<Lane>>();
 let sweepAt = 64;
@@ -237,7 +309,7 @@ function watchLane(lane: Lane): void {
     for (const ref of watched) if (ref.deref() === undefined) watched.delete(ref);
     sweepAt = Math.max(64, watched.size * 2);
   }
-  watched.add(new WeakRef(lane));
+  watched.add(lane.ref);
 }
 
 /** `beforeExit`: references the timer of every lane with calls in flight. */

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DiscoveryError, isCortexError, type CortexError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
+import { InvalidOptionsError } from "./options-error.js";
 import { messageOf } from "./redact.js";
 import { isValidPluginName } from "./registration.js";
 import { isPlainObject } from "./validation.js";
@@ -16,6 +17,16 @@ export interface DiscoveryOptions {
   cwd?: string;
   /** Which dependency fields to read; default all three of {@link DependencyField}. */
   include?: readonly DependencyField[];
+  /**
+   * Limit for loading each `cortex.plugins` entry (importing its module, then
+   * constructing the class or awaiting the factory); default 10 000. A number
+   * > 0, or `Infinity` for no limit; anything else rejects with
+   * `CORTEX_INVALID_OPTIONS`. An entry that does not load in time is reported
+   * in `failed` as `CORTEX_PLUGIN_LOAD_FAILED` and discovery goes on; an
+   * import cannot be cancelled, so a hung module keeps running in the
+   * background (its factory is then never called).
+   */
+  loadTimeoutMs?: number;
 }
 
 /** What `discoverAndRegister` did, per package. */
@@ -43,6 +54,10 @@ export interface DiscoveryResult {
 }
 
 const ALL_FIELDS: readonly DependencyField[] = ["dependencies", "optionalDependencies", "devDependencies"];
+/** Default of {@link DiscoveryOptions.loadTimeoutMs}. */
+const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
+/** The longest delay `setTimeout` honours (a longer one fires at once); longer limits re-arm. */
+const MAX_TIMER_MS = 2_147_483_647;
 const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
 
 const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: unknown) =>
@@ -53,11 +68,23 @@ const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: un
  * dependencies. Packages are found the way Node resolves them (walking up
  * `node_modules` folders, through pnpm's symlinks); `node_modules` is never
  * scanned. Each entry is loaded with `import()` of a file URL, so ESM and
- * CommonJS plugins both work. A broken package is reported, never thrown;
- * only an unreadable host package.json throws `CORTEX_DISCOVERY_FAILED`.
+ * CommonJS plugins both work. Packages, and the entries of each package, load
+ * concurrently, each entry within `loadTimeoutMs`; the result lists them in
+ * the order of the host's dependencies (then of `cortex.plugins`), whatever
+ * order they finish in. A broken or hung package is reported, never thrown;
+ * only an unreadable host package.json throws (`CORTEX_DISCOVERY_FAILED`),
+ * and a bad `loadTimeoutMs` (`CORTEX_INVALID_OPTIONS`, before anything is read).
  */
 export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
+  // Only `undefined` means the default: a JavaScript caller's `null` is an error.
+  const { loadTimeoutMs: limit = DEFAULT_LOAD_TIMEOUT_MS }: { loadTimeoutMs?: unknown } = options;
+  if (typeof limit !== "number" || !(limit > 0)) {
+    throw new InvalidOptionsError(
+      "loadTimeoutMs",
+      `discovery option "loadTimeoutMs" must be a number > 0 (or Infinity for no limit); got ${shown(limit)}`,
+    );
+  }
   const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
     throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageOf(error)}`, error);
   });
@@ -66,19 +93,30 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
     const deps = host[field];
     if (isPlainObject(deps)) for (const name of Object.keys(deps)) names.add(name);
   }
+  // Concurrent, so a hung package costs one limit in all rather than one each;
+  // merged in dependency order, so the result does not depend on timing.
+  const found = await Promise.all(
+    [...names].map(async (packageName) => {
+      const result: DiscoveryResult = { plugins: [], skipped: [], failed: [] };
+      try {
+        await discoverPackage(cwd, packageName, limit, result);
+      } catch (error) {
+        const coded = isCortexError(error) ? error : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
+        result.failed.push({ package: packageName, error: coded });
+      }
+      return result;
+    }),
+  );
   const result: DiscoveryResult = { plugins: [], skipped: [], failed: [] };
-  for (const packageName of names) {
-    try {
-      await discoverPackage(cwd, packageName, result);
-    } catch (error) {
-      const coded = isCortexError(error) ? error : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
-      result.failed.push({ package: packageName, error: coded });
-    }
+  for (const one of found) {
+    result.plugins.push(...one.plugins);
+    result.skipped.push(...one.skipped);
+    result.failed.push(...one.failed);
   }
   return result;
 }
 
-async function discoverPackage(cwd: string, packageName: string, result: DiscoveryResult): Promise<void> {
+async function discoverPackage(cwd: string, packageName: string, limit: number, result: DiscoveryResult): Promise<void> {
   const dir = await findPackageDir(cwd, packageName);
   if (dir === undefined) {
     result.skipped.push({ package: packageName, reason: "not installed" });
@@ -96,14 +134,20 @@ async function discoverPackage(cwd: string, packageName: string, result: Discove
   if (!isPlainObject(entries)) {
     throw fail("CORTEX_INVALID_SPECIFIER", packageName, "cortex.plugins must be an object of name → specifier");
   }
-  for (const [key, spec] of Object.entries(entries)) {
-    try {
-      const plugin = await loadEntry(dir, manifest, packageName, key, spec);
-      result.plugins.push({ name: key, packageName, plugin });
-    } catch (error) {
-      const coded = isCortexError(error) ? error : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageOf(error), error);
-      result.failed.push({ package: packageName, plugin: key, error: coded });
-    }
+  const loaded = await Promise.all(
+    Object.entries(entries).map(([key, spec]) =>
+      loadEntry(dir, manifest, packageName, key, spec, limit).then(
+        (plugin) => ({ key, plugin }),
+        (error: unknown) => ({
+          key,
+          error: isCortexError(error) ? error : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageOf(error), error),
+        }),
+      ),
+    ),
+  );
+  for (const entry of loaded) {
+    if ("plugin" in entry) result.plugins.push({ name: entry.key, packageName, plugin: entry.plugin });
+    else result.failed.push({ package: packageName, plugin: entry.key, error: entry.error });
   }
 }
 
@@ -123,6 +167,7 @@ async function loadEntry(
   pkg: string,
   key: string,
   spec: unknown,
+  limit: number,
 ): Promise<Plugin> {
   const where = `cortex.plugins["${key}"]`;
   if (!isValidPluginName(key)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: the key is not a valid plugin name`);
@@ -147,22 +192,35 @@ async function loadEntry(
   const real = await realpath(file);
   if (!isInside(dir, real)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" links outside the package`);
 
-  let namespace: Record<string, unknown>;
-  try {
-    namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: importing ${target} failed: ${messageOf(error)}`, error);
-  }
-  const value = pickExport(namespace, exportName);
-  if (value === undefined) {
-    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: ${target} has no export "${exportName}"`);
-  }
-  let plugin: unknown;
-  try {
-    plugin = typeof value === "function" ? await instantiate(value as (...args: never[]) => unknown) : value;
-  } catch (error) {
-    throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: creating the plugin failed: ${messageOf(error)}`, error);
-  }
+  const plugin = await withLoadTimeout(
+    limit,
+    async (expired) => {
+      let namespace: Record<string, unknown>;
+      try {
+        namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
+      } catch (error) {
+        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: importing ${target} failed: ${messageOf(error)}`, error);
+      }
+      // Discovery has given up on this entry: do not run plugin code for nothing.
+      if (expired()) return undefined;
+      const value = pickExport(namespace, exportName);
+      if (value === undefined) {
+        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: ${target} has no export "${exportName}"`);
+      }
+      try {
+        return typeof value === "function" ? await instantiate(value as (...args: never[]) => unknown) : value;
+      } catch (error) {
+        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: creating the plugin failed: ${messageOf(error)}`, error);
+      }
+    },
+    () =>
+      fail(
+        "CORTEX_PLUGIN_LOAD_FAILED",
+        pkg,
+        `${where}: ${target} did not load within ${limit} ms (import and construction); ` +
+          "an import cannot be cancelled, so it keeps running in the background",
+      ),
+  );
   const name = typeof plugin === "object" && plugin !== null ? (plugin as { name?: unknown }).name : undefined;
   if (name !== key) {
     throw fail("CORTEX_PLUGIN_NAME_MISMATCH", pkg, `${where} loaded a plugin named ${JSON.stringify(name)}, not "${key}"`);
@@ -178,6 +236,48 @@ function pickExport(namespace: Record<string, unknown>, exportName: string): unk
     return (cjs as Record<string, unknown>)[exportName];
   }
   return undefined;
+}
+
+/**
+ * Settles like `load`, or rejects with `onTimeout()` once `ms` have passed,
+ * whichever comes first. The timer is cleared as soon as either happens, so
+ * it never keeps the process alive after discovery; `load` is not cancelled
+ * (nothing can cancel an import) but `expired()` tells it it was given up on,
+ * and its late result or rejection is ignored (never unhandled). `Infinity`
+ * means no timer at all; a limit too long for one `setTimeout` re-arms. A
+ * module or constructor that blocks the thread synchronously cannot be timed out.
+ */
+async function withLoadTimeout<T>(
+  ms: number,
+  load: (expired: () => boolean) => Promise<T>,
+  onTimeout: () => Error,
+): Promise<T> {
+  if (ms === Infinity) return load(() => false);
+  let expired = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    const arm = (left: number) => {
+      timer = setTimeout(() => {
+        if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
+        expired = true;
+        reject(onTimeout());
+      }, Math.min(left, MAX_TIMER_MS));
+    };
+    arm(ms);
+  });
+  try {
+    // `race` subscribes to both, so a late rejection of `load` is handled.
+    return await Promise.race([load(() => expired), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A short description of a bad option value, for an error message. */
+function shown(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  return value === null ? "null" : typeof value;
 }
 
 /** Classes are constructed without arguments; other functions are zero-argument (maybe async) factories. */

@@ -32,6 +32,7 @@ export {
   ValidationError,
 } from "./errors.js";
 export type { CortexErrorCode, DiscoveryErrorCode, FailureCode, PluginErrorCode } from "./errors.js";
+export { InvalidOptionsError } from "./options-error.js";
 export { consoleLogger, silentLogger } from "./logger.js";
 export type { Logger } from "./logger.js";
 export { EnvBroker, MemoryBroker } from "./brokers.js";

@@ -16,10 +16,14 @@ export class Redactor {
   add(secret: string): void {
     if (secret.length === 0 || this.secrets.includes(secret)) return;
     this.secrets.push(secret);
+    // A secret with quotes, backslashes or control characters also appears
+    // JSON-escaped, e.g. when a thrown non-Error value is serialized.
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && !this.secrets.includes(escaped)) this.secrets.push(escaped);
     this.secrets.sort((a, b) => b.length - a.length);
   }
 
-  /** Number of secrets remembered. */
+  /** Number of texts remembered: each secret, plus its JSON-escaped form when that differs. */
   get size(): number {
     return this.secrets.length;
   }

@@ -3,7 +3,7 @@ import { DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./
 import type { Logger } from "./logger.js";
 import { ActionTier, type Plugin, type PluginActionInfo, type PluginState } from "./models.js";
 import { messageOf } from "./redact.js";
-import { compileSchema, isClosedSchema, isPlainObject, paramsChecker, type ParamsChecker } from "./validation.js";
+import { compileSchema, createAjv, isClosedSchema, isPlainObject, paramsChecker, type ParamsChecker } from "./validation.js";
 
 /** Plugin names: lower case, safe in tool names `<plugin>__<action>`. */
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -82,8 +82,11 @@ export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: 
   if (!Array.isArray(infos)) throw new InvalidPluginError(name, "listActions() must return an array");
   const actions = new Map<string, ActionEntry>();
   const actionList: RegisteredAction[] = [];
+  // Schemas that declare `$id` are registered inside ajv under that id: they get an ajv of
+  // their own, so ids never collide between plugins and a failed registration leaves none behind.
+  const compiler = (infos as unknown[]).some((raw) => declaresId((raw as { parameters?: unknown } | null)?.parameters, 0)) ? createAjv() : ajv;
   for (const raw of infos as unknown[]) {
-    const entry = buildAction(name, raw, ajv);
+    const entry = buildAction(name, raw, compiler);
     if (actions.has(entry.info.name)) throw new InvalidPluginError(name, `action "${entry.info.name}" is listed twice`);
     actions.set(entry.info.name, entry);
     actionList.push(entry.info);
@@ -127,6 +130,10 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     } catch (error) {
       throw new InvalidSchemaError(plugin, action, error);
     }
+    if ((validate as { $async?: unknown }).$async === true) {
+      // ajv would return a promise, which `execute` cannot wait for before the tier check.
+      throw new InvalidSchemaError(plugin, action, "$async schemas are not supported: parameters are validated synchronously");
+    }
     closed = isClosedSchema(info.parameters);
   }
   const registered: RegisteredAction = Object.freeze({
@@ -137,4 +144,13 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     ...(info.parameters === undefined ? {} : { parameters: info.parameters }),
   });
   return { info: registered, validate, closed, check: paramsChecker(validate, closed) };
+}
+
+/** True when a `$id` appears anywhere in the schema (bounded depth; deeper schemas count as declaring one). */
+function declaresId(schema: unknown, depth: number): boolean {
+  if (typeof schema !== "object" || schema === null) return false;
+  if (depth > 64) return true;
+  if (Array.isArray(schema)) return schema.some((item) => declaresId(item, depth + 1));
+  if (Object.hasOwn(schema, "$id")) return true;
+  return Object.values(schema).some((value) => declaresId(value, depth + 1));
 }

@@ -21,11 +21,14 @@ import {
 import { consoleLogger, type Logger } from "./logger.js";
 import type { CredentialBroker, CredentialOptions, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
 import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
-import type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
+import { isTimeLimit, timeLimitMessage, type ExecuteOptions, type PluginRegistryOptions, type RegistryHealth, type SetupReport } from "./options.js";
+import { InvalidOptionsError } from "./options-error.js";
 import { messageOf, Redactor } from "./redact.js";
 import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
 import { checkHealth, worstStatus } from "./health.js";
-import { createAjv } from "./validation.js";
+import { snapshotParams } from "./snapshot.js";
+import { untilStopped, WaitStopped } from "./waits.js";
+import { createAjv, isPlainObject } from "./validation.js";
 
 const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 
@@ -49,22 +52,26 @@ export class PluginRegistry {
   readonly #healthTimeoutMs: number;
   readonly #shutdownTimeoutMs: number;
   #closing = false;
+  readonly #closed = new AbortController();
   #lastEntry: PluginEntry | undefined;
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: PluginRegistryOptions) {
     const { broker } = options;
     this.#logger = options.logger ?? consoleLogger;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
-    this.#healthTimeoutMs = options.healthTimeoutMs ?? 5_000;
-    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
+    // Validates and defaults every time limit: throws CORTEX_INVALID_OPTIONS
+    // for one that is not a number > 0 or Infinity (no limit).
+    this.#host = createCallHost(this.#logger, this.#redactor, options);
+    const limits = this.#host.limits;
+    this.#timeoutMs = limits.timeoutMs;
+    this.#setupTimeoutMs = limits.setupTimeoutMs;
+    this.#healthTimeoutMs = limits.healthTimeoutMs;
+    this.#shutdownTimeoutMs = limits.shutdownTimeoutMs;
     this.#gate = {
       approver: options.approver,
       authorize: options.authorize ?? defaultAuthorize,
-      approvalTimeoutMs: options.approvalTimeoutMs ?? 120_000,
+      approvalTimeoutMs: limits.approvalTimeoutMs,
     };
-    this.#host = createCallHost(this.#logger, this.#redactor);
     const redactor = this.#redactor;
     // Plugins get this wrapper, never the broker itself, so every secret
     // handed out is known and can be redacted. Only values asked for with
@@ -127,10 +134,17 @@ export class PluginRegistry {
       if (this.#closing) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
       const actionEntry = this.#action(entry, action);
-      this.#validate(actionEntry, params);
       if (actionEntry.info.tier !== "AUTO" || entry.state !== "ready") {
-        return this.#slowPath(entry, actionEntry, params as Record<string, unknown>, options);
+        // The registry awaits (approval, setup) before this call runs: it works on a
+        // snapshot, so the params validated, approved and run are one and the same.
+        const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
+        if (snapshot !== undefined && "issues" in snapshot) throw new ValidationError(entry.name, actionEntry.info.name, snapshot.issues);
+        const stable = snapshot?.value ?? params;
+        this.#validate(actionEntry, stable);
+        return this.#slowPath(entry, actionEntry, stable as Record<string, unknown>, options);
       }
+      // Nothing is awaited before the plugin is called: it gets the very object validated.
+      this.#validate(actionEntry, params);
       return this.#run(entry, action, params as Record<string, unknown>, options);
     } catch (error) {
       const redacted = this.#redactor.error(error);
@@ -158,7 +172,8 @@ export class PluginRegistry {
       const entry = this.#entry(plugin);
       const { info } = this.#action(entry, action);
       if (info.tier !== "ADMIN") return;
-      const args = (typeof params === "object" && params !== null ? params : {}) as Record<string, unknown>;
+      const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
+      const args = snapshot !== undefined && "value" in snapshot ? snapshot.value : {};
       const request: ApprovalRequest = {
         id: approvalId(entry.name, info.name, args),
         plugin: entry.name,
@@ -214,6 +229,8 @@ export class PluginRegistry {
    */
   shutdown(): Promise<ShutdownReport> {
     this.#closing = true;
+    // Calls still waiting for an approval or a lazy setup stop waiting now.
+    this.#closed.abort();
     return (this.#shutdown ??= shutdownPlugins(this.#host, this.#entries.values(), this.#shutdownTimeoutMs));
   }
 
@@ -242,6 +259,10 @@ export class PluginRegistry {
 
   async #slowPath(entry: PluginEntry, action: ActionEntry, params: Record<string, unknown>, options: ExecuteOptions) {
     try {
+      // Refused before anyone is asked to approve a call that could not start anyway.
+      if (options.timeoutMs !== undefined && !isTimeLimit(options.timeoutMs)) {
+        throw new InvalidOptionsError("timeoutMs", timeLimitMessage("execute", "timeoutMs", options.timeoutMs));
+      }
       const tier = action.info.tier;
       if (tier !== "AUTO") {
         const request: ApprovalRequest = {
@@ -249,10 +270,17 @@ export class PluginRegistry {
           plugin: entry.name,
           action: action.info.name,
           tier,
-          params,
+          // A copy: what an approver or policy does to it cannot change the call that runs.
+          params: structuredClone(params),
           ...(options.principal ? { principal: options.principal } : {}),
         };
-        const { decision } = await enforceTier(this.#gate, request, options.principal, options.approval);
+        // The same stop also clears the approver's timer, so nothing outlives a call nobody waits for.
+        const stop = options.signal ? AbortSignal.any([options.signal, this.#closed.signal]) : this.#closed.signal;
+        const { decision } = await untilStopped(
+          enforceTier(this.#gate, request, options.principal, options.approval, stop),
+          options.signal,
+          this.#closed.signal,
+        );
         this.#logger.info(`approved "${entry.name}.${action.info.name}"`, {
           plugin: entry.name,
           action: action.info.name,
@@ -262,7 +290,9 @@ export class PluginRegistry {
           principal: options.principal?.id,
         });
       }
-      if (entry.state === "pending") await (entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#setupTimeoutMs));
+      if (entry.state === "pending") {
+        await untilStopped((entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#setupTimeoutMs)), options.signal, this.#closed.signal);
+      }
       if (this.#closing) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
       if (entry.state === "failed") {
         throw new PluginNotReadyError(
@@ -273,6 +303,9 @@ export class PluginRegistry {
       }
       return await this.#run(entry, action.info.name, params, options);
     } catch (error) {
+      // The caller aborted while the call waited: the same result as an abort just before the plugin starts.
+      if (error instanceof WaitStopped && error.reason === "aborted") return this.#run(entry, action.info.name, params, options);
+      if (error instanceof WaitStopped) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
       throw this.#redactor.error(error);
     }
   }
@@ -283,7 +316,7 @@ export class PluginRegistry {
       entry.plugin,
       action,
       params,
-      options.timeoutMs ?? this.#timeoutMs,
+      options.timeoutMs === undefined ? this.#timeoutMs : options.timeoutMs, // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing -- a null timeoutMs is refused by ActionCall.start, not defaulted
       options.principal,
       options.signal,
       options.callId,

@@ -17,6 +17,7 @@ describe("package entry", () => {
         "EnvBroker",
         "ForbiddenError",
         "InvalidPluginError",
+        "InvalidOptionsError",
         "InvalidSchemaError",
         "MemoryBroker",
         "OperationTimeoutError",
