@@ -77,7 +77,7 @@ export async function askApprover(
     if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
       return { approved: false, reason: "the approver gave no decision" };
     }
-    return answer;
+    return cleanDecision(answer);
   } catch (error) {
     if (signal.aborted) return { approved: false, reason: "the run was aborted while waiting for approval" };
     logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
@@ -122,4 +122,18 @@ export function registryApproval(decision: CheckpointDecision, id: string) {
     ...(decision.decidedBy !== undefined ? { decidedBy: decision.decidedBy } : {}),
     ...(decision.reason !== undefined ? { reason: decision.reason } : {}),
   };
+}
+
+/**
+ * A decision as plain, frozen data: `approved`, and `decidedBy` / `reason`
+ * when they are strings. What hooks see and what the engine acts on are the
+ * same object, so nobody — an extension, or an approver holding on to its
+ * answer — can change a decision after it was made.
+ */
+export function cleanDecision(decision: ApprovalDecision): Readonly<ApprovalDecision> {
+  return Object.freeze({
+    approved: decision.approved === true,
+    ...(typeof decision.decidedBy === "string" ? { decidedBy: decision.decidedBy } : {}),
+    ...(typeof decision.reason === "string" ? { reason: decision.reason } : {}),
+  });
 }

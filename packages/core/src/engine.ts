@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { HookBus } from "@cortex/hooks";
-import { consoleLogger, type ApprovalDecision, type Logger, type PluginRegistry } from "@cortex/plugins";
+import { consoleLogger, type Logger, type PluginRegistry } from "@cortex/plugins";
+import { cleanDecision } from "./checkpoints.js";
 import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js";
 import { checkEngineOptions, type EngineOptions, type ResumedRunResult, type RunOptions, type ShutdownOptions, type ShutdownReport } from "./engine-options.js";
 import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, toErrorInfo, type ErrorInfo } from "./errors.js";
@@ -165,11 +166,7 @@ export class Engine {
       await this.#store.save(state);
       throw error;
     }
-    const clean: ApprovalDecision = {
-      approved: decision.approved,
-      ...(typeof decision.decidedBy === "string" ? { decidedBy: decision.decidedBy } : {}),
-      ...(typeof decision.reason === "string" ? { reason: decision.reason } : {}),
-    };
+    const clean = cleanDecision(decision);
     this.hooks.emit("checkpointResolved", { checkpointId, decision: clean });
     state.status = "running";
     // The time spent waiting for the decision is not part of the step.
