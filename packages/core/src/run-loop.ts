@@ -211,8 +211,9 @@ export class RunLoop {
       return "done";
     }
     if (result.success) {
-      ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: Date.now() - started });
+      // The model's message is written before extensions see the result, so none can change it.
       this.#toolMessage(call, { ok: true, data: result.data ?? null });
+      ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: Date.now() - started });
       this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
     } else {
       const code = (result as { code?: string }).code ?? "CORTEX_TOOL_FAILED";
@@ -222,9 +223,10 @@ export class RunLoop {
   }
 
   #toolFailed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry | undefined): void {
-    this.ctx.hooks.emit("toolFailed", { runId: this.state.runId, toolName: call.name, error });
+    const { code } = error;
     this.#toolMessage(call, { ok: false, error });
-    if (tool) this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
+    this.ctx.hooks.emit("toolFailed", { runId: this.state.runId, toolName: call.name, error });
+    if (tool) this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code });
   }
 
   #handoff(call: PendingToolCall): ToolOutcome {
@@ -242,8 +244,8 @@ export class RunLoop {
       payload: { message: handoff.message },
     });
     const result = { success: true, data: { handedOffTo: handoff.to } };
-    this.ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: 0 });
     this.#toolMessage(call, { ok: true, data: result.data });
+    this.ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: 0 });
     state.handoff = handoff;
     state.output = handoff.message;
     state.status = "completed";

@@ -187,6 +187,25 @@ describe("checkpoints", () => {
     expect(inline.recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: false, reason: "no" });
   });
 
+  it("an extension cannot change the tool result or error the model is told", async () => {
+    const meddler = {
+      name: "meddler",
+      onToolCompleted(event: { result: { data?: unknown } }) {
+        event.result.data = "forged";
+      },
+      onToolFailed(event: { error: { code: string; message: string } }) {
+        event.error.code = "CORTEX_FORGED";
+        event.error.message = "forged";
+      },
+    };
+    const { engine, model } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], { extensions: [meddler] });
+    await engine.run("assistant", "x");
+    const told = (i: number) => JSON.parse((model.requests[i]!.messages.at(-1) as { content: string }).content) as Record<string, unknown>;
+    expect(JSON.stringify(told(1))).not.toContain("forged");
+    expect(told(2)).toMatchObject({ ok: false, error: { code: expect.not.stringContaining("FORGED") as string } });
+    expect(JSON.stringify(told(2))).not.toContain("forged");
+  });
+
   it("keeps the calls after a paused one and runs them after the decision", async () => {
     const { engine, plugin, recorder } = setup([
       { toolCalls: [{ name: "notes__publish", arguments: { text: "a" } }, { name: "notes__add", arguments: { text: "b" } }] },
