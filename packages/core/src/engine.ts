@@ -6,6 +6,7 @@ import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js
 import { checkEngineOptions, type EngineOptions, type ResumedRunResult, type RunOptions, type ShutdownOptions, type ShutdownReport } from "./engine-options.js";
 import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, toErrorInfo, type ErrorInfo } from "./errors.js";
 import { InFlight } from "./in-flight.js";
+import { guardedLogger } from "./logger.js";
 import { initialMind } from "./mind.js";
 import { Orchestrator, type OrchestrationResult, type OrchestrationSpec } from "./orchestration.js";
 import { isParallelBook, MemoryParallelBook } from "./parallel-book.js";
@@ -32,9 +33,11 @@ export class Engine {
   constructor(options: EngineOptions) {
     checkEngineOptions(options);
     this.#options = options;
-    this.#logger = options.logger ?? consoleLogger;
+    const logger = options.logger ?? consoleLogger;
     this.plugins = options.plugins;
-    this.hooks = new HookBus({ logger: this.#logger });
+    // The bus checks the logger's shape and guards its own calls.
+    this.hooks = new HookBus({ logger });
+    this.#logger = guardedLogger(logger);
     for (const extension of options.extensions ?? []) this.hooks.register(extension);
     this.#agents = new AgentTable(options.defaultMaxSteps ?? 10);
     for (const persona of options.personas ?? []) this.#personas.add(persona);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
+import type { Extension } from "@cortex/hooks";
 import { approvalId, PluginRegistry, silentLogger } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
 import { JsonFileRunStore } from "../src/index.js";
@@ -166,7 +167,7 @@ describe("checkpoints", () => {
       onCheckpointResolved(event: { decision: { approved: boolean } }) {
         event.decision.approved = true;
       },
-    };
+    } as unknown as Extension;
     // Paused and resolved:
     const paused = setup([call("notes__publish", { text: "x" }), { content: "done" }], { extensions: [flipper] });
     const first = await paused.engine.run("assistant", "x");
@@ -197,7 +198,7 @@ describe("checkpoints", () => {
         event.error.code = "CORTEX_FORGED";
         event.error.message = "forged";
       },
-    };
+    } as unknown as Extension;
     const { engine, model } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], { extensions: [meddler] });
     await engine.run("assistant", "x");
     const told = (i: number) => JSON.parse((model.requests[i]!.messages.at(-1) as { content: string }).content) as Record<string, unknown>;

@@ -185,3 +185,31 @@ describe("engine.run", () => {
     expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: Infinity, approvalTimeoutMs: 1 })).not.toThrow();
   });
 });
+
+describe("a logger that throws", () => {
+  it("never turns a logged problem into a rejected or failed run", async () => {
+    const throwing = {
+      debug: () => {
+        throw new Error("log down");
+      },
+      info: () => {
+        throw new Error("log down");
+      },
+      warn: () => {
+        throw new Error("log down");
+      },
+      error: () => {
+        throw new Error("log down");
+      },
+    };
+    const { engine, plugin } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+      logger: throwing,
+      approver: () => {
+        throw new Error("approver down");
+      },
+    });
+    const result = await engine.run("assistant", "x");
+    expect(result).toMatchObject({ status: "completed", output: "done" });
+    expect(plugin.calls).toEqual([]);
+  });
+});
