@@ -51,6 +51,8 @@ export async function checkHealth(
       ...r,
       plugin,
       ...(typeof r.error === "string" ? { error: redactor.text(r.error) } : {}),
+      // Details are shown to people too (`cortex health`): no secret the broker handed out stays in them.
+      ...(r.details === undefined ? {} : { details: redactor.value(r.details) as Record<string, unknown> }),
     };
   } catch (error) {
     const message = redactor.text(messageOf(error));

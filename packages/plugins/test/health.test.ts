@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { worstStatus } from "../src/health.js";
-import { makePlugin, makeRegistry } from "./fixtures.js";
+import { MemoryBroker, PluginRegistry } from "../src/index.js";
+import { makePlugin, makeRegistry, recordingLogger } from "./fixtures.js";
 
 describe("health", () => {
   it("worst status: UNHEALTHY > DEGRADED > UNKNOWN > HEALTHY, HEALTHY for none", () => {
@@ -47,6 +48,27 @@ describe("health", () => {
     registry.register(makePlugin({ health: health as never }));
     await registry.setupAllPending();
     expect(await registry.health("test")).toEqual({ plugin: "test", status: "UNHEALTHY", error });
+  });
+
+  it("redacts secrets the broker handed out from a report's details as well as its error", async () => {
+    const secret = "s3cr3t-pass";
+    const registry = new PluginRegistry({ broker: new MemoryBroker({ pw: secret, url: "https://dav.example" }), logger: recordingLogger() });
+    registry.register(
+      makePlugin({
+        async setup(broker) {
+          await broker.get("pw");
+          await broker.get("url", { secret: false });
+        },
+        health: () => ({
+          plugin: "test",
+          status: "HEALTHY",
+          details: { server: `https://ann:${secret}@dav.example`, nested: [{ auth: secret }], calls: 3 },
+        }),
+      }),
+    );
+    await registry.setupAllPending();
+    const report = await registry.health("test");
+    expect(report.details).toEqual({ server: "https://ann:[REDACTED]@dav.example", nested: [{ auth: "[REDACTED]" }], calls: 3 });
   });
 
   it("unknown plugin → CORTEX_PLUGIN_NOT_FOUND", async () => {
