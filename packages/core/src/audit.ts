@@ -64,8 +64,15 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
   async #write(): Promise<void> {
     const chunk = this.#batch.join("");
     this.#batch = [];
-    this.#handle ??= open(this.path, "a", 0o600);
-    await (await this.#handle).appendFile(chunk);
+    const handle = (this.#handle ??= open(this.path, "a", 0o600));
+    try {
+      await (await handle).appendFile(chunk);
+    } catch (error) {
+      // A file that could not be opened or written is opened afresh for the next records, not given up for good.
+      if (this.#handle === handle) this.#handle = undefined;
+      await handle.then((file) => file.close()).catch(() => undefined);
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -73,7 +80,8 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
     await this.#tail.catch(() => undefined);
     const handle = this.#handle;
     this.#handle = undefined;
-    if (handle) await (await handle).close();
+    const file = await handle?.catch(() => undefined);
+    await file?.close();
   }
 }
 
