@@ -158,7 +158,13 @@ export class AuditExtension implements Extension {
       Object.defineProperty(this, method, {
         value: (event: never) => {
           const written = this.#write(hook, event);
-          return hook === "shutdown" ? Promise.resolve(written).then(() => this.#recorder.close?.()) : written;
+          if (hook !== "shutdown") return written;
+          // The recorder is closed even when the last record failed; that failure is still reported.
+          const close = () => this.#recorder.close?.();
+          return Promise.resolve(written).then(close, async (error: unknown) => {
+            await close();
+            throw error;
+          });
         },
       });
     }

@@ -100,3 +100,19 @@ describe("JsonLinesAuditRecorder when the file fails", () => {
     await expect(recorder.close()).resolves.toBeUndefined();
   });
 });
+
+it("AuditExtension closes its recorder at shutdown even when the shutdown record fails", async () => {
+  let closed = 0;
+  const recorder = {
+    record: (event: AuditEvent) => (event.hook === "shutdown" ? Promise.reject(new Error("disk full")) : Promise.resolve()),
+    close: () => {
+      closed++;
+      return Promise.resolve();
+    },
+  };
+  const { engine } = setup([{ content: "ok" }], { extensions: [new AuditExtension({ recorder })] });
+  await engine.run("assistant", "x");
+  await engine.shutdown();
+  expect(closed).toBe(1);
+  expect(engine.hooks.errorCounts().byHook.shutdown).toBe(1);
+});
