@@ -64,6 +64,17 @@ export function approvalId(plugin: string, action: string, params: unknown): str
     .digest("hex");
 }
 
+/** The request for one exact call; its id is computed from `params`, which the request then holds. */
+export function approvalRequest(
+  plugin: string,
+  action: string,
+  tier: ActionTier,
+  params: Record<string, unknown>,
+  principal: Principal | undefined,
+): ApprovalRequest {
+  return { id: approvalId(plugin, action, params), plugin, action, tier, params, ...(principal ? { principal } : {}) };
+}
+
 /** What {@link enforceTier} needs from the registry. */
 export interface TierGate {
   approver: Approver | undefined;

@@ -1,3 +1,6 @@
+import { CredentialMissingError } from "./errors.js";
+import type { CredentialBroker, CredentialOptions } from "./models.js";
+
 /** What every secret the registry handed out is replaced with. */
 export const REDACTED = "[REDACTED]";
 
@@ -83,4 +86,20 @@ export function messageOf(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+/**
+ * The broker plugins get instead of the registry's own: every value it
+ * hands out is remembered by `redactor`, except values asked for with
+ * `secret: false`; an empty or non-string value is `CORTEX_CREDENTIAL_MISSING`.
+ */
+export function redactingBroker(broker: CredentialBroker, redactor: Redactor): CredentialBroker {
+  return {
+    async get(key: string, options?: CredentialOptions): Promise<string> {
+      const value: unknown = await (options === undefined ? broker.get(key) : broker.get(key, options));
+      if (typeof value !== "string" || value === "") throw new CredentialMissingError(key);
+      if (options?.secret !== false) redactor.add(value);
+      return value;
+    },
+  };
 }

@@ -1,17 +1,9 @@
 import type { Ajv } from "ajv";
-import {
-  approvalId,
-  checkPrincipal,
-  defaultAuthorize,
-  enforceTier,
-  type ApprovalRequest,
-  type TierGate,
-} from "./approval.js";
+import { approvalRequest, checkPrincipal, defaultAuthorize, enforceTier, type TierGate } from "./approval.js";
 import { ActionCall, createCallHost, type CallHost } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import {
   ActionNotFoundError,
-  CredentialMissingError,
   isCortexError,
   PluginNotFoundError,
   PluginNotReadyError,
@@ -19,11 +11,11 @@ import {
   ValidationError,
 } from "./errors.js";
 import { consoleLogger, type Logger } from "./logger.js";
-import type { CredentialBroker, CredentialOptions, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
+import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
 import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
 import { isTimeLimit, timeLimitMessage, type ExecuteOptions, type PluginRegistryOptions, type RegistryHealth, type SetupReport } from "./options.js";
 import { InvalidOptionsError } from "./options-error.js";
-import { messageOf, Redactor } from "./redact.js";
+import { messageOf, redactingBroker, Redactor } from "./redact.js";
 import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
 import { checkHealth, worstStatus } from "./health.js";
 import { snapshotParams } from "./snapshot.js";
@@ -72,18 +64,8 @@ export class PluginRegistry {
       authorize: options.authorize ?? defaultAuthorize,
       approvalTimeoutMs: limits.approvalTimeoutMs,
     };
-    const redactor = this.#redactor;
-    // Plugins get this wrapper, never the broker itself, so every secret
-    // handed out is known and can be redacted. Only values asked for with
-    // `secret: false` are left out; anything else counts as a secret.
-    this.#broker = {
-      async get(key: string, options?: CredentialOptions): Promise<string> {
-        const value: unknown = await (options === undefined ? broker.get(key) : broker.get(key, options));
-        if (typeof value !== "string" || value === "") throw new CredentialMissingError(key);
-        if (options?.secret !== false) redactor.add(value);
-        return value;
-      },
-    };
+    // Plugins get this wrapper, never the broker itself, so every secret handed out can be redacted.
+    this.#broker = redactingBroker(broker, this.#redactor);
   }
 
   /** Adds a plugin (state `pending`); throws `CORTEX_INVALID_PLUGIN`, `CORTEX_INVALID_SCHEMA` or `CORTEX_DUPLICATE_PLUGIN`. */
@@ -174,15 +156,7 @@ export class PluginRegistry {
       if (info.tier !== "ADMIN") return;
       const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
       const args = snapshot !== undefined && "value" in snapshot ? snapshot.value : {};
-      const request: ApprovalRequest = {
-        id: approvalId(entry.name, info.name, args),
-        plugin: entry.name,
-        action: info.name,
-        tier: info.tier,
-        params: args,
-        ...(principal ? { principal } : {}),
-      };
-      await checkPrincipal(this.#gate, request, principal);
+      await checkPrincipal(this.#gate, approvalRequest(entry.name, info.name, info.tier, args, principal), principal);
     } catch (error) {
       throw this.#redactor.error(error);
     }
@@ -265,15 +239,8 @@ export class PluginRegistry {
       }
       const tier = action.info.tier;
       if (tier !== "AUTO") {
-        const request: ApprovalRequest = {
-          id: approvalId(entry.name, action.info.name, params),
-          plugin: entry.name,
-          action: action.info.name,
-          tier,
-          // A copy: what an approver or policy does to it cannot change the call that runs.
-          params: structuredClone(params),
-          ...(options.principal ? { principal: options.principal } : {}),
-        };
+        // The request holds a copy: what an approver or policy does to it cannot change the call that runs.
+        const request = approvalRequest(entry.name, action.info.name, tier, structuredClone(params), options.principal);
         // The same stop also clears the approver's timer, so nothing outlives a call nobody waits for.
         const stop = options.signal ? AbortSignal.any([options.signal, this.#closed.signal]) : this.#closed.signal;
         const { decision } = await untilStopped(
