@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from "node:util";
-import { isCortexError, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin } from "@cortex/plugins";
+import { isCortexError, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin, type PluginActionInfo } from "@cortex/plugins";
 import type { ContractCheckName } from "./contract.js";
 import {
   actionsOf,
@@ -37,11 +37,19 @@ export const CHECKS: Record<ContractCheckName, Check> = {
   },
 
   async schemas(factory) {
-    // Each schema alone in a probe plugin: the registry's own ajv setup
-    // judges it, and the message names the action at fault.
-    const broken: string[] = [];
+    // All schemas together in one probe plugin, as the registry compiles them
+    // (one ajv per plugin, so a `$ref` to another action's `$id` resolves).
+    // Probe names are positional; an InvalidSchemaError names the probe
+    // action, which maps back to the plugin's. A broken schema is reported
+    // and left out, and the rest compiled again, so each one is named.
+    const schemas: { name: string; parameters: unknown }[] = [];
     for (const a of actionsOf(await factory())) {
-      if (a.parameters === undefined) continue;
+      if (a.parameters !== undefined) schemas.push({ name: String(a.name), parameters: a.parameters });
+    }
+    const broken: string[] = [];
+    const left = new Set(schemas.keys());
+    while (left.size > 0) {
+      const indexes = [...left];
       const probe: Plugin = {
         name: "contract-probe",
         version: "0.0.0",
@@ -50,13 +58,27 @@ export const CHECKS: Record<ContractCheckName, Check> = {
         teardown: () => undefined,
         health: () => ({ plugin: "contract-probe", status: "HEALTHY" }),
         executeAction: () => ({ success: true }),
-        listActions: () => [{ name: "probe", description: "", tier: "AUTO", parameters: a.parameters }],
+        listActions: () =>
+          indexes.map((i) => ({
+            name: `probe_${i}`,
+            description: "",
+            tier: "AUTO" as const,
+            parameters: schemas[i]?.parameters as PluginActionInfo["parameters"],
+          })),
       };
       try {
         new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger }).register(probe);
+        break;
       } catch (error) {
+        const action = (error as { action?: unknown }).action;
+        const index = typeof action === "string" && /^probe_\d+$/.test(action) ? Number(action.slice(6)) : undefined;
         const why = error instanceof Error ? error.message.replace(/^.*does not compile: /, "") : String(error);
-        broken.push(`"${String(a.name)}": ${why}`);
+        if (index === undefined || !left.has(index)) {
+          broken.push(`the schemas together: ${why}`);
+          break;
+        }
+        broken.push(`"${schemas[index]?.name ?? ""}": ${why}`);
+        left.delete(index);
       }
     }
     return broken.length > 0 ? `parameter schemas that do not compile: ${broken.join("; ")}` : undefined;

@@ -125,3 +125,42 @@ describe("each check fails on the broken plugin with a useful message", () => {
     expect(result.message).toMatch(/^listActions\(\) after setup differs from before setup \(action 1, "add": .*"tier":"AUTO".* then .*"tier":"CONFIRM"/);
   });
 });
+
+describe("schemas check compiles a plugin's schemas together, as the registry does", () => {
+  // Actions sharing a schema by `$id`: the registry compiles them in one ajv.
+  const sharing = (refs: string[]) => () => {
+    const p = new NotesPlugin();
+    const actions = p.listActions();
+    p.listActions = () => [
+      ...actions,
+      {
+        name: "range",
+        description: "",
+        tier: "AUTO",
+        parameters: { $id: "https://example.com/range.json", type: "object", properties: { start: { type: "string" } } },
+      },
+      ...refs.map((ref, i) => ({ name: `uses_${i}`, description: "", tier: "AUTO" as const, parameters: { $ref: ref } })),
+    ];
+    return p;
+  };
+
+  it("passes a $ref to another action's $id, which the registry accepts", async () => {
+    expect(await runContractCheck("schemas", sharing(["https://example.com/range.json"]), options)).toEqual({
+      name: "schemas",
+      passed: true,
+    });
+    expect(await runContractCheck("registers", sharing(["https://example.com/range.json"]), options)).toMatchObject({ passed: true });
+  });
+
+  it("names each action whose schema does not compile among them", async () => {
+    const result = await runContractCheck(
+      "schemas",
+      sharing(["https://example.com/range.json", "https://example.com/missing.json", "https://example.com/gone.json"]),
+      options,
+    );
+    expect(result.passed).toBe(false);
+    expect(result.message).toMatch(
+      /^parameter schemas that do not compile: "uses_1": .*missing\.json.*; "uses_2": .*gone\.json[^;]*$/,
+    );
+  });
+});

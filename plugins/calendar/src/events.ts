@@ -12,12 +12,22 @@ export const PRODID = "-//Cortex//plugin-calendar//EN";
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const HAS_OFFSET = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
-/** Parses an ISO date (all-day) or date-time; a date-time with offset becomes UTC, one without stays floating. */
+const OFFSET_TAIL = /([+-]\d{2}):?(\d{2})?$/;
+const LEAP_SECOND = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}):60/;
+
+/**
+ * Parses an ISO date (all-day) or date-time; a date-time with offset becomes
+ * UTC, one without stays floating. Offsets may be `Z`, `±hh:mm`, `±hhmm` or
+ * `±hh`; a leap second (`:60`) counts as `:59` of the same minute.
+ */
 export function parseTime(value: string, field: string): Time {
   let time: Time;
-  if (DATE.test(value)) time = ICAL.Time.fromDateString(value);
-  else if (HAS_OFFSET.test(value)) time = ICAL.Time.fromJSDate(new Date(value), true);
-  else time = ICAL.Time.fromDateTimeString(value.slice(0, 19));
+  const text = value.replace(LEAP_SECOND, "$1:59");
+  if (DATE.test(text)) time = ICAL.Time.fromDateString(text);
+  else if (HAS_OFFSET.test(text)) {
+    const normalized = text.replace(OFFSET_TAIL, (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? "00"}`);
+    time = ICAL.Time.fromJSDate(new Date(normalized), true);
+  } else time = ICAL.Time.fromDateTimeString(text.slice(0, 19));
   if (Number.isNaN(time.toUnixTime())) {
     throw new CalendarError("CORTEX_CALENDAR_INVALID_RANGE", `${field} "${value}" is not an ISO date or date-time`);
   }
@@ -46,7 +56,8 @@ export function listRange(start: string, end: string): TimeRange {
   const from = parseTime(start, "start");
   const to = parseTime(end, "end");
   const range = { start: epochMs(from), end: epochMs(to) + (to.isDate ? 86_400_000 : 0) };
-  if (epochMs(from) > epochMs(to)) {
+  // A date `end` covers that whole day: a start on that day is in order.
+  if (to.isDate ? range.start >= range.end : range.start > range.end) {
     throw new CalendarError("CORTEX_CALENDAR_INVALID_RANGE", `start (${start}) must not be after end (${end})`);
   }
   return range;
@@ -94,31 +105,38 @@ export function newCalendar(): Component {
 }
 
 /**
- * Parses iCalendar text with ical.js into its VCALENDAR and registers the
- * VTIMEZONEs it carries, so TZID times convert to UTC. Empty text is an
- * empty calendar. Throws `CORTEX_CALENDAR_FILE_INVALID` naming `where`.
+ * Parses iCalendar text with ical.js into its root components: every
+ * VCALENDAR of the stream (RFC 5545 allows several in one file), plus any
+ * other root component, kept so that writing the file back loses nothing.
+ * A leading UTF-8 byte order mark is ignored; empty text is one empty
+ * calendar. TZID times resolve only against the VTIMEZONEs of their own
+ * VCALENDAR (never ical.js's process-wide TimezoneService, so definitions do
+ * not leak between calendars); a TZID without a VTIMEZONE stays floating.
+ * Throws `CORTEX_CALENDAR_FILE_INVALID` naming `where` when the text does not
+ * parse or holds no VCALENDAR.
  */
-export function parseCalendar(text: string, where: string): Component {
-  if (text.trim() === "") return newCalendar();
-  let cal: Component | undefined;
+export function parseCalendars(text: string, where: string): Component[] {
+  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  if (body.trim() === "") return [newCalendar()];
+  let roots: Component[];
   try {
-    const jcal = ICAL.parse(text) as unknown[];
-    const roots = typeof jcal[0] === "string" ? [jcal] : jcal;
-    cal = roots.map((root) => new ICAL.Component(root as never)).find((c) => c.name === "vcalendar");
+    const jcal = ICAL.parse(body) as unknown[];
+    const list = typeof jcal[0] === "string" ? [jcal] : jcal;
+    roots = list.map((root) => new ICAL.Component(root as never));
   } catch (error) {
     throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `${where} is not valid iCalendar: ${messageOf(error)}`, {
       cause: error,
     });
   }
-  if (cal === undefined) throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `${where} holds no VCALENDAR`);
-  for (const tz of cal.getAllSubcomponents("vtimezone")) {
-    try {
-      ICAL.TimezoneService.register(tz);
-    } catch {
-      // A broken VTIMEZONE only means its times stay floating.
-    }
+  if (!roots.some((c) => c.name === "vcalendar")) {
+    throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `${where} holds no VCALENDAR`);
   }
-  return cal;
+  return roots;
+}
+
+/** The first VCALENDAR of iCalendar text (a CalDAV object holds one); see `parseCalendars`. */
+export function parseCalendar(text: string, where: string): Component {
+  return parseCalendars(text, where).find((c) => c.name === "vcalendar")!;
 }
 
 /** The VEVENTs with this UID (a recurring series and its exceptions share one). */
@@ -137,8 +155,17 @@ interface Mapped {
   end: number;
 }
 
-function mapEvent(vevent: Component): Mapped {
-  const ev = new ICAL.Event(vevent);
+/**
+ * An ICAL.Event over `vevent` without ical.js's default scan of every sibling
+ * VEVENT for exceptions (quadratic over a calendar); `exceptions` are the
+ * RECURRENCE-ID components of the same UID, when the caller has them.
+ */
+function eventOf(vevent: Component, exceptions: readonly Component[] = []): InstanceType<typeof ICAL.Event> {
+  return new ICAL.Event(vevent, { exceptions: [...exceptions], strictExceptions: true });
+}
+
+function mapEvent(vevent: Component, exceptions?: readonly Component[]): Mapped {
+  const ev = eventOf(vevent, exceptions);
   const id = ev.uid;
   if (!id) throw new Error("VEVENT without UID");
   const start = ev.startDate;
@@ -173,11 +200,24 @@ export function eventsIn(calendars: readonly Component[], range: TimeRange): Lis
   const found: Mapped[] = [];
   let skipped = 0;
   for (const cal of calendars) {
-    for (const vevent of cal.getAllSubcomponents("vevent")) {
-      if (vevent.hasProperty("recurrence-id")) continue;
+    const vevents = cal.getAllSubcomponents("vevent");
+    // Exceptions by UID, gathered once: linear in the calendar's size.
+    const exceptions = new Map<unknown, Component[]>();
+    const masters: Component[] = [];
+    for (const vevent of vevents) {
+      if (!vevent.hasProperty("recurrence-id")) {
+        masters.push(vevent);
+        continue;
+      }
+      const uid = vevent.getFirstPropertyValue("uid");
+      const same = exceptions.get(uid);
+      if (same === undefined) exceptions.set(uid, [vevent]);
+      else same.push(vevent);
+    }
+    for (const vevent of masters) {
       let mapped: Mapped;
       try {
-        mapped = mapEvent(vevent);
+        mapped = mapEvent(vevent, exceptions.get(vevent.getFirstPropertyValue("uid")));
       } catch {
         skipped += 1;
         continue;
@@ -216,7 +256,7 @@ export function newEvent(input: EventInput): Component {
   vevent.addPropertyWithValue("uid", randomUUID());
   stamp(vevent, "dtstamp");
   stamp(vevent, "created");
-  const ev = new ICAL.Event(vevent);
+  const ev = eventOf(vevent);
   ev.startDate = dtstart;
   ev.endDate = dtend;
   ev.summary = input.title;
@@ -228,7 +268,7 @@ export function newEvent(input: EventInput): Component {
 
 /** Applies a patch to a VEVENT in place (re-checking the times) and bumps SEQUENCE. */
 export function patchEvent(vevent: Component, patch: EventPatch): void {
-  const ev = new ICAL.Event(vevent);
+  const ev = eventOf(vevent);
   if (patch.start !== undefined || patch.end !== undefined) {
     const start = patch.start !== undefined ? parseTime(patch.start, "start") : ev.startDate;
     const endInclusive =

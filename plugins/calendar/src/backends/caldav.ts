@@ -36,13 +36,15 @@ export class CaldavBackend implements CalendarBackend {
   readonly kind = "caldav";
   readonly #config: CaldavConfig;
   #connection: Promise<Connection> | undefined;
+  /** The signal of the caller whose action started `#connection`. */
+  #connectSignal: AbortSignal | undefined;
 
   constructor(config: CaldavConfig) {
     this.#config = config;
   }
 
   list(range: TimeRange, signal?: AbortSignal): Promise<ListResult> {
-    return this.#op(async ({ client, calendar }) => {
+    return this.#op(signal, async ({ client, calendar }) => {
       // The server narrows the set; the shared filter decides, so both backends agree.
       const objects = await client.fetchCalendarObjects({
         calendar,
@@ -62,7 +64,7 @@ export class CaldavBackend implements CalendarBackend {
   create(input: EventInput, signal?: AbortSignal): Promise<CalendarEvent> {
     const vevent = newEvent(input);
     const event = toEvent(vevent);
-    return this.#op(async ({ client, calendar }) => {
+    return this.#op(signal, async ({ client, calendar }) => {
       const response = await client.createCalendarObject({
         calendar,
         filename: objectFileName(event.id),
@@ -75,7 +77,7 @@ export class CaldavBackend implements CalendarBackend {
   }
 
   update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent> {
-    return this.#op(async (conn) => {
+    return this.#op(signal, async (conn) => {
       const { object, cal } = await this.#find(conn, id, signal);
       const master = masterOf(findEvents(cal, id));
       if (master === undefined) throw eventNotFound(id);
@@ -90,7 +92,7 @@ export class CaldavBackend implements CalendarBackend {
   }
 
   delete(id: string, signal?: AbortSignal): Promise<CalendarEvent> {
-    return this.#op(async (conn) => {
+    return this.#op(signal, async (conn) => {
       const { object, cal } = await this.#find(conn, id, signal);
       const master = masterOf(findEvents(cal, id));
       if (master === undefined) throw eventNotFound(id);
@@ -105,7 +107,7 @@ export class CaldavBackend implements CalendarBackend {
   }
 
   check(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this.#op(async ({ client, calendar }) => {
+    return this.#op(signal, async ({ client, calendar }) => {
       const [response] = await client.propfind({
         url: calendar.url,
         props: { "d:displayname": {} },
@@ -124,30 +126,73 @@ export class CaldavBackend implements CalendarBackend {
     return Promise.resolve();
   }
 
-  /** Runs `task` on a live connection; turns every failure into a CalendarError without the password. */
-  async #op<T>(task: (conn: Connection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `task` on a live connection; turns every failure into a CalendarError
+   * without the password. The caller's `signal` also cancels the connection
+   * setup it starts or waits for; a setup another caller cancelled is retried.
+   */
+  async #op<T>(signal: AbortSignal | undefined, task: (conn: Connection) => Promise<T>): Promise<T> {
     try {
-      return await task(await (this.#connection ??= this.#connect()));
+      return await task(await this.#connected(signal));
     } catch (error) {
-      if (!isCalendarError(error) || error.code === "CORTEX_CALENDAR_UNREACHABLE" || error.code === "CORTEX_CALENDAR_UNAUTHORIZED") {
+      const broken =
+        !isCalendarError(error) || error.code === "CORTEX_CALENDAR_UNREACHABLE" || error.code === "CORTEX_CALENDAR_UNAUTHORIZED";
+      // The caller's own abort says nothing about the connection.
+      if (broken && !signal?.aborted) {
         this.#connection = undefined;
       }
       if (isCalendarError(error)) throw error;
-      if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw error;
+      if (signal?.aborted || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"))) {
+        throw error;
+      }
       throw new CalendarError("CORTEX_CALENDAR_SERVER_ERROR", `CalDAV request failed: ${this.#scrub(messageOf(error))}`);
     }
   }
 
-  async #connect(): Promise<Connection> {
+  /** The shared connection, made (or remade, after another caller cancelled it) with `signal`. */
+  async #connected(signal: AbortSignal | undefined): Promise<Connection> {
+    for (;;) {
+      signal?.throwIfAborted();
+      if (this.#connection === undefined) {
+        this.#connection = this.#connect(signal);
+        this.#connectSignal = signal;
+      }
+      const pending = this.#connection;
+      const starter = this.#connectSignal;
+      try {
+        return await waitFor(pending, signal);
+      } catch (error) {
+        // Our own abort while another caller's setup goes on leaves that setup alone.
+        if (signal?.aborted && starter !== signal) throw error;
+        if (this.#connection === pending) this.#connection = undefined;
+        // A setup cancelled by the caller that started it is retried by the others.
+        if (signal?.aborted || !starter?.aborted) throw error;
+      }
+    }
+  }
+
+  /**
+   * Discovery and the calendar list. Each of its requests ends at the
+   * caller's `signal` or the request timeout, whichever comes first.
+   */
+  async #connect(signal?: AbortSignal): Promise<Connection> {
     const { url, username, password } = this.#config;
+    let setup = true;
+    const requestFetch = this.#fetch;
+    const timeoutMs = this.#config.requestTimeoutMs ?? 15_000;
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      if (!setup || signal === undefined || init?.signal) return requestFetch(input, init);
+      return requestFetch(input, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }, signal);
+    };
     const client = await createDAVClient({
       serverUrl: url,
       credentials: { username, password },
       authMethod: "Basic",
       defaultAccountType: "caldav",
-      fetch: this.#fetch,
+      fetch,
     });
     const calendars = (await client.fetchCalendars()).filter((c) => !c.components || c.components.includes("VEVENT"));
+    setup = false;
     const wanted = this.#config.calendar;
     const calendar =
       wanted === undefined
@@ -171,14 +216,21 @@ export class CaldavBackend implements CalendarBackend {
   // For the lookups by id: a 403 there may be a refused filter (see findObject).
   readonly #lookupFetch = this.#fetcher(false);
 
-  #fetcher(forbiddenIsUnauthorized: boolean): (input: string | URL | Request, init?: RequestInit) => Promise<Response> {
-    return async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  /**
+   * A fetch that classifies failures. `callerSignal` is the caller's own
+   * signal when `init.signal` combines it with a timeout: only the caller's
+   * abort is passed through as such, a timeout counts as unreachable.
+   */
+  #fetcher(
+    forbiddenIsUnauthorized: boolean,
+  ): (input: string | URL | Request, init?: RequestInit, callerSignal?: AbortSignal) => Promise<Response> {
+    return async (input: string | URL | Request, init?: RequestInit, callerSignal?: AbortSignal): Promise<Response> => {
       const signal = init?.signal ?? AbortSignal.timeout(this.#config.requestTimeoutMs ?? 15_000);
       let response: Response;
       try {
         response = await fetch(input, { ...init, signal });
       } catch (error) {
-        if (init?.signal?.aborted) throw error;
+        if ((callerSignal ?? init?.signal)?.aborted) throw error;
         throw new CalendarError(
           "CORTEX_CALENDAR_UNREACHABLE",
           `cannot reach the CalDAV server at ${this.#config.url}: ${this.#scrub(causeOf(error))}`,
@@ -229,6 +281,16 @@ export class CaldavBackend implements CalendarBackend {
     const { password } = this.#config;
     return password === "" ? text : text.split(password).join("[REDACTED]");
   }
+}
+
+/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
+function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function causeOf(error: unknown): string {

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir, open, readFile, rename, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { access, mkdir, open, readFile, readlink, realpath, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
 import { CalendarError, eventNotFound, messageOf } from "../errors.js";
-import { eventsIn, findEvents, masterOf, newCalendar, newEvent, parseCalendar, patchEvent, toEvent } from "../events.js";
+import { eventsIn, findEvents, masterOf, newCalendar, newEvent, parseCalendars, patchEvent, toEvent } from "../events.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
 
 type Calendar = ReturnType<typeof newCalendar>;
@@ -17,22 +17,65 @@ function fileError(path: string, doing: string, error: unknown): CalendarError {
   );
 }
 
+const codeOf = (error: unknown): unknown => (error as { code?: unknown }).code;
+
+/**
+ * The file a write to `path` must replace: `path` with its symbolic links
+ * resolved, also when the last link dangles (its target is created).
+ */
+async function writeTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops += 1) {
+    try {
+      return await realpath(current);
+    } catch (error) {
+      if (codeOf(error) !== "ENOENT") throw error;
+    }
+    let link: string;
+    try {
+      link = await readlink(current);
+    } catch {
+      // Not a link (the file does not exist yet): its folder may still be one.
+      try {
+        return join(await realpath(dirname(current)), basename(current));
+      } catch {
+        return current;
+      }
+    }
+    current = resolve(dirname(current), link);
+  }
+  return current;
+}
+
 /**
  * Writes `text` to `path` atomically: a temporary file in the same folder,
  * flushed to disk, then renamed over the target. Readers see the old file or
  * the new one, never a partial write; the temporary file is removed on error.
+ * A symbolic link at `path` stays a link: the file it points to is replaced.
+ * An existing file keeps its permission bits; a new one is created 0600.
+ * When `signal` is aborted before the rename, nothing is written.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+export async function writeFileAtomic(path: string, text: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const target = await writeTarget(path);
+  let mode = 0o600;
+  try {
+    mode = (await stat(target)).mode & 0o7777;
+  } catch (error) {
+    if (codeOf(error) !== "ENOENT") throw error;
+  }
+  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
   try {
     const handle = await open(temp, "wx", 0o600);
     try {
       await handle.writeFile(text, "utf8");
+      if (mode !== 0o600) await handle.chmod(mode);
       await handle.sync();
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    signal?.throwIfAborted();
+    await rename(temp, target);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw error;
@@ -60,7 +103,7 @@ export class IcsBackend implements CalendarBackend {
    * `health()` and in each action's result, and works again once fixed.
    */
   init(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial(undefined, async () => {
       try {
         await access(this.#path, constants.F_OK);
       } catch {
@@ -69,53 +112,53 @@ export class IcsBackend implements CalendarBackend {
     });
   }
 
-  list(range: TimeRange): Promise<ListResult> {
-    return this.#serial(async () => eventsIn([await this.#read()], range));
+  list(range: TimeRange, signal?: AbortSignal): Promise<ListResult> {
+    return this.#serial(signal, async () => eventsIn(vcalendars(await this.#read()), range));
   }
 
-  create(input: EventInput): Promise<CalendarEvent> {
+  create(input: EventInput, signal?: AbortSignal): Promise<CalendarEvent> {
     const vevent = newEvent(input);
-    return this.#serial(async () => {
-      const cal = await this.#read();
-      cal.addSubcomponent(vevent);
-      await this.#write(cal);
+    return this.#serial(signal, async () => {
+      const roots = await this.#read();
+      vcalendars(roots)[0]!.addSubcomponent(vevent);
+      await this.#write(roots, signal);
       return toEvent(vevent);
     });
   }
 
-  update(id: string, patch: EventPatch): Promise<CalendarEvent> {
-    return this.#serial(async () => {
-      const cal = await this.#read();
-      const master = masterOf(findEvents(cal, id));
+  update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#serial(signal, async () => {
+      const roots = await this.#read();
+      const master = masterOf(eventsWithId(roots, id));
       if (master === undefined) throw eventNotFound(id);
       patchEvent(master, patch);
-      await this.#write(cal);
+      await this.#write(roots, signal);
       return toEvent(master);
     });
   }
 
-  delete(id: string): Promise<CalendarEvent> {
-    return this.#serial(async () => {
-      const cal = await this.#read();
-      const all = findEvents(cal, id);
+  delete(id: string, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#serial(signal, async () => {
+      const roots = await this.#read();
+      const all = eventsWithId(roots, id);
       const master = masterOf(all);
       if (master === undefined) throw eventNotFound(id);
       const event = toEvent(master);
-      for (const vevent of all) cal.removeSubcomponent(vevent);
-      await this.#write(cal);
+      for (const vevent of all) vevent.parent?.removeSubcomponent(vevent);
+      await this.#write(roots, signal);
       return event;
     });
   }
 
-  check(): Promise<Record<string, unknown>> {
-    return this.#serial(async () => {
+  check(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.#serial(signal, async () => {
       try {
         await access(this.#path, constants.R_OK | constants.W_OK);
       } catch (error) {
         throw fileError(this.#path, "access", error);
       }
-      const cal = await this.#read();
-      return { backend: this.kind, path: this.#path, events: cal.getAllSubcomponents("vevent").length };
+      const events = vcalendars(await this.#read()).reduce((n, cal) => n + cal.getAllSubcomponents("vevent").length, 0);
+      return { backend: this.kind, path: this.#path, events };
     });
   }
 
@@ -123,13 +166,30 @@ export class IcsBackend implements CalendarBackend {
     await this.#queue.catch(() => undefined);
   }
 
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
+  /**
+   * Queues `task` behind every earlier one. An aborted `signal` rejects the
+   * call at once with its reason; the task, when its turn comes, checks the
+   * signal before starting (and writes check it again before the rename), so
+   * a cancelled change is never written.
+   */
+  #serial<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+    const guarded = (): Promise<T> => {
+      signal?.throwIfAborted();
+      return task();
+    };
+    const run = this.#queue.then(guarded, guarded);
     this.#queue = run.catch(() => undefined);
-    return run;
+    if (signal === undefined) return run;
+    if (signal.aborted) return Promise.reject(signal.reason as Error);
+    return new Promise<T>((resolvePromise, reject) => {
+      const onAbort = (): void => reject(signal.reason as Error);
+      signal.addEventListener("abort", onAbort, { once: true });
+      run.then(resolvePromise, reject).finally(() => signal.removeEventListener("abort", onAbort));
+    });
   }
 
-  async #read(): Promise<Calendar> {
+  /** The root components of the file (at least one VCALENDAR); the file is created when missing. */
+  async #read(): Promise<Calendar[]> {
     let text: string;
     try {
       text = await readFile(this.#path, "utf8");
@@ -141,17 +201,30 @@ export class IcsBackend implements CalendarBackend {
       } catch (mkdirError) {
         throw fileError(this.#path, "create the folder of", mkdirError);
       }
-      await this.#write(cal);
-      return cal;
+      await this.#write([cal]);
+      return [cal];
     }
-    return parseCalendar(text, `calendar file ${this.#path}`);
+    return parseCalendars(text, `calendar file ${this.#path}`);
   }
 
-  async #write(cal: Calendar): Promise<void> {
+  /** Writes every root component back, in order; nothing when `signal` is aborted. */
+  async #write(roots: readonly Calendar[], signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     try {
-      await writeFileAtomic(this.#path, cal.toString() + "\r\n");
+      await writeFileAtomic(this.#path, roots.map((root) => root.toString() + "\r\n").join(""), signal);
     } catch (error) {
+      if (signal?.aborted && error === signal.reason) throw error;
       throw fileError(this.#path, "write", error);
     }
   }
+}
+
+/** The VCALENDARs among a file's root components. */
+function vcalendars(roots: readonly Calendar[]): Calendar[] {
+  return roots.filter((root) => root.name === "vcalendar");
+}
+
+/** The VEVENTs with this UID in any VCALENDAR of the file. */
+function eventsWithId(roots: readonly Calendar[], id: string): Calendar[] {
+  return vcalendars(roots).flatMap((cal) => findEvents(cal, id));
 }

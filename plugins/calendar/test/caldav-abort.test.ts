@@ -1,0 +1,45 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { FakeBroker } from "@cortex/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import { CalendarPlugin } from "../src/index.js";
+
+// A server that accepts connections and never answers: only an abort ends a request.
+let server: Server | undefined;
+const sockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = undefined;
+});
+
+async function silentServer(): Promise<string> {
+  server = createServer((socket) => void sockets.push(socket));
+  await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+  const address = server.address() as { port: number };
+  return `http://127.0.0.1:${address.port}/`;
+}
+
+describe("CalDAV connection setup", () => {
+  it("ends at the caller's abort signal, not only at the request timeout", async () => {
+    const plugin = new CalendarPlugin();
+    await plugin.setup(
+      new FakeBroker({
+        calendar_backend: "caldav",
+        calendar_caldav_url: await silentServer(),
+        calendar_caldav_username: "u",
+        calendar_caldav_password: "pw",
+      }),
+    );
+    const reason = new Error("user pressed stop");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(reason), 100);
+    const started = Date.now();
+    await expect(
+      plugin.executeAction("list_events", { start: "2026-06-01", end: "2026-06-02" }, { signal: controller.signal, callId: "c1" }),
+    ).rejects.toBe(reason);
+    // The request timeout is 15 s; the abort ends the discovery request right away.
+    expect(Date.now() - started).toBeLessThan(4000);
+    await plugin.teardown();
+  });
+});
