@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { ApprovalDecision } from "@cortex/plugins";
 import type { CliIO } from "./io.js";
-import type { Printer } from "./output.js";
+import { RESET, stripControl, type Printer } from "./output.js";
 
 /** The exact call a person is asked to approve. */
 export interface ApprovalCall {
@@ -30,10 +30,13 @@ export const NO_TTY_REASON = "no terminal to ask for approval, and --yes was not
 
 /** Prints the call exactly as it will run: plugin, action, tier and every parameter. */
 export function describeCall(p: Printer, call: ApprovalCall): void {
+  // Whatever was printed before (a model's text) must not hide or recolour the call.
+  if (p.color) p.stream.write(RESET);
   const tier = call.tier === "ADMIN" ? p.style(["red", "bold"], call.tier) : p.style(["yellow", "bold"], call.tier);
-  p.line(`${p.style("bold", "Approval needed:")} ${p.style("cyan", `${call.plugin}.${call.action}`)} (${tier})`);
-  if (call.principal !== undefined) p.line(`  acting as principal "${call.principal}"`);
-  for (const line of JSON.stringify(call.params, null, 2).split("\n")) p.line(`  ${line}`);
+  p.line(`${p.style("bold", "Approval needed:")} ${p.style("cyan", stripControl(`${call.plugin}.${call.action}`))} (${tier})`);
+  if (call.principal !== undefined) p.line(`  acting as principal "${stripControl(call.principal)}"`);
+  // JSON escapes C0 controls; C1 ones (e.g. U+009B, a CSI) are not escaped, so strip them too.
+  for (const line of JSON.stringify(call.params, null, 2).split("\n")) p.line(`  ${stripControl(line)}`);
 }
 
 /**

@@ -34,6 +34,12 @@ export interface Command {
   options: Record<string, OptionSpec>;
   /** How many positional arguments it takes. */
   args: { min: number; max: number };
+  /**
+   * True when `run` honours `io.signal` (Ctrl+C) itself and ends soon after it
+   * aborts. Otherwise `main` stops waiting for the command when the signal
+   * aborts and resolves to 130 at once.
+   */
+  handlesInterrupt?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

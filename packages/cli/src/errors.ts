@@ -21,6 +21,8 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Exit status of a command line that could not be understood. */
 export const EXIT_USAGE = 2;
+/** Exit status of a command interrupted by Ctrl+C (SIGINT): 128 + 2, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 // One base for every Cortex package: `CortexError` and `isCortexError` are
 // those of @cortex/plugins (re-exported from this package's index).

@@ -86,7 +86,7 @@ export function mainHelp(commands: readonly Command[], version: string): string 
     environmentHelp(),
     "",
     "Exit status: 0 success; 1 the command failed or was refused (an action failed, a plugin is",
-    "unhealthy, an approval was refused, a run failed); 2 bad arguments.",
+    "unhealthy, an approval was refused, a run failed); 2 bad arguments; 130 interrupted (Ctrl+C).",
     "",
   ].join("\n");
 }

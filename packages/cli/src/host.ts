@@ -10,7 +10,7 @@ import { compact, type Printer } from "./output.js";
  */
 export function cliLogger(err: Printer, verbose: boolean): Logger {
   const write = (level: string, message: string, fields?: Record<string, unknown>) =>
-    err.line(err.style("dim", `[cortex ${level}] ${message}${fields ? ` ${compact(fields, 300)}` : ""}`));
+    err.line(err.style("dim", err.clean(`[cortex ${level}] ${message}${fields ? ` ${compact(fields, 300)}` : ""}`)));
   return {
     debug: (m, f) => verbose && write("debug", m, f),
     info: (m, f) => verbose && write("info", m, f),
@@ -53,7 +53,7 @@ export async function loadHostPlugins(io: CliIO, options: HostOptions): Promise<
 export function reportDiscoveryFailures(err: Printer, report: DiscoveryReport): number {
   for (const f of report.failed) {
     const what = f.plugin ? `plugin "${f.plugin}" of ${f.package}` : f.package;
-    err.line(`${err.style("yellow", "warning")} ${err.style("dim", `[${f.error.code}]`)}: ${what} could not be loaded: ${f.error.message}`);
+    err.line(`${err.style("yellow", "warning")} ${err.style("dim", `[${err.clean(f.error.code)}]`)}: ${err.clean(`${what} could not be loaded: ${f.error.message}`)}`);
   }
   return report.failed.length;
 }

@@ -8,7 +8,7 @@ import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
-import { EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
+import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
 import { commandHelp, mainHelp } from "./help.js";
 import { resolveIO, type CliIO } from "./io.js";
 import { printError, printersFor } from "./output.js";
@@ -61,14 +61,41 @@ export async function main(argv: readonly string[], partialIO: Partial<CliIO> = 
       out.line(commandHelp(command));
       return EXIT_OK;
     }
-    return await command.run(ctx);
+    const code = await untilInterrupted(command, ctx);
+    return io.signal?.aborted ? EXIT_INTERRUPTED : code;
   } catch (error) {
     printError(err, error);
     if (error instanceof UsageError) {
       const usage = command ?? (error.command ? COMMANDS.find((c) => c.name === error.command) : undefined);
       err.line(usage ? `usage: cortex ${usage.usage}  (cortex ${usage.name} --help)` : "see `cortex --help`");
     }
-    return exitCodeOf(error);
+    return io.signal?.aborted ? EXIT_INTERRUPTED : exitCodeOf(error);
+  }
+}
+
+/**
+ * Runs a command; one that does not honour the signal itself is not waited
+ * for once Ctrl+C aborts it (resolves to 130, after saying so on stderr).
+ */
+async function untilInterrupted(command: Command, ctx: CommandContext): Promise<number> {
+  const signal = ctx.io.signal;
+  const running = command.run(ctx);
+  if (command.handlesInterrupt === true || signal === undefined) return running;
+  // The command goes on in the background when interrupted; its late failure is not reported.
+  running.catch(() => undefined);
+  let onAbort: (() => void) | undefined;
+  const interrupted = new Promise<number>((resolve) => {
+    onAbort = () => {
+      ctx.err.line(ctx.err.style("yellow", "interrupted"));
+      resolve(EXIT_INTERRUPTED);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([running, interrupted]);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
 

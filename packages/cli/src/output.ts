@@ -5,16 +5,40 @@ import type { CliIO, OutputStream } from "./io.js";
 
 type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta";
 
+// C0 controls but tab and newline, DEL, and C1 controls: what can move the cursor, hide or recolour what follows.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text with every C0/C1 control character removed except newline and tab, so it cannot drive a terminal. */
+export function stripControl(text: string): string {
+  return text.replace(CONTROL, "");
+}
+
+/** SGR reset: ends any colour or attribute (such as conceal) that text printed earlier left on. */
+export const RESET = "\u001b[0m";
+
 /** Writes lines to one stream, with colours only when they will be seen on a terminal. */
 export class Printer {
   readonly color: boolean;
+  /** Whether {@link Printer.clean} strips control characters: by default when the stream is a terminal. */
+  readonly sanitize: boolean;
 
   constructor(
     readonly stream: OutputStream,
     color?: boolean,
     env: Record<string, string | undefined> = {},
+    sanitize?: boolean,
   ) {
     this.color = color ?? (stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb");
+    this.sanitize = sanitize ?? (stream.isTTY === true || this.color);
+  }
+
+  /**
+   * Text from a model, a plugin or a server, made safe to show: without
+   * control characters (escape sequences) when this stream is for people.
+   */
+  clean(text: string): string {
+    return this.sanitize ? stripControl(text) : text;
   }
 
   /** Writes one line (a newline is added). */
@@ -27,9 +51,9 @@ export class Printer {
     return this.color ? styleText(style, text, { validateStream: false }) : text;
   }
 
-  /** Writes a value as indented JSON. */
+  /** Writes a value as indented JSON (JSON escapes C0 controls; C1 ones are stripped on a terminal). */
   json(value: unknown): void {
-    this.line(JSON.stringify(value, null, 2));
+    this.line(this.clean(JSON.stringify(value, null, 2)));
   }
 }
 
@@ -39,9 +63,13 @@ export interface Printers {
   err: Printer;
 }
 
-/** Printers for an IO. */
+/**
+ * Printers for an IO. Stderr (progress, prompts, errors) is always for
+ * people, so text from models and plugins is stripped of control
+ * characters there; stdout only when it is a terminal (a pipe gets the data as is).
+ */
 export function printersFor(io: CliIO): Printers {
-  return { out: new Printer(io.stdout, io.color, io.env), err: new Printer(io.stderr, io.color, io.env) };
+  return { out: new Printer(io.stdout, io.color, io.env), err: new Printer(io.stderr, io.color, io.env, true) };
 }
 
 /** One-line JSON of a value, cut to `max` characters. */
@@ -115,7 +143,7 @@ function issuesOf(error: unknown): Issue[] {
 
 /** Prints a validation error's problems one per line: `  /pointer: message`. */
 export function printIssues(p: Printer, issues: readonly Issue[]): void {
-  for (const issue of issues) p.line(`  ${p.style("yellow", issue.path || "(params)")}: ${issue.message}`);
+  for (const issue of issues) p.line(`  ${p.style("yellow", p.clean(issue.path || "(params)"))}: ${p.clean(issue.message)}`);
 }
 
 /**
@@ -131,10 +159,10 @@ export function printError(p: Printer, error: unknown, hint?: string): void {
   if (issues.length > 0 && typeof where.plugin === "string" && typeof where.action === "string") {
     message = `invalid parameters for "${where.plugin}.${where.action}":`;
   }
-  p.line(`${p.style(["red", "bold"], "error")} ${p.style("dim", `[${code}]`)}: ${message}`);
+  p.line(`${p.style(["red", "bold"], "error")} ${p.style("dim", `[${p.clean(code)}]`)}: ${p.clean(message)}`);
   printIssues(p, issues);
   const help = hint ?? hintOf(error) ?? hintForCode(code);
-  if (help) p.line(p.style("dim", `hint: ${help}`));
+  if (help) p.line(p.style("dim", `hint: ${p.clean(help)}`));
 }
 
 /** The Cortex code of an error or of a plain `{ code, message }` failure; `CORTEX_CLI_INTERNAL` for anything else. */

@@ -26,13 +26,13 @@ export class ProgressExtension implements Extension {
   }
 
   onToolCalled(event: ToolCalledEvent): void {
-    this.p.line(`  ${this.p.style("cyan", "→")} ${this.p.style("cyan", event.toolName)} ${this.p.style("dim", compact(event.args, 200))}`);
+    this.p.line(`  ${this.p.style("cyan", "→")} ${this.p.style("cyan", this.p.clean(event.toolName))} ${this.p.style("dim", this.p.clean(compact(event.args, 200)))}`);
   }
 
   onToolCompleted(event: ToolCompletedEvent): void {
     const data = (event.result as { data?: unknown } | undefined)?.data;
-    const shown = data === undefined ? "" : ` ${summarize(data)}`;
-    this.p.line(`  ${this.p.style("green", "✓")} ${event.toolName} ${this.p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`);
+    const shown = data === undefined ? "" : ` ${this.p.clean(summarize(data))}`;
+    this.p.line(`  ${this.p.style("green", "✓")} ${this.p.clean(event.toolName)} ${this.p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`);
   }
 
   onToolFailed(event: ToolFailedEvent): void {
@@ -42,20 +42,20 @@ export class ProgressExtension implements Extension {
       this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", "[CORTEX_APPROVAL_DENIED]")} not run`);
       return;
     }
-    this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${error.code ?? "CORTEX_TOOL_FAILED"}]`)} ${error.message ?? ""}`);
+    this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${this.p.clean(String(error.code ?? "CORTEX_TOOL_FAILED"))}]`)} ${this.p.clean(String(error.message ?? ""))}`);
     if (Array.isArray(error.issues)) printIssues(this.p, error.issues);
     // The engine refuses a forbidden ADMIN call before any checkpoint, so this is where the user learns the flag.
     if (error.code === "CORTEX_FORBIDDEN") this.p.line(this.p.style("dim", `    hint: ${hintForCode(error.code)}`));
   }
 
   onCheckpointCreated(event: CheckpointCreatedEvent): void {
-    this.p.line(`  ${this.p.style("yellow", "⏸")} checkpoint ${this.p.style("dim", event.checkpointId)}: ${event.reason}`);
+    this.p.line(`  ${this.p.style("yellow", "⏸")} checkpoint ${this.p.style("dim", event.checkpointId)}: ${this.p.clean(event.reason)}`);
   }
 
   onCheckpointResolved(event: CheckpointResolvedEvent): void {
     const { approved, decidedBy, reason } = event.decision;
-    const by = decidedBy ? ` by ${decidedBy}` : "";
-    const why = reason ? ` (${reason})` : "";
+    const by = decidedBy ? ` by ${this.p.clean(decidedBy)}` : "";
+    const why = reason ? ` (${this.p.clean(reason)})` : "";
     const mark = approved ? this.p.style("green", "✓ approved") : this.p.style("red", "✗ denied");
     this.p.line(`  ${mark}${by}${why}`);
   }
@@ -67,7 +67,7 @@ export function narrated(model: ModelClient, p: Printer): ModelClient {
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const response = await model.generate(request);
       const text = typeof response?.content === "string" ? response.content.trim() : "";
-      if (text !== "" && (response.toolCalls?.length ?? 0) > 0) p.line(`  ${p.style("magenta", "“")}${text}${p.style("magenta", "”")}`);
+      if (text !== "" && (response.toolCalls?.length ?? 0) > 0) p.line(`  ${p.style("magenta", "“")}${p.clean(text)}${p.style("magenta", "”")}`);
       return response;
     },
   };

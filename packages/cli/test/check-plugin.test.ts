@@ -16,6 +16,8 @@ interface FixtureOptions {
   unknownAction?: string;
   /** Where the built plugin is written. */
   file?: string;
+  /** Lines put before the plugin class (imports). */
+  header?: string;
 }
 
 // A built plugin package in plain JavaScript: nothing to compile, no dependencies.
@@ -33,7 +35,8 @@ async function fixture(options: FixtureOptions = {}): Promise<string> {
   };
   options.manifest?.(manifest);
   const text = { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false };
-  const source = `export class EchoPlugin {
+  const source = `${options.header ?? ""}
+export class EchoPlugin {
   name = "echo";
   version = "1.0.0";
   description = "Says things back";
@@ -122,6 +125,46 @@ describe("check-plugin", () => {
     expect(run.stderr).toContain("2 of 5 checks failed");
   });
 
+  describe("loads the package as npm pack publishes it", () => {
+    // A package installed in the plugin's folder (as a dev dependency or a hoisted one would be), declared or not.
+    async function withInstalled(dir: string): Promise<void> {
+      const dep = join(dir, "node_modules", "left-pad-ish");
+      await mkdir(dep, { recursive: true });
+      await writeFile(join(dep, "package.json"), JSON.stringify({ name: "left-pad-ish", version: "1.0.0", type: "module", exports: "./index.js" }));
+      await writeFile(join(dep, "index.js"), "export const pad = (s) => ` ${s}`;\n");
+    }
+
+    it("fails when the code imports a package it does not declare", async () => {
+      const dir = await fixture({ header: 'import { pad } from "left-pad-ish";' });
+      await withInstalled(dir);
+      const run = await check({ dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("✗ load");
+      expect(run.stdout).toContain("[CORTEX_PLUGIN_LOAD_FAILED]");
+      expect(run.stdout).toContain("left-pad-ish");
+      expect(run.stdout).toContain("fix: declare every package the code imports in dependencies");
+    });
+
+    it("passes when that package is declared", async () => {
+      const dir = await fixture({ header: 'import { pad } from "left-pad-ish";', manifest: (m) => (m.dependencies = { "left-pad-ish": "^1.0.0" }) });
+      await withInstalled(dir);
+      const run = await check({ dir });
+      expect(run.stdout).toContain("✓ load");
+      expect(run.code).toBe(0);
+    });
+
+    it("fails when the code imports a file npm would not publish", async () => {
+      const dir = await fixture({ header: 'import "../lib/helper.js";' });
+      await mkdir(join(dir, "lib"));
+      await writeFile(join(dir, "lib/helper.js"), "export {};\n");
+      const run = await check({ dir });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("✗ load");
+      expect(run.stdout).toContain("helper.js");
+      expect(run.stdout).toContain('publish every file it imports ("files" in package.json)');
+    });
+  });
+
   it("fails when the plugin breaks the contract", async () => {
     const run = await check({ dir: await fixture({ unknownAction: 'throw new Error("no such action");' }) });
     expect(run.code).toBe(1);
@@ -160,6 +203,18 @@ describe("check-plugin", () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain("error [CORTEX_CHECK_INVALID_CREDENTIALS]");
     });
+
+    it.each([['{"echo_token": "tok-TOPSECRET-42",}'], ["{'echo_token': 'tok-TOPSECRET-42'}"], ['{"echo_token": tok-TOPSECRET-42}']])(
+      "says a malformed credentials file is not valid JSON without quoting it: %s",
+      async (content) => {
+        const dir = await fixture();
+        await writeFile(join(dir, "creds.json"), content);
+        const run = await check({ dir, credentials: join(dir, "creds.json") });
+        expect(run.code).toBe(2);
+        expect(run.stderr).toMatch(/error \[CORTEX_CHECK_INVALID_CREDENTIALS\]: cannot read credentials from \S+creds\.json: not valid JSON( \(at position \d+\))?\n/);
+        expect(run.stderr + run.stdout).not.toContain("TOPSECRET");
+      },
+    );
   });
 
   it("fails on a folder without package.json", async () => {

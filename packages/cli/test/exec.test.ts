@@ -1,8 +1,9 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cortex, makeHost } from "./helpers.js";
+import { CLI, cortex, makeHost } from "./helpers.js";
 
 describe("cortex exec", () => {
   it("runs an AUTO action and prints the result JSON", async () => {
@@ -116,5 +117,28 @@ describe("cortex exec", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("CORTEX_FILES_ROOT");
     expect(stderr).toContain("hint: credentials come from environment variables");
+  });
+
+  it("exits quietly when the reader of its output goes away (`| head -c 1`: EPIPE)", async () => {
+    const host = await makeHost();
+    await writeFile(join(host.root, "big.txt"), "a".repeat(300_000));
+    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((done, fail) => {
+      const child = spawn(process.execPath, [CLI, "exec", "files", "read", '{"path":"big.txt"}'], {
+        cwd: host.dir,
+        env: { ...process.env, ...host.env, NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.stdout.once("data", () => child.stdout.destroy());
+      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      child.on("error", fail);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        done({ code, stderr });
+      });
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

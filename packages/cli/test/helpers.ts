@@ -22,6 +22,8 @@ export interface CliOptions {
   /** Written to stdin, which is then closed; stdin is never a terminal here. */
   input?: string;
   timeoutMs?: number;
+  /** Sends SIGINT (Ctrl+C) this many milliseconds after the start. */
+  interruptAfterMs?: number;
 }
 
 /**
@@ -39,9 +41,11 @@ export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+    const interrupt = options.interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
+      clearTimeout(interrupt);
       resolve({ code, stdout, stderr });
     });
     child.stdin.end(options.input ?? "");

@@ -1,5 +1,5 @@
 import { ModelConfigError } from "./errors.js";
-import { OpenAIChatModel, type OpenAIChatModelOptions } from "./model.js";
+import { MAX_TIMEOUT_MS, OpenAIChatModel, type OpenAIChatModelOptions } from "./model.js";
 import { baseURLProblem } from "./redact.js";
 
 /** The environment variables this package reads; nothing else (no `OPENAI_*`) is read. */
@@ -24,13 +24,14 @@ function read(env: ModelEnv, name: string): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-function wholeNumber(env: ModelEnv, name: string, min: number): number | undefined {
+function wholeNumber(env: ModelEnv, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;
   const value = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min) {
     throw new ModelConfigError(`${name} must be a whole number >= ${min}, got "${raw}"`);
   }
+  if (value > max) throw new ModelConfigError(`${name} must be at most ${max}, got "${raw}"`);
   return value;
 }
 
@@ -59,7 +60,8 @@ export function modelOptionsFromEnv(env: ModelEnv = process.env): OpenAIChatMode
       `${MODEL_ENV.apiKey} is not set; it is required for OpenAI's API. For a local server set ${MODEL_ENV.baseURL} (e.g. http://localhost:11434/v1 for Ollama)`,
     );
   }
-  const timeoutMs = wholeNumber(env, MODEL_ENV.timeoutMs, 1);
+  // Node clamps longer timers to 1 ms, which would time every request out at once.
+  const timeoutMs = wholeNumber(env, MODEL_ENV.timeoutMs, 1, MAX_TIMEOUT_MS);
   const maxRetries = wholeNumber(env, MODEL_ENV.maxRetries, 0);
   return {
     model,

@@ -23,6 +23,8 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 /** Sent as the key to servers that need none (Ollama, vLLM, llama.cpp), because the client requires one. */
 export const PLACEHOLDER_API_KEY = "not-needed";
+/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /** Options of `OpenAIChatModel`. Only `model` is required. */
 export interface OpenAIChatModelOptions {
@@ -60,6 +62,26 @@ const OWN_CLASSES: ErrorClasses = { APIError, APIUserAbortError, APIConnectionEr
 function positive(name: string, value: number | undefined): void {
   if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
     throw new ModelConfigError(`OpenAIChatModel: ${name} must be a positive number of milliseconds, got ${String(value)}`);
+  }
+  if (value !== undefined && value > MAX_TIMEOUT_MS) {
+    throw new ModelConfigError(`OpenAIChatModel: ${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${String(value)}`);
+  }
+}
+
+/**
+ * The raw JSON body of each HTTP error the client throws. `openai` keeps only
+ * `body.error`, but OpenAI-compatible servers often answer `{ message }`
+ * (vLLM) or `{ detail }` (FastAPI). Held beside the error, not on it, so the
+ * body (which may echo the key) is not reachable from the error.
+ */
+const errorBodies = new WeakMap<object, unknown>();
+
+/** The `openai` client, remembering each HTTP error's raw body for {@link providerMessage}. */
+class BodyKeepingOpenAI extends OpenAI {
+  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): APIError {
+    const made = super.makeStatusError(status, error, message, headers);
+    if (error !== undefined && error !== null) errorBodies.set(made, error);
+    return made;
   }
 }
 
@@ -131,13 +153,15 @@ export class OpenAIChatModel implements ModelClient {
     } else {
       const baseURL = options.baseURL ?? DEFAULT_BASE_URL;
       const apiKey = options.apiKey ?? PLACEHOLDER_API_KEY;
-      this.#client = new OpenAI({
+      this.#client = new BodyKeepingOpenAI({
         baseURL,
         apiKey,
         // Explicit nulls: the client would otherwise read OPENAI_* variables and send them to any server.
         adminAPIKey: null,
         organization: null,
         project: null,
+        // The client would otherwise read OPENAI_LOG and log to the console; this package logs nothing.
+        logLevel: "off",
         timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
         maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
         ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
@@ -228,6 +252,22 @@ function providerMessage(error: APIError, secret: string | undefined): string {
   // OpenAI nests `{ error: { message } }`; some compatible servers send `{ error: "text" }`.
   const body: unknown = error.error;
   const nested = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : body;
-  const text = typeof nested === "string" && nested !== "" ? nested : error.message;
+  const text = typeof nested === "string" && nested !== "" ? nested : (rawBodyMessage(errorBodies.get(error)) ?? error.message);
   return redact(text, secret).slice(0, 500);
+}
+
+/** The message of a raw error body the client drops: top-level `message` (vLLM), or `detail` (FastAPI; JSON when not a string). */
+function rawBodyMessage(body: unknown): string | undefined {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
+  const { message, detail } = body as { message?: unknown; detail?: unknown };
+  if (typeof message === "string" && message !== "") return message;
+  if (typeof detail === "string" && detail !== "") return detail;
+  if (detail !== undefined && detail !== null) {
+    try {
+      return JSON.stringify(detail);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

@@ -50,6 +50,11 @@ describe("modelOptionsFromEnv", () => {
     const base = { CORTEX_MODEL: "m", CORTEX_MODEL_API_KEY: KEY };
     expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "soon" })).message).toMatch(/CORTEX_MODEL_TIMEOUT_MS/);
     expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "0" })).code).toBe("CORTEX_MODEL_CONFIG");
+    // Node clamps longer timers to 1 ms: every request would time out at once.
+    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "2147483648" })).message).toMatch(
+      /CORTEX_MODEL_TIMEOUT_MS must be at most 2147483647/,
+    );
+    expect(modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "2147483647" }).timeoutMs).toBe(2_147_483_647);
     expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_MAX_RETRIES: "-1" })).message).toMatch(/CORTEX_MODEL_MAX_RETRIES/);
     expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_BASE_URL: "localhost:11434" })).message).toMatch(
       /CORTEX_MODEL_BASE_URL must be an absolute/,

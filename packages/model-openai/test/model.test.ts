@@ -158,6 +158,26 @@ describe("OpenAIChatModel errors", () => {
     expect(fake.received).toHaveLength(1);
   });
 
+  it.each([
+    ["vLLM's top-level message", { object: "error", message: "max_tokens is too large", type: "BadRequestError", code: 400 }, "max_tokens is too large"],
+    ["FastAPI's detail string", { detail: "Model not found" }, "Model not found"],
+    ["FastAPI's detail list, as JSON", { detail: [{ loc: ["body", "messages"], msg: "field required" }] }, '"msg":"field required"'],
+  ])("keeps %s in the HTTP error, with the key redacted", async (_, body, expected) => {
+    server = await startFakeServer((req) => ({ status: 400, json: { ...body, echo: String(req.headers.authorization) } }));
+    const error = await failure(modelFor(server).generate(request()));
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", status: 400 });
+    expect(error.message).toContain(expected);
+    expect(error.message).not.toContain("no body");
+    const keyed = await startFakeServer(() => ({ status: 400, json: { message: `bad key ${KEY}` } }));
+    try {
+      const echoed = await failure(modelFor(keyed).generate(request()));
+      expect(echoed.message).toContain("bad key [redacted]");
+      expect(inspect(echoed, { depth: 10, showHidden: true })).not.toContain(KEY);
+    } finally {
+      await keyed.close();
+    }
+  });
+
   it("retries a 500 when maxRetries > 0, and succeeds when the server recovers", async () => {
     const fake = await serve((index) =>
       index < 2 ? { status: 500, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } } : { json: completion({ content: "third time" }) },
@@ -269,6 +289,8 @@ describe("OpenAIChatModel options", () => {
     ["a base URL with credentials", { model: "m", baseURL: "http://user:pass@localhost:11434/v1" }],
     ["a base URL with a query", { model: "m", baseURL: "http://localhost:11434/v1?key=abc" }],
     ["a negative timeout", { model: "m", apiKey: KEY, timeoutMs: -1 }],
+    ["a timeout longer than Node's timers allow", { model: "m", apiKey: KEY, timeoutMs: 2_147_483_648 }],
+    ["a timeout longer than Node's timers allow, beside a client", { model: "m", timeoutMs: 3_000_000_000, client: new OpenAI({ apiKey: KEY }) }],
     ["fractional retries", { model: "m", apiKey: KEY, maxRetries: 1.5 }],
     ["a temperature that is not a number", { model: "m", apiKey: KEY, temperature: Number.NaN }],
     ["a client beside a key", { model: "m", apiKey: KEY, client: new OpenAI({ apiKey: KEY }) }],
@@ -283,6 +305,25 @@ describe("OpenAIChatModel options", () => {
     expect(thrown).toMatchObject({ code: "CORTEX_MODEL_CONFIG" });
     expect(String((thrown as Error).message)).not.toContain(KEY);
     expect(String((thrown as Error).message)).not.toContain("pass@");
+  });
+
+  it("accepts the longest timeout Node's timers allow", () => {
+    expect(() => new OpenAIChatModel({ model: "m", apiKey: KEY, timeoutMs: 2_147_483_647 })).not.toThrow();
+  });
+
+  it("logs nothing, even when OPENAI_LOG is set", async () => {
+    const fake = await serve({ status: 500, json: { error: "boom" } });
+    process.env.OPENAI_LOG = "debug";
+    const original = { debug: console.debug, info: console.info, warn: console.warn, error: console.error, log: console.log };
+    const logged: unknown[][] = [];
+    for (const name of Object.keys(original) as (keyof typeof original)[]) console[name] = (...args: unknown[]) => void logged.push(args);
+    try {
+      await failure(modelFor(fake).generate(request()));
+    } finally {
+      Object.assign(console, original);
+      delete process.env.OPENAI_LOG;
+    }
+    expect(logged).toEqual([]);
   });
 
   it("exposes a safe endpoint and reads no OPENAI_* variables", async () => {

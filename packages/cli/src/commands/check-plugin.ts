@@ -37,8 +37,9 @@ const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /**
  * `cortex check-plugin [dir]`, run before publishing a plugin package:
  * 1. package.json has a name and a non-empty `cortex.plugins`;
- * 2. each entry loads from the built files through `discoverPlugins`, in a
- *    throwaway host that depends on the package, and its `name` is its key;
+ * 2. each entry loads through `discoverPlugins` in a throwaway host where
+ *    the package is installed from its `npm pack` tarball with only its
+ *    declared dependencies beside it, and its `name` is its key;
  * 3. each plugin registers in a real `PluginRegistry` (every schema compiles);
  * 4. each plugin passes `checkPluginContract` (credentials from
  *    `--credentials <file>`, then `CORTEX_*` environment variables);
@@ -83,11 +84,22 @@ export async function checkPlugin(args: CheckPluginArgs, io: CommandIO): Promise
 }
 
 async function readCredentials(file: string): Promise<Record<string, string>> {
-  let parsed: unknown;
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, "utf8"));
+    text = await readFile(file, "utf8");
   } catch (error) {
     throw new ScaffoldError("CORTEX_CHECK_INVALID_CREDENTIALS", `cannot read credentials from ${file}: ${messageOf(error)}`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // JSON.parse's message quotes the text around the mistake, and this text holds secrets: keep only the position.
+    const position = /\bposition (\d+)/.exec(messageOf(error))?.[1];
+    throw new ScaffoldError(
+      "CORTEX_CHECK_INVALID_CREDENTIALS",
+      `cannot read credentials from ${file}: not valid JSON${position === undefined ? "" : ` (at position ${position})`}`,
+    );
   }
   if (!isObject(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
     throw new ScaffoldError("CORTEX_CHECK_INVALID_CREDENTIALS", `${file} must hold a JSON object of strings, e.g. { "weather_api_key": "..." }`);
@@ -138,7 +150,19 @@ async function checkPlugins(
   io: CommandIO,
   report: (o: CheckOutcome) => void,
 ): Promise<void> {
-  const host = await throwawayHost(dir, packageName);
+  let host: Awaited<ReturnType<typeof throwawayHost>>;
+  try {
+    host = await throwawayHost(dir, packageName);
+  } catch (error) {
+    report({
+      name: "load",
+      summary: "",
+      problems: [{ message: `cannot install the package as npm pack publishes it: ${messageOf(error)}`, fix: "make `npm pack` work in the package folder" }],
+      notes: [],
+    });
+    for (const name of ["register", "contract"]) report({ name, summary: "skipped: the package could not be installed", problems: [], notes: [] });
+    return;
+  }
   try {
     const load: CheckOutcome = { name: "load", summary: "", problems: [], notes: [] };
     const loaded = new Map<string, Plugin>();
@@ -153,7 +177,7 @@ async function checkPlugins(
         load.problems.push({ message: `"${key}" was not discovered: ${skipped}`, fix: "check the package name and the cortex.plugins field" });
       }
     }
-    load.summary = `${loaded.size} of ${keys.length} plugin(s) load from the built files the way discovery does`;
+    load.summary = `${loaded.size} of ${keys.length} plugin(s) load from what npm pack publishes, with only the declared dependencies, the way discovery does`;
     report(load);
 
     const register: CheckOutcome = { name: "register", summary: "", problems: [], notes: [] };
@@ -213,7 +237,12 @@ function exampleParams(actions: readonly RegisteredAction[]): Record<string, Rec
 
 function discoveryFix(code: string, message: string): string {
   if (code === "CORTEX_PLUGIN_NAME_MISMATCH") return "make the cortex.plugins key equal the plugin's `name` (discovery never renames)";
-  if (code === "CORTEX_INVALID_SPECIFIER" && message.includes("does not exist")) return "build the package (npm run build), or point the entry at a file that exists";
+  if (code === "CORTEX_INVALID_SPECIFIER" && message.includes("does not exist")) {
+    return 'build the package (npm run build) and make sure "files" in package.json publishes it, or point the entry at a file that exists';
+  }
+  if (code === "CORTEX_PLUGIN_LOAD_FAILED" && /Cannot find (package|module)/.test(message)) {
+    return "declare every package the code imports in dependencies (or peerDependencies), and publish every file it imports (\"files\" in package.json): users get only what npm pack publishes and what it declares";
+  }
   if (code === "CORTEX_INVALID_SPECIFIER") return 'write the entry as "<plugin-name>": "./dist/index.js#<ExportName>" (a path inside the package)';
   if (code === "CORTEX_PLUGIN_LOAD_FAILED") return "make the module import cleanly and export a plugin class (no-argument constructor), factory or object under that name";
   return "fix package.json";
@@ -268,7 +297,8 @@ export const checkPluginCommand: Command = {
   details: [
     "Checks the package in [dir] (default: the current folder), after its build:",
     "  package.json   has a name and a non-empty cortex.plugins field",
-    "  load           each entry loads from the built files as discovery loads it, named as its key",
+    "  load           each entry loads, as discovery loads it, from what npm pack publishes with only the",
+    "                 declared dependencies installed, and is named as its key",
     "  register       each plugin registers in a PluginRegistry (every action schema compiles)",
     "  contract       each plugin passes the @cortex/testing contract suite",
     "  pack           npm pack would publish every entry point of main/exports/bin/cortex.plugins",

@@ -28,6 +28,8 @@ export const demoCommand: Command = {
     yes: { type: "boolean", short: "y", description: "approve every checkpoint automatically" },
     offline: { type: "boolean", description: "use the scripted model even when CORTEX_MODEL is set" },
   },
+  // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
+  handlesInterrupt: true,
   args: { min: 0, max: 0 },
   async run(ctx) {
     const p = ctx.out;
@@ -82,7 +84,7 @@ export const demoCommand: Command = {
     p.line();
     if (result.status === "completed") {
       p.line(p.style("bold", "Answer"));
-      for (const line of wrap(result.output ?? "")) p.line(line);
+      for (const line of wrap(p.clean(result.output ?? ""))) p.line(line);
     } else {
       printError(ctx.err, result.error ?? { code: "CORTEX_CLI_RUN_FAILED", message: `the run ended ${result.status}` });
     }

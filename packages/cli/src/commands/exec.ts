@@ -4,6 +4,7 @@ import type { Approver } from "@cortex/plugins";
 import { decide, approvalMode } from "../approval-prompt.js";
 import { APPROVAL_OPTIONS, booleanFlag, principalFrom, stringFlag, type Command, type CommandContext } from "../command.js";
 import { EXIT_FAILURE, EXIT_OK, InvalidParamsError, UsageError, isCortexError } from "../errors.js";
+import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import { printError } from "../output.js";
 
@@ -16,8 +17,10 @@ export const execCommand: Command = {
     "Parameters are a JSON object, given as an argument or read from a file (`-` reads stdin).\n" +
     "They are validated against the action's schema before anything runs; every problem is printed\n" +
     "with its JSON pointer. CONFIRM actions ask for approval on a terminal (y/N, showing the exact\n" +
-    "call); without a terminal they are refused unless --yes is given. ADMIN actions also need --admin.\n" +
-    "Exit status: 0 when the action succeeded, 1 when it failed or was refused, 2 for bad arguments.",
+    "call); without a terminal, or when stdin held the parameters (--params-file -), they are refused\n" +
+    "unless --yes is given. ADMIN actions also need --admin.\n" +
+    "Exit status: 0 when the action succeeded, 1 when it failed or was refused, 2 for bad arguments,\n" +
+    "130 when interrupted (Ctrl+C).",
   options: {
     "params-file": { type: "string", value: "<file>", description: "read the parameters (a JSON object) from a file; - for stdin" },
     ...APPROVAL_OPTIONS,
@@ -27,7 +30,10 @@ export const execCommand: Command = {
     const [plugin, action, inline] = ctx.positionals as [string, string, string | undefined];
     const params = await readParams(ctx, inline);
     const principal = principalFrom(ctx);
-    const mode = approvalMode(ctx.io, booleanFlag(ctx, "yes"));
+    // Stdin was read to its end for the parameters: nobody can answer a prompt on it.
+    let mode = approvalMode(ctx.io, booleanFlag(ctx, "yes"));
+    const stdinUsed = mode === "prompt" && stringFlag(ctx, "params-file") === "-";
+    if (stdinUsed) mode = "refuse";
     const approver: Approver | undefined =
       mode === "refuse"
         ? undefined
@@ -44,7 +50,17 @@ export const execCommand: Command = {
     });
     try {
       reportDiscoveryFailures(ctx.err, report);
-      const result = await registry.execute(plugin, action, params, principal ? { principal } : {});
+      // Ctrl+C aborts the plugin's call (its context.signal); main stops waiting at once either way.
+      const signal = ctx.io.signal;
+      let result;
+      try {
+        result = await registry.execute(plugin, action, params, { ...(principal ? { principal } : {}), ...(signal ? { signal } : {}) });
+      } catch (error) {
+        if (stdinUsed && isCortexError(error) && error.code === "CORTEX_APPROVAL_REQUIRED") {
+          throw withHint(error, "stdin held the parameters, so nobody can be asked on it; rerun with --yes, or give the parameters as an argument or in a --params-file <file>");
+        }
+        throw error;
+      }
       ctx.out.json(result);
       if (result.success) return EXIT_OK;
       printError(ctx.err, { code: result.code ?? "CORTEX_CLI_ACTION_FAILED", message: result.error ?? `${plugin}.${action} failed` });

@@ -55,6 +55,6 @@ function printHealth(p: Printer, reports: PluginHealthReport[], cwd: string): vo
   for (const r of reports) {
     const status = p.style(STATUS_STYLE[r.status], r.status.padEnd(9));
     const extra = r.error ?? (r.details ? compact(r.details, 100) : "");
-    p.line(`${r.plugin.padEnd(width)}  ${status} ${p.style("dim", extra)}`);
+    p.line(`${r.plugin.padEnd(width)}  ${status} ${p.style("dim", p.clean(extra))}`);
   }
 }

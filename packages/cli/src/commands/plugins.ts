@@ -74,11 +74,11 @@ function printPlugins(p: Printer, plugins: Listed[], actions: RegisteredAction[]
   }
   for (const plugin of plugins) {
     p.line(`${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`);
-    if (plugin.description) p.line(`  ${plugin.description}`);
+    if (plugin.description) p.line(`  ${p.clean(plugin.description)}`);
     const own = actions.filter((a) => a.plugin === plugin.name);
     const width = Math.max(0, ...own.map((a) => a.name.length));
     for (const action of own) {
-      p.line(`  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", firstSentence(action.description))}`);
+      p.line(`  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", p.clean(firstSentence(action.description)))}`);
     }
     p.line();
   }

@@ -32,6 +32,8 @@ export const runCommand: Command = {
     ...APPROVAL_OPTIONS,
     "max-steps": { type: "string", value: "<n>", description: "most model turns (default 10)" },
   },
+  // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
+  handlesInterrupt: true,
   args: { min: 1, max: 1 },
   async run(ctx) {
     const input = ctx.positionals[0]!;
@@ -67,7 +69,7 @@ export const runCommand: Command = {
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
       if (result.status === "completed") {
-        ctx.out.line(result.output ?? "");
+        ctx.out.line(ctx.out.clean(result.output ?? ""));
         return EXIT_OK;
       }
       printError(ctx.err, result.error ?? { code: "CORTEX_CLI_RUN_FAILED", message: `the run ended ${result.status}` });
