@@ -169,11 +169,27 @@ export class FilesIoError extends FilesError {
     readonly errno: string,
     cause: unknown,
   ) {
-    const why = cause instanceof Error ? cause.message : String(cause);
-    super("CORTEX_FILES_IO_ERROR", `${JSON.stringify(path)}: file-system error ${errno}: ${why}`, { cause });
+    // Never Node's own message: it holds the absolute path, and so the root.
+    super("CORTEX_FILES_IO_ERROR", `${JSON.stringify(path)}: file-system error ${errno}${ERRNO_TEXT[errno] ?? ""}`, {
+      cause,
+    });
     this.name = "FilesIoError";
   }
 }
+
+/** A short reading of the common errno codes, for messages (Node's own message is never used). */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EACCES: " (permission denied)",
+  EPERM: " (operation not permitted)",
+  ENAMETOOLONG: " (a name or the path is too long)",
+  ENOSPC: " (no space left on the device)",
+  EDQUOT: " (disk quota exceeded)",
+  EROFS: " (read-only file system)",
+  EIO: " (input/output error)",
+  EBUSY: " (resource busy)",
+  EMFILE: " (too many open files)",
+  EXDEV: " (crosses file systems)",
+};
 
 /** Node's errno code of a file-system error (`ENOENT`, …), if it is one. */
 export function errnoOf(error: unknown): string | undefined {

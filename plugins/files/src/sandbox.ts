@@ -1,5 +1,6 @@
+import type { Stats } from "node:fs";
 import { lstat, readlink, realpath, stat } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
 import {
   FilesConfigError,
   InvalidPathError,
@@ -67,6 +68,19 @@ export class Sandbox {
    * a path that does not exist yet is always a real folder inside the root.
    */
   async resolve(input: unknown, field = "path"): Promise<ResolvedPath> {
+    return this.#resolve(input, field, true);
+  }
+
+  /**
+   * Like {@link Sandbox.resolve}, for a path used as an entry of its own
+   * (what `delete` removes, what `move` moves): a link as the last name is
+   * not followed, dangling or not; `real` is then the link itself.
+   */
+  async resolveEntry(input: unknown, field = "path"): Promise<ResolvedPath> {
+    return this.#resolve(input, field, false);
+  }
+
+  async #resolve(input: unknown, field: string, followLast: boolean): Promise<ResolvedPath> {
     if (typeof input !== "string" || input === "") {
       throw new InvalidPathError(String(input), `is not a valid ${field}: give a non-empty path relative to the root`);
     }
@@ -97,6 +111,9 @@ export class Sandbox {
         if (errno === "ENOTDIR") throw new NotADirectoryError(names.slice(0, i).join("/"));
         throw fromErrno(error, input) ?? error;
       }
+      if (info.isSymbolicLink() && last && !followLast) {
+        return { input, relative: rel, real: next, entry: next, exists: true, isRoot: false };
+      }
       if (info.isSymbolicLink()) {
         const target = await this.#follow(next, input, field);
         if (last) return { input, relative: rel, real: target, entry: next, exists: true, isRoot: false };
@@ -108,6 +125,53 @@ export class Sandbox {
     }
     /* c8 ignore next */
     throw new InvalidPathError(input, "could not be resolved");
+  }
+
+  /**
+   * Checks that a file opened at `abs` (its `fstat` is `opened`) is still the
+   * entry at that path inside the root: its folder, resolved again with
+   * `realpath`, must be inside the root, and the entry there must be the
+   * same file (device and inode). Catches a folder swapped for a link
+   * between the check of the path and the `open`.
+   */
+  async verifyOpened(abs: string, opened: Stats, input: string): Promise<string> {
+    let folder: string;
+    let now: Stats;
+    try {
+      folder = await realpath(dirname(abs));
+      now = await lstat(join(folder, basename(abs)));
+    } catch (error) {
+      throw fromErrno(error, input) ?? error;
+    }
+    if (!this.contains(folder)) throw new OutsideSandboxError(input, "its folder was replaced by a link leading out while in use");
+    if (now.dev !== opened.dev || now.ino !== opened.ino) {
+      throw new OutsideSandboxError(input, "the entry changed while in use (a folder on its path was replaced)");
+    }
+    return join(folder, basename(abs));
+  }
+
+  /**
+   * Whether the link now at `link` would still lead inside the root from
+   * `place` (where a move puts it). `movedFrom`/`movedTo` name the tree being
+   * moved, so a target inside its new location is judged where it is now.
+   * Judged lexically, then with `realpath` of the deepest existing ancestor.
+   */
+  async linkStaysInside(link: string, place: string, movedFrom: string, movedTo: string): Promise<boolean> {
+    const target = await readlink(link);
+    let where = isAbsolute(target) ? resolve(target) : resolve(dirname(place), target);
+    if (!this.contains(where)) return false;
+    const rel = relative(movedTo, where);
+    if (rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) where = join(movedFrom, rel);
+    for (let probe = where; ; probe = dirname(probe)) {
+      try {
+        return this.contains(await realpath(probe));
+      } catch (error) {
+        const errno = errnoOf(error);
+        if (errno === "ELOOP") return true; // a loop leads nowhere, and every use of it is refused
+        if (errno !== "ENOENT" && errno !== "ENOTDIR") throw error;
+        if (probe === this.root || dirname(probe) === probe) return true;
+      }
+    }
   }
 
   /** Real target of the link `link`, refused when it leads out or dangles. */

@@ -1,4 +1,5 @@
 import { ActionTier, type PluginActionInfo } from "@cortex/plugins";
+import { MAX_GLOB_LENGTH } from "./glob.js";
 
 const path = (what: string) => ({
   type: "string",
@@ -111,6 +112,7 @@ export const FILES_ACTIONS: readonly PluginActionInfo[] = [
         glob: {
           type: "string",
           minLength: 1,
+          maxLength: MAX_GLOB_LENGTH,
           description:
             'Only search files matching this pattern: "*" and "?" match within a name, "**" across folders. Without "/" it matches the file name ("*.md"); with "/" the path from the searched folder ("src/**/*.ts").',
         },

@@ -1,13 +1,23 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
 import type * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import type { PluginHarness } from "@cortex/testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { FilesPlugin } from "../src/index.js";
+import { FakeBroker } from "@cortex/testing";
+import { FilesPlugin } from "../src/index.js";
 import { harnessFor, makeFixture, type Fixture } from "./helpers.js";
 
 // Failures injected into the plugin's own file-system calls, one at a time.
-const fail = vi.hoisted(() => ({ rename: false, link: false, midWrite: false }));
+const fail = vi.hoisted(() => ({
+  rename: false,
+  link: false,
+  midWrite: false,
+  rm: false,
+  /** Runs just before the plugin's `open` (to swap a folder for a link, as a racing process could). */
+  beforeOpen: undefined as ((path: string) => void) | undefined,
+  /** Runs once the temporary file is flushed (to abort the call at the last moment). */
+  afterSync: undefined as (() => void) | undefined,
+}));
 
 vi.mock("node:fs/promises", async (importOriginal) => {
   const real = await importOriginal<typeof fsPromises>();
@@ -22,8 +32,21 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       if (fail.link) throw eio();
       return real.link(...args);
     },
+    rm: async (...args: Parameters<typeof real.rm>) => {
+      if (fail.rm) throw Object.assign(new Error("EBUSY: resource busy (injected)"), { code: "EBUSY" });
+      return real.rm(...args);
+    },
     open: async (...args: Parameters<typeof real.open>) => {
+      fail.beforeOpen?.(String(args[0]));
       const handle = await real.open(...args);
+      if (fail.afterSync !== undefined && args[1] === "wx") {
+        const sync = handle.sync.bind(handle);
+        const after = fail.afterSync;
+        handle.sync = async () => {
+          await sync();
+          after();
+        };
+      }
       if (!fail.midWrite || args[1] !== "wx") return handle;
       // A disk that fills up half way: part of the content lands, then the write fails.
       handle.writeFile = async (data: unknown) => {
@@ -44,7 +67,7 @@ beforeEach(async () => {
   h = await harnessFor(fx.root);
 });
 afterEach(async () => {
-  Object.assign(fail, { rename: false, link: false, midWrite: false });
+  Object.assign(fail, { rename: false, link: false, midWrite: false, rm: false, beforeOpen: undefined, afterSync: undefined });
   await h.teardown();
   fx.cleanup();
 });
@@ -91,5 +114,69 @@ describe("atomic write", () => {
     expect(r).toMatchObject({ success: true });
     expect(readFileSync(join(fx.root, "keep.txt"), "utf8")).toBe("swapped");
     expect(entries()).toEqual(["keep.txt"]);
+  });
+
+  it("a cleanup that fails does not hide why the write failed", async () => {
+    fail.rename = true;
+    fail.rm = true;
+    const r = await h.execute("write", { path: "keep.txt", content: "new content", overwrite: true }, confirm);
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_IO_ERROR" });
+    expect(r.error).toContain("EIO");
+    expect(readFileSync(join(fx.root, "keep.txt"), "utf8")).toBe("original content");
+  });
+
+  it("an abort after the content is flushed still commits nothing", async () => {
+    const plugin = new FilesPlugin();
+    await plugin.setup(new FakeBroker({ files_root: fx.root }));
+    const controller = new AbortController();
+    fail.afterSync = () => controller.abort(new Error("user cancelled"));
+    const r = await plugin.executeAction("write", { path: "new.txt", content: "late" }, {
+      signal: controller.signal,
+      callId: "t",
+    });
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_ABORTED" });
+    expect(entries()).toEqual(["keep.txt"]);
+  });
+
+  it("uses a short temporary name, so a long legal file name can be written", async () => {
+    const name = `${"n".repeat(240)}.txt`; // 244 bytes, under NAME_MAX (255)
+    const r = await h.execute("write", { path: name, content: "hi" }, confirm);
+    expect(r).toMatchObject({ success: true, data: { created: true } });
+    expect(entries()).toEqual(["keep.txt", name].sort());
+  });
+});
+
+describe("a folder swapped for a link between the check and the use", () => {
+  const swapSubForOutside = (path: string) => {
+    if (!path.startsWith(join(fx.root, "sub"))) return;
+    fail.beforeOpen = undefined;
+    renameSync(join(fx.root, "sub"), join(fx.root, "sub-old"));
+    symlinkSync(fx.outside, join(fx.root, "sub"));
+  };
+
+  it("a write is refused, and nothing is left outside", async () => {
+    mkdirSync(join(fx.root, "sub"));
+    fail.beforeOpen = swapSubForOutside;
+    const r = await h.execute("write", { path: "sub/new.txt", content: "pwned" }, confirm);
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_OUTSIDE_SANDBOX" });
+    expect(readdirSync(fx.outside)).toEqual(["secret.txt"]);
+  });
+
+  it("a read is refused instead of returning the file outside", async () => {
+    mkdirSync(join(fx.root, "sub"));
+    writeFileSync(join(fx.root, "sub", "secret.txt"), "inside");
+    fail.beforeOpen = swapSubForOutside;
+    const r = await h.execute("read", { path: "sub/secret.txt" });
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_OUTSIDE_SANDBOX" });
+    expect(JSON.stringify(r)).not.toContain("top secret");
+  });
+
+  it("a search skips the swapped file", async () => {
+    mkdirSync(join(fx.root, "sub"));
+    writeFileSync(join(fx.root, "sub", "secret.txt"), "inside");
+    fail.beforeOpen = swapSubForOutside;
+    const r = await h.execute("search", { query: "secret" });
+    expect(r.success).toBe(true);
+    expect(JSON.stringify(r)).not.toContain("top secret");
   });
 });

@@ -1,5 +1,5 @@
 import type { Dirent, Stats } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { lstat, readdir, realpath } from "node:fs/promises";
 import { join } from "node:path";
 import type { FilesLimits } from "../config.js";
 import { FilesAbortedError, fromErrno } from "../errors.js";
@@ -53,8 +53,10 @@ export interface WalkEntry {
 
 /**
  * Entries under `dir`, sorted by name, depth first. Links are yielded but
- * never followed, so a walk never leaves the folder it started in. Checks
- * `signal` before each folder and entry.
+ * never followed, so a walk never leaves the folder it started in: before
+ * descending, a folder is resolved again with `realpath`, and skipped unless
+ * it is still a real folder at that very path. Checks `signal` before each
+ * folder and entry. `dir` must be a real path (as `ResolvedPath.real` is).
  */
 export async function* walk(
   dir: string,
@@ -71,6 +73,15 @@ export async function* walk(
     const abs = join(dir, dirent.name);
     const rel = prefix === "" ? dirent.name : `${prefix}/${dirent.name}`;
     yield { abs, rel, dirent };
-    if (recursive && dirent.isDirectory()) yield* walk(abs, display, recursive, signal, rel);
+    // Looked at again just before descending: a folder swapped for a link since readdir is skipped.
+    if (recursive && dirent.isDirectory() && (await isRealFolder(abs))) yield* walk(abs, display, recursive, signal, rel);
   }
+}
+
+/** True when `abs` is, right now, a folder reached without any symbolic link. */
+async function isRealFolder(abs: string): Promise<boolean> {
+  const real = await realpath(abs).catch(() => undefined);
+  if (real !== abs) return false;
+  const info = await lstat(abs).catch(() => undefined);
+  return info?.isDirectory() === true;
 }

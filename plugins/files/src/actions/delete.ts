@@ -14,7 +14,7 @@ export interface DeleteResult {
  * unless `recursive`; links inside are removed, not followed). Never the root.
  */
 export async function remove(env: ActionEnv, params: DeleteParams): Promise<DeleteResult> {
-  const target = await env.sandbox.resolve(params.path);
+  const target = await env.sandbox.resolveEntry(params.path);
   if (target.isRoot) throw new InvalidPathError(params.path, "is the sandbox root, which cannot be deleted");
   if (!target.exists) throw new FileNotFoundError(target.relative);
   const path = target.relative;

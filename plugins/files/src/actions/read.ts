@@ -2,6 +2,7 @@ import { constants, type Stats } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { FileNotFoundError, FileTooLargeError, NotAFileError } from "../errors.js";
 import { FILES_CONFIG_KEYS } from "../config.js";
+import type { Sandbox } from "../sandbox.js";
 import type { ReadParams } from "../schemas.js";
 import { fsCall, type ActionEnv } from "./common.js";
 
@@ -18,6 +19,7 @@ export interface ReadResult {
 
 // Not on Windows; there the realpath check alone guards the last name.
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const NON_BLOCK = constants.O_NONBLOCK ?? 0;
 const CHUNK = 64 * 1024;
 
 /**
@@ -25,14 +27,23 @@ const CHUNK = 64 * 1024;
  * `CORTEX_FILES_TOO_LARGE` when it is bigger (checked before reading, and
  * again while reading in case it grew).
  */
-export async function readLimited(abs: string, path: string, limit: number): Promise<{ data: Buffer; info: Stats }> {
+export async function readLimited(
+  sandbox: Sandbox,
+  abs: string,
+  path: string,
+  limit: number,
+): Promise<{ data: Buffer; info: Stats }> {
   const before = await fsCall(path, () => stat(abs));
-  // Checked before open(): opening a FIFO would block.
+  // Checked before open(): opening a FIFO would block (O_NONBLOCK covers one swapped in meanwhile).
   if (!before.isFile()) throw new NotAFileError(path);
   if (before.size > limit) throw new FileTooLargeError(path, before.size, limit, FILES_CONFIG_KEYS.maxReadBytes);
-  const handle = await fsCall(path, () => open(abs, constants.O_RDONLY | NO_FOLLOW));
+  const handle = await fsCall(path, () => open(abs, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK));
   try {
     const info = await fsCall(path, () => handle.stat());
+    if (!info.isFile()) throw new NotAFileError(path);
+    // The file opened must be the one at `abs` inside the root (no folder swapped for a link meanwhile).
+    await sandbox.verifyOpened(abs, info, path);
+    if (info.size > limit) throw new FileTooLargeError(path, info.size, limit, FILES_CONFIG_KEYS.maxReadBytes);
     const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
@@ -53,7 +64,7 @@ export async function readLimited(abs: string, path: string, limit: number): Pro
 export async function read(env: ActionEnv, params: ReadParams): Promise<ReadResult> {
   const target = await env.sandbox.resolve(params.path);
   if (!target.exists) throw new FileNotFoundError(target.relative);
-  const { data, info } = await readLimited(target.real, target.relative, env.limits.maxReadBytes);
+  const { data, info } = await readLimited(env.sandbox, target.real, target.relative, env.limits.maxReadBytes);
   const encoding = params.encoding ?? "utf8";
   return {
     path: target.relative,

@@ -83,7 +83,7 @@ export async function search(env: ActionEnv, params: SearchParams): Promise<Sear
 
     let data: Buffer;
     try {
-      data = (await readLimited(abs, path, limits.maxReadBytes)).data;
+      data = (await readLimited(env.sandbox, abs, path, limits.maxReadBytes)).data;
     } catch (error) {
       if (!isSkippable(error)) throw error;
       result.filesSkipped++;
@@ -123,7 +123,7 @@ function scanLines(
   return true;
 }
 
-/** Errors that skip one file rather than failing the search: too large, vanished, unreadable. */
+/** Errors that skip one file rather than failing the search: too large, vanished, unreadable, swapped. */
 function isSkippable(error: unknown): boolean {
   if (!isFilesError(error)) return false;
   const { code } = error;
@@ -131,6 +131,7 @@ function isSkippable(error: unknown): boolean {
     code === "CORTEX_FILES_TOO_LARGE" ||
     code === "CORTEX_FILES_NOT_FOUND" ||
     code === "CORTEX_FILES_NOT_A_FILE" ||
-    code === "CORTEX_FILES_IO_ERROR"
+    code === "CORTEX_FILES_IO_ERROR" ||
+    code === "CORTEX_FILES_OUTSIDE_SANDBOX" // swapped for something outside while searching
   );
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, link, lstat, mkdir, open, rename, rm, unlink } from "node:fs/promises";
+import { link, lstat, mkdir, open, realpath, rename, rm, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { FILES_CONFIG_KEYS } from "../config.js";
 import {
@@ -9,9 +9,11 @@ import {
   InvalidContentError,
   NotADirectoryError,
   NotAFileError,
+  OutsideSandboxError,
   errnoOf,
   fromErrno,
 } from "../errors.js";
+import type { Sandbox } from "../sandbox.js";
 import type { WriteParams } from "../schemas.js";
 import { fsCall, throwIfAborted, type ActionEnv } from "./common.js";
 
@@ -55,24 +57,32 @@ export async function write(env: ActionEnv, params: WriteParams): Promise<WriteR
     if (params.overwrite !== true) throw new FileExistsError(path);
     mode = info.mode & 0o7777;
   }
-  const folder = dirname(target.real);
-  await ensureFolder(folder, path, params.createDirectories === true);
+  const folder = await ensureFolder(env.sandbox, dirname(target.real), path, params.createDirectories === true);
+  const file = join(folder, basename(target.real));
   throwIfAborted(env.signal);
 
-  const temp = join(folder, `.${basename(target.real)}.${randomBytes(6).toString("hex")}.tmp`);
+  // Short, so any name the file system accepts for the target also fits here.
+  const temp = join(folder, `.cortex-${randomBytes(4).toString("hex")}.tmp`);
+  let created = false;
   try {
     const handle = await fsCall(path, () => open(temp, "wx", 0o666));
+    created = true;
     try {
+      // The temp file must be where it was meant to be: no folder on its path swapped for a link.
+      await env.sandbox.verifyOpened(temp, await fsCall(path, () => handle.stat()), path);
       await fsCall(path, () => handle.writeFile(data));
+      if (mode !== undefined) await fsCall(path, () => handle.chmod(mode));
       await fsCall(path, () => handle.sync());
     } finally {
       await handle.close();
     }
-    if (mode !== undefined) await fsCall(path, () => chmod(temp, mode));
-    if (target.exists) await fsCall(path, () => rename(temp, target.real));
-    else await commitNoClobber(temp, target.real, path);
+    // Last chance: once committed, the caller must not have been told it was aborted.
+    throwIfAborted(env.signal);
+    if (target.exists) await fsCall(path, () => rename(temp, file));
+    else await commitNoClobber(temp, file, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    // Cleanup must never hide why the write failed.
+    if (created) await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
   return { path, bytes: data.length, created: !target.exists };
@@ -95,15 +105,42 @@ async function commitNoClobber(temp: string, file: string, path: string): Promis
   await unlink(temp);
 }
 
-/** Makes sure the target's folder exists (creating it when asked) and is a folder. */
-async function ensureFolder(folder: string, path: string, create: boolean): Promise<void> {
+/**
+ * Makes sure the target's folder exists (creating it when asked, one name at
+ * a time below a folder resolved again with `realpath` and checked inside the
+ * root) and is a folder. Returns its real path.
+ */
+async function ensureFolder(sandbox: Sandbox, folder: string, path: string, create: boolean): Promise<string> {
   const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  const info = await lstat(folder).catch((error: unknown) => {
-    if (errnoOf(error) === "ENOENT") return undefined;
-    throw fromErrno(error, parent) ?? error;
-  });
-  if (info?.isDirectory()) return;
-  if (info !== undefined) throw new NotADirectoryError(parent);
-  if (!create) throw new FileNotFoundError(parent, " (the parent folder; pass createDirectories: true to create it)");
-  await fsCall(parent, () => mkdir(folder, { recursive: true }));
+  const missing: string[] = [];
+  let existing = folder;
+  for (;;) {
+    const info = await lstat(existing).catch((error: unknown) => {
+      if (errnoOf(error) === "ENOENT") return undefined;
+      throw fromErrno(error, parent) ?? error;
+    });
+    if (info?.isDirectory()) break;
+    if (info !== undefined) throw new NotADirectoryError(parent);
+    if (!create) throw new FileNotFoundError(parent, " (the parent folder; pass createDirectories: true to create it)");
+    if (existing === sandbox.root || dirname(existing) === existing) throw new FileNotFoundError(parent);
+    missing.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  let current = await realFolderInside(sandbox, existing, path);
+  for (const name of missing) {
+    const next = join(current, name);
+    await mkdir(next).catch((error: unknown) => {
+      if (errnoOf(error) !== "EEXIST") throw fromErrno(error, parent) ?? error;
+    });
+    current = await realFolderInside(sandbox, next, path);
+  }
+  return current;
+}
+
+/** `realpath` of the folder `abs`, refused unless it is inside the root and a folder. */
+async function realFolderInside(sandbox: Sandbox, abs: string, path: string): Promise<string> {
+  const real = await fsCall(path, () => realpath(abs));
+  if (!sandbox.contains(real)) throw new OutsideSandboxError(path, "a folder on its path was replaced by a link leading out");
+  if (!(await fsCall(path, () => stat(real))).isDirectory()) throw new NotADirectoryError(sandbox.relativeOf(real));
+  return real;
 }
