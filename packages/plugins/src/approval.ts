@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { ApprovalDeniedError, ApprovalRequiredError, ForbiddenError } from "./errors.js";
 import { type ActionTier } from "./models.js";
 import type { Principal } from "./models.js";
+import { startLongTimer } from "./long-timer.js";
 import { messageOf } from "./redact.js";
 
 /** What an approver (or a human) is asked to approve: one exact call. */
@@ -158,34 +159,24 @@ export async function checkPrincipal(
  */
 export function withTimeout<T>(value: T | PromiseLike<T>, ms: number, onTimeout?: () => Error, signal?: AbortSignal): Promise<T> {
   if (!isThenable(value)) return Promise.resolve(value);
-  const MAX_TIMER_MS = 2_147_483_647;
   return new Promise<T>((resolve, reject) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel = (): void => undefined;
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       const reason: unknown = signal?.reason;
       reject(reason instanceof Error ? reason : new Error("the wait was aborted"));
     };
     if (signal?.aborted) return onAbort();
     signal?.addEventListener("abort", onAbort, { once: true });
-    if (ms !== Infinity) {
-      let left = ms;
-      const expire = () => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`));
-      const wait = () => {
-        const step = left < MAX_TIMER_MS ? left : MAX_TIMER_MS;
-        left -= step;
-        timer = setTimeout(left > 0 ? wait : expire, step);
-      };
-      wait();
-    }
+    cancel = startLongTimer(ms, () => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`)));
     const fail = (e: unknown) => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener("abort", onAbort);
       reject(e instanceof Error ? e : new Error(messageOf(e)));
     };
     try {
       value.then((v) => {
-        clearTimeout(timer);
+        cancel();
         signal?.removeEventListener("abort", onAbort);
         resolve(v);
       }, fail);

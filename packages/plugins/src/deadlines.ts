@@ -5,6 +5,8 @@
  * {@link leaveLane} and {@link createDeadlines}; nothing here is part of the package's public API.
  */
 
+import { MAX_TIMER_MS } from "./long-timer.js";
+
 /** Per-registry deadline state (see {@link createDeadlines}). */
 export interface Deadlines<E extends LaneEntry> {
   /**
@@ -86,12 +88,6 @@ export interface Window {
   end: number;
 }
 
-/**
- * The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days): Node
- * runs a timer with a longer one (or `Infinity`) after 1 ms. Longer lane
- * timeouts arm for this long and re-arm (see {@link expire}).
- */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 const WINDOW_CALLS = 64;
 const MIN_SOLO = 8;

@@ -3,7 +3,9 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DiscoveryError, isCortexError, type CortexError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
+import { startLongTimer } from "./long-timer.js";
 import { InvalidOptionsError } from "./options-error.js";
+import { isTimeLimit, timeLimitMessage } from "./options.js";
 import { messageOf } from "./redact.js";
 import { isValidPluginName } from "./registration.js";
 import { isPlainObject } from "./validation.js";
@@ -56,8 +58,6 @@ export interface DiscoveryResult {
 const ALL_FIELDS: readonly DependencyField[] = ["dependencies", "optionalDependencies", "devDependencies"];
 /** Default of {@link DiscoveryOptions.loadTimeoutMs}. */
 const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
-/** The longest delay `setTimeout` honours (a longer one fires at once); longer limits re-arm. */
-const MAX_TIMER_MS = 2_147_483_647;
 const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
 
 const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: unknown) =>
@@ -79,12 +79,7 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
   const cwd = resolve(options.cwd ?? process.cwd());
   // Only `undefined` means the default: a JavaScript caller's `null` is an error.
   const { loadTimeoutMs: limit = DEFAULT_LOAD_TIMEOUT_MS }: { loadTimeoutMs?: unknown } = options;
-  if (typeof limit !== "number" || !(limit > 0)) {
-    throw new InvalidOptionsError(
-      "loadTimeoutMs",
-      `discovery option "loadTimeoutMs" must be a number > 0 (or Infinity for no limit); got ${shown(limit)}`,
-    );
-  }
+  if (!isTimeLimit(limit)) throw new InvalidOptionsError("loadTimeoutMs", timeLimitMessage("discovery", "loadTimeoutMs", limit));
   const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
     throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageOf(error)}`, error);
   });
@@ -254,31 +249,21 @@ async function withLoadTimeout<T>(
 ): Promise<T> {
   if (ms === Infinity) return load(() => false);
   let expired = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let cancel = (): void => undefined;
   const timeout = new Promise<never>((_, reject) => {
-    const arm = (left: number) => {
-      timer = setTimeout(() => {
-        if (left > MAX_TIMER_MS) return arm(left - MAX_TIMER_MS);
-        expired = true;
-        reject(onTimeout());
-      }, Math.min(left, MAX_TIMER_MS));
-    };
-    arm(ms);
+    cancel = startLongTimer(ms, () => {
+      expired = true;
+      reject(onTimeout());
+    });
   });
   try {
     // `race` subscribes to both, so a late rejection of `load` is handled.
     return await Promise.race([load(() => expired), timeout]);
   } finally {
-    clearTimeout(timer);
+    cancel();
   }
 }
 
-/** A short description of a bad option value, for an error message. */
-function shown(value: unknown): string {
-  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
-  if (typeof value === "string") return JSON.stringify(value);
-  return value === null ? "null" : typeof value;
-}
 
 /** Classes are constructed without arguments; other functions are zero-argument (maybe async) factories. */
 async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> {

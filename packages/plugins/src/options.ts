@@ -77,7 +77,7 @@ export const DEFAULT_TIME_LIMITS: TimeLimits = Object.freeze({
  * True for a usable time limit: a number > 0, or `Infinity` for no limit.
  * NaN, 0, negatives and non-numbers are not: Node would run a timer for them
  * after 1 ms (NaN never times a call out at all). Finite limits above
- * 2^31 - 1 ms are usable: the timers chain (see `MAX_TIMER_MS`).
+ * 2^31 - 1 ms are usable: the timers chain (see `startLongTimer`).
  */
 export function isTimeLimit(value: unknown): value is number {
   return typeof value === "number" && value > 0;
@@ -85,8 +85,14 @@ export function isTimeLimit(value: unknown): value is number {
 
 /** The message of an unusable time limit. */
 export function timeLimitMessage(owner: string, option: string, value: unknown): string {
-  const got = typeof value === "number" ? String(value) : typeof value === "string" ? JSON.stringify(value) : value === null ? "null" : typeof value;
-  return `${owner} option "${option}" must be a number > 0 (or Infinity for no limit); got ${got}`;
+  return `${owner} option "${option}" must be a number > 0 (or Infinity for no limit); got ${shown(value)}`;
+}
+
+/** A short description of a bad option value, for an error message. */
+function shown(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  if (typeof value === "string") return JSON.stringify(value);
+  return value === null ? "null" : typeof value;
 }
 
 /**
