@@ -1,9 +1,4 @@
-import { isPlainObject, type ValidationIssue } from "./validation.js";
-
-const MAX_DEPTH = 64;
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
-
-const escapePointer = (segment: string): string => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+import { escapePointer, FORBIDDEN_KEYS, isPlainObject, MAX_DEPTH, type ValidationIssue } from "./validation.js";
 
 function kindOf(value: unknown): string {
   if (typeof value === "number") return String(value);

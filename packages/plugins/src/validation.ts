@@ -35,7 +35,8 @@ export function compileSchema(ajv: Ajv, schema: JsonSchema): ValidateFunction {
   return ajv.compile(schema);
 }
 
-const escapePointer = (segment: string): string => segment.replace(/~/g, "~0").replace(/\//g, "~1");
+/** One JSON-pointer segment: `~` and `/` escaped. */
+export const escapePointer = (segment: string): string => segment.replace(/~/g, "~0").replace(/\//g, "~1");
 
 /** ajv errors as issues; `required` and `additionalProperties` point at the property itself. */
 export function toIssues(errors: readonly ErrorObject[] | null | undefined): ValidationIssue[] {
@@ -55,8 +56,10 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined): Val
   });
 }
 
-const MAX_DEPTH = 64;
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+/** Deepest nesting of params the shape checks accept. */
+export const MAX_DEPTH = 64;
+/** Keys refused at any depth of params (prototype pollution in plugin code that merges them). */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 
 /** True for `{}`-style objects (prototype `Object.prototype` or `null`). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
