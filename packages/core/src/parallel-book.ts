@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Checkpoint, RunSummary } from "./run-state.js";
+import { checkId, isMissing, readIfExists, writeAtomic } from "./store-files.js";
 
 /**
  * A parallel orchestration some of whose runs are still going or paused.
@@ -112,16 +113,6 @@ export class MemoryParallelBook implements ParallelBook {
   }
 }
 
-const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(temp, text, { flag: "wx" });
-  await rename(temp, file);
-}
-
-const isMissing = (error: unknown): boolean => (error as NodeJS.ErrnoException).code === "ENOENT";
-
 /**
  * Parallel orchestrations as files, for `JsonFileRunStore`: one folder per
  * orchestration with `meta.json` and one file per slot event
@@ -133,8 +124,7 @@ export class FileParallelBook implements ParallelBook {
   constructor(private readonly directory: string) {}
 
   #folder(id: string): string {
-    if (!SAFE_ID.test(id) || id.startsWith(".")) throw new TypeError(`Unsafe id for a file name: ${JSON.stringify(id)}`);
-    return join(this.directory, id);
+    return join(this.directory, checkId(id));
   }
 
   async createParallel(id: string, agents: string[], startedAt: number): Promise<void> {
@@ -145,9 +135,10 @@ export class FileParallelBook implements ParallelBook {
 
   async updateParallel(id: string, slot: number, update: ParallelUpdate): Promise<ParallelUpdateResult | undefined> {
     const folder = this.#folder(id);
-    const entry = await this.#read(folder);
-    if (entry === undefined) return undefined;
-    const bad = slotError(entry.agents, slot);
+    // Only the agents are needed to check the slot; the slot files are read once, after the write.
+    const meta = await this.#meta(folder);
+    if (meta === undefined) return undefined;
+    const bad = slotError(meta.agents, slot);
     if (bad) throw bad;
     const [kind, value] = "done" in update ? ["done", update.done] : ["paused", update.paused];
     try {
@@ -169,11 +160,16 @@ export class FileParallelBook implements ParallelBook {
     return { record: recordOf(id, after), complete: true };
   }
 
+  async #meta(folder: string): Promise<{ agents: string[]; startedAt: number } | undefined> {
+    const text = await readIfExists(join(folder, "meta.json"));
+    return text === undefined ? undefined : (JSON.parse(text) as { agents: string[]; startedAt: number });
+  }
+
   async #read(folder: string): Promise<Entry | undefined> {
     let names: string[];
-    let meta: { agents: string[]; startedAt: number };
+    const meta = await this.#meta(folder);
+    if (meta === undefined) return undefined;
     try {
-      meta = JSON.parse(await readFile(join(folder, "meta.json"), "utf8")) as typeof meta;
       names = await readdir(folder);
     } catch (error) {
       if (isMissing(error)) return undefined;
@@ -183,13 +179,8 @@ export class FileParallelBook implements ParallelBook {
     for (const name of names) {
       const match = /^(done|paused)-(\d+)\.json$/.exec(name);
       if (!match) continue;
-      let text: string;
-      try {
-        text = await readFile(join(folder, name), "utf8");
-      } catch (error) {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }
+      const text = await readIfExists(join(folder, name));
+      if (text === undefined) return undefined;
       const slot = Number(match[2]);
       if (match[1] === "done") entry.done.set(slot, JSON.parse(text) as RunSummary);
       else entry.paused.set(slot, JSON.parse(text) as Checkpoint);

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { FileParallelBook, MemoryParallelBook, type ParallelBook, type ParallelUpdate, type ParallelUpdateResult } from "./parallel-book.js";
 import type { RunState } from "./run-state.js";
+import { checkId, isSafeId, readIfExists, writeAtomic } from "./store-files.js";
 
 /**
  * Keeps paused runs. The engine saves a run when it pauses at a checkpoint
@@ -57,33 +58,6 @@ export class MemoryRunStore implements RunStore, ParallelBook {
   delete(runId: string): Promise<void> {
     this.#runs.delete(runId);
     return Promise.resolve();
-  }
-}
-
-const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
-
-/** True for an id that is safe as a file name; ids the engine makes always are. */
-function isSafeId(id: unknown): id is string {
-  return typeof id === "string" && SAFE_ID.test(id) && !id.startsWith(".");
-}
-
-function checkId(id: string): string {
-  if (!isSafeId(id)) throw new TypeError(`Unsafe id for a file name: ${JSON.stringify(id)}`);
-  return id;
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const temp = `${file}.${randomUUID()}.tmp`;
-  await writeFile(temp, text, { flag: "wx" });
-  await rename(temp, file);
-}
-
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
   }
 }
 
