@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { approvalId, type ApprovalDecision, type Logger } from "@cortex/plugins";
 import { toErrorInfo, type ErrorInfo } from "./errors.js";
-import { abortError, startTimer } from "./abort.js";
+import { startTimer, untilAborted } from "./abort.js";
 import type { Checkpoint, CheckpointDecision, PendingToolCall, RunState } from "./run-state.js";
 import type { ToolEntry } from "./tools.js";
 
@@ -65,15 +65,11 @@ export async function askApprover(
     reason: checkpoint.reason,
   };
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
   try {
-    const timeout = new Promise<ApprovalDecision>((resolve, reject) => {
+    const timeout = new Promise<ApprovalDecision>((resolve) => {
       timer = startTimer(timeoutMs, () => resolve({ approved: false, reason: `no answer within ${timeoutMs} ms` }));
-      onAbort = () => reject(abortError(signal));
-      if (signal.aborted) onAbort();
-      else signal.addEventListener("abort", onAbort, { once: true });
     });
-    const answer = await Promise.race([Promise.resolve().then(() => approver(request)), timeout]);
+    const answer = await untilAborted(Promise.race([Promise.resolve().then(() => approver(request)), timeout]), signal);
     if (typeof answer !== "object" || answer === null || typeof answer.approved !== "boolean") {
       return { approved: false, reason: "the approver gave no decision" };
     }
@@ -84,7 +80,6 @@ export async function askApprover(
     return { approved: false, reason: "the approver failed" };
   } finally {
     clearTimeout(timer);
-    if (onAbort) signal.removeEventListener("abort", onAbort);
   }
 }
 
