@@ -170,17 +170,15 @@ async function main(): Promise<void> {
     // catch throws, test for a thenable) with no bookkeeping at all; it drops
     // the promises, so rejections would go unhandled and flush could not
     // work. Whatever a correct bus does per promise comes on top of this.
-    const bareAsync = Array.from({ length: 10 }, (_, i) => asyncHandler(i));
-    const bareSync = Array.from({ length: 10 }, (_, i) => syncHandler(i));
     rows.push(
       await compare(
         "floor: bookkeeping-free dispatch, 10 async vs 10 sync",
         Number.NaN,
         () => {
-          for (let n = 0; n < BATCH; n++) bareDispatch(bareAsync, event);
+          for (let n = 0; n < BATCH; n++) bareDispatch(asyncFns, event);
         },
         () => {
-          for (let n = 0; n < BATCH; n++) bareDispatch(bareSync, event);
+          for (let n = 0; n < BATCH; n++) bareDispatch(syncFns, event);
         },
       ),
     );
