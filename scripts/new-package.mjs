@@ -8,7 +8,9 @@ const args = process.argv.slice(2);
 const plugin = args.includes("--plugin");
 const [name, ...rest] = args.filter((a) => a !== "--plugin");
 if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
-  console.error("usage: node scripts/new-package.mjs <name> [description] [--plugin]\n  <name>: lowercase letters, digits and dashes");
+  console.error(
+    "usage: node scripts/new-package.mjs <name> [description] [--plugin]\n  <name>: lowercase letters, digits and dashes",
+  );
   process.exit(2);
 }
 const root = new URL("..", import.meta.url).pathname;

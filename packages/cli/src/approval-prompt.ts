@@ -33,7 +33,9 @@ export function describeCall(p: Printer, call: ApprovalCall): void {
   // Whatever was printed before (a model's text) must not hide or recolour the call.
   if (p.color) p.stream.write(RESET);
   const tier = call.tier === "ADMIN" ? p.style(["red", "bold"], call.tier) : p.style(["yellow", "bold"], call.tier);
-  p.line(`${p.style("bold", "Approval needed:")} ${p.style("cyan", stripControl(`${call.plugin}.${call.action}`))} (${tier})`);
+  p.line(
+    `${p.style("bold", "Approval needed:")} ${p.style("cyan", stripControl(`${call.plugin}.${call.action}`))} (${tier})`,
+  );
   if (call.principal !== undefined) p.line(`  acting as principal "${stripControl(call.principal)}"`);
   // JSON escapes C0 controls; C1 ones (e.g. U+009B, a CSI) are not escaped, so strip them too.
   for (const line of JSON.stringify(call.params, null, 2).split("\n")) p.line(`  ${stripControl(line)}`);

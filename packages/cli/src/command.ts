@@ -63,7 +63,15 @@ export function principalFrom(ctx: CommandContext): { id: string; roles: string[
 
 /** Options shared by the commands that may run CONFIRM and ADMIN actions. */
 export const APPROVAL_OPTIONS: Record<string, OptionSpec> = {
-  yes: { type: "boolean", short: "y", description: "approve every CONFIRM/ADMIN call without asking (needed without a terminal)" },
+  yes: {
+    type: "boolean",
+    short: "y",
+    description: "approve every CONFIRM/ADMIN call without asking (needed without a terminal)",
+  },
   admin: { type: "boolean", description: 'allow ADMIN actions, acting as principal { id: "cli", roles: ["admin"] }' },
-  principal: { type: "string", value: "<id>", description: "like --admin, acting as principal <id> (with the admin role)" },
+  principal: {
+    type: "string",
+    value: "<id>",
+    description: "like --admin, acting as principal <id> (with the admin role)",
+  },
 };

@@ -22,7 +22,8 @@ export function isoSeconds(date: Date): string {
 /** The demo's times for a given moment. */
 export function demoTimes(now: Date): DemoTimes {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const at = (days: number, hours: number, minutes = 0) => isoSeconds(new Date(today.getTime() + days * DAY + (hours * 60 + minutes) * 60_000));
+  const at = (days: number, hours: number, minutes = 0) =>
+    isoSeconds(new Date(today.getTime() + days * DAY + (hours * 60 + minutes) * 60_000));
   return {
     today,
     rangeStart: isoSeconds(today),
@@ -114,7 +115,12 @@ function eventsOf(data: unknown): ListedEvent[] {
 
 function weekPlan(events: ListedEvent[], review: { title: string; start: string } | undefined): string {
   const all = [...events, ...(review ? [review] : [])].sort((a, b) => String(a.start).localeCompare(String(b.start)));
-  const lines = all.map((e) => `- ${String(e.start ?? "?").replace("T", " ").replace(/:00Z$/, " UTC")}: ${e.title ?? "(untitled)"}`);
+  const lines = all.map(
+    (e) =>
+      `- ${String(e.start ?? "?")
+        .replace("T", " ")
+        .replace(/:00Z$/, " UTC")}: ${e.title ?? "(untitled)"}`,
+  );
   return ["# Week plan", "", ...lines, "", "Written by the Cortex demo agent.", ""].join("\n");
 }
 
@@ -151,8 +157,16 @@ export function demoScript(times: DemoTimes): ScriptStep[] {
       const [listed, created, written] = outcomes(request);
       const count = eventsOf(listed?.data).length;
       const parts = [`I listed ${count} event(s) in your calendar for the coming week.`];
-      parts.push(created?.ok ? `I booked "${review.title}" tomorrow at 15:00 UTC.` : `Booking "${review.title}" was not done: ${created?.error?.message ?? "it failed"}.`);
-      parts.push(written?.ok ? `I wrote the week plan to ${NOTES_PATH}.` : `Writing ${NOTES_PATH} was not done: ${written?.error?.message ?? "it failed"}.`);
+      parts.push(
+        created?.ok
+          ? `I booked "${review.title}" tomorrow at 15:00 UTC.`
+          : `Booking "${review.title}" was not done: ${created?.error?.message ?? "it failed"}.`,
+      );
+      parts.push(
+        written?.ok
+          ? `I wrote the week plan to ${NOTES_PATH}.`
+          : `Writing ${NOTES_PATH} was not done: ${written?.error?.message ?? "it failed"}.`,
+      );
       return { content: parts.join(" ") };
     },
   ];

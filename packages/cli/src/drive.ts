@@ -20,12 +20,23 @@ export interface DriveOptions {
  * terminal) and `engine.resolveCheckpoint` resumes the run. A denial is
  * told to the model and the run goes on.
  */
-export async function driveRun(engine: Engine, agentId: string, input: string, options: DriveOptions): Promise<RunResult> {
+export async function driveRun(
+  engine: Engine,
+  agentId: string,
+  input: string,
+  options: DriveOptions,
+): Promise<RunResult> {
   const { io, prompt, mode, principal, signal } = options;
   let result = await engine.run(agentId, input, { ...(signal ? { signal } : {}), ...(principal ? { principal } : {}) });
   while (result.status === "awaiting_approval" && result.checkpoint !== undefined) {
     const cp = result.checkpoint;
-    const call = { plugin: cp.plugin, action: cp.action, tier: cp.tier, params: cp.args, ...(principal ? { principal: principal.id } : {}) };
+    const call = {
+      plugin: cp.plugin,
+      action: cp.action,
+      tier: cp.tier,
+      params: cp.args,
+      ...(principal ? { principal: principal.id } : {}),
+    };
     // ADMIN calls without an authorized principal never get here: the engine refuses them first.
     // The decision names the call that was shown, so a run store changed meanwhile cannot swap it.
     const decision = { ...(await decide(io, prompt, call, mode)), approvalId: cp.approvalId };

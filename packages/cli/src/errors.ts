@@ -50,7 +50,11 @@ export class InvalidParamsError extends CortexError<CliErrorCode> {
 
 /** A command failed after it ran: the action failed, a plugin is unhealthy, a run failed. Exit status 1. */
 export class CommandFailedError extends CortexError<CliErrorCode> {
-  constructor(code: Exclude<CliErrorCode, "CORTEX_CLI_USAGE" | "CORTEX_CLI_INVALID_PARAMS">, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: Exclude<CliErrorCode, "CORTEX_CLI_USAGE" | "CORTEX_CLI_INVALID_PARAMS">,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.name = "CommandFailedError";
   }

@@ -27,7 +27,10 @@ export const MODEL_VARIABLES: readonly { name: string; description: string }[] =
 
 /** The environment section of `cortex --help`. */
 export function environmentHelp(): string {
-  const width = Math.max(...KNOWN_PLUGIN_KEYS.map((k) => broker.variableName(k.key).length), ...MODEL_VARIABLES.map((v) => v.name.length));
+  const width = Math.max(
+    ...KNOWN_PLUGIN_KEYS.map((k) => broker.variableName(k.key).length),
+    ...MODEL_VARIABLES.map((v) => v.name.length),
+  );
   const lines = [
     "Environment:",
     "  Plugins get credentials and settings from a broker that reads environment variables:",

@@ -53,12 +53,21 @@ export async function loadHostPlugins(io: CliIO, options: HostOptions): Promise<
 export function reportDiscoveryFailures(err: Printer, report: DiscoveryReport): number {
   for (const f of report.failed) {
     const what = f.plugin ? `plugin "${f.plugin}" of ${f.package}` : f.package;
-    err.line(`${err.style("yellow", "warning")} ${err.style("dim", `[${err.clean(f.error.code)}]`)}: ${err.clean(`${what} could not be loaded: ${f.error.message}`)}`);
+    err.line(
+      `${err.style("yellow", "warning")} ${err.style("dim", `[${err.clean(f.error.code)}]`)}: ${err.clean(`${what} could not be loaded: ${f.error.message}`)}`,
+    );
   }
   return report.failed.length;
 }
 
 /** Discovery failures as plain data, for `--json` output. */
-export function discoveryFailuresJson(report: DiscoveryReport): { package: string; plugin: string | undefined; code: string; message: string }[] {
-  return report.failed.map((f) => ({ package: f.package, plugin: f.plugin, code: f.error.code, message: f.error.message }));
+export function discoveryFailuresJson(
+  report: DiscoveryReport,
+): { package: string; plugin: string | undefined; code: string; message: string }[] {
+  return report.failed.map((f) => ({
+    package: f.package,
+    plugin: f.plugin,
+    code: f.error.code,
+    message: f.error.message,
+  }));
 }

@@ -106,7 +106,13 @@ function findCommand(name: string): Command {
   throw new UsageError(`unknown command "${name}"; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
 }
 
-function parseCommandLine(command: Command, args: string[], io: CliIO, out: CommandContext["out"], err: CommandContext["err"]): CommandContext | "help" {
+function parseCommandLine(
+  command: Command,
+  args: string[],
+  io: CliIO,
+  out: CommandContext["out"],
+  err: CommandContext["err"],
+): CommandContext | "help" {
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
@@ -123,9 +129,16 @@ function parseCommandLine(command: Command, args: string[], io: CliIO, out: Comm
   if (flags.help === true) return "help";
   const { positionals } = parsed;
   const { min, max } = command.args;
-  if (positionals.length < min) throw new UsageError(`"${command.name}" needs ${min === max ? min : `at least ${min}`} argument(s), got ${positionals.length}`, command.name);
+  if (positionals.length < min)
+    throw new UsageError(
+      `"${command.name}" needs ${min === max ? min : `at least ${min}`} argument(s), got ${positionals.length}`,
+      command.name,
+    );
   if (positionals.length > max) {
-    throw new UsageError(`"${command.name}" takes ${max === 0 ? "no" : `at most ${max}`} argument(s); unexpected "${positionals[max]}"`, command.name);
+    throw new UsageError(
+      `"${command.name}" takes ${max === 0 ? "no" : `at most ${max}`} argument(s); unexpected "${positionals[max]}"`,
+      command.name,
+    );
   }
   return { io, out, err, positionals, flags, verbose: flags.verbose === true };
 }

@@ -138,12 +138,15 @@ interface Issue {
 function issuesOf(error: unknown): Issue[] {
   const issues = (error as { issues?: unknown }).issues;
   if (!Array.isArray(issues)) return [];
-  return issues.filter((i): i is Issue => typeof i === "object" && i !== null && typeof (i as Issue).message === "string");
+  return issues.filter(
+    (i): i is Issue => typeof i === "object" && i !== null && typeof (i as Issue).message === "string",
+  );
 }
 
 /** Prints a validation error's problems one per line: `  /pointer: message`. */
 export function printIssues(p: Printer, issues: readonly Issue[]): void {
-  for (const issue of issues) p.line(`  ${p.style("yellow", p.clean(issue.path || "(params)"))}: ${p.clean(issue.message)}`);
+  for (const issue of issues)
+    p.line(`  ${p.style("yellow", p.clean(issue.path || "(params)"))}: ${p.clean(issue.message)}`);
 }
 
 /**

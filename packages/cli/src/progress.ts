@@ -26,30 +26,44 @@ export class ProgressExtension implements Extension {
   }
 
   onToolCalled(event: ToolCalledEvent): void {
-    this.p.line(`  ${this.p.style("cyan", "→")} ${this.p.style("cyan", this.p.clean(event.toolName))} ${this.p.style("dim", this.p.clean(compact(event.args, 200)))}`);
+    this.p.line(
+      `  ${this.p.style("cyan", "→")} ${this.p.style("cyan", this.p.clean(event.toolName))} ${this.p.style("dim", this.p.clean(compact(event.args, 200)))}`,
+    );
   }
 
   onToolCompleted(event: ToolCompletedEvent): void {
     const data = (event.result as { data?: unknown } | undefined)?.data;
     const shown = data === undefined ? "" : ` ${this.p.clean(summarize(data))}`;
-    this.p.line(`  ${this.p.style("green", "✓")} ${this.p.clean(event.toolName)} ${this.p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`);
+    this.p.line(
+      `  ${this.p.style("green", "✓")} ${this.p.clean(event.toolName)} ${this.p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`,
+    );
   }
 
   onToolFailed(event: ToolFailedEvent): void {
-    const error = (event.error ?? {}) as { code?: string; message?: string; issues?: { path: string; message: string }[] };
+    const error = (event.error ?? {}) as {
+      code?: string;
+      message?: string;
+      issues?: { path: string; message: string }[];
+    };
     if (error.code === "CORTEX_APPROVAL_DENIED") {
       // The decision line just above says who denied it and why.
-      this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", "[CORTEX_APPROVAL_DENIED]")} not run`);
+      this.p.line(
+        `  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", "[CORTEX_APPROVAL_DENIED]")} not run`,
+      );
       return;
     }
-    this.p.line(`  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${this.p.clean(String(error.code ?? "CORTEX_TOOL_FAILED"))}]`)} ${this.p.clean(String(error.message ?? ""))}`);
+    this.p.line(
+      `  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${this.p.clean(String(error.code ?? "CORTEX_TOOL_FAILED"))}]`)} ${this.p.clean(String(error.message ?? ""))}`,
+    );
     if (Array.isArray(error.issues)) printIssues(this.p, error.issues);
     // The engine refuses a forbidden ADMIN call before any checkpoint, so this is where the user learns the flag.
     if (error.code === "CORTEX_FORBIDDEN") this.p.line(this.p.style("dim", `    hint: ${hintForCode(error.code)}`));
   }
 
   onCheckpointCreated(event: CheckpointCreatedEvent): void {
-    this.p.line(`  ${this.p.style("yellow", "⏸")} checkpoint ${this.p.style("dim", event.checkpointId)}: ${this.p.clean(event.reason)}`);
+    this.p.line(
+      `  ${this.p.style("yellow", "⏸")} checkpoint ${this.p.style("dim", event.checkpointId)}: ${this.p.clean(event.reason)}`,
+    );
   }
 
   onCheckpointResolved(event: CheckpointResolvedEvent): void {
@@ -67,7 +81,8 @@ export function narrated(model: ModelClient, p: Printer): ModelClient {
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const response = await model.generate(request);
       const text = typeof response?.content === "string" ? response.content.trim() : "";
-      if (text !== "" && (response.toolCalls?.length ?? 0) > 0) p.line(`  ${p.style("magenta", "“")}${p.clean(text)}${p.style("magenta", "”")}`);
+      if (text !== "" && (response.toolCalls?.length ?? 0) > 0)
+        p.line(`  ${p.style("magenta", "“")}${p.clean(text)}${p.style("magenta", "”")}`);
       return response;
     },
   };

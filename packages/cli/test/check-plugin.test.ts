@@ -34,7 +34,12 @@ async function fixture(options: FixtureOptions = {}): Promise<string> {
     peerDependencies: { "@cortex/plugins": "^0.0.0" },
   };
   options.manifest?.(manifest);
-  const text = { type: "object", properties: { text: { type: "string" } }, required: ["text"], additionalProperties: false };
+  const text = {
+    type: "object",
+    properties: { text: { type: "string" } },
+    required: ["text"],
+    additionalProperties: false,
+  };
   const source = `${options.header ?? ""}
 export class EchoPlugin {
   name = "echo";
@@ -44,10 +49,18 @@ export class EchoPlugin {
   async setup(broker) { ${options.setup ?? ""} this.#ready = true; }
   async teardown() { this.#ready = false; }
   listActions() {
-    return ${options.actions ?? JSON.stringify([
-      { name: "say", description: "Say a text", tier: "AUTO", parameters: text },
-      { name: "shout", description: "Shout a text", tier: "CONFIRM", parameters: { ...text, examples: [{ text: "hi" }] } },
-    ])};
+    return ${
+      options.actions ??
+      JSON.stringify([
+        { name: "say", description: "Say a text", tier: "AUTO", parameters: text },
+        {
+          name: "shout",
+          description: "Shout a text",
+          tier: "CONFIRM",
+          parameters: { ...text, examples: [{ text: "hi" }] },
+        },
+      ])
+    };
   }
   async executeAction(action, params) {
     if (action === "say" || action === "shout") return { success: true, data: { text: params.text } };
@@ -75,7 +88,8 @@ describe("check-plugin", () => {
     const run = await check({ dir: await fixture() });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    for (const name of ["package.json", "load", "register", "contract", "pack"]) expect(run.stdout).toContain(`✓ ${name}:`);
+    for (const name of ["package.json", "load", "register", "contract", "pack"])
+      expect(run.stdout).toContain(`✓ ${name}:`);
     expect(run.stdout).toContain('"echo": say (AUTO), shout (CONFIRM)');
     expect(run.stdout).not.toContain("weak"); // the schema's examples made the approval check strong
     expect(run.stdout).toContain("All 5 checks passed: cortex-plugin-echo@1.0.0 is ready to publish.");
@@ -92,7 +106,9 @@ describe("check-plugin", () => {
   });
 
   it("fails when the key is not the plugin's name", async () => {
-    const run = await check({ dir: await fixture({ manifest: (m) => (m.cortex = { plugins: { echoes: "./dist/index.js#EchoPlugin" } }) }) });
+    const run = await check({
+      dir: await fixture({ manifest: (m) => (m.cortex = { plugins: { echoes: "./dist/index.js#EchoPlugin" } }) }),
+    });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("✗ load");
     expect(run.stdout).toContain("[CORTEX_PLUGIN_NAME_MISMATCH]");
@@ -112,7 +128,9 @@ describe("check-plugin", () => {
     const run = await check({ dir: await fixture({ manifest: (m) => (m.files = ["lib"]) }) });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("✗ pack");
-    expect(run.stdout).toContain('exports["."], cortex.plugins["echo"] name dist/index.js, which npm would not publish');
+    expect(run.stdout).toContain(
+      'exports["."], cortex.plugins["echo"] name dist/index.js, which npm would not publish',
+    );
     expect(run.stdout).toContain('fix: add it (e.g. "dist") to "files"');
   });
 
@@ -130,7 +148,10 @@ describe("check-plugin", () => {
     async function withInstalled(dir: string): Promise<void> {
       const dep = join(dir, "node_modules", "left-pad-ish");
       await mkdir(dep, { recursive: true });
-      await writeFile(join(dep, "package.json"), JSON.stringify({ name: "left-pad-ish", version: "1.0.0", type: "module", exports: "./index.js" }));
+      await writeFile(
+        join(dep, "package.json"),
+        JSON.stringify({ name: "left-pad-ish", version: "1.0.0", type: "module", exports: "./index.js" }),
+      );
       await writeFile(join(dep, "index.js"), "export const pad = (s) => ` ${s}`;\n");
     }
 
@@ -146,7 +167,10 @@ describe("check-plugin", () => {
     });
 
     it("passes when that package is declared", async () => {
-      const dir = await fixture({ header: 'import { pad } from "left-pad-ish";', manifest: (m) => (m.dependencies = { "left-pad-ish": "^1.0.0" }) });
+      const dir = await fixture({
+        header: 'import { pad } from "left-pad-ish";',
+        manifest: (m) => (m.dependencies = { "left-pad-ish": "^1.0.0" }),
+      });
       await withInstalled(dir);
       const run = await check({ dir });
       expect(run.stdout).toContain("✓ load");
@@ -179,7 +203,9 @@ describe("check-plugin", () => {
       const run = await check({ dir: await fixture({ setup }) });
       expect(run.code).toBe(1);
       expect(run.stdout).toContain('"echo" setup:');
-      expect(run.stdout).toContain(`credential "echo_token" is missing (environment variable CORTEX_ECHO_TOKEN is not set)`);
+      expect(run.stdout).toContain(
+        `credential "echo_token" is missing (environment variable CORTEX_ECHO_TOKEN is not set)`,
+      );
       expect(run.stdout).toContain("could not run without a working setup");
       expect(run.stdout).toContain("--credentials <file.json> or CORTEX_<KEY> environment variables");
     });
@@ -204,17 +230,20 @@ describe("check-plugin", () => {
       expect(run.stderr).toContain("error [CORTEX_CHECK_INVALID_CREDENTIALS]");
     });
 
-    it.each([['{"echo_token": "tok-TOPSECRET-42",}'], ["{'echo_token': 'tok-TOPSECRET-42'}"], ['{"echo_token": tok-TOPSECRET-42}']])(
-      "says a malformed credentials file is not valid JSON without quoting it: %s",
-      async (content) => {
-        const dir = await fixture();
-        await writeFile(join(dir, "creds.json"), content);
-        const run = await check({ dir, credentials: join(dir, "creds.json") });
-        expect(run.code).toBe(2);
-        expect(run.stderr).toMatch(/error \[CORTEX_CHECK_INVALID_CREDENTIALS\]: cannot read credentials from \S+creds\.json: not valid JSON( \(at position \d+\))?\n/);
-        expect(run.stderr + run.stdout).not.toContain("TOPSECRET");
-      },
-    );
+    it.each([
+      ['{"echo_token": "tok-TOPSECRET-42",}'],
+      ["{'echo_token': 'tok-TOPSECRET-42'}"],
+      ['{"echo_token": tok-TOPSECRET-42}'],
+    ])("says a malformed credentials file is not valid JSON without quoting it: %s", async (content) => {
+      const dir = await fixture();
+      await writeFile(join(dir, "creds.json"), content);
+      const run = await check({ dir, credentials: join(dir, "creds.json") });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(
+        /error \[CORTEX_CHECK_INVALID_CREDENTIALS\]: cannot read credentials from \S+creds\.json: not valid JSON( \(at position \d+\))?\n/,
+      );
+      expect(run.stderr + run.stdout).not.toContain("TOPSECRET");
+    });
   });
 
   it("fails on a folder without package.json", async () => {

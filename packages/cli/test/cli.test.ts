@@ -7,7 +7,8 @@ describe("cortex --help and bad arguments", () => {
   it("--help lists every command, the environment variables and the exit statuses", async () => {
     const { code, stdout } = await cortex(["--help"]);
     expect(code).toBe(0);
-    for (const command of ["plugins", "health", "exec", "run", "demo"]) expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
+    for (const command of ["plugins", "health", "exec", "run", "demo"])
+      expect(stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     for (const variable of [
       "CORTEX_FILES_ROOT",
       "CORTEX_CALENDAR_ICS_PATH",

@@ -38,7 +38,19 @@ describe("create-plugin", () => {
     expect(run.stdout).toContain('Created cortex-plugin-notes (plugin "notes", class NotesPlugin)');
     const files = [...(await readdir(dir, { recursive: true }))].sort();
     expect(files).toEqual(
-      [".gitignore", "README.md", "package.json", "src", "src/index.ts", "src/plugin.ts", "test", "test/plugin.test.ts", "tsconfig.json", "tsup.config.ts", "vitest.config.ts"].sort(),
+      [
+        ".gitignore",
+        "README.md",
+        "package.json",
+        "src",
+        "src/index.ts",
+        "src/plugin.ts",
+        "test",
+        "test/plugin.test.ts",
+        "tsconfig.json",
+        "tsup.config.ts",
+        "vitest.config.ts",
+      ].sort(),
     );
     const pkg = await readJson(join(dir, "package.json"));
     expect(pkg).toMatchObject({
@@ -48,7 +60,12 @@ describe("create-plugin", () => {
       engines: { node: ">=20.19" },
       cortex: { plugins: { notes: "./dist/index.js#NotesPlugin" } },
       peerDependencies: { "@cortex/plugins": `^${pluginsPkg.version}` },
-      devDependencies: { "@cortex/plugins": `^${pluginsPkg.version}`, tsup: "~8.5.0", vitest: "~4.1.0", typescript: "~5.9.3" },
+      devDependencies: {
+        "@cortex/plugins": `^${pluginsPkg.version}`,
+        tsup: "~8.5.0",
+        vitest: "~4.1.0",
+        typescript: "~5.9.3",
+      },
       scripts: { build: "tsup", test: "vitest run", typecheck: "tsc --noEmit" },
     });
     expect(pkg.devDependencies).toHaveProperty("@cortex/testing");
@@ -78,7 +95,10 @@ describe("create-plugin", () => {
     });
     expect(await readFile(join(base, "x/src/plugin.ts"), "utf8")).toContain('MAX_NOTES_KEY = "my_notes_max_notes"');
     expect((await create({ dir: join(base, "y"), name: "notes", packageName: "@acme/cortex-notes" })).code).toBe(0);
-    expect(await readJson(join(base, "y/package.json"))).toMatchObject({ name: "@acme/cortex-notes", publishConfig: { access: "public" } });
+    expect(await readJson(join(base, "y/package.json"))).toMatchObject({
+      name: "@acme/cortex-notes",
+      publishConfig: { access: "public" },
+    });
   });
 
   it.each([
@@ -138,7 +158,9 @@ describe("create-plugin", () => {
       ["add_note", "CONFIRM"],
     ]);
     await registry.shutdown();
-    const report = await checkPluginContract(() => new Notes(), { validParams: { add_note: { title: "t", body: "b" } } });
+    const report = await checkPluginContract(() => new Notes(), {
+      validParams: { add_note: { title: "t", body: "b" } },
+    });
     expect(report.checks.filter((c) => !c.passed)).toEqual([]);
   });
 

@@ -37,7 +37,9 @@ describe("cortex demo", () => {
     expect(field(stdout, "model")).toMatch(/^scripted, offline/);
     expect(field(stdout, "approvals")).toMatch(/^automatic \(--yes\)/);
     expect(stdout).toMatch(/→ calendar__list_events \{"start":"\S+","end":"\S+"\}/);
-    expect(stdout).toMatch(/✓ calendar__list_events \(\d+ ms\) 3 events: Team standup, Design review: plugin tiers, Lunch with Ada/);
+    expect(stdout).toMatch(
+      /✓ calendar__list_events \(\d+ ms\) 3 events: Team standup, Design review: plugin tiers, Lunch with Ada/,
+    );
     expect(stdout).toMatch(/⏸ checkpoint cp_\S+: calendar\.create_event is a CONFIRM action and needs approval/);
     expect(stdout).toMatch(/⏸ checkpoint cp_\S+: files\.write is a CONFIRM action and needs approval/);
     expect(stdout.match(/✓ approved by cli \(automatically, --yes was given\)/g)).toHaveLength(2);
@@ -49,10 +51,15 @@ describe("cortex demo", () => {
     expect(await readFile(`${dir}/week-plan.md`, "utf8")).toContain("Cortex demo review");
     expect(await readFile(`${dir}/calendar.ics`, "utf8")).toContain("SUMMARY:Cortex demo review");
     expect(stdout).toContain("Metrics");
-    expect(field(stdout, "counters")).toContain("runStarted 1, runCompleted 1, stepStarted 4, stepCompleted 4, toolCalled 3, toolCompleted 3");
+    expect(field(stdout, "counters")).toContain(
+      "runStarted 1, runCompleted 1, stepStarted 4, stepCompleted 4, toolCalled 3, toolCompleted 3",
+    );
     expect(field(stdout, "counters")).toContain("checkpointCreated 2, checkpointResolved 2, shutdown 1");
     const records = await auditRecords(stdout);
-    expect(records.filter((r) => r.hook === "checkpointResolved").map((r) => r.outcome)).toEqual(["approved", "approved"]);
+    expect(records.filter((r) => r.hook === "checkpointResolved").map((r) => r.outcome)).toEqual([
+      "approved",
+      "approved",
+    ]);
     expect(records.at(-1)!.hook).toBe("shutdown");
   });
 
@@ -60,8 +67,12 @@ describe("cortex demo", () => {
     const { code, stdout } = await cortex(["demo"], { cwd: await tempDir() });
     expect(code).toBe(0);
     const dir = field(stdout, "working folder");
-    expect(field(stdout, "approvals")).toMatch(/^no terminal and no --yes: CONFIRM calls will be denied \(run `cortex demo --yes`/);
-    expect(stdout.match(/✗ denied by cli \(no terminal to ask for approval, and --yes was not given\)/g)).toHaveLength(2);
+    expect(field(stdout, "approvals")).toMatch(
+      /^no terminal and no --yes: CONFIRM calls will be denied \(run `cortex demo --yes`/,
+    );
+    expect(stdout.match(/✗ denied by cli \(no terminal to ask for approval, and --yes was not given\)/g)).toHaveLength(
+      2,
+    );
     expect(stdout).toContain("✗ calendar__create_event [CORTEX_APPROVAL_DENIED] not run");
     expect(stdout).toContain("✗ files__write [CORTEX_APPROVAL_DENIED] not run");
     expect(stdout).toMatch(/Booking "Cortex demo review" was not\s+done/);
@@ -76,7 +87,14 @@ describe("cortex demo", () => {
   it("uses the model configured by environment when there is one (and --offline overrides it)", async () => {
     const model = await startFakeModel([
       { calls: [{ name: "calendar__list_events", arguments: { start: "2000-01-01", end: "2100-01-01" } }] },
-      { calls: [{ name: "calendar__create_event", arguments: { title: "Review", start: "2030-01-01T10:00:00Z", end: "2030-01-01T11:00:00Z" } }] },
+      {
+        calls: [
+          {
+            name: "calendar__create_event",
+            arguments: { title: "Review", start: "2030-01-01T10:00:00Z", end: "2030-01-01T11:00:00Z" },
+          },
+        ],
+      },
       { calls: [{ name: "files__write", arguments: { path: "week-plan.md", content: "plan" } }] },
       { content: "Done: listed, booked, written." },
     ]);

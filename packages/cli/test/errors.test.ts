@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { CortexError as CoreCortexError } from "@cortex/core";
 import { PluginNotFoundError } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
-import { CLI_ERROR_CODES, CommandFailedError, CortexError, InvalidParamsError, UsageError, isCortexError } from "../src/index.js";
+import {
+  CLI_ERROR_CODES,
+  CommandFailedError,
+  CortexError,
+  InvalidParamsError,
+  UsageError,
+  isCortexError,
+} from "../src/index.js";
 import { exitCodeOf } from "../src/errors.js";
 
 describe("errors", () => {

@@ -8,7 +8,10 @@ import { CLI, cortex, makeHost } from "./helpers.js";
 describe("cortex exec", () => {
   it("runs an AUTO action and prints the result JSON", async () => {
     const host = await makeHost();
-    const { code, stdout, stderr } = await cortex(["exec", "files", "read", '{"path":"hello.txt"}'], { cwd: host.dir, env: host.env });
+    const { code, stdout, stderr } = await cortex(["exec", "files", "read", '{"path":"hello.txt"}'], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ success: true, data: { content: "hello from the sandbox\n" } });
@@ -17,16 +20,26 @@ describe("cortex exec", () => {
   it("reads the parameters from --params-file (a path relative to the folder, or - for stdin)", async () => {
     const host = await makeHost();
     await writeFile(join(host.dir, "params.json"), '{"path": "hello.txt"}');
-    const fromFile = await cortex(["exec", "files", "read", "--params-file", "params.json"], { cwd: host.dir, env: host.env });
+    const fromFile = await cortex(["exec", "files", "read", "--params-file", "params.json"], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(fromFile.code).toBe(0);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ success: true });
-    const fromStdin = await cortex(["exec", "files", "read", "--params-file", "-"], { cwd: host.dir, env: host.env, input: '{"path":"hello.txt"}' });
+    const fromStdin = await cortex(["exec", "files", "read", "--params-file", "-"], {
+      cwd: host.dir,
+      env: host.env,
+      input: '{"path":"hello.txt"}',
+    });
     expect(fromStdin.code).toBe(0);
   });
 
   it("refuses a CONFIRM action without a terminal and without --yes; the plugin never runs", async () => {
     const host = await makeHost();
-    const { code, stdout, stderr } = await cortex(["exec", "files", "write", '{"path":"new.txt","content":"x"}'], { cwd: host.dir, env: host.env });
+    const { code, stdout, stderr } = await cortex(["exec", "files", "write", '{"path":"new.txt","content":"x"}'], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toMatch(/^error \[CORTEX_APPROVAL_REQUIRED\]: "files\.write" \(CONFIRM\) requires approval/);
@@ -36,7 +49,10 @@ describe("cortex exec", () => {
 
   it("runs a CONFIRM action with --yes", async () => {
     const host = await makeHost();
-    const { code, stdout, stderr } = await cortex(["exec", "files", "write", '{"path":"new.txt","content":"x"}', "--yes"], { cwd: host.dir, env: host.env });
+    const { code, stdout, stderr } = await cortex(
+      ["exec", "files", "write", '{"path":"new.txt","content":"x"}', "--yes"],
+      { cwd: host.dir, env: host.env },
+    );
     expect(code).toBe(0);
     expect(stderr).toContain("approved with --yes: files.write (CONFIRM)");
     expect(JSON.parse(stdout)).toMatchObject({ success: true, data: { path: "new.txt", created: true } });
@@ -45,20 +61,31 @@ describe("cortex exec", () => {
 
   it("refuses an ADMIN action without --admin, even with --yes", async () => {
     const host = await makeHost();
-    const { code, stderr } = await cortex(["exec", "files", "delete", '{"path":"hello.txt"}', "--yes"], { cwd: host.dir, env: host.env });
+    const { code, stderr } = await cortex(["exec", "files", "delete", '{"path":"hello.txt"}', "--yes"], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error \[CORTEX_FORBIDDEN\]: "files\.delete" \(ADMIN\) is forbidden: no principal was given/);
+    expect(stderr).toMatch(
+      /^error \[CORTEX_FORBIDDEN\]: "files\.delete" \(ADMIN\) is forbidden: no principal was given/,
+    );
     expect(stderr).toContain("hint: ADMIN actions need --admin");
     expect(existsSync(join(host.root, "hello.txt"))).toBe(true);
   });
 
   it("runs an ADMIN action with --admin --yes (or --principal <id> --yes)", async () => {
     const host = await makeHost();
-    const admin = await cortex(["exec", "files", "delete", '{"path":"hello.txt"}', "--admin", "--yes"], { cwd: host.dir, env: host.env });
+    const admin = await cortex(["exec", "files", "delete", '{"path":"hello.txt"}', "--admin", "--yes"], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(admin.code).toBe(0);
     expect(existsSync(join(host.root, "hello.txt"))).toBe(false);
     await writeFile(join(host.root, "again.txt"), "");
-    const named = await cortex(["exec", "files", "delete", '{"path":"again.txt"}', "--principal", "ops-bot", "--yes"], { cwd: host.dir, env: host.env });
+    const named = await cortex(["exec", "files", "delete", '{"path":"again.txt"}', "--principal", "ops-bot", "--yes"], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(named.code).toBe(0);
     expect(existsSync(join(host.root, "again.txt"))).toBe(false);
   });
@@ -84,11 +111,15 @@ describe("cortex exec", () => {
     for (const params of ["{not json", "[1,2]", "null"]) {
       const { code, stderr } = await cortex(["exec", "files", "read", params], { cwd: host.dir, env: host.env });
       expect(code).toBe(2);
-      expect(stderr).toMatch(/^error \[CORTEX_CLI_INVALID_PARAMS\]: the params argument (is not valid JSON|must be a JSON object)/);
+      expect(stderr).toMatch(
+        /^error \[CORTEX_CLI_INVALID_PARAMS\]: the params argument (is not valid JSON|must be a JSON object)/,
+      );
     }
     const both = await cortex(["exec", "files", "read", "{}", "--params-file", "x.json"], { cwd: host.dir });
     expect(both.code).toBe(2);
-    expect(both.stderr).toMatch(/^error \[CORTEX_CLI_USAGE\]: give the parameters either as an argument or with --params-file/);
+    expect(both.stderr).toMatch(
+      /^error \[CORTEX_CLI_USAGE\]: give the parameters either as an argument or with --params-file/,
+    );
     const missing = await cortex(["exec", "files", "read", "--params-file", "nope.json"], { cwd: host.dir });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/^error \[CORTEX_CLI_INVALID_PARAMS\]: cannot read --params-file nope\.json/);
@@ -105,7 +136,10 @@ describe("cortex exec", () => {
 
   it("prints a failed result and exits 1 with the result's code", async () => {
     const host = await makeHost();
-    const { code, stdout, stderr } = await cortex(["exec", "files", "read", '{"path":"absent.txt"}'], { cwd: host.dir, env: host.env });
+    const { code, stdout, stderr } = await cortex(["exec", "files", "read", '{"path":"absent.txt"}'], {
+      cwd: host.dir,
+      env: host.env,
+    });
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toMatchObject({ success: false });
     expect(stderr).toMatch(/^error \[CORTEX_[A-Z_]+\]: /);

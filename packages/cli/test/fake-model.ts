@@ -11,7 +11,9 @@ export interface FakeCall {
 export type FakeTurn = { calls: FakeCall[]; content?: string } | { content: string };
 
 /** A scripted OpenAI-compatible chat completions server on 127.0.0.1, recording the request bodies. */
-export async function startFakeModel(turns: FakeTurn[]): Promise<{ baseURL: string; bodies: unknown[]; close(): Promise<void> }> {
+export async function startFakeModel(
+  turns: FakeTurn[],
+): Promise<{ baseURL: string; bodies: unknown[]; close(): Promise<void> }> {
   const bodies: unknown[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

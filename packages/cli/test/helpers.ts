@@ -32,7 +32,8 @@ export interface CliOptions {
  */
 export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("CORTEX_")) env[key] = value;
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith("CORTEX_")) env[key] = value;
   Object.assign(env, { NO_COLOR: "1" }, options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tmpdir(), env, stdio: "pipe" });
@@ -41,7 +42,10 @@ export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
-    const interrupt = options.interruptAfterMs === undefined ? undefined : setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
+    const interrupt =
+      options.interruptAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

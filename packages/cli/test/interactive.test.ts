@@ -80,7 +80,9 @@ describe("approval prompts on a terminal", () => {
     expect(out).toBe("");
     expect(err).not.toContain("Approve this exact call?");
     expect(err).toMatch(/^error \[CORTEX_APPROVAL_REQUIRED\]/);
-    expect(err).toContain("hint: stdin held the parameters, so nobody can be asked on it; rerun with --yes, or give the parameters as an argument or in a --params-file <file>");
+    expect(err).toContain(
+      "hint: stdin held the parameters, so nobody can be asked on it; rerun with --yes, or give the parameters as an argument or in a --params-file <file>",
+    );
     expect(existsSync(join(host.root, "a.txt"))).toBe(false);
   });
 
@@ -111,12 +113,20 @@ describe("text from the model on a terminal", () => {
   it("cannot hide the approval display: control characters are stripped and colours reset before it", async () => {
     const host = await makeHost();
     const turns: FakeTurn[] = [
-      { content: "Saving your note.\u001b[8m\u009b8m\r", calls: [{ name: "files__write", arguments: { path: "n.txt", content: "x\u009b8m" } }] },
+      {
+        content: "Saving your note.\u001b[8m\u009b8m\r",
+        calls: [{ name: "files__write", arguments: { path: "n.txt", content: "x\u009b8m" } }],
+      },
       { content: "Done.\u001b[2J\u001b]0;title\u0007 bye" },
     ];
     const model = await startFakeModel([...turns, ...turns]);
     try {
-      const env = { ...host.env, CORTEX_MODEL: "fake", CORTEX_MODEL_BASE_URL: model.baseURL, CORTEX_MODEL_MAX_RETRIES: "0" };
+      const env = {
+        ...host.env,
+        CORTEX_MODEL: "fake",
+        CORTEX_MODEL_BASE_URL: model.baseURL,
+        CORTEX_MODEL_MAX_RETRIES: "0",
+      };
       const plain = terminal(["n"], { cwd: host.dir, env, stdout: undefined });
       let out = "";
       const stdout = { isTTY: true, write: (chunk: string) => ((out += chunk), true) };

@@ -40,7 +40,12 @@ describe("Ctrl+C (SIGINT)", () => {
       CORTEX_CALENDAR_CALDAV_PASSWORD: "p",
     };
     const started = Date.now();
-    const { code, stderr } = await cortex(["health"], { cwd: host.dir, env, interruptAfterMs: 1_500, timeoutMs: 10_000 });
+    const { code, stderr } = await cortex(["health"], {
+      cwd: host.dir,
+      env,
+      interruptAfterMs: 1_500,
+      timeoutMs: 10_000,
+    });
     expect(code).toBe(130);
     expect(stderr).toContain("interrupted");
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -50,7 +55,12 @@ describe("Ctrl+C (SIGINT)", () => {
     const silent = await silentServer();
     closeLater = silent.close;
     const host = await makeHost();
-    const env = { ...host.env, CORTEX_MODEL: "fake", CORTEX_MODEL_BASE_URL: `${silent.url}/v1`, CORTEX_MODEL_MAX_RETRIES: "0" };
+    const env = {
+      ...host.env,
+      CORTEX_MODEL: "fake",
+      CORTEX_MODEL_BASE_URL: `${silent.url}/v1`,
+      CORTEX_MODEL_MAX_RETRIES: "0",
+    };
     const { code } = await cortex(["run", "hello"], { cwd: host.dir, env, interruptAfterMs: 1_500, timeoutMs: 10_000 });
     expect(code).toBe(130);
   });
@@ -72,4 +82,3 @@ describe("Ctrl+C (SIGINT)", () => {
     expect(err).toContain("interrupted");
   });
 });
-

@@ -22,7 +22,13 @@ describe("output", () => {
   it("prints errors as `error [CODE]: message`, problems one per line, and a hint, without colours when off", () => {
     const c = capture();
     printError(c.p, Object.assign(new UsageError("nope"), {}));
-    printError(c.p, { code: "CORTEX_VALIDATION_FAILED", message: "m", plugin: "p", action: "a", issues: [{ path: "/x", message: "is required" }] });
+    printError(c.p, {
+      code: "CORTEX_VALIDATION_FAILED",
+      message: "m",
+      plugin: "p",
+      action: "a",
+      issues: [{ path: "/x", message: "is required" }],
+    });
     printError(c.p, new Error("boom"), "try again");
     expect(c.text()).toBe(
       [

@@ -46,7 +46,10 @@ describe("cortex plugins", () => {
     const host = await makeHost({ broken: "1.0.0" });
     const pkg = join(host.dir, "node_modules/broken");
     await import("node:fs/promises").then((fs) => fs.mkdir(pkg));
-    await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "broken", cortex: { plugins: { broken: "./missing.js" } } }));
+    await writeFile(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "broken", cortex: { plugins: { broken: "./missing.js" } } }),
+    );
     const { code, stdout, stderr } = await cortex(["plugins"], { cwd: host.dir });
     expect(code).toBe(1);
     expect(stdout).toContain("2 plugin(s)");
@@ -66,7 +69,10 @@ describe("cortex health", () => {
 
   it("exits 1 and names the missing variable when a plugin is unhealthy", async () => {
     const host = await makeHost();
-    const { code, stdout, stderr } = await cortex(["health"], { cwd: host.dir, env: { CORTEX_CALENDAR_ICS_PATH: host.ics } });
+    const { code, stdout, stderr } = await cortex(["health"], {
+      cwd: host.dir,
+      env: { CORTEX_CALENDAR_ICS_PATH: host.ics },
+    });
     expect(code).toBe(1);
     expect(stdout).toMatch(/^files +UNHEALTHY .*environment variable CORTEX_FILES_ROOT is not set/m);
     expect(stdout).toMatch(/^calendar +HEALTHY /m);

@@ -15,7 +15,12 @@ async function setup(turns: FakeTurn[]) {
   const host = await makeHost();
   const model = await startFakeModel(turns);
   close = model.close;
-  const env = { ...host.env, CORTEX_MODEL: "fake", CORTEX_MODEL_BASE_URL: model.baseURL, CORTEX_MODEL_MAX_RETRIES: "0" };
+  const env = {
+    ...host.env,
+    CORTEX_MODEL: "fake",
+    CORTEX_MODEL_BASE_URL: model.baseURL,
+    CORTEX_MODEL_MAX_RETRIES: "0",
+  };
   return { host, model, env };
 }
 
@@ -34,12 +39,17 @@ describe("cortex run", () => {
     const host = await makeHost();
     const { code, stderr } = await cortex(["run", "hello"], { cwd: host.dir, env: host.env });
     expect(code).toBe(1);
-    expect(stderr).toMatch(/^error \[CORTEX_CLI_MODEL_NOT_CONFIGURED\]: cortex run needs a model, and CORTEX_MODEL is not set/);
+    expect(stderr).toMatch(
+      /^error \[CORTEX_CLI_MODEL_NOT_CONFIGURED\]: cortex run needs a model, and CORTEX_MODEL is not set/,
+    );
     expect(stderr).toContain("CORTEX_MODEL_BASE_URL");
   });
 
   it("shows steps and tool calls live, offers the installed tools, prints the answer on stdout", async () => {
-    const { host, model, env } = await setup([{ calls: [{ name: "files__read", arguments: { path: "hello.txt" } }] }, { content: "It says hello." }]);
+    const { host, model, env } = await setup([
+      { calls: [{ name: "files__read", arguments: { path: "hello.txt" } }] },
+      { content: "It says hello." },
+    ]);
     const { code, stdout, stderr } = await cortex(["run", "What does hello.txt say?"], { cwd: host.dir, env });
     expect(code).toBe(0);
     expect(stdout).toBe("It says hello.\n");
@@ -48,7 +58,9 @@ describe("cortex run", () => {
     expect(stderr).toMatch(/✓ files__read \(\d+ ms\)/);
     expect(stderr).toContain("Step 2");
     const first = model.bodies[0] as { tools: { function: { name: string } }[] };
-    expect(first.tools.map((t) => t.function.name)).toEqual(expect.arrayContaining(["files__read", "calendar__create_event"]));
+    expect(first.tools.map((t) => t.function.name)).toEqual(
+      expect.arrayContaining(["files__read", "calendar__create_event"]),
+    );
     expect(toolMessages(model.bodies[1])[0]!.content).toContain("hello from the sandbox");
   });
 
@@ -74,18 +86,26 @@ describe("cortex run", () => {
   });
 
   it("refuses ADMIN calls without --admin before any approval (even with --yes), and runs them with --admin --yes", async () => {
-    const turns: FakeTurn[] = [{ calls: [{ name: "files__delete", arguments: { path: "hello.txt" } }] }, { content: "ok" }];
+    const turns: FakeTurn[] = [
+      { calls: [{ name: "files__delete", arguments: { path: "hello.txt" } }] },
+      { content: "ok" },
+    ];
     const first = await setup(turns);
     const denied = await cortex(["run", "delete hello.txt", "--yes"], { cwd: first.host.dir, env: first.env });
     expect(denied.code).toBe(0);
-    expect(denied.stderr).toContain('✗ files__delete [CORTEX_FORBIDDEN] "files.delete" (ADMIN) is forbidden: no principal was given');
+    expect(denied.stderr).toContain(
+      '✗ files__delete [CORTEX_FORBIDDEN] "files.delete" (ADMIN) is forbidden: no principal was given',
+    );
     expect(denied.stderr).toContain("hint: ADMIN actions need --admin (or --principal <id>)");
     expect(denied.stderr).not.toContain("checkpoint");
     expect(denied.stderr).not.toContain("approved");
     expect(existsSync(join(first.host.root, "hello.txt"))).toBe(true);
     await close?.();
     const second = await setup(turns);
-    const allowed = await cortex(["run", "delete hello.txt", "--yes", "--admin"], { cwd: second.host.dir, env: second.env });
+    const allowed = await cortex(["run", "delete hello.txt", "--yes", "--admin"], {
+      cwd: second.host.dir,
+      env: second.env,
+    });
     expect(allowed.code).toBe(0);
     expect(existsSync(join(second.host.root, "hello.txt"))).toBe(false);
   });

@@ -5,7 +5,14 @@
  * matters; both sides run in this process, alternating. Missed targets are
  * printed, not fatal: shared machines are noisy.
  */
-import { ActionTier, PluginRegistry, silentLogger, type Plugin, type PluginActionInfo, type PluginResult } from "@cortex/plugins";
+import {
+  ActionTier,
+  PluginRegistry,
+  silentLogger,
+  type Plugin,
+  type PluginActionInfo,
+  type PluginResult,
+} from "@cortex/plugins";
 import { FakeBroker, ScriptedModel, type ScriptStep, type ScriptedRequest } from "@cortex/testing";
 import { Bench } from "tinybench";
 import { createEngine, type ModelMessage } from "../src/index.js";
@@ -17,7 +24,12 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const schema = {
   type: "object",
-  properties: { title: { type: "string" }, count: { type: "integer" }, done: { type: "boolean" }, tags: { type: "array", items: { type: "string" } } },
+  properties: {
+    title: { type: "string" },
+    count: { type: "integer" },
+    done: { type: "boolean" },
+    tags: { type: "array", items: { type: "string" } },
+  },
   required: ["title", "count"],
   additionalProperties: false,
 };
@@ -47,7 +59,9 @@ class CounterPlugin implements Plugin {
 
 const args = { title: "step", count: 1, done: false, tags: ["a", "b"] };
 const script = (): ScriptStep[] => [
-  ...Array.from({ length: STEPS }, (_, i): ScriptStep => ({ toolCalls: [{ id: `c${i}`, name: "counter__add", arguments: args }] })),
+  ...Array.from({ length: STEPS }, (_, i): ScriptStep => ({
+    toolCalls: [{ id: `c${i}`, name: "counter__add", arguments: args }],
+  })),
   { content: "done" },
 ];
 
@@ -55,7 +69,9 @@ const plugin = new CounterPlugin();
 const registry = new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger });
 registry.register(plugin);
 await registry.setupAllPending();
-const tools = registry.listActions().map((a) => ({ name: `${a.plugin}__${a.name}`, description: a.description, parameters: a.parameters ?? {} }));
+const tools = registry
+  .listActions()
+  .map((a) => ({ name: `${a.plugin}__${a.name}`, description: a.description, parameters: a.parameters ?? {} }));
 
 /** Hands each run a fresh script, so one engine serves every iteration. */
 const model = {
@@ -64,7 +80,12 @@ const model = {
     return this.current.generate(request);
   },
 };
-const engine = createEngine({ model, plugins: registry, agents: [{ id: "bench", maxSteps: STEPS + 1 }], logger: silentLogger });
+const engine = createEngine({
+  model,
+  plugins: registry,
+  agents: [{ id: "bench", maxSteps: STEPS + 1 }],
+  logger: silentLogger,
+});
 
 /** The engine's run loop. */
 async function viaEngine(): Promise<void> {
@@ -82,10 +103,18 @@ async function direct(): Promise<void> {
     const response = await model.generate({ messages, tools, signal, agentId: "bench", runId: "r" });
     const calls = response.toolCalls ?? [];
     if (calls.length === 0) break;
-    messages.push({ role: "assistant", toolCalls: calls.map((c) => ({ id: c.id ?? "", name: c.name, arguments: c.arguments })) });
+    messages.push({
+      role: "assistant",
+      toolCalls: calls.map((c) => ({ id: c.id ?? "", name: c.name, arguments: c.arguments })),
+    });
     for (const call of calls) {
       const result = await plugin.executeAction("add", call.arguments as Record<string, unknown>);
-      messages.push({ role: "tool", toolCallId: call.id ?? "", name: call.name, content: JSON.stringify({ ok: true, data: result.data }) });
+      messages.push({
+        role: "tool",
+        toolCallId: call.id ?? "",
+        name: call.name,
+        content: JSON.stringify({ ok: true, data: result.data }),
+      });
     }
   }
 }

@@ -13,14 +13,20 @@ class OrdersPlugin implements Plugin {
   setup = () => Promise.resolve();
   teardown = () => Promise.resolve();
   listActions() {
-    const order = { type: "object", properties: { id: { type: "integer" } }, required: ["id"], additionalProperties: false };
+    const order = {
+      type: "object",
+      properties: { id: { type: "integer" } },
+      required: ["id"],
+      additionalProperties: false,
+    };
     return [
       { name: "lookup", description: "Find an order by id", tier: ActionTier.AUTO, parameters: order },
       { name: "refund", description: "Refund an order", tier: ActionTier.CONFIRM, parameters: order },
     ];
   }
   executeAction(action: string, params: Record<string, unknown>) {
-    if (action === "lookup") return Promise.resolve({ success: true, data: { id: params.id, total: 42, status: "delivered" } });
+    if (action === "lookup")
+      return Promise.resolve({ success: true, data: { id: params.id, total: 42, status: "delivered" } });
     if (action === "refund") return Promise.resolve({ success: true, data: { id: params.id, refunded: 42 } });
     return Promise.resolve({ success: false, error: `Unknown action: ${action}` });
   }
@@ -46,7 +52,9 @@ plugins.register(new OrdersPlugin());
 
 const model = new ScriptedModel([
   // triage hands the conversation to billing
-  { toolCalls: [{ name: HANDOFF_TOOL, arguments: { agent: "billing", message: "Refund order 7, it arrived broken" } }] },
+  {
+    toolCalls: [{ name: HANDOFF_TOOL, arguments: { agent: "billing", message: "Refund order 7, it arrived broken" } }],
+  },
   // billing, phase "investigate": look the order up
   { toolCalls: [{ name: "orders__lookup", arguments: { id: 7 } }] },
   // billing, phase "resolve": refund it (CONFIRM: approved inline below)
@@ -72,12 +80,21 @@ const engine = createEngine({
       cognition: {
         initial: "investigate",
         phases: [
-          { name: "investigate", instructions: "Find the facts first.", tools: ["orders.lookup"], transitions: [{ on: "toolCall", tool: "orders.lookup", to: "resolve" }] },
+          {
+            name: "investigate",
+            instructions: "Find the facts first.",
+            tools: ["orders.lookup"],
+            transitions: [{ on: "toolCall", tool: "orders.lookup", to: "resolve" }],
+          },
           { name: "resolve", instructions: "Fix the problem.", tools: ["orders.refund"] },
         ],
       },
       behaviors: [
-        { name: "broken-goods", trigger: { on: "input", pattern: /broken|damaged/i }, action: { type: "injectPrompt", text: "Apologize for the damaged item." } },
+        {
+          name: "broken-goods",
+          trigger: { on: "input", pattern: /broken|damaged/i },
+          action: { type: "injectPrompt", text: "Apologize for the damaged item." },
+        },
       ],
     },
   ],
@@ -88,6 +105,8 @@ const engine = createEngine({
 });
 
 const result = await engine.run("triage", "My order 7 arrived broken, I want my money back");
-console.log(`result    ${result.status} after handoffs ${JSON.stringify(result.handoffs?.map((h) => `${h.from}->${h.to}`))}`);
+console.log(
+  `result    ${result.status} after handoffs ${JSON.stringify(result.handoffs?.map((h) => `${h.from}->${h.to}`))}`,
+);
 console.log(`prompt    ${JSON.stringify(model.requests[1]!.messages[0])}`);
 await engine.shutdown();

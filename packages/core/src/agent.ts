@@ -43,7 +43,10 @@ export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: numbe
   if (tools !== undefined && (!Array.isArray(tools) || tools.some((t) => typeof t !== "string" || t === ""))) {
     throw new InvalidAgentError(`Agent "${id}": tools must be a list of non-empty patterns`);
   }
-  if (handoffs !== undefined && (!Array.isArray(handoffs) || handoffs.some((h) => typeof h !== "string" || h === "" || h === id))) {
+  if (
+    handoffs !== undefined &&
+    (!Array.isArray(handoffs) || handoffs.some((h) => typeof h !== "string" || h === "" || h === id))
+  ) {
     throw new InvalidAgentError(`Agent "${id}": handoffs must be a list of other agents' ids`);
   }
   if (instructions !== undefined && typeof instructions !== "string") {

@@ -95,28 +95,119 @@ function describe(error: unknown): { reason: string; code?: string } {
   return { reason: String(error) };
 }
 
-const lengthOf = (value: unknown): number => (typeof value === "string" ? value.length : JSON.stringify(value ?? null).length);
+const lengthOf = (value: unknown): number =>
+  typeof value === "string" ? value.length : JSON.stringify(value ?? null).length;
 
 /** How each hook becomes an audit record. */
 const MAPPERS: { [H in HookName]: (event: HookEvent<H>) => Entry } = {
-  runStarted: (e) => ({ action: "run.start", resource: "run", resourceId: e.runId, outcome: "started", severity: "info", metadata: { agentId: e.agentId, inputLength: lengthOf(e.input) } }),
-  runCompleted: (e) => ({ action: "run.complete", resource: "run", resourceId: e.runId, outcome: "success", severity: "info", metadata: { agentId: e.agentId, elapsedMs: e.elapsedMs, outputLength: lengthOf(e.output) } }),
+  runStarted: (e) => ({
+    action: "run.start",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "started",
+    severity: "info",
+    metadata: { agentId: e.agentId, inputLength: lengthOf(e.input) },
+  }),
+  runCompleted: (e) => ({
+    action: "run.complete",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "success",
+    severity: "info",
+    metadata: { agentId: e.agentId, elapsedMs: e.elapsedMs, outputLength: lengthOf(e.output) },
+  }),
   runFailed: (e) => {
     const { reason, code } = describe(e.error);
-    return { action: "run.fail", resource: "run", resourceId: e.runId, outcome: "failure", severity: "error", reason, metadata: { agentId: e.agentId, code } };
+    return {
+      action: "run.fail",
+      resource: "run",
+      resourceId: e.runId,
+      outcome: "failure",
+      severity: "error",
+      reason,
+      metadata: { agentId: e.agentId, code },
+    };
   },
-  stepStarted: (e) => ({ action: "step.start", resource: "run", resourceId: e.runId, outcome: "started", severity: "info", metadata: { stepIndex: e.stepIndex } }),
-  stepCompleted: (e) => ({ action: "step.complete", resource: "run", resourceId: e.runId, outcome: "success", severity: "info", metadata: { stepIndex: e.stepIndex, elapsedMs: e.elapsedMs } }),
-  toolCalled: (e) => ({ action: "tool.call", resource: "tool", resourceId: e.toolName, outcome: "started", severity: "info", metadata: { runId: e.runId, argumentNames: typeof e.args === "object" && e.args !== null ? Object.keys(e.args) : [] } }),
-  toolCompleted: (e) => ({ action: "tool.complete", resource: "tool", resourceId: e.toolName, outcome: "success", severity: "info", metadata: { runId: e.runId, elapsedMs: e.elapsedMs } }),
+  stepStarted: (e) => ({
+    action: "step.start",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "started",
+    severity: "info",
+    metadata: { stepIndex: e.stepIndex },
+  }),
+  stepCompleted: (e) => ({
+    action: "step.complete",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "success",
+    severity: "info",
+    metadata: { stepIndex: e.stepIndex, elapsedMs: e.elapsedMs },
+  }),
+  toolCalled: (e) => ({
+    action: "tool.call",
+    resource: "tool",
+    resourceId: e.toolName,
+    outcome: "started",
+    severity: "info",
+    metadata: {
+      runId: e.runId,
+      argumentNames: typeof e.args === "object" && e.args !== null ? Object.keys(e.args) : [],
+    },
+  }),
+  toolCompleted: (e) => ({
+    action: "tool.complete",
+    resource: "tool",
+    resourceId: e.toolName,
+    outcome: "success",
+    severity: "info",
+    metadata: { runId: e.runId, elapsedMs: e.elapsedMs },
+  }),
   toolFailed: (e) => {
     const { reason, code } = describe(e.error);
-    return { action: "tool.fail", resource: "tool", resourceId: e.toolName, outcome: "failure", severity: "warning", reason, metadata: { runId: e.runId, code } };
+    return {
+      action: "tool.fail",
+      resource: "tool",
+      resourceId: e.toolName,
+      outcome: "failure",
+      severity: "warning",
+      reason,
+      metadata: { runId: e.runId, code },
+    };
   },
-  personaResolved: (e) => ({ action: "persona.resolve", resource: "agent", resourceId: e.agentId, outcome: "info", severity: "info", metadata: { persona: e.personaName } }),
-  behaviorTriggered: (e) => ({ action: "behavior.trigger", resource: "run", resourceId: e.runId, outcome: "info", severity: "info", metadata: { behavior: e.behaviorName } }),
-  cognitivePhaseChanged: (e) => ({ action: "phase.change", resource: "run", resourceId: e.runId, outcome: "info", severity: "info", metadata: { from: e.from, to: e.to } }),
-  checkpointCreated: (e) => ({ action: "checkpoint.create", resource: "checkpoint", resourceId: e.checkpointId, outcome: "pending", severity: "info", reason: e.reason, metadata: { runId: e.runId } }),
+  personaResolved: (e) => ({
+    action: "persona.resolve",
+    resource: "agent",
+    resourceId: e.agentId,
+    outcome: "info",
+    severity: "info",
+    metadata: { persona: e.personaName },
+  }),
+  behaviorTriggered: (e) => ({
+    action: "behavior.trigger",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "info",
+    severity: "info",
+    metadata: { behavior: e.behaviorName },
+  }),
+  cognitivePhaseChanged: (e) => ({
+    action: "phase.change",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "info",
+    severity: "info",
+    metadata: { from: e.from, to: e.to },
+  }),
+  checkpointCreated: (e) => ({
+    action: "checkpoint.create",
+    resource: "checkpoint",
+    resourceId: e.checkpointId,
+    outcome: "pending",
+    severity: "info",
+    reason: e.reason,
+    metadata: { runId: e.runId },
+  }),
   checkpointResolved: (e) => ({
     action: "checkpoint.resolve",
     resource: "checkpoint",
@@ -126,7 +217,14 @@ const MAPPERS: { [H in HookName]: (event: HookEvent<H>) => Entry } = {
     ...(e.decision.reason !== undefined ? { reason: e.decision.reason } : {}),
     metadata: { decidedBy: e.decision.decidedBy ?? null },
   }),
-  orchestrationStarted: (e) => ({ action: "orchestration.start", resource: "orchestration", resourceId: e.orchestrationId, outcome: "started", severity: "info", metadata: { strategy: e.strategy } }),
+  orchestrationStarted: (e) => ({
+    action: "orchestration.start",
+    resource: "orchestration",
+    resourceId: e.orchestrationId,
+    outcome: "started",
+    severity: "info",
+    metadata: { strategy: e.strategy },
+  }),
   orchestrationCompleted: (e) => ({
     action: "orchestration.complete",
     resource: "orchestration",
@@ -135,8 +233,21 @@ const MAPPERS: { [H in HookName]: (event: HookEvent<H>) => Entry } = {
     severity: e.outcome === "failed" ? "error" : "info",
     metadata: { elapsedMs: e.elapsedMs },
   }),
-  agentHandoff: (e) => ({ action: "agent.handoff", resource: "orchestration", resourceId: e.orchestrationId, outcome: "info", severity: "info", metadata: { from: e.from, to: e.to, payloadLength: lengthOf(e.payload) } }),
-  shutdown: () => ({ action: "engine.shutdown", resource: "engine", resourceId: "engine", outcome: "info", severity: "info" }),
+  agentHandoff: (e) => ({
+    action: "agent.handoff",
+    resource: "orchestration",
+    resourceId: e.orchestrationId,
+    outcome: "info",
+    severity: "info",
+    metadata: { from: e.from, to: e.to, payloadLength: lengthOf(e.payload) },
+  }),
+  shutdown: () => ({
+    action: "engine.shutdown",
+    resource: "engine",
+    resourceId: "engine",
+    outcome: "info",
+    severity: "info",
+  }),
 };
 
 /**
@@ -172,6 +283,11 @@ export class AuditExtension implements Extension {
 
   #write(hook: HookName, event: never): void | Promise<void> {
     const entry = (MAPPERS[hook] as (event: never) => Entry)(event);
-    return this.#recorder.record({ timestamp: new Date().toISOString(), hook, ...entry, metadata: entry.metadata ?? {} });
+    return this.#recorder.record({
+      timestamp: new Date().toISOString(),
+      hook,
+      ...entry,
+      metadata: entry.metadata ?? {},
+    });
   }
 }

@@ -48,7 +48,11 @@ const TRIGGERS = new Set(["input", "toolResult", "toolError", "step", "always"])
 const ACTIONS = new Set(["injectPrompt", "switchPhase", "requireApproval", "stop"]);
 
 /** Validates behaviors once and sorts them by priority (stable for equal priorities). */
-export function compileBehaviors(persona: string, behaviors: BehaviorDefinition[], phases: CompiledPhases | undefined): CompiledBehavior[] {
+export function compileBehaviors(
+  persona: string,
+  behaviors: BehaviorDefinition[],
+  phases: CompiledPhases | undefined,
+): CompiledBehavior[] {
   const fail = (message: string): never => {
     throw new InvalidAgentError(`Persona "${persona}": ${message}`);
   };
@@ -64,16 +68,24 @@ export function compileBehaviors(persona: string, behaviors: BehaviorDefinition[
     if (action.type === "switchPhase" && !phases?.phases.has(action.phase)) {
       fail(`behavior "${name}" switches to phase "${action.phase}", which the persona does not have`);
     }
-    if (trigger.on === "step" && (!Number.isInteger(trigger.step) || trigger.step < 0)) fail(`behavior "${name}": step must be an integer ≥ 0`);
+    if (trigger.on === "step" && (!Number.isInteger(trigger.step) || trigger.step < 0))
+      fail(`behavior "${name}": step must be an integer ≥ 0`);
     let matchesInput: (input: string) => boolean = () => false;
     if (trigger.on === "input") {
       const { pattern } = trigger;
-      if (pattern instanceof RegExp) matchesInput = (input) => new RegExp(pattern.source, pattern.flags.replace("g", "")).test(input);
-      else if (typeof pattern === "string" && pattern !== "") matchesInput = (input) => input.toLowerCase().includes(pattern.toLowerCase());
+      if (pattern instanceof RegExp)
+        matchesInput = (input) => new RegExp(pattern.source, pattern.flags.replace("g", "")).test(input);
+      else if (typeof pattern === "string" && pattern !== "")
+        matchesInput = (input) => input.toLowerCase().includes(pattern.toLowerCase());
       else fail(`behavior "${name}": an input trigger needs a pattern`);
     }
     const tool = trigger.on === "toolResult" || trigger.on === "toolError" ? trigger.tool : undefined;
-    return { definition: behavior, name, matchesInput, matchesTool: compileToolFilter(tool === undefined ? undefined : [tool]) };
+    return {
+      definition: behavior,
+      name,
+      matchesInput,
+      matchesTool: compileToolFilter(tool === undefined ? undefined : [tool]),
+    };
   });
   return compiled
     .map((behavior, index) => ({ behavior, index }))

@@ -76,7 +76,10 @@ export async function askApprover(
     return cleanDecision(answer);
   } catch (error) {
     if (signal.aborted) return { approved: false, reason: "the run was aborted while waiting for approval" };
-    logger.warn("approver threw; the call is denied", { checkpointId: checkpoint.id, error: toErrorInfo(error).message });
+    logger.warn("approver threw; the call is denied", {
+      checkpointId: checkpoint.id,
+      error: toErrorInfo(error).message,
+    });
     return { approved: false, reason: "the approver failed" };
   } finally {
     clearTimeout(timer);
@@ -104,7 +107,10 @@ export function refusal(
     return { code: "CORTEX_APPROVAL_REQUIRED", message: `The parameters of ${call.name} are not the ones approved` };
   }
   if (decision.approvalId !== undefined && decision.approvalId !== approvedId) {
-    return { code: "CORTEX_APPROVAL_REQUIRED", message: `The approval was given for another call than the ${call.name} call waiting at this checkpoint` };
+    return {
+      code: "CORTEX_APPROVAL_REQUIRED",
+      message: `The approval was given for another call than the ${call.name} call waiting at this checkpoint`,
+    };
   }
   return undefined;
 }

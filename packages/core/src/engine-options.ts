@@ -62,12 +62,16 @@ export interface ShutdownReport {
 
 /** Checks the options `createEngine` validates itself; a malformed one is `CORTEX_INVALID_AGENT`, naming the option. */
 export function checkEngineOptions(options: EngineOptions): void {
-  if (typeof options?.model?.generate !== "function") throw new InvalidAgentError("createEngine needs a model with generate()");
-  if (typeof options.plugins?.execute !== "function") throw new InvalidAgentError("createEngine needs a PluginRegistry as plugins");
+  if (typeof options?.model?.generate !== "function")
+    throw new InvalidAgentError("createEngine needs a model with generate()");
+  if (typeof options.plugins?.execute !== "function")
+    throw new InvalidAgentError("createEngine needs a PluginRegistry as plugins");
   for (const name of ["modelTimeoutMs", "approvalTimeoutMs"] as const) {
     const value = options[name];
     if (value !== undefined && !isTimeout(value)) {
-      throw new InvalidAgentError(`createEngine: ${name} must be a number of milliseconds above 0, or Infinity; got ${String(value)}`);
+      throw new InvalidAgentError(
+        `createEngine: ${name} must be a number of milliseconds above 0, or Infinity; got ${String(value)}`,
+      );
     }
   }
 }

@@ -3,8 +3,21 @@ import { HookBus } from "@cortex/hooks";
 import { consoleLogger, type Logger, type PluginRegistry } from "@cortex/plugins";
 import { cleanDecision } from "./checkpoints.js";
 import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agent.js";
-import { checkEngineOptions, type EngineOptions, type ResumedRunResult, type RunOptions, type ShutdownOptions, type ShutdownReport } from "./engine-options.js";
-import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError, toErrorInfo, type ErrorInfo } from "./errors.js";
+import {
+  checkEngineOptions,
+  type EngineOptions,
+  type ResumedRunResult,
+  type RunOptions,
+  type ShutdownOptions,
+  type ShutdownReport,
+} from "./engine-options.js";
+import {
+  AgentNotFoundError,
+  CheckpointNotFoundError,
+  EngineShutDownError,
+  toErrorInfo,
+  type ErrorInfo,
+} from "./errors.js";
 import { InFlight } from "./in-flight.js";
 import { guardedLogger } from "./logger.js";
 import { initialMind } from "./mind.js";
@@ -74,7 +87,8 @@ export class Engine {
   async orchestrate(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
     if (this.#shutdown) throw new EngineShutDownError();
     const ids = Array.isArray(spec?.agents) ? [...spec.agents] : [];
-    if (spec?.strategy === "router" && typeof spec.route === "object" && spec.route !== null) ids.push(spec.route.agent);
+    if (spec?.strategy === "router" && typeof spec.route === "object" && spec.route !== null)
+      ids.push(spec.route.agent);
     for (const id of ids) {
       const agent = this.#agents.get(id);
       if (agent?.definition.persona) this.#personas.resolve(agent.definition.persona, id);
@@ -146,19 +160,29 @@ export class Engine {
    * run was paused. Approved: exactly the approved call runs. Denied: the
    * model is told and the run goes on. Resolves like `run`.
    */
-  resolveCheckpoint(checkpointId: string, decision: CheckpointDecision, options: Pick<RunOptions, "signal"> = {}): Promise<ResumedRunResult> {
+  resolveCheckpoint(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    options: Pick<RunOptions, "signal"> = {},
+  ): Promise<ResumedRunResult> {
     if (this.#shutdown) return Promise.reject(new EngineShutDownError());
     if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
       return Promise.reject(new TypeError("A checkpoint decision needs approved: true or false"));
     }
     if (decision.approvalId !== undefined && typeof decision.approvalId !== "string") {
-      return Promise.reject(new TypeError("A checkpoint decision's approvalId must be the checkpoint's approvalId string"));
+      return Promise.reject(
+        new TypeError("A checkpoint decision's approvalId must be the checkpoint's approvalId string"),
+      );
     }
     // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
     return this.#inFlight.track(this.#resume(checkpointId, decision, options.signal));
   }
 
-  async #resume(checkpointId: string, decision: CheckpointDecision, signal: AbortSignal | undefined): Promise<ResumedRunResult> {
+  async #resume(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    signal: AbortSignal | undefined,
+  ): Promise<ResumedRunResult> {
     const state = await this.#store.claim(checkpointId);
     if (state?.status !== "awaiting_approval" || state.checkpoint?.id !== checkpointId) {
       throw new CheckpointNotFoundError(checkpointId);
@@ -191,7 +215,11 @@ export class Engine {
   }
 
   /** Drives a run as tracked work; its signal aborts with the caller's and at the shutdown deadline. */
-  #track(state: RunState, signal: AbortSignal | undefined, decision: CheckpointDecision | undefined): Promise<RunResult> {
+  #track(
+    state: RunState,
+    signal: AbortSignal | undefined,
+    decision: CheckpointDecision | undefined,
+  ): Promise<RunResult> {
     const { agent, persona } = this.#resolve(state.agentId);
     return this.#inFlight.run(signal, (runSignal) => this.#drive(state, agent, persona, runSignal, signal, decision));
   }
@@ -224,9 +252,11 @@ export class Engine {
     );
     const result = await loop.drive(decision);
     if (decision !== undefined && result.status !== "awaiting_approval") {
-      await this.#store.delete(state.runId).catch((error: unknown) =>
-        this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
-      );
+      await this.#store
+        .delete(state.runId)
+        .catch((error: unknown) =>
+          this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
+        );
     }
     return state.handoff ? this.#followHandoff(state, result, signal) : result;
   }
@@ -237,7 +267,11 @@ export class Engine {
     let next: RunResult;
     try {
       const options = { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) };
-      const from = { ...(state.orchestration ? { link: state.orchestration } : {}), handoffDepth: (state.handoffDepth ?? 0) + 1, inFlight: true };
+      const from = {
+        ...(state.orchestration ? { link: state.orchestration } : {}),
+        handoffDepth: (state.handoffDepth ?? 0) + 1,
+        inFlight: true,
+      };
       next = await this.#start(to, message, options, from);
     } catch (error) {
       return { ...result, status: "failed", error: toErrorInfo(error) };
@@ -258,7 +292,9 @@ export class Engine {
     if (!this.#shutdown) {
       const timeoutMs = options?.timeoutMs ?? 10_000;
       if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
-        return Promise.reject(new RangeError(`shutdown timeoutMs must be 0 or more milliseconds, or Infinity; got ${String(timeoutMs)}`));
+        return Promise.reject(
+          new RangeError(`shutdown timeoutMs must be 0 or more milliseconds, or Infinity; got ${String(timeoutMs)}`),
+        );
       }
       this.#shutdown = this.#doShutdown(timeoutMs);
     }

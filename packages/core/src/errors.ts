@@ -87,7 +87,10 @@ export class EngineShutDownError extends CortexError<CoreErrorCode> {
 /** No run is paused at this checkpoint in the run store (or it was resolved already). */
 export class CheckpointNotFoundError extends CortexError<CoreErrorCode> {
   constructor(readonly checkpointId: string) {
-    super("CORTEX_CHECKPOINT_NOT_FOUND", `No run is paused at checkpoint "${checkpointId}"; it may have been resolved already`);
+    super(
+      "CORTEX_CHECKPOINT_NOT_FOUND",
+      `No run is paused at checkpoint "${checkpointId}"; it may have been resolved already`,
+    );
     this.name = "CheckpointNotFoundError";
   }
 }

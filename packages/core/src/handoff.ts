@@ -43,13 +43,20 @@ export function readHandoff(
 ): { to: string; message: string } | { error: ErrorInfo } {
   const { agent, message } = args;
   const issues: { path: string; message: string }[] = [];
-  if (typeof agent !== "string" || !targets.includes(agent)) issues.push({ path: "/agent", message: `must be one of ${targets.join(", ")}` });
-  if (typeof message !== "string" || message === "") issues.push({ path: "/message", message: "must be a non-empty string" });
+  if (typeof agent !== "string" || !targets.includes(agent))
+    issues.push({ path: "/agent", message: `must be one of ${targets.join(", ")}` });
+  if (typeof message !== "string" || message === "")
+    issues.push({ path: "/message", message: "must be a non-empty string" });
   if (issues.length > 0) {
     return { error: { code: "CORTEX_VALIDATION_FAILED", message: "Invalid handoff", issues } };
   }
   if (depth >= maxHandoffs) {
-    return { error: { code: "CORTEX_HANDOFF_LIMIT", message: `This conversation was already handed off ${maxHandoffs} times; answer it yourself` } };
+    return {
+      error: {
+        code: "CORTEX_HANDOFF_LIMIT",
+        message: `This conversation was already handed off ${maxHandoffs} times; answer it yourself`,
+      },
+    };
   }
   const cannotStart = startable(agent as string);
   if (cannotStart) return { error: cannotStart };

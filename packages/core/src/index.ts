@@ -8,7 +8,15 @@ export type { MindState } from "./mind.js";
 export { ORCHESTRATOR } from "./orchestration.js";
 export type { OrchestrationResult, OrchestrationSpec } from "./orchestration.js";
 export { HANDOFF_TOOL } from "./handoff.js";
-export type { ModelClient, ModelMessage, ModelRequest, ModelResponse, ModelToolCall, ToolDefinition, JsonSchema } from "./model.js";
+export type {
+  ModelClient,
+  ModelMessage,
+  ModelRequest,
+  ModelResponse,
+  ModelToolCall,
+  ToolDefinition,
+  JsonSchema,
+} from "./model.js";
 export type { EngineApprovalRequest, EngineApprover } from "./checkpoints.js";
 export type {
   Checkpoint,

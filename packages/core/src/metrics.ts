@@ -39,7 +39,8 @@ class Durations {
 
   summary(): DurationSummary {
     const sorted = [...this.#window].sort((a, b) => a - b);
-    const at = (q: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!);
+    const at = (q: number) =>
+      sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
     return { count: this.count, sum: this.sum, p50: at(0.5), p95: at(0.95), max: this.max };
   }
 }

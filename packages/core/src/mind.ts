@@ -115,14 +115,20 @@ export class RunMind {
     const phase = this.#phase();
     // A call the phase refused never ran: it must not move the run out of the phase that refused it.
     if (phase && outcome.code !== "CORTEX_TOOL_NOT_AVAILABLE") {
-      const transition = [...phase.onToolCall, ...(outcome.ok ? [] : phase.onToolError)].find((t) => t.matches(outcome.plugin, outcome.action));
+      const transition = [...phase.onToolCall, ...(outcome.ok ? [] : phase.onToolError)].find((t) =>
+        t.matches(outcome.plugin, outcome.action),
+      );
       if (transition) this.switchPhase(transition.to);
     }
     this.#fire((b) => {
       const trigger = b.definition.trigger;
       if (trigger.on === "toolResult") return outcome.ok && b.matchesTool(outcome.plugin, outcome.action);
       if (trigger.on === "toolError") {
-        return !outcome.ok && b.matchesTool(outcome.plugin, outcome.action) && (trigger.code === undefined || trigger.code === outcome.code);
+        return (
+          !outcome.ok &&
+          b.matchesTool(outcome.plugin, outcome.action) &&
+          (trigger.code === undefined || trigger.code === outcome.code)
+        );
       }
       return false;
     });
@@ -152,13 +158,15 @@ export class RunMind {
     const action = behavior.definition.action;
     switch (action.type) {
       case "injectPrompt":
-        if (!this.state.injected.some((i) => i.behavior === behavior.name)) this.state.injected.push({ behavior: behavior.name, text: action.text });
+        if (!this.state.injected.some((i) => i.behavior === behavior.name))
+          this.state.injected.push({ behavior: behavior.name, text: action.text });
         break;
       case "switchPhase":
         this.switchPhase(action.phase);
         break;
       case "requireApproval":
-        for (const pattern of action.tools) if (!this.state.approvalTools.includes(pattern)) this.state.approvalTools.push(pattern);
+        for (const pattern of action.tools)
+          if (!this.state.approvalTools.includes(pattern)) this.state.approvalTools.push(pattern);
         this.#approval = compileToolFilter(this.state.approvalTools);
         break;
       case "stop":

@@ -36,16 +36,19 @@ export async function callModel(
     return await Promise.race([answer, stopped]);
   } catch (error) {
     if (error instanceof RunError) throw error;
-    throw new RunError("CORTEX_MODEL_ERROR", `The model failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new RunError(
+      "CORTEX_MODEL_ERROR",
+      `The model failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     clearTimeout(timer);
     if (onAbort) runSignal.removeEventListener("abort", onAbort);
     stopped.catch(() => undefined);
   }
 }
-
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -59,11 +62,16 @@ function parseArguments(name: string, raw: unknown): Record<string, unknown> {
     try {
       value = value.trim() === "" ? {} : (JSON.parse(value) as unknown);
     } catch (error) {
-      throw new RunError("CORTEX_INVALID_TOOL_CALL", `The model called "${name}" with arguments that are not JSON`, { cause: error });
+      throw new RunError("CORTEX_INVALID_TOOL_CALL", `The model called "${name}" with arguments that are not JSON`, {
+        cause: error,
+      });
     }
   }
   if (!isPlainObject(value)) {
-    throw new RunError("CORTEX_INVALID_TOOL_CALL", `The model called "${name}" with arguments that are not a JSON object`);
+    throw new RunError(
+      "CORTEX_INVALID_TOOL_CALL",
+      `The model called "${name}" with arguments that are not a JSON object`,
+    );
   }
   return value;
 }
@@ -86,7 +94,8 @@ export function readResponse(
     throw new RunError("CORTEX_MODEL_ERROR", "The model returned content that is not a string");
   }
   if (toolCalls === undefined || (Array.isArray(toolCalls) && toolCalls.length === 0)) return { content, calls: [] };
-  if (!Array.isArray(toolCalls)) throw new RunError("CORTEX_INVALID_TOOL_CALL", "The model returned toolCalls that is not an array");
+  if (!Array.isArray(toolCalls))
+    throw new RunError("CORTEX_INVALID_TOOL_CALL", "The model returned toolCalls that is not an array");
   const calls = toolCalls.map((call: unknown): PendingToolCall => {
     if (typeof call !== "object" || call === null || typeof (call as { name?: unknown }).name !== "string") {
       throw new RunError("CORTEX_INVALID_TOOL_CALL", "The model returned a tool call without a name");

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
 import { untilAborted } from "./abort.js";
 import { InvalidOrchestrationError, toErrorInfo, type ErrorInfo } from "./errors.js";
-import { mergeRecords, type ParallelBook, type ParallelRecord, type ParallelUpdate, type ParallelUpdateResult } from "./parallel-book.js";
+import {
+  mergeRecords,
+  type ParallelBook,
+  type ParallelRecord,
+  type ParallelUpdate,
+  type ParallelUpdateResult,
+} from "./parallel-book.js";
 import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "./run-state.js";
 
 /** How work is shared between agents. */
@@ -62,7 +68,13 @@ export class Orchestrator {
 
   async start(spec: OrchestrationSpec, input: string): Promise<OrchestrationResult> {
     this.#check(spec);
-    const link: OrchestrationLink = { id: `orch_${randomUUID()}`, strategy: spec.strategy, next: [], startedAt: Date.now(), done: [] };
+    const link: OrchestrationLink = {
+      id: `orch_${randomUUID()}`,
+      strategy: spec.strategy,
+      next: [],
+      startedAt: Date.now(),
+      done: [],
+    };
     this.host.hooks.emit("orchestrationStarted", { orchestrationId: link.id, strategy: spec.strategy });
     switch (spec.strategy) {
       case "sequential":
@@ -108,15 +120,26 @@ export class Orchestrator {
     if (typeof spec !== "object" || spec === null || !strategies.includes(spec.strategy)) {
       throw new InvalidOrchestrationError(`strategy must be one of ${strategies.join(", ")}`);
     }
-    if (!Array.isArray(spec.agents) || spec.agents.length === 0) throw new InvalidOrchestrationError("agents must be a non-empty list of agent ids");
-    for (const id of spec.agents) if (!this.host.hasAgent(id)) throw new InvalidOrchestrationError(`agent "${id}" is not defined`);
+    if (!Array.isArray(spec.agents) || spec.agents.length === 0)
+      throw new InvalidOrchestrationError("agents must be a non-empty list of agent ids");
+    for (const id of spec.agents)
+      if (!this.host.hasAgent(id)) throw new InvalidOrchestrationError(`agent "${id}" is not defined`);
     if (spec.strategy === "router") {
       const { route } = spec;
-      if (typeof route !== "function" && !(typeof route === "object" && route !== null && this.host.hasAgent(route.agent))) {
-        throw new InvalidOrchestrationError("router needs route: a function, or { agent } naming a defined router agent");
+      if (
+        typeof route !== "function" &&
+        !(typeof route === "object" && route !== null && this.host.hasAgent(route.agent))
+      ) {
+        throw new InvalidOrchestrationError(
+          "router needs route: a function, or { agent } naming a defined router agent",
+        );
       }
     }
-    if (spec.strategy === "parallel" && spec.concurrency !== undefined && (!Number.isInteger(spec.concurrency) || spec.concurrency < 1)) {
+    if (
+      spec.strategy === "parallel" &&
+      spec.concurrency !== undefined &&
+      (!Number.isInteger(spec.concurrency) || spec.concurrency < 1)
+    ) {
       throw new InvalidOrchestrationError("concurrency must be a positive integer");
     }
   }
@@ -128,7 +151,8 @@ export class Orchestrator {
       const agentId = link.next.shift()!;
       this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: sender, to: agentId, payload });
       const result = await this.#run(agentId, payload, { ...link, next: [...link.next], done: [...link.done] });
-      if (result.status === "awaiting_approval") return this.#result(link, "awaiting_approval", { checkpoints: [result.checkpoint!] });
+      if (result.status === "awaiting_approval")
+        return this.#result(link, "awaiting_approval", { checkpoints: [result.checkpoint!] });
       const summary = summarize(result);
       link.done.push(summary);
       if (result.status === "failed") return this.#finish(link, "failed", { error: result.error! });
@@ -138,26 +162,46 @@ export class Orchestrator {
     return this.#finish(link, "completed", { output: payload });
   }
 
-  async #route(link: OrchestrationLink, spec: Extract<OrchestrationSpec, { strategy: "router" }>, input: string): Promise<OrchestrationResult> {
+  async #route(
+    link: OrchestrationLink,
+    spec: Extract<OrchestrationSpec, { strategy: "router" }>,
+    input: string,
+  ): Promise<OrchestrationResult> {
     let chosen: string | undefined;
     let router = ORCHESTRATOR;
     if (typeof spec.route === "function") {
       const { route } = spec;
       try {
-        chosen = await untilAborted(Promise.resolve().then(() => route(input)), this.host.halted);
+        chosen = await untilAborted(
+          Promise.resolve().then(() => route(input)),
+          this.host.halted,
+        );
       } catch (error) {
         if (this.host.halted.aborted) {
-          const message = "The orchestration was aborted: the shutdown deadline passed while the routing rule was deciding";
+          const message =
+            "The orchestration was aborted: the shutdown deadline passed while the routing rule was deciding";
           return this.#finish(link, "failed", { error: { code: "CORTEX_RUN_ABORTED", message } });
         }
-        return this.#finish(link, "failed", { error: { code: "CORTEX_ROUTING_FAILED", message: `The routing rule threw: ${String(error)}` } });
+        return this.#finish(link, "failed", {
+          error: { code: "CORTEX_ROUTING_FAILED", message: `The routing rule threw: ${String(error)}` },
+        });
       }
     } else {
       router = spec.route.agent;
-      this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: router, payload: input });
+      this.host.hooks.emit("agentHandoff", {
+        orchestrationId: link.id,
+        from: ORCHESTRATOR,
+        to: router,
+        payload: input,
+      });
       const routing = { candidates: [...spec.agents], input };
-      const decision = await this.#run(router, routerPrompt(input, spec.agents), { ...link, done: [...link.done], routing });
-      if (decision.status === "awaiting_approval") return this.#result(link, "awaiting_approval", { checkpoints: [decision.checkpoint!] });
+      const decision = await this.#run(router, routerPrompt(input, spec.agents), {
+        ...link,
+        done: [...link.done],
+        routing,
+      });
+      if (decision.status === "awaiting_approval")
+        return this.#result(link, "awaiting_approval", { checkpoints: [decision.checkpoint!] });
       link.done.push(summarize(decision));
       if (decision.status === "failed") return this.#finish(link, "failed", { error: decision.error! });
       link.routing = routing;
@@ -184,7 +228,12 @@ export class Orchestrator {
     return this.#sequence(link, input, router);
   }
 
-  async #parallelRun(link: OrchestrationLink, agents: string[], concurrency: number, input: string): Promise<OrchestrationResult> {
+  async #parallelRun(
+    link: OrchestrationLink,
+    agents: string[],
+    concurrency: number,
+    input: string,
+  ): Promise<OrchestrationResult> {
     await this.host.book.createParallel(link.id, agents, link.startedAt);
     const queue = agents.map((agentId, slot) => ({ agentId, slot }));
     // The book's answers may arrive out of order (a remote store): the report merges them all with what this pass saw itself.
@@ -194,9 +243,15 @@ export class Orchestrator {
     const worker = async () => {
       for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
         const { agentId, slot } = next;
-        this.host.hooks.emit("agentHandoff", { orchestrationId: link.id, from: ORCHESTRATOR, to: agentId, payload: input });
+        this.host.hooks.emit("agentHandoff", {
+          orchestrationId: link.id,
+          from: ORCHESTRATOR,
+          to: agentId,
+          payload: input,
+        });
         const result = await this.#run(agentId, input, { ...link, next: [], done: [], slot });
-        const update: ParallelUpdate = result.status === "awaiting_approval" ? { paused: result.checkpoint! } : { done: summarize(result) };
+        const update: ParallelUpdate =
+          result.status === "awaiting_approval" ? { paused: result.checkpoint! } : { done: summarize(result) };
         if ("paused" in update) seen.paused.push({ slot, checkpoint: update.paused });
         else seen.done.push({ slot, summary: update.done });
         const outcome = await this.host.book.updateParallel(link.id, slot, update);
@@ -213,7 +268,8 @@ export class Orchestrator {
 
   #parallelOutcome(link: OrchestrationLink, { record, complete }: ParallelUpdateResult): OrchestrationResult {
     const runs = record.done.map((d) => d.summary);
-    if (!complete) return this.#result(link, "awaiting_approval", { runs, checkpoints: record.paused.map((p) => p.checkpoint) });
+    if (!complete)
+      return this.#result(link, "awaiting_approval", { runs, checkpoints: record.paused.map((p) => p.checkpoint) });
     const failed = runs.filter((s) => s.status === "failed");
     const output = record.done
       .filter((d) => d.summary.status === "completed")
@@ -231,7 +287,11 @@ export class Orchestrator {
     status: "completed" | "failed",
     extra: { output?: string; error?: ErrorInfo; runs?: RunSummary[] },
   ): OrchestrationResult {
-    this.host.hooks.emit("orchestrationCompleted", { orchestrationId: link.id, elapsedMs: Date.now() - link.startedAt, outcome: status });
+    this.host.hooks.emit("orchestrationCompleted", {
+      orchestrationId: link.id,
+      elapsedMs: Date.now() - link.startedAt,
+      outcome: status,
+    });
     return this.#result(link, status, extra);
   }
 
@@ -262,7 +322,9 @@ export function pickAgent(answer: string, agents: readonly string[]): string | u
   if (agents.includes(trimmed)) return trimmed;
   let best: { id: string; at: number } | undefined;
   for (const id of agents) {
-    const match = new RegExp(`(^|[^A-Za-z0-9_.-])${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).exec(answer);
+    const match = new RegExp(`(^|[^A-Za-z0-9_.-])${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_-])`).exec(
+      answer,
+    );
     if (match && (best === undefined || match.index < best.at)) best = { id, at: match.index };
   }
   return best?.id;

@@ -149,7 +149,8 @@ export class FileParallelBook implements ParallelBook {
     }
     const after = await this.#read(folder);
     if (after === undefined) return undefined;
-    if (after.done.size < after.agents.length || !("done" in update)) return { record: recordOf(id, after), complete: false };
+    if (after.done.size < after.agents.length || !("done" in update))
+      return { record: recordOf(id, after), complete: false };
     try {
       await rename(join(folder, "meta.json"), join(folder, `meta.json.${randomUUID()}.complete`));
     } catch (error) {

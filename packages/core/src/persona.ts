@@ -35,7 +35,8 @@ export interface ResolvedPersona {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 function optionalString(persona: string, field: string, value: unknown): void {
-  if (value !== undefined && typeof value !== "string") throw new InvalidAgentError(`Persona "${persona}": ${field} must be a string`);
+  if (value !== undefined && typeof value !== "string")
+    throw new InvalidAgentError(`Persona "${persona}": ${field} must be a string`);
 }
 
 /** Validates a persona definition once, at registration. */

@@ -65,7 +65,8 @@ export function compilePhases(persona: string, config: CognitiveConfig): Compile
     for (const transition of phase.transitions ?? []) {
       if (!names.has(transition.to)) fail(`phase "${phase.name}" has a transition to unknown phase "${transition.to}"`);
       if ("after" in transition) {
-        if (!Number.isInteger(transition.after) || transition.after < 1) fail(`phase "${phase.name}": "after" must be a positive integer`);
+        if (!Number.isInteger(transition.after) || transition.after < 1)
+          fail(`phase "${phase.name}": "after" must be a positive integer`);
         after = { steps: transition.after, to: transition.to };
       } else if (transition.on === "toolCall" || transition.on === "toolError") {
         const matches = compileToolFilter(transition.tool === undefined ? undefined : [transition.tool]);
@@ -74,7 +75,8 @@ export function compilePhases(persona: string, config: CognitiveConfig): Compile
         fail(`phase "${phase.name}" has a transition that is neither "after" nor on "toolCall"/"toolError"`);
       }
     }
-    if (phase.tools !== undefined && !Array.isArray(phase.tools)) fail(`phase "${phase.name}": tools must be a list of patterns`);
+    if (phase.tools !== undefined && !Array.isArray(phase.tools))
+      fail(`phase "${phase.name}": tools must be a list of patterns`);
     phases.set(phase.name, {
       name: phase.name,
       instructions: phase.instructions,

@@ -10,7 +10,14 @@ import { isCortexError, RunError, toErrorInfo, type ErrorInfo } from "./errors.j
 import type { ModelClient, ModelMessage } from "./model.js";
 import { abortError, untilAborted } from "./abort.js";
 import { callModel, readResponse } from "./model-call.js";
-import { resultOf, type Checkpoint, type CheckpointDecision, type PendingToolCall, type RunResult, type RunState } from "./run-state.js";
+import {
+  resultOf,
+  type Checkpoint,
+  type CheckpointDecision,
+  type PendingToolCall,
+  type RunResult,
+  type RunState,
+} from "./run-state.js";
 import type { RunStore } from "./run-store.js";
 import { buildToolSet, type ToolEntry } from "./tools.js";
 
@@ -63,7 +70,8 @@ export class RunLoop {
         while (state.pending.length > 0) {
           const call = state.pending[0]!;
           // A resumed call was announced (toolCalled) before the pause: it ends with toolFailed, like any aborted call.
-          if (answer !== undefined && this.signal.aborted) this.#toolFailed(call, toErrorInfo(abortError(this.signal)), this.#tools.get(call.name));
+          if (answer !== undefined && this.signal.aborted)
+            this.#toolFailed(call, toErrorInfo(abortError(this.signal)), this.#tools.get(call.name));
           this.#checkAbort();
           if ((await this.#toolCall(call, answer)) === "paused") return resultOf(state);
           answer = undefined;
@@ -78,7 +86,10 @@ export class RunLoop {
           if (state.status === "completed") return this.#complete();
         }
         if (state.stepIndex >= this.agent.maxSteps) {
-          throw new RunError("CORTEX_STEP_LIMIT", `Agent "${state.agentId}" reached its limit of ${this.agent.maxSteps} steps`);
+          throw new RunError(
+            "CORTEX_STEP_LIMIT",
+            `Agent "${state.agentId}" reached its limit of ${this.agent.maxSteps} steps`,
+          );
         }
         await this.#step();
       }
@@ -103,7 +114,9 @@ export class RunLoop {
     const system = this.#mind.systemPrompt();
     if (system) messages.push({ role: "system", content: system });
     messages.push(...state.messages);
-    const tools = [...this.#tools.values()].filter((t) => t.builtin !== undefined || this.#mind.toolAvailable(t.plugin, t.action)).map((t) => t.definition);
+    const tools = [...this.#tools.values()]
+      .filter((t) => t.builtin !== undefined || this.#mind.toolAvailable(t.plugin, t.action))
+      .map((t) => t.definition);
     const response = await callModel(
       ctx.model,
       { messages, tools, agentId: state.agentId, runId: state.runId },
@@ -145,11 +158,16 @@ export class RunLoop {
       throw new RunError(gone.code, gone.message);
     }
     // Extensions get a copy: nothing they do to it can change the call that runs.
-    if (decision === undefined) ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: structuredClone(call.args) });
+    if (decision === undefined)
+      ctx.hooks.emit("toolCalled", { runId: state.runId, toolName: call.name, args: structuredClone(call.args) });
     if (tool.builtin === "handoff") return this.#handoff(call);
     if (!this.#mind.toolAvailable(tool.plugin, tool.action)) {
       const phase = state.mind.phase ?? "";
-      this.#toolFailed(call, { code: "CORTEX_TOOL_NOT_AVAILABLE", message: `${call.name} is not available in the current phase "${phase}"` }, tool);
+      this.#toolFailed(
+        call,
+        { code: "CORTEX_TOOL_NOT_AVAILABLE", message: `${call.name} is not available in the current phase "${phase}"` },
+        tool,
+      );
       return "done";
     }
     const needsApproval = tool.tier !== "AUTO" || this.#mind.requiresApproval(tool.plugin, tool.action);
@@ -174,7 +192,11 @@ export class RunLoop {
       const checkpoint = createCheckpoint(state, call, tool);
       state.checkpoint = checkpoint;
       if (!ctx.approver) return this.#pause(checkpoint, call, tool);
-      ctx.hooks.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+      ctx.hooks.emit("checkpointCreated", {
+        checkpointId: checkpoint.id,
+        runId: state.runId,
+        reason: checkpoint.reason,
+      });
       const asked = Date.now();
       approval = await askApprover(ctx.approver, checkpoint, this.signal, ctx.approvalTimeoutMs, ctx.logger);
       // The time spent waiting for the decision is not part of the step, as for a paused run.
@@ -213,7 +235,12 @@ export class RunLoop {
     if (result.success) {
       // The model's message is written before extensions see the result, so none can change it.
       this.#toolMessage(call, { ok: true, data: result.data ?? null });
-      ctx.hooks.emit("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: Date.now() - started });
+      ctx.hooks.emit("toolCompleted", {
+        runId: state.runId,
+        toolName: call.name,
+        result,
+        elapsedMs: Date.now() - started,
+      });
       this.#mind.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
     } else {
       const code = (result as { code?: string }).code ?? "CORTEX_TOOL_FAILED";
@@ -232,7 +259,13 @@ export class RunLoop {
   #handoff(call: PendingToolCall): ToolOutcome {
     const { state } = this;
     const tool = this.#tools.get(call.name)!;
-    const handoff = readHandoff(call.args, this.agent.definition.handoffs ?? [], state.handoffDepth ?? 0, this.ctx.maxHandoffs, this.ctx.startable);
+    const handoff = readHandoff(
+      call.args,
+      this.agent.definition.handoffs ?? [],
+      state.handoffDepth ?? 0,
+      this.ctx.maxHandoffs,
+      this.ctx.startable,
+    );
     if ("error" in handoff) {
       this.#toolFailed(call, handoff.error, tool);
       return "done";
@@ -273,7 +306,9 @@ export class RunLoop {
     } catch (error) {
       state.status = "running";
       delete state.checkpoint;
-      const failure = new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", { cause: error });
+      const failure = new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", {
+        cause: error,
+      });
       this.#toolFailed(call, toErrorInfo(failure), tool);
       throw failure;
     }
@@ -295,7 +330,8 @@ export class RunLoop {
   #fail(error: unknown): RunResult {
     const { state } = this;
     const info = toErrorInfo(error);
-    if (!isCortexError(error)) this.ctx.logger.error("run failed on an unexpected error", { runId: state.runId, error });
+    if (!isCortexError(error))
+      this.ctx.logger.error("run failed on an unexpected error", { runId: state.runId, error });
     state.status = "failed";
     state.error = info;
     state.pending = [];

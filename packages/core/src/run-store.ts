@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { FileParallelBook, MemoryParallelBook, type ParallelBook, type ParallelUpdate, type ParallelUpdateResult } from "./parallel-book.js";
+import {
+  FileParallelBook,
+  MemoryParallelBook,
+  type ParallelBook,
+  type ParallelUpdate,
+  type ParallelUpdateResult,
+} from "./parallel-book.js";
 import type { RunState } from "./run-state.js";
 import { checkId, isSafeId, readIfExists, writeAtomic } from "./store-files.js";
 
@@ -39,7 +45,8 @@ export class MemoryRunStore implements RunStore, ParallelBook {
 
   save(state: RunState): Promise<void> {
     this.#runs.set(state.runId, JSON.stringify(state));
-    if (state.checkpoint && state.status === "awaiting_approval") this.#checkpoints.set(state.checkpoint.id, state.runId);
+    if (state.checkpoint && state.status === "awaiting_approval")
+      this.#checkpoints.set(state.checkpoint.id, state.runId);
     return Promise.resolve();
   }
 
@@ -90,7 +97,10 @@ export class JsonFileRunStore implements RunStore, ParallelBook {
   }
 
   #init(): Promise<unknown> {
-    this.#ready ??= Promise.all([mkdir(this.#runs, { recursive: true }), mkdir(this.#checkpoints, { recursive: true })]);
+    this.#ready ??= Promise.all([
+      mkdir(this.#runs, { recursive: true }),
+      mkdir(this.#checkpoints, { recursive: true }),
+    ]);
     return this.#ready;
   }
 

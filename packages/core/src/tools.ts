@@ -49,7 +49,9 @@ function globToRegExp(glob: string): RegExp {
  * matches any run of characters in either part. `undefined` allows every
  * tool; an empty list allows none.
  */
-export function compileToolFilter(patterns: readonly string[] | undefined): (plugin: string, action: string) => boolean {
+export function compileToolFilter(
+  patterns: readonly string[] | undefined,
+): (plugin: string, action: string) => boolean {
   if (patterns === undefined) return () => true;
   const matchers = patterns.map((pattern) => {
     const separator = pattern.includes(TOOL_SEPARATOR) ? TOOL_SEPARATOR : ".";

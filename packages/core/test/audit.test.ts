@@ -53,7 +53,10 @@ describe("AuditExtension", () => {
     const text = await readFile(path, "utf8");
     expect(text).not.toContain(API_KEY);
     expect(text).not.toContain("078-05-1120");
-    const started = text.split("\n").map((l) => (l ? (JSON.parse(l) as AuditEvent) : undefined)).find((e) => e?.hook === "runStarted");
+    const started = text
+      .split("\n")
+      .map((l) => (l ? (JSON.parse(l) as AuditEvent) : undefined))
+      .find((e) => e?.hook === "runStarted");
     expect(started!.metadata).toMatchObject({ inputLength: secretInput.length });
     expect(text).toContain("tool.fail");
   });
@@ -80,7 +83,15 @@ describe("AuditExtension", () => {
 
 describe("JsonLinesAuditRecorder when the file fails", () => {
   const event = (action: string): AuditEvent =>
-    ({ timestamp: new Date(0).toISOString(), hook: "runStarted", action, resource: "run", resourceId: "r", outcome: "started", severity: "info" }) as AuditEvent;
+    ({
+      timestamp: new Date(0).toISOString(),
+      hook: "runStarted",
+      action,
+      resource: "run",
+      resourceId: "r",
+      outcome: "started",
+      severity: "info",
+    }) as AuditEvent;
 
   it("tries the file again for later records instead of failing every record after one failed open", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-audit-"));
@@ -90,7 +101,10 @@ describe("JsonLinesAuditRecorder when the file fails", () => {
     await mkdir(join(dir, "later"));
     await recorder.record(event("kept"));
     await recorder.close();
-    const lines = (await readFile(path, "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as AuditEvent).action);
+    const lines = (await readFile(path, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as AuditEvent).action);
     expect(lines).toEqual(["kept"]);
   });
 
@@ -104,7 +118,8 @@ describe("JsonLinesAuditRecorder when the file fails", () => {
 it("AuditExtension closes its recorder at shutdown even when the shutdown record fails", async () => {
   let closed = 0;
   const recorder = {
-    record: (event: AuditEvent) => (event.hook === "shutdown" ? Promise.reject(new Error("disk full")) : Promise.resolve()),
+    record: (event: AuditEvent) =>
+      event.hook === "shutdown" ? Promise.reject(new Error("disk full")) : Promise.resolve(),
     close: () => {
       closed++;
       return Promise.resolve();

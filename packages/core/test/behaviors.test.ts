@@ -12,8 +12,16 @@ const systemOf = (request: { messages: readonly { role: string; content?: string
 describe("behavior triggers", () => {
   it("on input matching a pattern (string, case-insensitive, or RegExp)", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "urgent", trigger: { on: "input", pattern: "URGENT" }, action: { type: "injectPrompt", text: "Answer first, explain later." } },
-      { name: "numbers", trigger: { on: "input", pattern: /\d{3}/ }, action: { type: "injectPrompt", text: "Mind the numbers." } },
+      {
+        name: "urgent",
+        trigger: { on: "input", pattern: "URGENT" },
+        action: { type: "injectPrompt", text: "Answer first, explain later." },
+      },
+      {
+        name: "numbers",
+        trigger: { on: "input", pattern: /\d{3}/ },
+        action: { type: "injectPrompt", text: "Mind the numbers." },
+      },
     ];
     const { engine, model, recorder } = setup([{ content: "a" }, { content: "b" }], withBehaviors(behaviors));
     const first = await engine.run("assistant", "this is urgent");
@@ -27,10 +35,21 @@ describe("behavior triggers", () => {
 
   it("on a tool result, only for matching tools", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "after-add", trigger: { on: "toolResult", tool: "notes.add" }, action: { type: "injectPrompt", text: "A note was added." } },
-      { name: "after-list", trigger: { on: "toolResult", tool: "notes.list" }, action: { type: "injectPrompt", text: "never" } },
+      {
+        name: "after-add",
+        trigger: { on: "toolResult", tool: "notes.add" },
+        action: { type: "injectPrompt", text: "A note was added." },
+      },
+      {
+        name: "after-list",
+        trigger: { on: "toolResult", tool: "notes.list" },
+        action: { type: "injectPrompt", text: "never" },
+      },
     ];
-    const { engine, model, recorder } = setup([call("notes__add", { text: "x" }), { content: "done" }], withBehaviors(behaviors));
+    const { engine, model, recorder } = setup(
+      [call("notes__add", { text: "x" }), { content: "done" }],
+      withBehaviors(behaviors),
+    );
     await engine.run("assistant", "x");
     expect(recorder.ofHook("behaviorTriggered").map((e) => e.behaviorName)).toEqual(["after-add"]);
     expect(recorder.hooks().indexOf("behaviorTriggered")).toBeGreaterThan(recorder.hooks().indexOf("toolCompleted"));
@@ -39,8 +58,16 @@ describe("behavior triggers", () => {
 
   it("on a tool error, optionally by code", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "on-plugin-error", trigger: { on: "toolError", code: "CORTEX_PLUGIN_ERROR" }, action: { type: "injectPrompt", text: "Apologize." } },
-      { name: "on-validation", trigger: { on: "toolError", code: "CORTEX_VALIDATION_FAILED" }, action: { type: "injectPrompt", text: "never" } },
+      {
+        name: "on-plugin-error",
+        trigger: { on: "toolError", code: "CORTEX_PLUGIN_ERROR" },
+        action: { type: "injectPrompt", text: "Apologize." },
+      },
+      {
+        name: "on-validation",
+        trigger: { on: "toolError", code: "CORTEX_VALIDATION_FAILED" },
+        action: { type: "injectPrompt", text: "never" },
+      },
     ];
     const { engine, recorder } = setup([call("notes__explode", {}), { content: "sorry" }], withBehaviors(behaviors));
     await engine.run("assistant", "x");
@@ -52,9 +79,17 @@ describe("behavior triggers", () => {
       { name: "second-step", trigger: { on: "step", step: 1 }, action: { type: "injectPrompt", text: "Wrap up now." } },
       { name: "every-step", trigger: { on: "always" }, action: { type: "injectPrompt", text: "Be brief." } },
     ];
-    const { engine, model, recorder } = setup([call("notes__list", {}), call("notes__list", {}), { content: "done" }], withBehaviors(behaviors));
+    const { engine, model, recorder } = setup(
+      [call("notes__list", {}), call("notes__list", {}), { content: "done" }],
+      withBehaviors(behaviors),
+    );
     await engine.run("assistant", "x");
-    expect(recorder.ofHook("behaviorTriggered").map((e) => e.behaviorName)).toEqual(["every-step", "second-step", "every-step", "every-step"]);
+    expect(recorder.ofHook("behaviorTriggered").map((e) => e.behaviorName)).toEqual([
+      "every-step",
+      "second-step",
+      "every-step",
+      "every-step",
+    ]);
     expect(systemOf(model.requests[0]!)).not.toContain("Wrap up now.");
     expect(systemOf(model.requests[1]!)).toContain("Wrap up now.");
     expect(systemOf(model.requests[2]!).match(/Be brief\./g)).toHaveLength(1);
@@ -63,7 +98,13 @@ describe("behavior triggers", () => {
   it("fires in priority order and at most once per run with once", async () => {
     const behaviors: BehaviorDefinition[] = [
       { name: "low", trigger: { on: "always" }, action: { type: "injectPrompt", text: "low" }, once: true },
-      { name: "high", trigger: { on: "always" }, action: { type: "injectPrompt", text: "high" }, priority: 10, once: true },
+      {
+        name: "high",
+        trigger: { on: "always" },
+        action: { type: "injectPrompt", text: "high" },
+        priority: 10,
+        once: true,
+      },
     ];
     const { engine, model, recorder } = setup([call("notes__list", {}), { content: "done" }], withBehaviors(behaviors));
     await engine.run("assistant", "x");
@@ -75,9 +116,16 @@ describe("behavior triggers", () => {
 describe("behavior actions", () => {
   it("requireApproval pauses even an AUTO tool, and approval runs it", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "careful", trigger: { on: "input", pattern: "careful" }, action: { type: "requireApproval", tools: ["notes.add"] } },
+      {
+        name: "careful",
+        trigger: { on: "input", pattern: "careful" },
+        action: { type: "requireApproval", tools: ["notes.add"] },
+      },
     ];
-    const { engine, plugin, recorder } = setup([call("notes__add", { text: "x" }), { content: "done" }], withBehaviors(behaviors));
+    const { engine, plugin, recorder } = setup(
+      [call("notes__add", { text: "x" }), { content: "done" }],
+      withBehaviors(behaviors),
+    );
     const paused = await engine.run("assistant", "be careful");
     expect(paused.status).toBe("awaiting_approval");
     expect(paused.checkpoint).toMatchObject({ toolName: "notes__add", tier: "AUTO" });
@@ -90,32 +138,72 @@ describe("behavior actions", () => {
 
   it("stop ends the run with its message, skipping the rest", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "no-secrets", trigger: { on: "input", pattern: "password" }, action: { type: "stop", message: "I can't help with passwords." } },
-      { name: "halt-after-error", trigger: { on: "toolError" }, action: { type: "stop", message: "Stopped after an error." } },
+      {
+        name: "no-secrets",
+        trigger: { on: "input", pattern: "password" },
+        action: { type: "stop", message: "I can't help with passwords." },
+      },
+      {
+        name: "halt-after-error",
+        trigger: { on: "toolError" },
+        action: { type: "stop", message: "Stopped after an error." },
+      },
     ];
     const { engine, model, recorder, plugin } = setup(
-      [{ toolCalls: [{ name: "notes__explode", arguments: {} }, { name: "notes__add", arguments: { text: "never" } }] }, { content: "unused" }],
+      [
+        {
+          toolCalls: [
+            { name: "notes__explode", arguments: {} },
+            { name: "notes__add", arguments: { text: "never" } },
+          ],
+        },
+        { content: "unused" },
+      ],
       withBehaviors(behaviors),
     );
     const refused = await engine.run("assistant", "what is my password");
-    expect(refused).toMatchObject({ status: "completed", output: "I can't help with passwords.", stoppedBy: "no-secrets", steps: 0 });
+    expect(refused).toMatchObject({
+      status: "completed",
+      output: "I can't help with passwords.",
+      stoppedBy: "no-secrets",
+      steps: 0,
+    });
     expect(model.requests).toEqual([]);
     expect(recorder.hooks()).toEqual(["runStarted", "personaResolved", "behaviorTriggered", "runCompleted"]);
 
     const halted = await engine.run("assistant", "go");
-    expect(halted).toMatchObject({ status: "completed", output: "Stopped after an error.", stoppedBy: "halt-after-error", steps: 1 });
+    expect(halted).toMatchObject({
+      status: "completed",
+      output: "Stopped after an error.",
+      stoppedBy: "halt-after-error",
+      steps: 1,
+    });
     expect(plugin.calls.map((c) => c.action)).toEqual(["explode"]);
   });
 
   it("switchPhase moves the run to another cognitive phase", async () => {
     const behaviors: BehaviorDefinition[] = [
-      { name: "to-review", trigger: { on: "toolResult", tool: "notes.add" }, action: { type: "switchPhase", phase: "review" } },
+      {
+        name: "to-review",
+        trigger: { on: "toolResult", tool: "notes.add" },
+        action: { type: "switchPhase", phase: "review" },
+      },
     ];
-    const cognition = { phases: [{ name: "draft", instructions: "Draft notes." }, { name: "review", instructions: "Review the notes." }] };
-    const { engine, model, recorder } = setup([call("notes__add", { text: "x" }), { content: "done" }], withBehaviors(behaviors, { cognition }));
+    const cognition = {
+      phases: [
+        { name: "draft", instructions: "Draft notes." },
+        { name: "review", instructions: "Review the notes." },
+      ],
+    };
+    const { engine, model, recorder } = setup(
+      [call("notes__add", { text: "x" }), { content: "done" }],
+      withBehaviors(behaviors, { cognition }),
+    );
     const { runId } = await engine.run("assistant", "x");
     expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "draft", to: "review" }]);
-    expect(recorder.hooks().indexOf("behaviorTriggered")).toBeLessThan(recorder.hooks().indexOf("cognitivePhaseChanged"));
+    expect(recorder.hooks().indexOf("behaviorTriggered")).toBeLessThan(
+      recorder.hooks().indexOf("cognitivePhaseChanged"),
+    );
     expect(systemOf(model.requests[0]!)).toContain("Current phase: draft. Draft notes.");
     expect(systemOf(model.requests[1]!)).toContain("Current phase: review. Review the notes.");
   });

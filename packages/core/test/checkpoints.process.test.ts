@@ -31,13 +31,28 @@ describe("a paused run resumes in another process", () => {
     expect(second.pid).not.toBe(first.pid);
     expect(second.result).toMatchObject({ status: "completed", runId: first.result.runId, output: "published" });
     expect(second.calls).toEqual([{ action: "publish", params: { text: "from process one" } }]);
-    expect(second.hooks).toEqual(["checkpointResolved", "toolCompleted", "stepCompleted", "stepStarted", "stepCompleted", "runCompleted", "shutdown"]);
+    expect(second.hooks).toEqual([
+      "checkpointResolved",
+      "toolCompleted",
+      "stepCompleted",
+      "stepStarted",
+      "stepCompleted",
+      "runCompleted",
+      "shutdown",
+    ]);
     expect(second.requests[0]).toEqual([
       { role: "user", content: "publish it" },
       { role: "assistant", toolCalls: [{ id: "c1", name: "notes__publish", arguments: { text: "from process one" } }] },
-      { role: "tool", toolCallId: "c1", name: "notes__publish", content: JSON.stringify({ ok: true, data: { published: "from process one" } }) },
+      {
+        role: "tool",
+        toolCallId: "c1",
+        name: "notes__publish",
+        content: JSON.stringify({ ok: true, data: { published: "from process one" } }),
+      },
     ]);
 
-    await expect(child("resume", dir, first.result.checkpoint!.id)).rejects.toThrow(/CORTEX_CHECKPOINT_NOT_FOUND|No run is paused/);
+    await expect(child("resume", dir, first.result.checkpoint!.id)).rejects.toThrow(
+      /CORTEX_CHECKPOINT_NOT_FOUND|No run is paused/,
+    );
   }, 60_000);
 });

@@ -31,7 +31,11 @@ describe("checkpoints", () => {
   it("runs exactly the approved call when approved, then continues", async () => {
     const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello" }), { content: "published" }]);
     const paused = await engine.run("assistant", "x");
-    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, decidedBy: "ana", reason: "fine" });
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, {
+      approved: true,
+      decidedBy: "ana",
+      reason: "fine",
+    });
     expect(done).toMatchObject({ runId: paused.runId, status: "completed", output: "published" });
     expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hello" } }]);
     expect(recorder.ofHook("checkpointResolved")).toEqual([
@@ -41,12 +45,21 @@ describe("checkpoints", () => {
   });
 
   it("tells the model when a call is denied, and goes on without running it", async () => {
-    const { engine, plugin, model, recorder } = setup([call("notes__publish", { text: "x" }), { content: "ok, not published" }]);
+    const { engine, plugin, model, recorder } = setup([
+      call("notes__publish", { text: "x" }),
+      { content: "ok, not published" },
+    ]);
     const paused = await engine.run("assistant", "x");
-    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false, decidedBy: "ana", reason: "not today" });
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, {
+      approved: false,
+      decidedBy: "ana",
+      reason: "not today",
+    });
     expect(done).toMatchObject({ status: "completed", output: "ok, not published" });
     expect(plugin.calls).toEqual([]);
-    const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { error: { code: string; message: string } };
+    const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as {
+      error: { code: string; message: string };
+    };
     expect(told.error.code).toBe("CORTEX_APPROVAL_DENIED");
     expect(told.error.message).toContain("not today");
     expect(recorder.ofHook("toolFailed")).toHaveLength(1);
@@ -62,13 +75,17 @@ describe("checkpoints", () => {
     expect(a.status).toBe("fulfilled");
     expect(b).toMatchObject({ status: "rejected", reason: { code: "CORTEX_CHECKPOINT_NOT_FOUND" } });
     expect(plugin.calls).toHaveLength(1);
-    await expect(engine.resolveCheckpoint("cp_unknown", { approved: true })).rejects.toMatchObject({ code: "CORTEX_CHECKPOINT_NOT_FOUND" });
+    await expect(engine.resolveCheckpoint("cp_unknown", { approved: true })).rejects.toMatchObject({
+      code: "CORTEX_CHECKPOINT_NOT_FOUND",
+    });
   });
 
   it("rejects a decision without a boolean approved", async () => {
     const { engine } = setup([call("notes__publish", { text: "x" })]);
     const paused = await engine.run("assistant", "x");
-    await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: "yes" } as never)).rejects.toThrow(TypeError);
+    await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: "yes" } as never)).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it("lets an inline approver answer instead of pausing; both checkpoint hooks still fire", async () => {
@@ -82,13 +99,24 @@ describe("checkpoints", () => {
     const result = await engine.run("assistant", "x");
     expect(result.status).toBe("completed");
     expect(plugin.calls).toHaveLength(1);
-    expect(asked[0]).toMatchObject({ plugin: "notes", action: "publish", tier: "CONFIRM", params: { text: "x" }, toolName: "notes__publish" });
+    expect(asked[0]).toMatchObject({
+      plugin: "notes",
+      action: "publish",
+      tier: "CONFIRM",
+      params: { text: "x" },
+      toolName: "notes__publish",
+    });
     expect(recorder.hooks()).toContain("checkpointCreated");
     expect(recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true, decidedBy: "policy" });
   });
 
   it("treats an inline approver that throws or hangs as a denial", async () => {
-    for (const approver of [() => { throw new Error("down"); }, () => new Promise<never>(() => undefined)]) {
+    for (const approver of [
+      () => {
+        throw new Error("down");
+      },
+      () => new Promise<never>(() => undefined),
+    ]) {
       const { engine, plugin, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
         approver,
         approvalTimeoutMs: 50,
@@ -111,9 +139,15 @@ describe("checkpoints", () => {
         expect(result.checkpoint).toBeUndefined();
         expect(recorder.ofHook("checkpointCreated")).toEqual([]);
         expect(recorder.ofHook("toolFailed")).toEqual([
-          { runId: result.runId, toolName: "notes__purge", error: expect.objectContaining({ code: "CORTEX_FORBIDDEN" }) as unknown },
+          {
+            runId: result.runId,
+            toolName: "notes__purge",
+            error: expect.objectContaining({ code: "CORTEX_FORBIDDEN" }) as unknown,
+          },
         ]);
-        const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { error: { code: string } };
+        const told = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as {
+          error: { code: string };
+        };
         expect(told.error.code).toBe("CORTEX_FORBIDDEN");
         expect(plugin.calls).toEqual([]);
       }
@@ -131,7 +165,11 @@ describe("checkpoints", () => {
 
   it("still refuses an approved ADMIN call if the principal lost the right while it waited", async () => {
     let allowed = true;
-    const registry = new PluginRegistry({ broker: new FakeBroker({ notes_api_key: API_KEY }), logger: silentLogger, authorize: () => allowed });
+    const registry = new PluginRegistry({
+      broker: new FakeBroker({ notes_api_key: API_KEY }),
+      logger: silentLogger,
+      authorize: () => allowed,
+    });
     const plugin = new NotesPlugin();
     registry.register(plugin);
     const { engine, model } = setup([call("notes__purge", {}), { content: "done" }], { plugins: registry });
@@ -158,7 +196,9 @@ describe("checkpoints", () => {
     const result = await running;
     expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
     expect(recorder.ofHook("checkpointCreated")).toEqual([]);
-    expect(recorder.ofHook("toolFailed")).toEqual([expect.objectContaining({ error: expect.objectContaining({ code: "CORTEX_RUN_ABORTED" }) as unknown })]);
+    expect(recorder.ofHook("toolFailed")).toEqual([
+      expect.objectContaining({ error: expect.objectContaining({ code: "CORTEX_RUN_ABORTED" }) as unknown }),
+    ]);
   });
 
   it("an extension cannot turn a denial into an approval by changing the decision it is shown", async () => {
@@ -199,9 +239,13 @@ describe("checkpoints", () => {
         event.error.message = "forged";
       },
     } as unknown as Extension;
-    const { engine, model } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], { extensions: [meddler] });
+    const { engine, model } = setup(
+      [call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }],
+      { extensions: [meddler] },
+    );
     await engine.run("assistant", "x");
-    const told = (i: number) => JSON.parse((model.requests[i]!.messages.at(-1) as { content: string }).content) as Record<string, unknown>;
+    const told = (i: number) =>
+      JSON.parse((model.requests[i]!.messages.at(-1) as { content: string }).content) as Record<string, unknown>;
     expect(JSON.stringify(told(1))).not.toContain("forged");
     expect(told(2)).toMatchObject({ ok: false, error: { code: expect.not.stringContaining("FORGED") as string } });
     expect(JSON.stringify(told(2))).not.toContain("forged");
@@ -209,7 +253,12 @@ describe("checkpoints", () => {
 
   it("keeps the calls after a paused one and runs them after the decision", async () => {
     const { engine, plugin, recorder } = setup([
-      { toolCalls: [{ name: "notes__publish", arguments: { text: "a" } }, { name: "notes__add", arguments: { text: "b" } }] },
+      {
+        toolCalls: [
+          { name: "notes__publish", arguments: { text: "a" } },
+          { name: "notes__add", arguments: { text: "b" } },
+        ],
+      },
       { content: "done" },
     ]);
     const paused = await engine.run("assistant", "x");
@@ -221,7 +270,9 @@ describe("checkpoints", () => {
 
   it("stores paused runs as JSON files written atomically", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-runs-"));
-    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { runStore: new JsonFileRunStore(dir) });
+    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+      runStore: new JsonFileRunStore(dir),
+    });
     const paused = await engine.run("assistant", "x");
     expect(await readdir(join(dir, "runs"))).toEqual([`${paused.runId}.json`]);
     expect(await readdir(join(dir, "checkpoints"))).toEqual([paused.checkpoint!.id]);
@@ -258,7 +309,11 @@ describe("checkpoint fixes", () => {
     const paused = await engine.run("assistant", "x");
     const controller = new AbortController();
     controller.abort(new Error("user gave up"));
-    const result = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true }, { signal: controller.signal });
+    const result = await engine.resolveCheckpoint(
+      paused.checkpoint!.id,
+      { approved: true },
+      { signal: controller.signal },
+    );
     expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
     expect(plugin.calls).toEqual([]);
     expect(recorder.hooks().slice(-3)).toEqual(["checkpointResolved", "toolFailed", "runFailed"]);
@@ -269,7 +324,9 @@ describe("checkpoint fixes", () => {
     const store = new JsonFileRunStore(await mkdtemp(join(tmpdir(), "cortex-runs-")));
     const { engine } = setup([], { runStore: store });
     for (const id of ["cp missing", "", "../cp_x", ".hidden"]) {
-      await expect(engine.resolveCheckpoint(id, { approved: true })).rejects.toMatchObject({ code: "CORTEX_CHECKPOINT_NOT_FOUND" });
+      await expect(engine.resolveCheckpoint(id, { approved: true })).rejects.toMatchObject({
+        code: "CORTEX_CHECKPOINT_NOT_FOUND",
+      });
       expect(await store.claim(id)).toBeUndefined();
       expect(await engine.getRun(id)).toBeUndefined();
       await expect(store.delete(id)).resolves.toBeUndefined();
@@ -278,18 +335,27 @@ describe("checkpoint fixes", () => {
 
   it("refuses an approval that names another call than the stored checkpoint's, even after consistent tampering", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-runs-"));
-    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello team" }), { content: "ok" }], { runStore: new JsonFileRunStore(dir) });
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hello team" }), { content: "ok" }], {
+      runStore: new JsonFileRunStore(dir),
+    });
     const paused = await engine.run("assistant", "x");
     const shown = paused.checkpoint!; // what the human approves
     // Someone with write access to the store changes the call and recomputes every binding.
     const file = join(dir, "runs", `${paused.runId}.json`);
-    const state = JSON.parse(await readFile(file, "utf8")) as { pending: { args: unknown }[]; checkpoint: { args: unknown; approvalId: string } };
+    const state = JSON.parse(await readFile(file, "utf8")) as {
+      pending: { args: unknown }[];
+      checkpoint: { args: unknown; approvalId: string };
+    };
     const evil = { text: "wire money to mallory" };
     state.pending[0]!.args = evil;
     state.checkpoint.args = evil;
     state.checkpoint.approvalId = approvalId("notes", "publish", evil);
     await writeFile(file, JSON.stringify(state));
-    const result = await engine.resolveCheckpoint(shown.id, { approved: true, decidedBy: "human", approvalId: shown.approvalId });
+    const result = await engine.resolveCheckpoint(shown.id, {
+      approved: true,
+      decidedBy: "human",
+      approvalId: shown.approvalId,
+    });
     expect(result).toMatchObject({ status: "completed", output: "ok" });
     expect(plugin.calls).toEqual([]);
     expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
@@ -298,8 +364,13 @@ describe("checkpoint fixes", () => {
   it("runs the call when the decision's approvalId is the checkpoint's, and rejects one that is not a string", async () => {
     const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hi" }), { content: "ok" }]);
     const paused = await engine.run("assistant", "x");
-    await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: 42 as unknown as string })).rejects.toBeInstanceOf(TypeError);
-    const result = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: paused.checkpoint!.approvalId });
+    await expect(
+      engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: 42 as unknown as string }),
+    ).rejects.toBeInstanceOf(TypeError);
+    const result = await engine.resolveCheckpoint(paused.checkpoint!.id, {
+      approved: true,
+      approvalId: paused.checkpoint!.approvalId,
+    });
     expect(result.status).toBe("completed");
     expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hi" } }]);
     expect(recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });

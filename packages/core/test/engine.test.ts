@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { AgentNotFoundError, CORE_ERROR_CODES, DuplicateAgentError, InvalidAgentError, createEngine } from "../src/index.js";
+import {
+  AgentNotFoundError,
+  CORE_ERROR_CODES,
+  DuplicateAgentError,
+  InvalidAgentError,
+  createEngine,
+} from "../src/index.js";
 import { call, registryWithSoft, setup, sleep } from "./support.js";
 
 describe("engine.run", () => {
@@ -39,8 +45,16 @@ describe("engine.run", () => {
     expect(result).toMatchObject({ status: "completed", output: "Added.", steps: 2 });
     expect(plugin.calls).toEqual([{ action: "add", params: { text: "milk" } }]);
     const second = model.requests[1]!.messages;
-    expect(second.at(-2)).toEqual({ role: "assistant", toolCalls: [{ id: "c1", name: "notes__add", arguments: { text: "milk" } }] });
-    expect(second.at(-1)).toEqual({ role: "tool", toolCallId: "c1", name: "notes__add", content: JSON.stringify({ ok: true, data: { count: 1 } }) });
+    expect(second.at(-2)).toEqual({
+      role: "assistant",
+      toolCalls: [{ id: "c1", name: "notes__add", arguments: { text: "milk" } }],
+    });
+    expect(second.at(-1)).toEqual({
+      role: "tool",
+      toolCallId: "c1",
+      name: "notes__add",
+      content: JSON.stringify({ ok: true, data: { count: 1 } }),
+    });
   });
 
   it("accepts arguments as a JSON string, as providers send them", async () => {
@@ -59,18 +73,27 @@ describe("engine.run", () => {
     expect(result.status).toBe("completed");
     expect(plugin.calls).toEqual([{ action: "add", params: { text: "fixed" } }]);
     const toolMessage = model.requests[1]!.messages.at(-1) as { content: string };
-    const body = JSON.parse(toolMessage.content) as { ok: boolean; error: { code: string; issues: { path: string }[] } };
+    const body = JSON.parse(toolMessage.content) as {
+      ok: boolean;
+      error: { code: string; issues: { path: string }[] };
+    };
     expect(body.ok).toBe(false);
     expect(body.error.code).toBe("CORTEX_VALIDATION_FAILED");
     expect(body.error.issues.map((i) => i.path).sort()).toEqual(["/extra", "/text"]);
-    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ toolName: "notes__add", error: { code: "CORTEX_VALIDATION_FAILED" } });
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({
+      toolName: "notes__add",
+      error: { code: "CORTEX_VALIDATION_FAILED" },
+    });
   });
 
   it("turns a throwing plugin into a failed tool result, not a failed run", async () => {
     const { engine, model, recorder } = setup([call("notes__explode", {}), { content: "sorry" }]);
     const result = await engine.run("assistant", "x");
     expect(result.status).toBe("completed");
-    const body = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as { ok: boolean; error: { code: string } };
+    const body = JSON.parse((model.requests[1]!.messages.at(-1) as { content: string }).content) as {
+      ok: boolean;
+      error: { code: string };
+    };
     expect(body).toMatchObject({ ok: false, error: { code: "CORTEX_PLUGIN_ERROR" } });
     expect(recorder.count("toolFailed")).toBe(1);
     expect(recorder.count("toolCompleted")).toBe(0);
@@ -96,11 +119,15 @@ describe("engine.run", () => {
 
     const early = new AbortController();
     early.abort();
-    expect(await engine.run("assistant", "x", { signal: early.signal })).toMatchObject({ error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(await engine.run("assistant", "x", { signal: early.signal })).toMatchObject({
+      error: { code: "CORTEX_RUN_ABORTED" },
+    });
   });
 
   it("only offers the tools an agent allows, with wildcards", async () => {
-    const { engine, model } = setup([{ content: "a" }, { content: "b" }, { content: "c" }], { agent: { tools: ["notes.add", "notes.l*"] } });
+    const { engine, model } = setup([{ content: "a" }, { content: "b" }, { content: "c" }], {
+      agent: { tools: ["notes.add", "notes.l*"] },
+    });
     engine.defineAgent({ id: "none", tools: [] });
     engine.defineAgent({ id: "all", tools: ["notes__*"] });
     await engine.run("assistant", "x");
@@ -113,7 +140,10 @@ describe("engine.run", () => {
 
   it("refuses a tool the agent does not allow as an unknown tool", async () => {
     const { engine, plugin } = setup([call("notes__purge", {})], { agent: { tools: ["notes.add"] } });
-    expect(await engine.run("assistant", "x")).toMatchObject({ status: "failed", error: { code: "CORTEX_UNKNOWN_TOOL" } });
+    expect(await engine.run("assistant", "x")).toMatchObject({
+      status: "failed",
+      error: { code: "CORTEX_UNKNOWN_TOOL" },
+    });
     expect(plugin.calls).toEqual([]);
   });
 
@@ -150,21 +180,36 @@ describe("engine.run", () => {
     expect(recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "toolFailed", "runFailed"]);
 
     // The same while an inline approver is still deciding.
-    const approving = setup([call("notes__publish", { text: "x" }), { content: "never" }], { approver: () => new Promise<never>(() => undefined) });
+    const approving = setup([call("notes__publish", { text: "x" }), { content: "never" }], {
+      approver: () => new Promise<never>(() => undefined),
+    });
     const stop = new AbortController();
     const waiting = approving.engine.run("assistant", "x", { signal: stop.signal });
     await sleep(20);
     stop.abort();
     expect(await waiting).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
-    expect(approving.recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "checkpointCreated", "checkpointResolved", "toolFailed", "runFailed"]);
+    expect(approving.recorder.hooks()).toEqual([
+      "runStarted",
+      "stepStarted",
+      "toolCalled",
+      "checkpointCreated",
+      "checkpointResolved",
+      "toolFailed",
+      "runFailed",
+    ]);
   });
 
   it("sets no timer for modelTimeoutMs and approvalTimeoutMs of Infinity", async () => {
-    const { engine } = setup([async () => (await sleep(30), { content: "slow but fine" })], { modelTimeoutMs: Infinity });
+    const { engine } = setup([async () => (await sleep(30), { content: "slow but fine" })], {
+      modelTimeoutMs: Infinity,
+    });
     expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "slow but fine" });
 
     const approver = async () => (await sleep(30), { approved: true });
-    const approved = setup([call("notes__publish", { text: "x" }), { content: "done" }], { approvalTimeoutMs: Infinity, approver });
+    const approved = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+      approvalTimeoutMs: Infinity,
+      approver,
+    });
     expect(await approved.engine.run("assistant", "x")).toMatchObject({ status: "completed" });
     expect(approved.plugin.calls).toEqual([{ action: "publish", params: { text: "x" } }]);
     expect(approved.recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
@@ -179,10 +224,16 @@ describe("engine.run", () => {
     const { registry } = registryWithSoft();
     const model = { generate: () => Promise.resolve({ content: "x" }) };
     for (const bad of [0, -5, Number.NaN, "100"]) {
-      expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: bad as number })).toThrow(InvalidAgentError);
-      expect(() => createEngine({ model, plugins: registry, approvalTimeoutMs: bad as number })).toThrow(/approvalTimeoutMs/);
+      expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: bad as number })).toThrow(
+        InvalidAgentError,
+      );
+      expect(() => createEngine({ model, plugins: registry, approvalTimeoutMs: bad as number })).toThrow(
+        /approvalTimeoutMs/,
+      );
     }
-    expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: Infinity, approvalTimeoutMs: 1 })).not.toThrow();
+    expect(() =>
+      createEngine({ model, plugins: registry, modelTimeoutMs: Infinity, approvalTimeoutMs: 1 }),
+    ).not.toThrow();
   });
 });
 

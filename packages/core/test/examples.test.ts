@@ -8,7 +8,9 @@ const run = promisify(execFile);
 describe("examples/support-desk.ts", () => {
   it("shows a persona, a behavior firing, a phase change, a handoff and an approval", async () => {
     const example = join(import.meta.dirname, "..", "examples", "support-desk.ts");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", example], { cwd: join(import.meta.dirname, "..") });
+    const { stdout } = await run(process.execPath, ["--import", "tsx", example], {
+      cwd: join(import.meta.dirname, ".."),
+    });
     const lines = stdout.trim().split("\n");
     expect(lines).toEqual([
       'tool      cortex__handoff {"agent":"billing","message":"Refund order 7, it arrived broken"}',

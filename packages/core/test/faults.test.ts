@@ -62,7 +62,9 @@ describe("concurrency", () => {
     }
     for (const request of model.requests.filter((r) => r.messages.length > 2)) {
       const user = request.messages.find((m) => m.role === "user")!;
-      const toolResult = request.messages.find((m) => m.role === "assistant") as { toolCalls: { arguments: { text: string } }[] };
+      const toolResult = request.messages.find((m) => m.role === "assistant") as {
+        toolCalls: { arguments: { text: string } }[];
+      };
       expect(toolResult.toolCalls[0]!.arguments.text).toBe(request.runId);
       expect(user.content).toMatch(/^input \d+$/);
     }

@@ -10,9 +10,14 @@ describe("the built-in handoff tool", () => {
       billing: [{ content: "Refund for order 42 issued." }],
     };
     const seen: Record<string, string[]> = {};
-    (ctx.model as unknown as { generate: unknown }).generate = (request: { agentId: string; tools: { name: string }[]; messages: { role: string; content?: string }[] }) => {
+    (ctx.model as unknown as { generate: unknown }).generate = (request: {
+      agentId: string;
+      tools: { name: string }[];
+      messages: { role: string; content?: string }[];
+    }) => {
       seen[request.agentId] = request.tools.map((t) => t.name);
-      if (request.agentId === "billing") expect(request.messages.find((m) => m.role === "user")!.content).toBe("Customer wants a refund for order 42");
+      if (request.agentId === "billing")
+        expect(request.messages.find((m) => m.role === "user")!.content).toBe("Customer wants a refund for order 42");
       return Promise.resolve(answers[request.agentId]!.shift());
     };
     ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
@@ -24,7 +29,12 @@ describe("the built-in handoff tool", () => {
     expect(result.handoffs).toEqual([{ from: "triage", to: "billing", runId: result.runId }]);
     const handoff = ctx.recorder.ofHook("agentHandoff")[0]!;
     const triageRun = ctx.recorder.ofHook("runStarted")[0]!.runId;
-    expect(handoff).toEqual({ orchestrationId: triageRun, from: "triage", to: "billing", payload: { message: "Customer wants a refund for order 42" } });
+    expect(handoff).toEqual({
+      orchestrationId: triageRun,
+      from: "triage",
+      to: "billing",
+      payload: { message: "Customer wants a refund for order 42" },
+    });
     expect(ctx.recorder.hooks()).toEqual([
       "runStarted",
       "stepStarted",
@@ -41,7 +51,9 @@ describe("the built-in handoff tool", () => {
   });
 
   it("refuses a handoff to an agent not in the list, as a correctable tool error", async () => {
-    const ctx = setup([call(HANDOFF_TOOL, { agent: "root", message: "x" }), { content: "ok, staying" }], { agent: { handoffs: ["billing"] } });
+    const ctx = setup([call(HANDOFF_TOOL, { agent: "root", message: "x" }), { content: "ok, staying" }], {
+      agent: { handoffs: ["billing"] },
+    });
     ctx.engine.defineAgent({ id: "billing" });
     const result = await ctx.engine.run("assistant", "x");
     expect(result).toMatchObject({ status: "completed", output: "ok, staying" });
@@ -61,12 +73,17 @@ describe("the built-in handoff tool", () => {
     const targets = ["ghost", "masked"];
     (ctx.model as unknown as { generate: unknown }).generate = () => {
       const agent = targets.shift();
-      return Promise.resolve(agent ? call(HANDOFF_TOOL, { agent, message: "yours" }) : { content: "I will answer myself" });
+      return Promise.resolve(
+        agent ? call(HANDOFF_TOOL, { agent, message: "yours" }) : { content: "I will answer myself" },
+      );
     };
     const result = await ctx.engine.run("triage", "x");
     expect(result).toMatchObject({ status: "completed", agentId: "triage", output: "I will answer myself" });
     expect(result.handoffs).toBeUndefined();
-    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual(["CORTEX_AGENT_NOT_FOUND", "CORTEX_PERSONA_NOT_FOUND"]);
+    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual([
+      "CORTEX_AGENT_NOT_FOUND",
+      "CORTEX_PERSONA_NOT_FOUND",
+    ]);
     expect(ctx.recorder.count("agentHandoff")).toBe(0);
     expect(ctx.recorder.count("runStarted")).toBe(1);
     expect(ctx.recorder.hooks().at(-1)).toBe("runCompleted");

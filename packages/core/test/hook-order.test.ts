@@ -4,7 +4,12 @@ import { call, setup } from "./support.js";
 describe("hook order", () => {
   it("fires every hook once per occurrence, in the documented order", async () => {
     const { engine, recorder } = setup([
-      { toolCalls: [{ name: "notes__add", arguments: { text: "a" } }, { name: "notes__explode", arguments: {} }] },
+      {
+        toolCalls: [
+          { name: "notes__add", arguments: { text: "a" } },
+          { name: "notes__explode", arguments: {} },
+        ],
+      },
       { content: "done" },
     ]);
     const { runId } = await engine.run("assistant", "go");
@@ -30,7 +35,11 @@ describe("hook order", () => {
     const completed = recorder.ofHook("toolCompleted")[0]!;
     expect(completed).toMatchObject({ runId, toolName: "notes__add", result: { success: true, data: { count: 1 } } });
     expect(completed.elapsedMs).toBeGreaterThanOrEqual(0);
-    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ runId, toolName: "notes__explode", error: { code: "CORTEX_PLUGIN_ERROR" } });
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({
+      runId,
+      toolName: "notes__explode",
+      error: { code: "CORTEX_PLUGIN_ERROR" },
+    });
     expect(recorder.ofHook("runCompleted")[0]).toMatchObject({ agentId: "assistant", runId, output: "done" });
   });
 

@@ -6,7 +6,9 @@ import { call, setup } from "./support.js";
 describe("MetricsExtension", () => {
   it("counts every one of the 17 hooks and summarizes run, step and tool durations", async () => {
     const metrics = new MetricsExtension();
-    const { engine } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], { extensions: [metrics] });
+    const { engine } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], {
+      extensions: [metrics],
+    });
     await engine.run("assistant", "x");
     await engine.shutdown();
     const snapshot = metrics.snapshot();

@@ -25,7 +25,11 @@ describe("orchestration", () => {
     });
     const result = await engine.orchestrate({ strategy: "sequential", agents: ["upper", "exclaim", "wrap"] }, "hi");
     expect(result).toMatchObject({ status: "completed", strategy: "sequential", output: "<HI!>" });
-    expect(result.runs.map((r) => [r.agentId, r.output])).toEqual([["upper", "HI"], ["exclaim", "HI!"], ["wrap", "<HI!>"]]);
+    expect(result.runs.map((r) => [r.agentId, r.output])).toEqual([
+      ["upper", "HI"],
+      ["exclaim", "HI!"],
+      ["wrap", "<HI!>"],
+    ]);
     const id = result.orchestrationId;
     expect(recorder.ofHook("orchestrationStarted")).toEqual([{ orchestrationId: id, strategy: "sequential" }]);
     expect(recorder.ofHook("agentHandoff")).toEqual([
@@ -33,12 +37,18 @@ describe("orchestration", () => {
       { orchestrationId: id, from: "upper", to: "exclaim", payload: "HI" },
       { orchestrationId: id, from: "exclaim", to: "wrap", payload: "HI!" },
     ]);
-    expect(recorder.ofHook("orchestrationCompleted")).toEqual([{ orchestrationId: id, elapsedMs: expect.any(Number) as number, outcome: "completed" }]);
+    expect(recorder.ofHook("orchestrationCompleted")).toEqual([
+      { orchestrationId: id, elapsedMs: expect.any(Number) as number, outcome: "completed" },
+    ]);
     expect(recorder.hooks().at(-1)).toBe("orchestrationCompleted");
   });
 
   it("sequential: a failure stops the chain and is reported, with orchestrationCompleted", async () => {
-    const { engine, recorder } = engineWith({ ok: () => ({ content: "fine" }), broken: () => call("nope__x", {}), never: () => ({ content: "x" }) });
+    const { engine, recorder } = engineWith({
+      ok: () => ({ content: "fine" }),
+      broken: () => call("nope__x", {}),
+      never: () => ({ content: "x" }),
+    });
     const result = await engine.orchestrate({ strategy: "sequential", agents: ["ok", "broken", "never"] }, "go");
     expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_UNKNOWN_TOOL" } });
     expect(result.runs.map((r) => r.agentId)).toEqual(["ok", "broken"]);
@@ -61,12 +71,20 @@ describe("orchestration", () => {
       c: () => Promise.reject(new Error("model down")),
       d: slow("D"),
     });
-    const result = await engine.orchestrate({ strategy: "parallel", agents: ["a", "b", "c", "d"], concurrency: 2 }, "task");
+    const result = await engine.orchestrate(
+      { strategy: "parallel", agents: ["a", "b", "c", "d"], concurrency: 2 },
+      "task",
+    );
     expect(peak).toBe(2);
     expect(result.status).toBe("failed");
     expect(result.error).toMatchObject({ code: "CORTEX_ORCHESTRATION_FAILED" });
     expect(result.error!.message).toContain("c (CORTEX_MODEL_ERROR)");
-    expect(result.runs.map((r) => [r.agentId, r.status])).toEqual([["a", "completed"], ["b", "completed"], ["c", "failed"], ["d", "completed"]]);
+    expect(result.runs.map((r) => [r.agentId, r.status])).toEqual([
+      ["a", "completed"],
+      ["b", "completed"],
+      ["c", "failed"],
+      ["d", "completed"],
+    ]);
     expect(result.output).toBe("[a]\nA\n\n[b]\nB\n\n[d]\nD");
     expect(recorder.ofHook("agentHandoff").map((h) => [h.from, h.to, h.payload])).toEqual([
       [ORCHESTRATOR, "a", "task"],
@@ -78,9 +96,16 @@ describe("orchestration", () => {
   });
 
   it("router: a rule picks the agent", async () => {
-    const { engine, recorder } = engineWith({ billing: () => ({ content: "billing here" }), support: () => ({ content: "support here" }) });
+    const { engine, recorder } = engineWith({
+      billing: () => ({ content: "billing here" }),
+      support: () => ({ content: "support here" }),
+    });
     const result = await engine.orchestrate(
-      { strategy: "router", agents: ["billing", "support"], route: (input) => (input.includes("invoice") ? "billing" : "support") },
+      {
+        strategy: "router",
+        agents: ["billing", "support"],
+        route: (input) => (input.includes("invoice") ? "billing" : "support"),
+      },
       "my invoice is wrong",
     );
     expect(result).toMatchObject({ status: "completed", output: "billing here" });
@@ -93,7 +118,10 @@ describe("orchestration", () => {
       billing: (input) => ({ content: `billing got: ${input}` }),
       support: () => ({ content: "support" }),
     });
-    const result = await engine.orchestrate({ strategy: "router", agents: ["billing", "support"], route: { agent: "router" } }, "I want a refund");
+    const result = await engine.orchestrate(
+      { strategy: "router", agents: ["billing", "support"], route: { agent: "router" } },
+      "I want a refund",
+    );
     expect(result).toMatchObject({ status: "completed", output: "billing got: I want a refund" });
     expect(result.runs.map((r) => r.agentId)).toEqual(["router", "billing"]);
     expect(recorder.ofHook("agentHandoff").map((h) => [h.from, h.to])).toEqual([
@@ -110,16 +138,24 @@ describe("orchestration", () => {
 
   it("rejects a spec it cannot run", async () => {
     const { engine } = engineWith({ a: () => ({ content: "a" }) });
-    await expect(engine.orchestrate({ strategy: "sequential", agents: [] }, "x")).rejects.toBeInstanceOf(InvalidOrchestrationError);
+    await expect(engine.orchestrate({ strategy: "sequential", agents: [] }, "x")).rejects.toBeInstanceOf(
+      InvalidOrchestrationError,
+    );
     await expect(engine.orchestrate({ strategy: "sequential", agents: ["ghost"] }, "x")).rejects.toThrow(/ghost/);
-    await expect(engine.orchestrate({ strategy: "shuffle" } as never, "x")).rejects.toMatchObject({ code: "CORTEX_INVALID_ORCHESTRATION" });
-    await expect(engine.orchestrate({ strategy: "parallel", agents: ["a"], concurrency: 0 }, "x")).rejects.toThrow(/concurrency/);
+    await expect(engine.orchestrate({ strategy: "shuffle" } as never, "x")).rejects.toMatchObject({
+      code: "CORTEX_INVALID_ORCHESTRATION",
+    });
+    await expect(engine.orchestrate({ strategy: "parallel", agents: ["a"], concurrency: 0 }, "x")).rejects.toThrow(
+      /concurrency/,
+    );
   });
 
   it("rejects a router agent whose persona is missing before the orchestration starts", async () => {
     const { engine, recorder } = engineWith({ a: () => ({ content: "a" }) });
     engine.defineAgent({ id: "triage", tools: [], persona: "missing" });
-    await expect(engine.orchestrate({ strategy: "router", agents: ["a"], route: { agent: "triage" } }, "x")).rejects.toMatchObject({
+    await expect(
+      engine.orchestrate({ strategy: "router", agents: ["a"], route: { agent: "triage" } }, "x"),
+    ).rejects.toMatchObject({
       code: "CORTEX_PERSONA_NOT_FOUND",
       agentId: "triage",
     });
@@ -135,7 +171,11 @@ describe("orchestration", () => {
     expect(ctx.recorder.count("orchestrationCompleted")).toBe(0);
     const resumed = await ctx.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
     expect(resumed.status).toBe("completed");
-    expect(resumed.orchestration).toMatchObject({ orchestrationId: paused.orchestrationId, status: "completed", output: "echoed" });
+    expect(resumed.orchestration).toMatchObject({
+      orchestrationId: paused.orchestrationId,
+      status: "completed",
+      output: "echoed",
+    });
     expect(resumed.orchestration!.runs.map((r) => r.agentId)).toEqual(["assistant", "second"]);
     expect(ctx.plugin.calls).toEqual([{ action: "publish", params: { text: "draft" } }]);
     expect(ctx.recorder.ofHook("agentHandoff").map((h) => [h.from, h.to, h.payload])).toEqual([

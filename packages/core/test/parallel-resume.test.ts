@@ -18,7 +18,11 @@ function model(publishes: Record<string, number>): ModelClient {
       const agent = request.agentId ?? "";
       const toolResults = request.messages.filter((m) => m.role === "tool").length;
       if (toolResults < (publishes[agent] ?? 0)) {
-        return Promise.resolve({ toolCalls: [{ id: `c${toolResults}`, name: "notes__publish", arguments: { text: `${agent}-${toolResults}` } }] });
+        return Promise.resolve({
+          toolCalls: [
+            { id: `c${toolResults}`, name: "notes__publish", arguments: { text: `${agent}-${toolResults}` } },
+          ],
+        });
       }
       return Promise.resolve({ content: `${agent} done` });
     },
@@ -92,7 +96,10 @@ describe("parallel orchestrations across engines", () => {
     expect(afterP2.orchestration!.checkpoints.map((cp) => cp.id)).toEqual([p1Second.id]);
 
     const done = await a.engine.resolveCheckpoint(p1Second.id, { approved: false, reason: "not twice" });
-    expect(done.orchestration).toMatchObject({ status: "completed", output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done" });
+    expect(done.orchestration).toMatchObject({
+      status: "completed",
+      output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done",
+    });
     expect(a.recorder.count("orchestrationCompleted") + b.recorder.count("orchestrationCompleted")).toBe(1);
   });
 
@@ -127,7 +134,10 @@ describe("parallel orchestrations across engines", () => {
     const a = engine(plain, { p1: 1 });
     const paused = await a.engine.orchestrate(SPEC, "go");
     const resumed = await a.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
-    expect(resumed.orchestration).toMatchObject({ status: "completed", output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done" });
+    expect(resumed.orchestration).toMatchObject({
+      status: "completed",
+      output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done",
+    });
   });
 
   it("reports every paused run when the store's answers arrive out of order, and still completes once", async () => {
@@ -146,7 +156,10 @@ describe("parallel orchestrations across engines", () => {
     expect(paused.runs.map((r) => r.agentId)).toEqual(["p3"]);
     await a.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
     const done = await a.engine.resolveCheckpoint(paused.checkpoints[1]!.id, { approved: true });
-    expect(done.orchestration).toMatchObject({ status: "completed", output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done" });
+    expect(done.orchestration).toMatchObject({
+      status: "completed",
+      output: "[p1]\np1 done\n\n[p2]\np2 done\n\n[p3]\np3 done",
+    });
     expect(a.recorder.ofHook("orchestrationCompleted")).toHaveLength(1);
   });
 
@@ -173,9 +186,17 @@ describe("parallel orchestrations across engines", () => {
 
 describe.each([
   ["MemoryParallelBook", async (): Promise<ParallelBook> => new MemoryParallelBook()],
-  ["FileParallelBook", async (): Promise<ParallelBook> => new FileParallelBook(await mkdtemp(join(tmpdir(), "cortex-book-")))],
+  [
+    "FileParallelBook",
+    async (): Promise<ParallelBook> => new FileParallelBook(await mkdtemp(join(tmpdir(), "cortex-book-"))),
+  ],
 ])("%s", (_name, make) => {
-  const summary = (agentId: string): RunSummary => ({ agentId, runId: `run_${agentId}`, status: "completed", output: agentId });
+  const summary = (agentId: string): RunSummary => ({
+    agentId,
+    runId: `run_${agentId}`,
+    status: "completed",
+    output: agentId,
+  });
   const checkpoint = (agentId: string) => ({
     id: `cp_${agentId}`,
     runId: `run_${agentId}`,
@@ -195,7 +216,13 @@ describe.each([
     await book.createParallel("orch_1", ["a", "b", "c"], 5);
     expect(await book.updateParallel("orch_1", 2, { done: summary("c") })).toMatchObject({
       complete: false,
-      record: { id: "orch_1", agents: ["a", "b", "c"], startedAt: 5, done: [{ slot: 2, summary: summary("c") }], paused: [] },
+      record: {
+        id: "orch_1",
+        agents: ["a", "b", "c"],
+        startedAt: 5,
+        done: [{ slot: 2, summary: summary("c") }],
+        paused: [],
+      },
     });
     await book.updateParallel("orch_1", 0, { done: summary("a") });
     await book.updateParallel("orch_1", 0, { paused: checkpoint("a") });
@@ -219,7 +246,9 @@ describe.each([
     const book = await make();
     const agents = Array.from({ length: 12 }, (_, i) => `a${i}`);
     await book.createParallel("orch_3", agents, 0);
-    const results = await Promise.all(agents.map((a, slot) => book.updateParallel("orch_3", slot, { done: summary(a) })));
+    const results = await Promise.all(
+      agents.map((a, slot) => book.updateParallel("orch_3", slot, { done: summary(a) })),
+    );
     expect(results.filter((r) => r?.complete)).toHaveLength(1);
     expect(results.find((r) => r?.complete)?.record.done).toHaveLength(12);
   });

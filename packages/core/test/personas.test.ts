@@ -29,7 +29,10 @@ describe("personas", () => {
   it("rejects a run whose persona is not registered before the run starts", async () => {
     const { engine, recorder, model } = setup([{ content: "hi" }], { agent: { persona: "nobody" } });
     await expect(engine.run("assistant", "hello")).rejects.toBeInstanceOf(PersonaNotFoundError);
-    await expect(engine.run("assistant", "hello")).rejects.toMatchObject({ code: "CORTEX_PERSONA_NOT_FOUND", personaName: "nobody" });
+    await expect(engine.run("assistant", "hello")).rejects.toMatchObject({
+      code: "CORTEX_PERSONA_NOT_FOUND",
+      personaName: "nobody",
+    });
     expect(recorder.events).toEqual([]);
     expect(model.requests).toEqual([]);
   });
@@ -48,11 +51,19 @@ describe("personas", () => {
     engine.definePersona({ name: "twice" });
     expect(() => engine.definePersona({ name: "twice" })).toThrow(/twice/);
     expect(() =>
-      engine.definePersona({ name: "y", behaviors: [{ name: "b", trigger: { on: "sometimes" } as never, action: { type: "stop", message: "x" } }] }),
+      engine.definePersona({
+        name: "y",
+        behaviors: [{ name: "b", trigger: { on: "sometimes" } as never, action: { type: "stop", message: "x" } }],
+      }),
     ).toThrow(/unknown trigger/);
     expect(() =>
-      engine.definePersona({ name: "z", behaviors: [{ name: "b", trigger: { on: "always" }, action: { type: "switchPhase", phase: "nowhere" } }] }),
+      engine.definePersona({
+        name: "z",
+        behaviors: [{ name: "b", trigger: { on: "always" }, action: { type: "switchPhase", phase: "nowhere" } }],
+      }),
     ).toThrow(/nowhere/);
-    expect(() => engine.definePersona({ name: "w", cognition: { phases: [{ name: "a", transitions: [{ after: 1, to: "b" }] }] } })).toThrow(/unknown phase "b"/);
+    expect(() =>
+      engine.definePersona({ name: "w", cognition: { phases: [{ name: "a", transitions: [{ after: 1, to: "b" }] }] } }),
+    ).toThrow(/unknown phase "b"/);
   });
 });

@@ -15,11 +15,19 @@ describe("cognitive phases", () => {
     const cognition: CognitiveConfig = {
       initial: "explore",
       phases: [
-        { name: "explore", instructions: "Look around.", tools: ["notes.list"], transitions: [{ after: 2, to: "act" }] },
+        {
+          name: "explore",
+          instructions: "Look around.",
+          tools: ["notes.list"],
+          transitions: [{ after: 2, to: "act" }],
+        },
         { name: "act", instructions: "Now act.", tools: ["notes.add"] },
       ],
     };
-    const { engine, model, recorder } = setup([call("notes__list", {}), call("notes__list", {}), { content: "done" }], withPhases(cognition));
+    const { engine, model, recorder } = setup(
+      [call("notes__list", {}), call("notes__list", {}), { content: "done" }],
+      withPhases(cognition),
+    );
     const { runId } = await engine.run("assistant", "x");
     expect(toolNames(model.requests[0]!)).toEqual(["notes__list"]);
     expect(systemOf(model.requests[0]!)).toContain("Current phase: explore. Look around.");
@@ -28,7 +36,9 @@ describe("cognitive phases", () => {
     expect(systemOf(model.requests[2]!)).toContain("Current phase: act. Now act.");
     expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "explore", to: "act" }]);
     const hooks = recorder.hooks();
-    expect(hooks.indexOf("cognitivePhaseChanged")).toBe(hooks.lastIndexOf("stepCompleted", hooks.lastIndexOf("stepStarted")) + 1);
+    expect(hooks.indexOf("cognitivePhaseChanged")).toBe(
+      hooks.lastIndexOf("stepCompleted", hooks.lastIndexOf("stepStarted")) + 1,
+    );
   });
 
   it("moves on a tool call and on a tool error, only for matching tools", async () => {
@@ -44,13 +54,19 @@ describe("cognitive phases", () => {
       withPhases(cognition),
     );
     await engine.run("assistant", "x");
-    expect(recorder.ofHook("cognitivePhaseChanged").map(({ from, to }) => `${from}->${to}`)).toEqual(["plan->check", "check->recover"]);
+    expect(recorder.ofHook("cognitivePhaseChanged").map(({ from, to }) => `${from}->${to}`)).toEqual([
+      "plan->check",
+      "check->recover",
+    ]);
     expect(systemOf(model.requests[3]!)).toContain("Something failed; recover.");
   });
 
   it("tells the model when it calls a tool the current phase does not offer", async () => {
     const cognition: CognitiveConfig = { phases: [{ name: "read-only", tools: ["notes.list"] }] };
-    const { engine, plugin, model, recorder } = setup([call("notes__add", { text: "x" }), { content: "ok" }], withPhases(cognition));
+    const { engine, plugin, model, recorder } = setup(
+      [call("notes__add", { text: "x" }), { content: "ok" }],
+      withPhases(cognition),
+    );
     expect((await engine.run("assistant", "x")).status).toBe("completed");
     expect(plugin.calls).toEqual([]);
     expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_TOOL_NOT_AVAILABLE" });
@@ -60,7 +76,14 @@ describe("cognitive phases", () => {
   it("does not leave a phase on a call that phase refused", async () => {
     const cognition: CognitiveConfig = {
       phases: [
-        { name: "review", tools: ["notes.list"], transitions: [{ on: "toolCall", to: "act" }, { on: "toolError", to: "act" }] },
+        {
+          name: "review",
+          tools: ["notes.list"],
+          transitions: [
+            { on: "toolCall", to: "act" },
+            { on: "toolError", to: "act" },
+          ],
+        },
         { name: "act", tools: ["notes.add"] },
       ],
     };
@@ -82,7 +105,10 @@ describe("cognitive phases", () => {
         { name: "two", instructions: "Phase two." },
       ],
     };
-    const { engine, model, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], withPhases(cognition));
+    const { engine, model, recorder } = setup(
+      [call("notes__publish", { text: "x" }), { content: "done" }],
+      withPhases(cognition),
+    );
     const paused = await engine.run("assistant", "x");
     expect((await engine.getRun(paused.runId))!.mind.phase).toBe("one");
     await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });

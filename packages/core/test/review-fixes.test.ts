@@ -11,7 +11,9 @@ describe("an approval is bound to the exact call", () => {
         (e.args as { text: string }).text = "CHANGED";
       },
     };
-    const { engine, plugin } = setup([call("notes__publish", { text: "original" }), { content: "done" }], { extensions: [meddler] });
+    const { engine, plugin } = setup([call("notes__publish", { text: "original" }), { content: "done" }], {
+      extensions: [meddler],
+    });
     const paused = await engine.run("assistant", "x");
     await new Promise((resolve) => setTimeout(resolve, 5));
     await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
@@ -50,7 +52,9 @@ describe("aborts and shutdown while an inline approver is deciding", () => {
   });
 
   it("shutdown's deadline is kept", async () => {
-    const { engine, recorder } = setup([call("notes__publish", { text: "x" })], { approver: () => new Promise<never>(() => undefined) });
+    const { engine, recorder } = setup([call("notes__publish", { text: "x" })], {
+      approver: () => new Promise<never>(() => undefined),
+    });
     const running = engine.run("assistant", "x");
     await new Promise((resolve) => setTimeout(resolve, 10));
     const started = Date.now();
@@ -83,9 +87,13 @@ describe("orchestration edge cases", () => {
       assistant: [call("notes__publish", { text: "routing" }), { content: "writer" }],
       writer: [{ content: "written" }],
     };
-    (ctx.model as unknown as { generate: unknown }).generate = (r: { agentId: string }) => Promise.resolve(scripts[r.agentId]!.shift());
+    (ctx.model as unknown as { generate: unknown }).generate = (r: { agentId: string }) =>
+      Promise.resolve(scripts[r.agentId]!.shift());
     ctx.engine.defineAgent({ id: "writer", tools: [] });
-    const paused = await ctx.engine.orchestrate({ strategy: "router", agents: ["writer"], route: { agent: "assistant" } }, "write it");
+    const paused = await ctx.engine.orchestrate(
+      { strategy: "router", agents: ["writer"], route: { agent: "assistant" } },
+      "write it",
+    );
     expect(paused).toMatchObject({ status: "awaiting_approval" });
     expect(paused.checkpoints).toHaveLength(1);
     expect(ctx.recorder.count("orchestrationCompleted")).toBe(0);
@@ -108,7 +116,10 @@ describe("orchestration edge cases", () => {
     const resumed = await other.engine.resolveCheckpoint(paused.checkpoints[0]!.id, { approved: true });
     expect(resumed.orchestration).toMatchObject({ status: "failed", error: { code: "CORTEX_AGENT_NOT_FOUND" } });
     expect(other.recorder.ofHook("orchestrationCompleted")).toEqual([expect.objectContaining({ outcome: "failed" })]);
-    expect(audit.events.find((e) => e.hook === "orchestrationCompleted")).toMatchObject({ outcome: "failure", severity: "error" });
+    expect(audit.events.find((e) => e.hook === "orchestrationCompleted")).toMatchObject({
+      outcome: "failure",
+      severity: "error",
+    });
   });
 });
 
@@ -117,7 +128,10 @@ describe("handoffs", () => {
     const ctx = setup([], { maxHandoffs: 3 });
     ctx.engine.defineAgent({ id: "ping", tools: [], handoffs: ["pong"] });
     ctx.engine.defineAgent({ id: "pong", tools: [], handoffs: ["ping"] });
-    (ctx.model as unknown as { generate: unknown }).generate = (r: { agentId: string; messages: { role: string; content?: string }[] }) => {
+    (ctx.model as unknown as { generate: unknown }).generate = (r: {
+      agentId: string;
+      messages: { role: string; content?: string }[];
+    }) => {
       const last = r.messages.at(-1)!;
       if (last.role === "tool") return Promise.resolve({ content: `stuck at ${r.agentId}` });
       return Promise.resolve(call(HANDOFF_TOOL, { agent: r.agentId === "ping" ? "pong" : "ping", message: "yours" }));
@@ -125,7 +139,9 @@ describe("handoffs", () => {
     const result = await ctx.engine.run("ping", "go");
     expect(result.handoffs).toHaveLength(3);
     expect(result.output).toMatch(/^stuck at/);
-    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual(["CORTEX_HANDOFF_LIMIT"]);
+    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual([
+      "CORTEX_HANDOFF_LIMIT",
+    ]);
   });
 
   it("continue during shutdown, as in-flight work", async () => {

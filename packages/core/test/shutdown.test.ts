@@ -2,7 +2,15 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { AuditExtension, EngineShutDownError, HANDOFF_TOOL, JsonLinesAuditRecorder, MemoryRunStore, type AuditEvent, type ModelRequest } from "../src/index.js";
+import {
+  AuditExtension,
+  EngineShutDownError,
+  HANDOFF_TOOL,
+  JsonLinesAuditRecorder,
+  MemoryRunStore,
+  type AuditEvent,
+  type ModelRequest,
+} from "../src/index.js";
 import { call, setup, sleep } from "./support.js";
 
 /** An engine with agents a and b whose model answers `answer from <agent>` after `delayMs`, auditing to a JSON-lines file. */
@@ -15,7 +23,11 @@ async function twoAgents(delayMs: number) {
   };
   ctx.engine.defineAgent({ id: "a", tools: [] });
   ctx.engine.defineAgent({ id: "b", tools: [] });
-  const audited = async () => (await readFile(path, "utf8")).trimEnd().split("\n").map((line) => (JSON.parse(line) as AuditEvent).hook);
+  const audited = async () =>
+    (await readFile(path, "utf8"))
+      .trimEnd()
+      .split("\n")
+      .map((line) => (JSON.parse(line) as AuditEvent).hook);
   return { ...ctx, audited };
 }
 
@@ -60,7 +72,9 @@ describe("engine.shutdown", () => {
     await engine.shutdown();
     expect(recorder.count("shutdown")).toBe(1);
     expect(plugin.tornDown).toBe(0);
-    await expect(engine.resolveCheckpoint("cp_x", { approved: true })).rejects.toMatchObject({ code: "CORTEX_ENGINE_SHUT_DOWN" });
+    await expect(engine.resolveCheckpoint("cp_x", { approved: true })).rejects.toMatchObject({
+      code: "CORTEX_ENGINE_SHUT_DOWN",
+    });
   });
 
   it("waits for slow async hooks before it resolves", async () => {
@@ -82,7 +96,9 @@ describe("engine.shutdown", () => {
     expect(await orchestration).toMatchObject({ status: "completed", output: "answer from b" });
     expect(recorder.hooks().slice(-2)).toEqual(["orchestrationCompleted", "shutdown"]);
     expect(await audited()).toEqual(recorder.hooks());
-    await expect(engine.orchestrate({ strategy: "sequential", agents: ["a"] }, "again")).rejects.toBeInstanceOf(EngineShutDownError);
+    await expect(engine.orchestrate({ strategy: "sequential", agents: ["a"] }, "again")).rejects.toBeInstanceOf(
+      EngineShutDownError,
+    );
   });
 
   it("waits for a router orchestration whose rule is still deciding", async () => {
@@ -94,7 +110,16 @@ describe("engine.shutdown", () => {
     const orchestration = engine.orchestrate({ strategy: "router", agents: ["a", "b"], route }, "go");
     await engine.shutdown({ timeoutMs: 5_000 });
     expect(await orchestration).toMatchObject({ status: "completed", output: "answer from a" });
-    expect(recorder.hooks()).toEqual(["orchestrationStarted", "agentHandoff", "runStarted", "stepStarted", "stepCompleted", "runCompleted", "orchestrationCompleted", "shutdown"]);
+    expect(recorder.hooks()).toEqual([
+      "orchestrationStarted",
+      "agentHandoff",
+      "runStarted",
+      "stepStarted",
+      "stepCompleted",
+      "runCompleted",
+      "orchestrationCompleted",
+      "shutdown",
+    ]);
     expect(await audited()).toEqual(recorder.hooks());
   });
 
@@ -110,7 +135,10 @@ describe("engine.shutdown", () => {
 
   it("keeps its deadline for orchestrations: a rule that never answers, or a run that hangs, is aborted", async () => {
     const { engine, recorder } = await twoAgents(0);
-    const never = engine.orchestrate({ strategy: "router", agents: ["a"], route: () => new Promise<string>(() => undefined) }, "go");
+    const never = engine.orchestrate(
+      { strategy: "router", agents: ["a"], route: () => new Promise<string>(() => undefined) },
+      "go",
+    );
     // Another engine runs a sequential orchestration whose first run hangs in a tool.
     const { engine: other, recorder: otherRecorder } = setup([call("notes__slow", {})]);
     other.defineAgent({ id: "second", tools: [] });
@@ -138,7 +166,10 @@ describe("engine.shutdown", () => {
     ctx.engine.defineAgent({ id: "b", tools: [] });
     (ctx.model as unknown as { generate: unknown }).generate = async (r: ModelRequest) => {
       const turns = r.messages.filter((m) => m.role === "assistant").length;
-      if (r.agentId === "a") return turns === 0 ? call("notes__publish", { text: "x" }) : call(HANDOFF_TOOL, { agent: "b", message: "yours" });
+      if (r.agentId === "a")
+        return turns === 0
+          ? call("notes__publish", { text: "x" })
+          : call(HANDOFF_TOOL, { agent: "b", message: "yours" });
       // b takes 2 s unless its signal aborts.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);

@@ -1,4 +1,12 @@
-import { ActionTier, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin, type PluginActionInfo, type PluginResult } from "@cortex/plugins";
+import {
+  ActionTier,
+  PluginHealthStatus,
+  PluginRegistry,
+  silentLogger,
+  type Plugin,
+  type PluginActionInfo,
+  type PluginResult,
+} from "@cortex/plugins";
 import { FakeBroker, RecordingExtension, ScriptedModel, type ScriptStep } from "@cortex/testing";
 import { createEngine, type AgentDefinition, type EngineOptions } from "../src/index.js";
 
@@ -21,7 +29,12 @@ export class NotesPlugin implements Plugin {
   }
 
   listActions(): PluginActionInfo[] {
-    const text = { type: "object", properties: { text: { type: "string", minLength: 1 } }, required: ["text"], additionalProperties: false };
+    const text = {
+      type: "object",
+      properties: { text: { type: "string", minLength: 1 } },
+      required: ["text"],
+      additionalProperties: false,
+    };
     return [
       { name: "add", description: "Add a note", tier: ActionTier.AUTO, parameters: text },
       { name: "list", description: "List notes", tier: ActionTier.AUTO },
@@ -33,7 +46,11 @@ export class NotesPlugin implements Plugin {
     ];
   }
 
-  async executeAction(action: string, params: Record<string, unknown>, context?: { signal: AbortSignal }): Promise<PluginResult> {
+  async executeAction(
+    action: string,
+    params: Record<string, unknown>,
+    context?: { signal: AbortSignal },
+  ): Promise<PluginResult> {
     this.calls.push({ action, params });
     switch (action) {
       case "add":
@@ -51,7 +68,9 @@ export class NotesPlugin implements Plugin {
       case "leak":
         throw new Error(`upstream rejected key ${this.apiKey}`);
       case "slow":
-        return new Promise((_, reject) => context?.signal.addEventListener("abort", () => reject(new Error("aborted"))));
+        return new Promise((_, reject) =>
+          context?.signal.addEventListener("abort", () => reject(new Error("aborted"))),
+        );
       default:
         return { success: false, error: `Unknown action: ${action}` };
     }
@@ -117,9 +136,15 @@ export class SoftPlugin implements Plugin {
     ];
   }
 
-  async executeAction(action: string, _params: Record<string, unknown>, context?: { signal: AbortSignal }): Promise<PluginResult> {
+  async executeAction(
+    action: string,
+    _params: Record<string, unknown>,
+    context?: { signal: AbortSignal },
+  ): Promise<PluginResult> {
     if (action === "fail") return { success: false, error: "the soft plugin failed" };
-    return new Promise((resolve) => context?.signal.addEventListener("abort", () => resolve({ success: false, error: "stopped" })));
+    return new Promise((resolve) =>
+      context?.signal.addEventListener("abort", () => resolve({ success: false, error: "stopped" })),
+    );
   }
 
   async health() {

@@ -1,7 +1,16 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mustRun, npmInstall, packedTarballs, removeProject, tarballOverrides, tempProject, WORKSPACE, type PackedName } from "./support/pack.js";
+import {
+  mustRun,
+  npmInstall,
+  packedTarballs,
+  removeProject,
+  tarballOverrides,
+  tempProject,
+  WORKSPACE,
+  type PackedName,
+} from "./support/pack.js";
 
 // The sample plugins as users get them: packed tarballs installed by npm
 // into a project outside the workspace, found by discovery, run through a
@@ -68,7 +77,13 @@ console.log(JSON.stringify({
 }));
 `;
 
-const INSTALLED: PackedName[] = ["@cortex/hooks", "@cortex/plugins", "@cortex/testing", "@cortex/plugin-calendar", "@cortex/plugin-files"];
+const INSTALLED: PackedName[] = [
+  "@cortex/hooks",
+  "@cortex/plugins",
+  "@cortex/testing",
+  "@cortex/plugin-calendar",
+  "@cortex/plugin-files",
+];
 
 let project: string | undefined;
 let tarballs: Record<PackedName, string>;
@@ -97,19 +112,27 @@ afterAll(() => removeProject(project));
 
 describe("published sample plugins", () => {
   it("install from their tarballs, outside the workspace", async () => {
-    const manifest = JSON.parse(await readFile(join(project!, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(project!, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+    };
     expect(Object.keys(manifest.dependencies).sort()).toEqual([...INSTALLED].sort());
     for (const name of INSTALLED) {
       const installed = join(project!, "node_modules", name);
       expect(installed.startsWith(WORKSPACE)).toBe(false);
-      const pkg = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+      const pkg = JSON.parse(await readFile(join(installed, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
       // Packing replaced every workspace: range with a real one.
       expect(JSON.stringify(pkg.dependencies ?? {})).not.toContain("workspace:");
     }
   });
 
   it("are discovered and run through a PluginRegistry", async () => {
-    const { stdout } = await mustRun(process.execPath, ["run.mjs", join(project!, "sandbox"), join(project!, "calendar.ics")], { cwd: project! });
+    const { stdout } = await mustRun(
+      process.execPath,
+      ["run.mjs", join(project!, "sandbox"), join(project!, "calendar.ics")],
+      { cwd: project! },
+    );
     const result = JSON.parse(stdout) as Record<string, unknown>;
     expect(result.failed).toEqual([]);
     expect(result.registered).toEqual(
@@ -121,12 +144,20 @@ describe("published sample plugins", () => {
     expect(result.unapproved).toBe("CORTEX_APPROVAL_REQUIRED");
     expect(result.written).toBe(true);
     expect(result.read).toMatchObject({ success: true, data: { content: "hello from a packed tarball" } });
-    expect(result.events).toMatchObject({ success: true, data: { events: [{ id: "launch@e2e", title: "Launch review" }] } });
+    expect(result.events).toMatchObject({
+      success: true,
+      data: { events: [{ id: "launch@e2e", title: "Launch review" }] },
+    });
     expect(await readFile(join(project!, "sandbox/notes/hello.txt"), "utf8")).toBe("hello from a packed tarball");
   });
 
   it("load through require() too", async () => {
     const { stdout } = await mustRun(process.execPath, ["run.cjs"], { cwd: project! });
-    expect(JSON.parse(stdout)).toEqual({ registry: "function", files: "files", calendar: "calendar", fakeBroker: "function" });
+    expect(JSON.parse(stdout)).toEqual({
+      registry: "function",
+      files: "files",
+      calendar: "calendar",
+      fakeBroker: "function",
+    });
   });
 });

@@ -1,7 +1,17 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mustRun, npmInstall, packedTarballs, removeProject, run, tarballOverrides, tempProject, type PackedName, type RunResult } from "./support/pack.js";
+import {
+  mustRun,
+  npmInstall,
+  packedTarballs,
+  removeProject,
+  run,
+  tarballOverrides,
+  tempProject,
+  type PackedName,
+  type RunResult,
+} from "./support/pack.js";
 
 // `cortex create-plugin` and `cortex check-plugin` as a user without a global
 // install runs them: the packed @cortex/cli (and the tarballs of the @cortex
@@ -31,7 +41,12 @@ beforeAll(async () => {
   // The CLI from its tarball; every @cortex/* package it depends on from its tarball too.
   const overrides = tarballOverrides(tarballs);
   await mkdir(tools);
-  const toolsManifest = { name: "tools", private: true, dependencies: { "@cortex/cli": overrides["@cortex/cli"]! }, overrides };
+  const toolsManifest = {
+    name: "tools",
+    private: true,
+    dependencies: { "@cortex/cli": overrides["@cortex/cli"]! },
+    overrides,
+  };
   await writeFile(join(tools, "package.json"), JSON.stringify(toolsManifest, null, 2));
   await npmInstall(tools);
 
@@ -39,7 +54,10 @@ beforeAll(async () => {
   expect(created.code, `${created.stdout}\n${created.stderr}`).toBe(0);
 
   // The generated ranges (^<version>) name unpublished versions: point them at the tarballs.
-  const manifest = JSON.parse(await readFile(join(pluginDir, "package.json"), "utf8")) as Record<string, Record<string, string>>;
+  const manifest = JSON.parse(await readFile(join(pluginDir, "package.json"), "utf8")) as Record<
+    string,
+    Record<string, string>
+  >;
   manifest.devDependencies!["@cortex/plugins"] = overrides["@cortex/plugins"]!;
   manifest.devDependencies!["@cortex/testing"] = overrides["@cortex/testing"]!;
   manifest.overrides = overrides;
@@ -52,7 +70,9 @@ afterAll(() => removeProject(base));
 
 describe("a scaffolded plugin package", () => {
   it("is created by the packed CLI's bin, through npx", async () => {
-    expect(created.stdout).toContain(`Created cortex-plugin-notes (plugin "notes", class NotesPlugin) in ${pluginDir}:`);
+    expect(created.stdout).toContain(
+      `Created cortex-plugin-notes (plugin "notes", class NotesPlugin) in ${pluginDir}:`,
+    );
     expect(created.stdout).toContain("  src/plugin.ts");
     expect(created.stdout).toContain("npx @cortex/cli check-plugin");
     // `--name notes` names the plugin: its cortex.plugins key.
@@ -93,7 +113,9 @@ describe("a scaffolded plugin package", () => {
       expect(result.code).toBe(1);
       expect(result.stdout).toContain("[CORTEX_PLUGIN_NAME_MISMATCH]");
       expect(result.stdout).toContain("fix: make the cortex.plugins key equal the plugin's `name`");
-      expect(result.stderr).toMatch(/error \[CORTEX_CHECK_FAILED\]: \d of 5 checks failed for cortex-plugin-notes@0\.1\.0/);
+      expect(result.stderr).toMatch(
+        /error \[CORTEX_CHECK_FAILED\]: \d of 5 checks failed for cortex-plugin-notes@0\.1\.0/,
+      );
       expect(result.stderr).toContain("hint: fix the problems above");
     } finally {
       await writeFile(join(pluginDir, "package.json"), manifestText);
@@ -112,7 +134,9 @@ describe("a scaffolded plugin package", () => {
       // check-plugin loads what npm would publish, so the missing entry is a load problem too.
       expect(result.stdout).toContain("[CORTEX_INVALID_SPECIFIER]");
       expect(result.stdout).toContain("./dist/index.js does not exist");
-      expect(result.stderr).toContain("error [CORTEX_CHECK_FAILED]: 2 of 5 checks failed for cortex-plugin-notes@0.1.0");
+      expect(result.stderr).toContain(
+        "error [CORTEX_CHECK_FAILED]: 2 of 5 checks failed for cortex-plugin-notes@0.1.0",
+      );
     } finally {
       await writeFile(join(pluginDir, "package.json"), manifestText);
     }
@@ -123,10 +147,19 @@ describe("a scaffolded plugin package", () => {
     const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string }];
     const host = join(base!, "host");
     const overrides = tarballOverrides(tarballs);
-    const dependencies = { "cortex-plugin-notes": `file:${join(pluginDir, filename)}`, "@cortex/plugins": overrides["@cortex/plugins"]! };
+    const dependencies = {
+      "cortex-plugin-notes": `file:${join(pluginDir, filename)}`,
+      "@cortex/plugins": overrides["@cortex/plugins"]!,
+    };
     await mkdir(host);
     // As a user installs it: the package and its peer, @cortex/plugins (here, from its tarball).
-    const hostManifest = { name: "host", private: true, type: "module", dependencies, overrides: { "@cortex/plugins": dependencies["@cortex/plugins"] } };
+    const hostManifest = {
+      name: "host",
+      private: true,
+      type: "module",
+      dependencies,
+      overrides: { "@cortex/plugins": dependencies["@cortex/plugins"] },
+    };
     await writeFile(join(host, "package.json"), JSON.stringify(hostManifest, null, 2));
     await npmInstall(host);
     await writeFile(

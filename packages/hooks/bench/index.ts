@@ -74,7 +74,8 @@ async function compare(
     await bench.run();
     for (const task of bench.tasks) {
       const result = task.result;
-      if (result.state !== "completed") throw new Error(`benchmark ${name}/${task.name} did not complete: ${result.state}`);
+      if (result.state !== "completed")
+        throw new Error(`benchmark ${name}/${task.name} did not complete: ${result.state}`);
       const opsPerSecond = (BATCH * 1000) / result.period;
       if (task.name === "ours") bestOurs = Math.max(bestOurs, opsPerSecond);
       else bestBaseline = Math.max(bestBaseline, opsPerSecond);
@@ -205,7 +206,11 @@ function bareDispatch(handlers: readonly ((e: StepStartedEvent) => unknown)[], e
   for (const handler of handlers) {
     try {
       const result = handler(e);
-      if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+      if (
+        typeof result === "object" &&
+        result !== null &&
+        typeof (result as PromiseLike<unknown>).then === "function"
+      ) {
         sink++;
       }
     } catch {

@@ -87,7 +87,7 @@ export class HookBus {
   constructor(options: HookBusOptions = {}) {
     const { logger = consoleLogger, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS } = options;
     if (!isLogger(logger)) {
-      throw new InvalidOptionsError("logger", "HookBus option \"logger\" needs debug, info, warn and error functions.");
+      throw new InvalidOptionsError("logger", 'HookBus option "logger" needs debug, info, warn and error functions.');
     }
     if (typeof flushTimeoutMs !== "number" || Number.isNaN(flushTimeoutMs) || flushTimeoutMs < 0) {
       throw new InvalidOptionsError(
@@ -173,7 +173,11 @@ export class HookBus {
     for (const subscriber of subscribers) {
       try {
         const result = subscriber.handler(event);
-        if (typeof result === "object" && result !== null && typeof (result as PromiseLike<unknown>).then === "function") {
+        if (
+          typeof result === "object" &&
+          result !== null &&
+          typeof (result as PromiseLike<unknown>).then === "function"
+        ) {
           this.#track(subscriber, result as PromiseLike<unknown>);
         }
       } catch (error) {
@@ -198,8 +202,13 @@ export class HookBus {
       const finish = (): void => {
         if (timer !== undefined) clearTimeout(timer);
         this.#idleWaiters.delete(finish);
-        const timedOut = Array.from(this.#busy, ({ hook, extension, pending }) => ({ hook, extension, count: pending }));
-        if (timedOut.length > 0) this.#log("warn", "extension hooks still pending after flush timeout", { timeoutMs: limit, timedOut });
+        const timedOut = Array.from(this.#busy, ({ hook, extension, pending }) => ({
+          hook,
+          extension,
+          count: pending,
+        }));
+        if (timedOut.length > 0)
+          this.#log("warn", "extension hooks still pending after flush timeout", { timeoutMs: limit, timedOut });
         resolve({ settled: this.#settledTotal - settledBefore, timedOut });
       };
       this.#idleWaiters.add(finish);

@@ -19,7 +19,9 @@ const specArb = fc.record({
 });
 
 const scenarioArb = fc.record({
-  specs: fc.array(specArb, { minLength: 1, maxLength: 8 }).map((specs) => specs.map((s, i) => ({ ...s, name: `ext-${i}` }))),
+  specs: fc
+    .array(specArb, { minLength: 1, maxLength: 8 })
+    .map((specs) => specs.map((s, i) => ({ ...s, name: `ext-${i}` }))),
   order: fc.array(fc.nat(), { maxLength: 8 }),
   emits: fc.array(fc.constantFrom(...HOOKS), { maxLength: 25 }),
 });

@@ -71,7 +71,14 @@ describe("register / unregister", () => {
     const bus = quietBus();
     const calls: string[] = [];
     bus.register(recorder("dup", calls));
-    expect(() => bus.register({ name: "dup", onRunStarted() { /* empty */ } })).toThrow(DuplicateExtensionError);
+    expect(() =>
+      bus.register({
+        name: "dup",
+        onRunStarted() {
+          /* empty */
+        },
+      }),
+    ).toThrow(DuplicateExtensionError);
     try {
       bus.register({ name: "dup" });
     } catch (error) {
@@ -85,7 +92,15 @@ describe("register / unregister", () => {
 
   it.each([
     ["CORTEX_INVALID_EXTENSION", { name: "" }],
-    ["CORTEX_UNKNOWN_HOOK", { name: "x", onStepStart() { /* empty */ } }],
+    [
+      "CORTEX_UNKNOWN_HOOK",
+      {
+        name: "x",
+        onStepStart() {
+          /* empty */
+        },
+      },
+    ],
     ["CORTEX_INVALID_HOOK_HANDLER", { name: "x", onStepStarted: 5 }],
   ])("throws %s at registration and registers nothing", (code, extension) => {
     const bus = quietBus();
@@ -173,7 +188,12 @@ describe("emit", () => {
     expect(() => bus.emit("stepStarted", step)).not.toThrow();
     expect(calls).toEqual(["before", "after"]);
     const warning = logger.lines.find((line) => line.level === "warn");
-    expect(warning?.fields).toMatchObject({ hook: "stepStarted", method: "onStepStarted", extension: "thrower", error: failure });
+    expect(warning?.fields).toMatchObject({
+      hook: "stepStarted",
+      method: "onStepStarted",
+      extension: "thrower",
+      error: failure,
+    });
     expect(bus.errorCounts()).toEqual({
       total: 1,
       byExtension: { before: 0, thrower: 1, after: 0 },
@@ -303,7 +323,11 @@ describe("flush", () => {
   it("reports hooks that miss the deadline by hook and extension, and logs them", async () => {
     const logger = recordingLogger();
     const bus = new HookBus({ logger });
-    bus.register({ name: "hangs", onStepStarted: () => new Promise<void>(() => undefined), onShutdown: () => new Promise<void>(() => undefined) });
+    bus.register({
+      name: "hangs",
+      onStepStarted: () => new Promise<void>(() => undefined),
+      onShutdown: () => new Promise<void>(() => undefined),
+    });
     bus.register({ name: "quick", onStepStarted: async () => undefined });
     bus.emit("stepStarted", step);
     bus.emit("stepStarted", step);

@@ -21,7 +21,16 @@ function thrown(fn: () => unknown): unknown {
 
 describe("validateExtension", () => {
   it("accepts a plain object and lists its hooks in HOOK_NAMES order", () => {
-    const result = validateExtension({ name: "plain", onShutdown() { /* empty */ }, onRunStarted() { /* empty */ }, other: 1 });
+    const result = validateExtension({
+      name: "plain",
+      onShutdown() {
+        /* empty */
+      },
+      onRunStarted() {
+        /* empty */
+      },
+      other: 1,
+    });
     expect(result.name).toBe("plain");
     expect(result.bindings.map((b) => b.hook)).toEqual(["runStarted", "shutdown"]);
   });
@@ -35,7 +44,9 @@ describe("validateExtension", () => {
     }
     class Child extends Base implements Extension {
       readonly name = "child";
-      onShutdown(): void { /* empty */ }
+      onShutdown(): void {
+        /* empty */
+      }
     }
     const child = new Child();
     const { bindings } = validateExtension(child);
@@ -77,7 +88,14 @@ describe("validateExtension", () => {
   });
 
   it("rejects a typo'd hook, naming the extension and suggesting the hook", () => {
-    const error = thrown(() => validateExtension({ name: "audit", onRunStart() { /* empty */ } }));
+    const error = thrown(() =>
+      validateExtension({
+        name: "audit",
+        onRunStart() {
+          /* empty */
+        },
+      }),
+    );
     expect(error).toBeInstanceOf(UnknownHookError);
     expect(error).toMatchObject({ code: "CORTEX_UNKNOWN_HOOK", extension: "audit", property: "onRunStart" });
     expect((error as Error).message).toContain('"audit"');
@@ -87,7 +105,9 @@ describe("validateExtension", () => {
   it("rejects an unknown hook-like member inherited from a class, even a non-function", () => {
     class WithTypo {
       readonly name = "typo";
-      onToolCall(): void { /* empty */ }
+      onToolCall(): void {
+        /* empty */
+      }
     }
     expect(thrown(() => validateExtension(new WithTypo()))).toMatchObject({
       code: "CORTEX_UNKNOWN_HOOK",
@@ -100,7 +120,17 @@ describe("validateExtension", () => {
   });
 
   it("ignores members that do not look like hooks and Object.prototype", () => {
-    expect(validateExtension({ name: "ok", once: 1, on: 2, onion: 3, online() { /* empty */ } }).bindings).toEqual([]);
+    expect(
+      validateExtension({
+        name: "ok",
+        once: 1,
+        on: 2,
+        onion: 3,
+        online() {
+          /* empty */
+        },
+      }).bindings,
+    ).toEqual([]);
     const proto = Object.prototype as Record<string, unknown>;
     proto.onPolluted = () => undefined;
     try {

@@ -77,7 +77,9 @@ describe("Extension", () => {
 
     class Audit implements Extension {
       readonly name = "audit";
-      onShutdown(_event: ShutdownEvent): void { /* empty */ }
+      onShutdown(_event: ShutdownEvent): void {
+        /* empty */
+      }
     }
     bus.register(new Audit());
   });
@@ -85,7 +87,9 @@ describe("Extension", () => {
   it("rejects a method with the wrong event type", () => {
     const wrong = {
       name: "wrong",
-      onRunStarted(_event: ToolCalledEvent) { /* empty */ },
+      onRunStarted(_event: ToolCalledEvent) {
+        /* empty */
+      },
     };
     // @ts-expect-error onRunStarted receives RunStartedEvent
     bus.register(wrong);
@@ -93,16 +97,27 @@ describe("Extension", () => {
     class WrongClass implements Extension {
       readonly name = "wrong-class";
       // @ts-expect-error stepIndex is a number, not a string
-      onStepStarted(_event: { runId: string; stepIndex: string }): void { /* empty */ }
+      onStepStarted(_event: { runId: string; stepIndex: string }): void {
+        /* empty */
+      }
     }
     void WrongClass;
   });
 
   it("rejects a missing name and a typo'd hook on a literal", () => {
     // @ts-expect-error name is required
-    bus.register({ onRunStarted() { /* empty */ } });
-    // @ts-expect-error onRunStart is not a hook
-    bus.register({ name: "typo", onRunStart() { /* empty */ } });
+    bus.register({
+      onRunStarted() {
+        /* empty */
+      },
+    });
+    bus.register({
+      name: "typo",
+      // @ts-expect-error onRunStart is not a hook
+      onRunStart() {
+        /* empty */
+      },
+    });
   });
 
   it("infers the event type of inline methods", () => {

@@ -56,7 +56,11 @@ export class ModelHttpError extends ModelError {
 
 /** The model server did not answer within `timeoutMs` (on the last attempt). */
 export class ModelTimeoutError extends ModelError {
-  constructor(readonly timeoutMs: number, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly timeoutMs: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super("CORTEX_MODEL_TIMEOUT", message, options);
   }
 }

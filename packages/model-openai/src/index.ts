@@ -1,4 +1,10 @@
-export { OpenAIChatModel, DEFAULT_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, PLACEHOLDER_API_KEY } from "./model.js";
+export {
+  OpenAIChatModel,
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  PLACEHOLDER_API_KEY,
+} from "./model.js";
 export type { OpenAIChatModelOptions } from "./model.js";
 export { MODEL_ENV, isModelConfigured, modelOptionsFromEnv, openAIModelFromEnv } from "./config.js";
 export type { ModelEnv } from "./config.js";

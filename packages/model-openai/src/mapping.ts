@@ -21,13 +21,11 @@ export function toOpenAIMessages(messages: readonly ModelMessage[]): ChatComplet
           role: "assistant",
           // OpenAI accepts null content beside tool calls; some local servers reject a missing field.
           content: message.content ?? null,
-          tool_calls: calls.map(
-            (call): ChatCompletionMessageFunctionToolCall => ({
-              id: call.id,
-              type: "function",
-              function: { name: call.name, arguments: argumentsString(call.arguments) },
-            }),
-          ),
+          tool_calls: calls.map((call): ChatCompletionMessageFunctionToolCall => ({
+            id: call.id,
+            type: "function",
+            function: { name: call.name, arguments: argumentsString(call.arguments) },
+          })),
         };
       }
       case "tool":
@@ -71,7 +69,9 @@ function describe(value: unknown): string {
 export function fromChatCompletion(body: unknown, model: string): ModelResponse {
   const where = `model "${model}"`;
   if (!isRecord(body)) {
-    throw new ModelBadResponseError(`The server answered ${where} with ${describe(body)}, not a chat completion object`);
+    throw new ModelBadResponseError(
+      `The server answered ${where} with ${describe(body)}, not a chat completion object`,
+    );
   }
   const { choices } = body;
   if (!Array.isArray(choices) || choices.length === 0) {
@@ -90,7 +90,9 @@ export function fromChatCompletion(body: unknown, model: string): ModelResponse 
   }
   const { content } = message;
   if (content !== undefined && content !== null && typeof content !== "string") {
-    throw new ModelBadResponseError(`The server's answer for ${where} has content that is ${describe(content)}, not text`);
+    throw new ModelBadResponseError(
+      `The server's answer for ${where} has content that is ${describe(content)}, not text`,
+    );
   }
   const response: ModelResponse = {};
   const toolCalls = readToolCalls(message.tool_calls, where);
@@ -101,12 +103,15 @@ export function fromChatCompletion(body: unknown, model: string): ModelResponse 
 
 function readToolCalls(raw: unknown, where: string): ModelToolCall[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw new ModelBadResponseError(`The server's answer for ${where} has tool_calls that is not an array`);
+  if (!Array.isArray(raw))
+    throw new ModelBadResponseError(`The server's answer for ${where} has tool_calls that is not an array`);
   return raw.map((call: unknown, index): ModelToolCall => {
     const fn = isRecord(call) ? call.function : undefined;
     if (!isRecord(call) || !isRecord(fn) || typeof fn.name !== "string" || fn.name === "") {
       const kind = isRecord(call) && typeof call.type === "string" ? ` (type "${call.type}")` : "";
-      throw new ModelBadResponseError(`The server's answer for ${where} has tool call #${index}${kind} without a function name`);
+      throw new ModelBadResponseError(
+        `The server's answer for ${where} has tool call #${index}${kind} without a function name`,
+      );
     }
     // Kept as sent (normally a JSON string); core parses it and fails the run on bad JSON.
     const result: ModelToolCall = { name: fn.name, arguments: fn.arguments };

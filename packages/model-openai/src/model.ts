@@ -55,16 +55,23 @@ export interface OpenAIChatModelOptions {
   extraHeaders?: Record<string, string>;
 }
 
-type ErrorClasses = Pick<typeof OpenAI, "APIError" | "APIUserAbortError" | "APIConnectionError" | "APIConnectionTimeoutError">;
+type ErrorClasses = Pick<
+  typeof OpenAI,
+  "APIError" | "APIUserAbortError" | "APIConnectionError" | "APIConnectionTimeoutError"
+>;
 
 const OWN_CLASSES: ErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
 
 function positive(name: string, value: number | undefined): void {
   if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-    throw new ModelConfigError(`OpenAIChatModel: ${name} must be a positive number of milliseconds, got ${String(value)}`);
+    throw new ModelConfigError(
+      `OpenAIChatModel: ${name} must be a positive number of milliseconds, got ${String(value)}`,
+    );
   }
   if (value !== undefined && value > MAX_TIMEOUT_MS) {
-    throw new ModelConfigError(`OpenAIChatModel: ${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${String(value)}`);
+    throw new ModelConfigError(
+      `OpenAIChatModel: ${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${String(value)}`,
+    );
   }
 }
 
@@ -78,7 +85,12 @@ const errorBodies = new WeakMap<object, unknown>();
 
 /** The `openai` client, remembering each HTTP error's raw body for {@link providerMessage}. */
 class BodyKeepingOpenAI extends OpenAI {
-  protected override makeStatusError(status: number, error: object, message: string | undefined, headers: Headers): APIError {
+  protected override makeStatusError(
+    status: number,
+    error: object,
+    message: string | undefined,
+    headers: Headers,
+  ): APIError {
     const made = super.makeStatusError(status, error, message, headers);
     if (error !== undefined && error !== null) errorBodies.set(made, error);
     return made;
@@ -86,7 +98,8 @@ class BodyKeepingOpenAI extends OpenAI {
 }
 
 function validate(options: OpenAIChatModelOptions): void {
-  if (typeof options !== "object" || options === null) throw new ModelConfigError("OpenAIChatModel needs an options object");
+  if (typeof options !== "object" || options === null)
+    throw new ModelConfigError("OpenAIChatModel needs an options object");
   if (typeof options.model !== "string" || options.model.trim() === "") {
     throw new ModelConfigError("OpenAIChatModel: model must be a non-empty model name, e.g. gpt-4o-mini or llama3.1");
   }
@@ -103,7 +116,9 @@ function validate(options: OpenAIChatModelOptions): void {
       throw new ModelConfigError("OpenAIChatModel: client must be an OpenAI client (new OpenAI(...))");
     }
     if (baseURL !== undefined || apiKey !== undefined || extraHeaders !== undefined) {
-      throw new ModelConfigError("OpenAIChatModel: configure baseURL, apiKey and extraHeaders on the injected client, not beside it");
+      throw new ModelConfigError(
+        "OpenAIChatModel: configure baseURL, apiKey and extraHeaders on the injected client, not beside it",
+      );
     }
     return;
   }
@@ -222,10 +237,14 @@ export class OpenAIChatModel implements ModelClient {
       const status = (error as APIError).status;
       if (typeof status === "number") {
         const requestId = (error as APIError).requestID ?? undefined;
-        return new ModelHttpError(status, `The server answered HTTP ${status} for ${where}: ${providerMessage(error as APIError, secret)}`, {
-          cause,
-          requestId,
-        });
+        return new ModelHttpError(
+          status,
+          `The server answered HTTP ${status} for ${where}: ${providerMessage(error as APIError, secret)}`,
+          {
+            cause,
+            requestId,
+          },
+        );
       }
     }
     if (error instanceof SyntaxError) {
@@ -252,7 +271,8 @@ function providerMessage(error: APIError, secret: string | undefined): string {
   // OpenAI nests `{ error: { message } }`; some compatible servers send `{ error: "text" }`.
   const body: unknown = error.error;
   const nested = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : body;
-  const text = typeof nested === "string" && nested !== "" ? nested : (rawBodyMessage(errorBodies.get(error)) ?? error.message);
+  const text =
+    typeof nested === "string" && nested !== "" ? nested : (rawBodyMessage(errorBodies.get(error)) ?? error.message);
   return redact(text, secret).slice(0, 500);
 }
 

@@ -21,9 +21,11 @@ export function baseURLProblem(value: string): string | undefined {
   } catch {
     return "must be an absolute http(s) URL, e.g. http://localhost:11434/v1";
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return "must be an absolute http(s) URL, e.g. http://localhost:11434/v1";
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    return "must be an absolute http(s) URL, e.g. http://localhost:11434/v1";
   // fetch refuses URLs with credentials, and the client appends paths after a query.
-  if (url.username !== "" || url.password !== "") return "must not contain credentials; pass the key as the API key instead";
+  if (url.username !== "" || url.password !== "")
+    return "must not contain credentials; pass the key as the API key instead";
   if (url.search !== "" || url.hash !== "") return "must not contain a query or fragment";
   return undefined;
 }

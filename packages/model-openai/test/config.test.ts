@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ModelConfigError, OpenAIChatModel, isModelConfigured, modelOptionsFromEnv, openAIModelFromEnv } from "../src/index.js";
+import {
+  ModelConfigError,
+  OpenAIChatModel,
+  isModelConfigured,
+  modelOptionsFromEnv,
+  openAIModelFromEnv,
+} from "../src/index.js";
 import { completion, request, startFakeServer } from "./fake-server.js";
 
 const KEY = "sk-env-secret-key";
@@ -34,31 +40,49 @@ describe("modelOptionsFromEnv", () => {
         CORTEX_MODEL_TIMEOUT_MS: "30000",
         CORTEX_MODEL_MAX_RETRIES: "0",
       }),
-    ).toEqual({ model: "llama3.1", baseURL: "http://localhost:11434/v1", apiKey: KEY, timeoutMs: 30_000, maxRetries: 0 });
+    ).toEqual({
+      model: "llama3.1",
+      baseURL: "http://localhost:11434/v1",
+      apiKey: KEY,
+      timeoutMs: 30_000,
+      maxRetries: 0,
+    });
   });
 
   it("needs only a model and a key for OpenAI", () => {
-    expect(modelOptionsFromEnv({ CORTEX_MODEL: "gpt-4o-mini", CORTEX_MODEL_API_KEY: KEY, CORTEX_MODEL_BASE_URL: "" })).toEqual({
+    expect(
+      modelOptionsFromEnv({ CORTEX_MODEL: "gpt-4o-mini", CORTEX_MODEL_API_KEY: KEY, CORTEX_MODEL_BASE_URL: "" }),
+    ).toEqual({
       model: "gpt-4o-mini",
       apiKey: KEY,
     });
   });
 
   it("rejects a missing model, a missing key without a base URL, and bad values", () => {
-    expect(configError(() => modelOptionsFromEnv({ CORTEX_MODEL_API_KEY: KEY })).message).toMatch(/CORTEX_MODEL is not set/);
-    expect(configError(() => modelOptionsFromEnv({ CORTEX_MODEL: "gpt-4o" })).message).toMatch(/CORTEX_MODEL_API_KEY is not set/);
+    expect(configError(() => modelOptionsFromEnv({ CORTEX_MODEL_API_KEY: KEY })).message).toMatch(
+      /CORTEX_MODEL is not set/,
+    );
+    expect(configError(() => modelOptionsFromEnv({ CORTEX_MODEL: "gpt-4o" })).message).toMatch(
+      /CORTEX_MODEL_API_KEY is not set/,
+    );
     const base = { CORTEX_MODEL: "m", CORTEX_MODEL_API_KEY: KEY };
-    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "soon" })).message).toMatch(/CORTEX_MODEL_TIMEOUT_MS/);
-    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "0" })).code).toBe("CORTEX_MODEL_CONFIG");
+    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "soon" })).message).toMatch(
+      /CORTEX_MODEL_TIMEOUT_MS/,
+    );
+    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "0" })).code).toBe(
+      "CORTEX_MODEL_CONFIG",
+    );
     // Node clamps longer timers to 1 ms: every request would time out at once.
     expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "2147483648" })).message).toMatch(
       /CORTEX_MODEL_TIMEOUT_MS must be at most 2147483647/,
     );
     expect(modelOptionsFromEnv({ ...base, CORTEX_MODEL_TIMEOUT_MS: "2147483647" }).timeoutMs).toBe(2_147_483_647);
-    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_MAX_RETRIES: "-1" })).message).toMatch(/CORTEX_MODEL_MAX_RETRIES/);
-    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_BASE_URL: "localhost:11434" })).message).toMatch(
-      /CORTEX_MODEL_BASE_URL must be an absolute/,
+    expect(configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_MAX_RETRIES: "-1" })).message).toMatch(
+      /CORTEX_MODEL_MAX_RETRIES/,
     );
+    expect(
+      configError(() => modelOptionsFromEnv({ ...base, CORTEX_MODEL_BASE_URL: "localhost:11434" })).message,
+    ).toMatch(/CORTEX_MODEL_BASE_URL must be an absolute/);
   });
 
   it("defaults to process.env", () => {
@@ -83,7 +107,11 @@ describe("openAIModelFromEnv", () => {
   it("talks to a local server without a key, sending a placeholder", async () => {
     const server = await startFakeServer(() => ({ json: completion({ content: "from local" }) }));
     try {
-      const model = openAIModelFromEnv({ CORTEX_MODEL: "llama3.1", CORTEX_MODEL_BASE_URL: server.baseURL, CORTEX_MODEL_TIMEOUT_MS: "2000" });
+      const model = openAIModelFromEnv({
+        CORTEX_MODEL: "llama3.1",
+        CORTEX_MODEL_BASE_URL: server.baseURL,
+        CORTEX_MODEL_TIMEOUT_MS: "2000",
+      });
       await expect(model.generate(request())).resolves.toEqual({ content: "from local" });
       expect(server.received[0]!.headers.authorization).toBe("Bearer not-needed");
       expect(server.received[0]!.body).toMatchObject({ model: "llama3.1" });

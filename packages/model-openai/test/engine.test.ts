@@ -51,7 +51,13 @@ describe("OpenAIChatModel in a real engine", () => {
     const calls: unknown[] = [];
     const { engine, server } = await engineWith(
       [
-        { json: completion({ tool_calls: [{ id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } }] }) },
+        {
+          json: completion({
+            tool_calls: [
+              { id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } },
+            ],
+          }),
+        },
         { json: completion({ content: "Noted: milk." }) },
       ],
       calls,
@@ -65,14 +71,20 @@ describe("OpenAIChatModel in a real engine", () => {
       { role: "system", content: "You keep notes." },
       { role: "user", content: "Remember milk" },
     ]);
-    expect(first.tools).toEqual([{ type: "function", function: expect.objectContaining({ name: "notes__add", parameters }) as unknown }]);
+    expect(first.tools).toEqual([
+      { type: "function", function: expect.objectContaining({ name: "notes__add", parameters }) as unknown },
+    ]);
 
-    const second = server.received[1]!.body as { messages: { role: string; tool_call_id?: string; content?: unknown }[] };
+    const second = server.received[1]!.body as {
+      messages: { role: string; tool_call_id?: string; content?: unknown }[];
+    };
     expect(second.messages.slice(2)).toEqual([
       {
         role: "assistant",
         content: null,
-        tool_calls: [{ id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } }],
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } },
+        ],
       },
       { role: "tool", tool_call_id: "call_1", content: JSON.stringify({ ok: true, data: { count: 1 } }) },
     ]);
@@ -82,7 +94,13 @@ describe("OpenAIChatModel in a real engine", () => {
   it("fails the run when the model sends arguments that are not JSON", async () => {
     const calls: unknown[] = [];
     const { engine } = await engineWith(
-      [{ json: completion({ tool_calls: [{ id: "c", type: "function", function: { name: "notes__add", arguments: "{text: milk" } }] }) }],
+      [
+        {
+          json: completion({
+            tool_calls: [{ id: "c", type: "function", function: { name: "notes__add", arguments: "{text: milk" } }],
+          }),
+        },
+      ],
       calls,
     );
     const result = await engine.run("assistant", "Remember milk");

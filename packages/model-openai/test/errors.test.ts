@@ -17,7 +17,13 @@ describe("errors", () => {
   it("has a stable code, name and cause, and is recognised across Cortex packages", () => {
     const cause = new Error("socket");
     const error = new ModelHttpError(503, "unavailable", { cause, requestId: "req_1" });
-    expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", name: "ModelHttpError", status: 503, retryable: true, requestId: "req_1" });
+    expect(error).toMatchObject({
+      code: "CORTEX_MODEL_HTTP_ERROR",
+      name: "ModelHttpError",
+      status: 503,
+      retryable: true,
+      requestId: "req_1",
+    });
     expect(error.cause).toBe(cause);
     expect(error).toBeInstanceOf(CortexError);
     expect(error).toBeInstanceOf(CoreCortexError);

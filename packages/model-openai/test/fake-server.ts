@@ -47,7 +47,10 @@ export async function startFakeServer(reply: (request: Received, index: number) 
         return;
       }
       const text = answer.raw ?? JSON.stringify(answer.json ?? {});
-      res.writeHead(answer.status ?? 200, { "content-type": answer.contentType ?? "application/json", ...answer.headers });
+      res.writeHead(answer.status ?? 200, {
+        "content-type": answer.contentType ?? "application/json",
+        ...answer.headers,
+      });
       res.end(text);
     });
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { ModelBadResponseError, ModelRefusedError, fromChatCompletion, toOpenAIMessages, toOpenAITools } from "../src/index.js";
+import {
+  ModelBadResponseError,
+  ModelRefusedError,
+  fromChatCompletion,
+  toOpenAIMessages,
+  toOpenAITools,
+} from "../src/index.js";
 import { completion } from "./fake-server.js";
 
 describe("toOpenAIMessages", () => {
@@ -18,7 +24,11 @@ describe("toOpenAIMessages", () => {
       { role: "user", content: "hi" },
       { role: "assistant", content: "hello" },
       { role: "assistant", content: "" },
-      { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "p__a", arguments: '{"x":1}' } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c1", type: "function", function: { name: "p__a", arguments: '{"x":1}' } }],
+      },
       { role: "tool", tool_call_id: "c1", content: "{}" },
     ]);
   });
@@ -64,13 +74,15 @@ describe("fromChatCompletion", () => {
       expect(() => fromChatCompletion(body, "m")).toThrow(ModelBadResponseError);
     }
     expect(() => fromChatCompletion(completion({ tool_calls: "x" }), "m")).toThrow(/tool_calls/);
-    expect(() => fromChatCompletion(completion({ tool_calls: [{ id: "c", type: "custom", custom: { name: "x" } }] }), "m")).toThrow(
-      /type "custom"/,
-    );
+    expect(() =>
+      fromChatCompletion(completion({ tool_calls: [{ id: "c", type: "custom", custom: { name: "x" } }] }), "m"),
+    ).toThrow(/type "custom"/);
   });
 
   it("rejects a refusal, naming the model", () => {
     expect(() => fromChatCompletion(completion({ refusal: "no" }), "gpt-x")).toThrow(ModelRefusedError);
-    expect(() => fromChatCompletion(completion({ refusal: "no" }), "gpt-x")).toThrow(/Model "gpt-x" refused to answer: no/);
+    expect(() => fromChatCompletion(completion({ refusal: "no" }), "gpt-x")).toThrow(
+      /Model "gpt-x" refused to answer: no/,
+    );
   });
 });

@@ -29,7 +29,14 @@ async function serve(reply: Reply | ((index: number) => Reply)): Promise<FakeSer
 }
 
 function modelFor(fake: FakeServer, options: Partial<OpenAIChatModelOptions> = {}): OpenAIChatModel {
-  return new OpenAIChatModel({ model: "test-model", baseURL: fake.baseURL, apiKey: KEY, maxRetries: 0, timeoutMs: 5_000, ...options });
+  return new OpenAIChatModel({
+    model: "test-model",
+    baseURL: fake.baseURL,
+    apiKey: KEY,
+    maxRetries: 0,
+    timeoutMs: 5_000,
+    ...options,
+  });
 }
 
 async function failure(promise: Promise<unknown>): Promise<Error & { code?: string }> {
@@ -79,7 +86,11 @@ describe("OpenAIChatModel against an OpenAI-compatible server", () => {
         messages: [
           { role: "system", content: "Be brief" },
           { role: "user", content: "Add a note" },
-          { role: "assistant", content: "On it", toolCalls: [{ id: "call_1", name: "notes__add", arguments: { text: "milk" } }] },
+          {
+            role: "assistant",
+            content: "On it",
+            toolCalls: [{ id: "call_1", name: "notes__add", arguments: { text: "milk" } }],
+          },
           { role: "tool", toolCallId: "call_1", name: "notes__add", content: '{"ok":true}' },
           { role: "assistant", toolCalls: [{ id: "call_2", name: "notes__list", arguments: "{}" }] },
           { role: "tool", toolCallId: "call_2", name: "notes__list", content: '{"ok":true,"data":["milk"]}' },
@@ -102,7 +113,9 @@ describe("OpenAIChatModel against an OpenAI-compatible server", () => {
         {
           role: "assistant",
           content: "On it",
-          tool_calls: [{ id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } }],
+          tool_calls: [
+            { id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } },
+          ],
         },
         { role: "tool", tool_call_id: "call_1", content: '{"ok":true}' },
         {
@@ -139,11 +152,19 @@ describe("OpenAIChatModel against an OpenAI-compatible server", () => {
 
 describe("OpenAIChatModel errors", () => {
   it("turns 401 into a coded HTTP error without retrying", async () => {
-    const fake = await serve({ status: 401, json: { error: { message: "Invalid key", type: "invalid_request_error" } } });
+    const fake = await serve({
+      status: 401,
+      json: { error: { message: "Invalid key", type: "invalid_request_error" } },
+    });
     const error = await failure(modelFor(fake, { maxRetries: 2 }).generate(request()));
     expect(error).toBeInstanceOf(ModelHttpError);
     expect(error).toBeInstanceOf(CortexError);
-    expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", name: "ModelHttpError", status: 401, retryable: false });
+    expect(error).toMatchObject({
+      code: "CORTEX_MODEL_HTTP_ERROR",
+      name: "ModelHttpError",
+      status: 401,
+      retryable: false,
+    });
     expect(error.message).toContain("HTTP 401");
     expect(error.message).toContain("Invalid key");
     expect(error.message).toContain('"test-model"');
@@ -159,11 +180,22 @@ describe("OpenAIChatModel errors", () => {
   });
 
   it.each([
-    ["vLLM's top-level message", { object: "error", message: "max_tokens is too large", type: "BadRequestError", code: 400 }, "max_tokens is too large"],
+    [
+      "vLLM's top-level message",
+      { object: "error", message: "max_tokens is too large", type: "BadRequestError", code: 400 },
+      "max_tokens is too large",
+    ],
     ["FastAPI's detail string", { detail: "Model not found" }, "Model not found"],
-    ["FastAPI's detail list, as JSON", { detail: [{ loc: ["body", "messages"], msg: "field required" }] }, '"msg":"field required"'],
+    [
+      "FastAPI's detail list, as JSON",
+      { detail: [{ loc: ["body", "messages"], msg: "field required" }] },
+      '"msg":"field required"',
+    ],
   ])("keeps %s in the HTTP error, with the key redacted", async (_, body, expected) => {
-    server = await startFakeServer((req) => ({ status: 400, json: { ...body, echo: String(req.headers.authorization) } }));
+    server = await startFakeServer((req) => ({
+      status: 400,
+      json: { ...body, echo: String(req.headers.authorization) },
+    }));
     const error = await failure(modelFor(server).generate(request()));
     expect(error).toMatchObject({ code: "CORTEX_MODEL_HTTP_ERROR", status: 400 });
     expect(error.message).toContain(expected);
@@ -180,7 +212,9 @@ describe("OpenAIChatModel errors", () => {
 
   it("retries a 500 when maxRetries > 0, and succeeds when the server recovers", async () => {
     const fake = await serve((index) =>
-      index < 2 ? { status: 500, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } } : { json: completion({ content: "third time" }) },
+      index < 2
+        ? { status: 500, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } }
+        : { json: completion({ content: "third time" }) },
     );
     await expect(modelFor(fake, { maxRetries: 2 }).generate(request())).resolves.toEqual({ content: "third time" });
     expect(fake.received).toHaveLength(3);
@@ -237,7 +271,10 @@ describe("OpenAIChatModel errors", () => {
     ["a text body", { raw: "<html>gateway</html>", contentType: "text/html" }],
     ["no choices", { json: { id: "x", choices: [] } }],
     ["a choice without a message", { json: { choices: [{ index: 0 }] } }],
-    ["a tool call without a name", { json: completion({ tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] }) }],
+    [
+      "a tool call without a name",
+      { json: completion({ tool_calls: [{ id: "c", type: "function", function: { arguments: "{}" } }] }) },
+    ],
     ["content that is not text", { json: completion({ content: { text: "hi" } }) }],
   ] satisfies [string, Reply][])("turns %s into a coded bad-response error", async (_, reply) => {
     const fake = await serve(reply);
@@ -268,7 +305,12 @@ describe("OpenAIChatModel errors", () => {
     const error = await failure(modelFor(server).generate(request()));
     expect(error.code).toBe("CORTEX_MODEL_HTTP_ERROR");
     expect(error.message).toContain("[redacted]");
-    const everything = [error.message, error.stack, inspect(error, { depth: 10, showHidden: true }), JSON.stringify(error)].join("\n");
+    const everything = [
+      error.message,
+      error.stack,
+      inspect(error, { depth: 10, showHidden: true }),
+      JSON.stringify(error),
+    ].join("\n");
     expect(everything).not.toContain(KEY);
   });
 
@@ -290,7 +332,10 @@ describe("OpenAIChatModel options", () => {
     ["a base URL with a query", { model: "m", baseURL: "http://localhost:11434/v1?key=abc" }],
     ["a negative timeout", { model: "m", apiKey: KEY, timeoutMs: -1 }],
     ["a timeout longer than Node's timers allow", { model: "m", apiKey: KEY, timeoutMs: 2_147_483_648 }],
-    ["a timeout longer than Node's timers allow, beside a client", { model: "m", timeoutMs: 3_000_000_000, client: new OpenAI({ apiKey: KEY }) }],
+    [
+      "a timeout longer than Node's timers allow, beside a client",
+      { model: "m", timeoutMs: 3_000_000_000, client: new OpenAI({ apiKey: KEY }) },
+    ],
     ["fractional retries", { model: "m", apiKey: KEY, maxRetries: 1.5 }],
     ["a temperature that is not a number", { model: "m", apiKey: KEY, temperature: Number.NaN }],
     ["a client beside a key", { model: "m", apiKey: KEY, client: new OpenAI({ apiKey: KEY }) }],
@@ -314,9 +359,16 @@ describe("OpenAIChatModel options", () => {
   it("logs nothing, even when OPENAI_LOG is set", async () => {
     const fake = await serve({ status: 500, json: { error: "boom" } });
     process.env.OPENAI_LOG = "debug";
-    const original = { debug: console.debug, info: console.info, warn: console.warn, error: console.error, log: console.log };
+    const original = {
+      debug: console.debug,
+      info: console.info,
+      warn: console.warn,
+      error: console.error,
+      log: console.log,
+    };
     const logged: unknown[][] = [];
-    for (const name of Object.keys(original) as (keyof typeof original)[]) console[name] = (...args: unknown[]) => void logged.push(args);
+    for (const name of Object.keys(original) as (keyof typeof original)[])
+      console[name] = (...args: unknown[]) => void logged.push(args);
     try {
       await failure(modelFor(fake).generate(request()));
     } finally {

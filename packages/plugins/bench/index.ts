@@ -151,12 +151,24 @@ for (const kind of ["open", "closed"]) {
   const ours = nsPerOp(`execute ${kind}`);
   const baseline = nsPerOp("direct executeAction");
   const allowed = Math.max(baseline * 5, baseline + 150);
-  rows.push({ name: `execute (${kind} schema) vs direct executeAction`, ours, baseline, target: "≤ 5x or +150 ns", pass: ours <= allowed });
+  rows.push({
+    name: `execute (${kind} schema) vs direct executeAction`,
+    ours,
+    baseline,
+    target: "≤ 5x or +150 ns",
+    pass: ours <= allowed,
+  });
 }
 for (const kind of ["open", "closed"]) {
   const ours = nsPerOp(`check ${kind}`);
   const baseline = nsPerOp(`raw ajv ${kind}`);
-  rows.push({ name: `validation in execute (${kind} schema) vs its raw ajv function`, ours, baseline, target: "≤ 1.5x", pass: ours <= baseline * 1.5 });
+  rows.push({
+    name: `validation in execute (${kind} schema) vs its raw ajv function`,
+    ours,
+    baseline,
+    target: "≤ 1.5x",
+    pass: ours <= baseline * 1.5,
+  });
 }
 rows.push({
   name: "execute (closed) vs direct executeAction, one call per event-loop turn (includes the turn)",
@@ -181,7 +193,9 @@ console.log("| benchmark | ours | baseline | ratio | target | result |");
 console.log("|---|---|---|---|---|---|");
 for (const r of rows) {
   const result = r.pass === undefined ? "-" : r.pass ? "pass" : "MISS";
-  const ratio = r.name.includes("per event-loop turn") ? `+${(r.ours - r.baseline).toFixed(0)} ns` : `${(r.ours / r.baseline).toFixed(2)}x`;
+  const ratio = r.name.includes("per event-loop turn")
+    ? `+${(r.ours - r.baseline).toFixed(0)} ns`
+    : `${(r.ours / r.baseline).toFixed(2)}x`;
   console.log(`| ${r.name} | ${fmt(r.ours)} | ${fmt(r.baseline)} | ${ratio} | ${r.target} | ${result} |`);
 }
 if (sink === -1) console.log(sink);

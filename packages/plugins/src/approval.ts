@@ -141,7 +141,8 @@ export async function checkPrincipal(
   if (!principal) throw new ForbiddenError(request, undefined, "no principal was given");
   let allowed: boolean;
   try {
-    allowed = (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs, undefined, signal)) === true;
+    allowed =
+      (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs, undefined, signal)) === true;
   } catch (error) {
     throw new ForbiddenError(request, principal.id, `authorize policy failed: ${messageOf(error)}`, error);
   }
@@ -157,7 +158,12 @@ export async function checkPrincipal(
  * (rejecting with the signal's reason) and the timer is cleared, so it never
  * keeps a process alive for a call nobody waits for.
  */
-export function withTimeout<T>(value: T | PromiseLike<T>, ms: number, onTimeout?: () => Error, signal?: AbortSignal): Promise<T> {
+export function withTimeout<T>(
+  value: T | PromiseLike<T>,
+  ms: number,
+  onTimeout?: () => Error,
+  signal?: AbortSignal,
+): Promise<T> {
   if (!isThenable(value)) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
     let cancel = (): void => undefined;

@@ -47,7 +47,9 @@ export class MemoryBroker implements CredentialBroker {
 
   /** `values` is copied; later changes go through {@link MemoryBroker.set}. */
   constructor(values: Record<string, string> | ReadonlyMap<string, string> = {}) {
-    this.values = new Map<string, string>(values instanceof Map ? (values as ReadonlyMap<string, string>) : Object.entries(values));
+    this.values = new Map<string, string>(
+      values instanceof Map ? (values as ReadonlyMap<string, string>) : Object.entries(values),
+    );
   }
 
   /** Add or replace a credential. */

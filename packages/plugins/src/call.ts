@@ -71,7 +71,13 @@ export class ActionCall implements ActionContext, LaneEntry {
   readonly #action: string;
   #done: Promise<PluginResult> | undefined = undefined;
 
-  private constructor(host: CallHost, plugin: string, action: string, principal: Principal | undefined, callId: string | undefined) {
+  private constructor(
+    host: CallHost,
+    plugin: string,
+    action: string,
+    principal: Principal | undefined,
+    callId: string | undefined,
+  ) {
     this.#host = host;
     this.#plugin = plugin;
     this.#action = action;
@@ -111,10 +117,13 @@ export class ActionCall implements ActionContext, LaneEntry {
     callerSignal: AbortSignal | undefined,
     callId: string | undefined,
   ): Promise<PluginResult> {
-    if (!isTimeLimit(timeoutMs)) throw new InvalidOptionsError("timeoutMs", timeLimitMessage("execute", "timeoutMs", timeoutMs));
+    if (!isTimeLimit(timeoutMs))
+      throw new InvalidOptionsError("timeoutMs", timeLimitMessage("execute", "timeoutMs", timeoutMs));
     const call = new ActionCall(host, plugin.name, action, principal, callId);
     if (callerSignal?.aborted) {
-      return ActionCall.#settleNow(call, () => ActionCall.abort(call, "CORTEX_ABORTED", "the caller aborted before the action started"));
+      return ActionCall.#settleNow(call, () =>
+        ActionCall.abort(call, "CORTEX_ABORTED", "the caller aborted before the action started"),
+      );
     }
     let out: unknown;
     let thenable: boolean;

@@ -88,7 +88,6 @@ export interface Window {
   end: number;
 }
 
-
 const WINDOW_CALLS = 64;
 const MIN_SOLO = 8;
 const MAX_SOLO = 1024;

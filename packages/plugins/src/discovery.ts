@@ -79,7 +79,8 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
   const cwd = resolve(options.cwd ?? process.cwd());
   // Only `undefined` means the default: a JavaScript caller's `null` is an error.
   const { loadTimeoutMs: limit = DEFAULT_LOAD_TIMEOUT_MS }: { loadTimeoutMs?: unknown } = options;
-  if (!isTimeLimit(limit)) throw new InvalidOptionsError("loadTimeoutMs", timeLimitMessage("discovery", "loadTimeoutMs", limit));
+  if (!isTimeLimit(limit))
+    throw new InvalidOptionsError("loadTimeoutMs", timeLimitMessage("discovery", "loadTimeoutMs", limit));
   const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
     throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageOf(error)}`, error);
   });
@@ -96,7 +97,9 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
       try {
         await discoverPackage(cwd, packageName, limit, result);
       } catch (error) {
-        const coded = isCortexError(error) ? error : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
+        const coded = isCortexError(error)
+          ? error
+          : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
         result.failed.push({ package: packageName, error: coded });
       }
       return result;
@@ -111,7 +114,12 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
   return result;
 }
 
-async function discoverPackage(cwd: string, packageName: string, limit: number, result: DiscoveryResult): Promise<void> {
+async function discoverPackage(
+  cwd: string,
+  packageName: string,
+  limit: number,
+  result: DiscoveryResult,
+): Promise<void> {
   const dir = await findPackageDir(cwd, packageName);
   if (dir === undefined) {
     result.skipped.push({ package: packageName, reason: "not installed" });
@@ -165,7 +173,8 @@ async function loadEntry(
   limit: number,
 ): Promise<Plugin> {
   const where = `cortex.plugins["${key}"]`;
-  if (!isValidPluginName(key)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: the key is not a valid plugin name`);
+  if (!isValidPluginName(key))
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: the key is not a valid plugin name`);
   if (typeof spec !== "string" || spec === "") {
     throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} must be a string like "./dist/index.js#MyPlugin"`);
   }
@@ -182,7 +191,8 @@ async function loadEntry(
     throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" must start with "./" (or be ".")`);
   }
   const file = resolve(dir, target);
-  if (!isInside(dir, file)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" points outside the package`);
+  if (!isInside(dir, file))
+    throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" points outside the package`);
   if (!(await isFile(file))) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where}: file ${target} does not exist`);
   const real = await realpath(file);
   if (!isInside(dir, real)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" links outside the package`);
@@ -194,7 +204,12 @@ async function loadEntry(
       try {
         namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
       } catch (error) {
-        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: importing ${target} failed: ${messageOf(error)}`, error);
+        throw fail(
+          "CORTEX_PLUGIN_LOAD_FAILED",
+          pkg,
+          `${where}: importing ${target} failed: ${messageOf(error)}`,
+          error,
+        );
       }
       // Discovery has given up on this entry: do not run plugin code for nothing.
       if (expired()) return undefined;
@@ -205,7 +220,12 @@ async function loadEntry(
       try {
         return typeof value === "function" ? await instantiate(value as (...args: never[]) => unknown) : value;
       } catch (error) {
-        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: creating the plugin failed: ${messageOf(error)}`, error);
+        throw fail(
+          "CORTEX_PLUGIN_LOAD_FAILED",
+          pkg,
+          `${where}: creating the plugin failed: ${messageOf(error)}`,
+          error,
+        );
       }
     },
     () =>
@@ -218,7 +238,11 @@ async function loadEntry(
   );
   const name = typeof plugin === "object" && plugin !== null ? (plugin as { name?: unknown }).name : undefined;
   if (name !== key) {
-    throw fail("CORTEX_PLUGIN_NAME_MISMATCH", pkg, `${where} loaded a plugin named ${JSON.stringify(name)}, not "${key}"`);
+    throw fail(
+      "CORTEX_PLUGIN_NAME_MISMATCH",
+      pkg,
+      `${where} loaded a plugin named ${JSON.stringify(name)}, not "${key}"`,
+    );
   }
   return plugin as Plugin;
 }
@@ -264,11 +288,11 @@ async function withLoadTimeout<T>(
   }
 }
 
-
 /** Classes are constructed without arguments; other functions are zero-argument (maybe async) factories. */
 async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> {
   const proto = (fn as { prototype?: { executeAction?: unknown } }).prototype;
-  const isClass = Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
+  const isClass =
+    Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
   return isClass ? new (fn as unknown as new () => unknown)() : await fn();
 }
 

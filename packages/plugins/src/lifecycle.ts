@@ -110,7 +110,11 @@ async function lateTeardown(host: CallHost, entry: PluginEntry, level: "debug" |
     } catch {
       message = "an error that could not be read";
     }
-    log("error", `late teardown of plugin "${entry.name}" failed: ${message}`, isCortexError(error) ? error.code : undefined);
+    log(
+      "error",
+      `late teardown of plugin "${entry.name}" failed: ${message}`,
+      isCortexError(error) ? error.code : undefined,
+    );
   }
 }
 

@@ -3,7 +3,14 @@ import { DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./
 import type { Logger } from "./logger.js";
 import { ActionTier, type Plugin, type PluginActionInfo, type PluginState } from "./models.js";
 import { messageOf } from "./redact.js";
-import { compileSchema, createAjv, isClosedSchema, isPlainObject, paramsChecker, type ParamsChecker } from "./validation.js";
+import {
+  compileSchema,
+  createAjv,
+  isClosedSchema,
+  isPlainObject,
+  paramsChecker,
+  type ParamsChecker,
+} from "./validation.js";
 
 /** Plugin names: lower case, safe in tool names `<plugin>__<action>`. */
 export const PLUGIN_NAME_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -53,7 +60,10 @@ export const isValidPluginName = (name: unknown): name is string =>
  */
 export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: Ajv, logger: Logger): PluginEntry {
   if (typeof candidate !== "object" || candidate === null) {
-    throw new InvalidPluginError(undefined, `expected an object, got ${candidate === null ? "null" : typeof candidate}`);
+    throw new InvalidPluginError(
+      undefined,
+      `expected an object, got ${candidate === null ? "null" : typeof candidate}`,
+    );
   }
   const plugin = candidate as Plugin;
   const name: unknown = plugin.name;
@@ -84,7 +94,11 @@ export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: 
   const actionList: RegisteredAction[] = [];
   // Schemas that declare `$id` are registered inside ajv under that id: they get an ajv of
   // their own, so ids never collide between plugins and a failed registration leaves none behind.
-  const compiler = (infos as unknown[]).some((raw) => declaresId((raw as { parameters?: unknown } | null)?.parameters, 0)) ? createAjv() : ajv;
+  const compiler = (infos as unknown[]).some((raw) =>
+    declaresId((raw as { parameters?: unknown } | null)?.parameters, 0),
+  )
+    ? createAjv()
+    : ajv;
   for (const raw of infos as unknown[]) {
     const entry = buildAction(name, raw, compiler);
     if (actions.has(entry.info.name)) throw new InvalidPluginError(name, `action "${entry.info.name}" is listed twice`);
@@ -119,12 +133,16 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     throw new InvalidPluginError(plugin, `action "${action}" description must be a string`);
   }
   if (!TIERS.has(info.tier)) {
-    throw new InvalidPluginError(plugin, `action "${action}" tier ${JSON.stringify(info.tier)} is not AUTO, CONFIRM or ADMIN`);
+    throw new InvalidPluginError(
+      plugin,
+      `action "${action}" tier ${JSON.stringify(info.tier)} is not AUTO, CONFIRM or ADMIN`,
+    );
   }
   let validate: ValidateFunction | undefined;
   let closed = false;
   if (info.parameters !== undefined) {
-    if (!isPlainObject(info.parameters)) throw new InvalidSchemaError(plugin, action, "parameters must be a JSON Schema object");
+    if (!isPlainObject(info.parameters))
+      throw new InvalidSchemaError(plugin, action, "parameters must be a JSON Schema object");
     try {
       validate = compileSchema(ajv, info.parameters);
     } catch (error) {
@@ -132,7 +150,11 @@ function buildAction(plugin: string, raw: unknown, ajv: Ajv): ActionEntry {
     }
     if ((validate as { $async?: unknown }).$async === true) {
       // ajv would return a promise, which `execute` cannot wait for before the tier check.
-      throw new InvalidSchemaError(plugin, action, "$async schemas are not supported: parameters are validated synchronously");
+      throw new InvalidSchemaError(
+        plugin,
+        action,
+        "$async schemas are not supported: parameters are validated synchronously",
+      );
     }
     closed = isClosedSchema(info.parameters);
   }

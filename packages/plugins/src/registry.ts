@@ -13,7 +13,14 @@ import {
 import { consoleLogger, type Logger } from "./logger.js";
 import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
 import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
-import { isTimeLimit, timeLimitMessage, type ExecuteOptions, type PluginRegistryOptions, type RegistryHealth, type SetupReport } from "./options.js";
+import {
+  isTimeLimit,
+  timeLimitMessage,
+  type ExecuteOptions,
+  type PluginRegistryOptions,
+  type RegistryHealth,
+  type SetupReport,
+} from "./options.js";
 import { InvalidOptionsError } from "./options-error.js";
 import { messageOf, redactingBroker, Redactor } from "./redact.js";
 import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
@@ -89,7 +96,8 @@ export class PluginRegistry {
         report.failed.push({ package: packageName, plugin: name, error });
       }
     }
-    for (const f of report.failed) this.#logger.warn(`plugin discovery failed: ${f.error.message}`, { package: f.package, code: f.error.code });
+    for (const f of report.failed)
+      this.#logger.warn(`plugin discovery failed: ${f.error.message}`, { package: f.package, code: f.error.code });
     return report;
   }
 
@@ -111,7 +119,12 @@ export class PluginRegistry {
    * `{ success: false, error, code }` when the plugin throws, times out, is
    * aborted or returns something that is not a PluginResult.
    */
-  execute(plugin: string, action: string, params: unknown, options: ExecuteOptions = NO_OPTIONS): Promise<PluginResult> {
+  execute(
+    plugin: string,
+    action: string,
+    params: unknown,
+    options: ExecuteOptions = NO_OPTIONS,
+  ): Promise<PluginResult> {
     try {
       if (this.#closing) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
@@ -120,7 +133,8 @@ export class PluginRegistry {
         // The registry awaits (approval, setup) before this call runs: it works on a
         // snapshot, so the params validated, approved and run are one and the same.
         const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
-        if (snapshot !== undefined && "issues" in snapshot) throw new ValidationError(entry.name, actionEntry.info.name, snapshot.issues);
+        if (snapshot !== undefined && "issues" in snapshot)
+          throw new ValidationError(entry.name, actionEntry.info.name, snapshot.issues);
         const stable = snapshot?.value ?? params;
         this.#validate(actionEntry, stable);
         return this.#slowPath(entry, actionEntry, stable as Record<string, unknown>, options);
@@ -258,7 +272,11 @@ export class PluginRegistry {
         });
       }
       if (entry.state === "pending") {
-        await untilStopped((entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#setupTimeoutMs)), options.signal, this.#closed.signal);
+        await untilStopped(
+          (entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#setupTimeoutMs)),
+          options.signal,
+          this.#closed.signal,
+        );
       }
       if (this.#closing) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
       if (entry.state === "failed") {
@@ -271,7 +289,8 @@ export class PluginRegistry {
       return await this.#run(entry, action.info.name, params, options);
     } catch (error) {
       // The caller aborted while the call waited: the same result as an abort just before the plugin starts.
-      if (error instanceof WaitStopped && error.reason === "aborted") return this.#run(entry, action.info.name, params, options);
+      if (error instanceof WaitStopped && error.reason === "aborted")
+        return this.#run(entry, action.info.name, params, options);
       if (error instanceof WaitStopped) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
       throw this.#redactor.error(error);
     }

@@ -18,7 +18,9 @@ function kindOf(value: unknown): string {
  * what is validated, approved and run is exactly what the approval id
  * covers. Used where the registry awaits between validation and the call.
  */
-export function snapshotParams(params: Record<string, unknown>): { value: Record<string, unknown> } | { issues: ValidationIssue[] } {
+export function snapshotParams(
+  params: Record<string, unknown>,
+): { value: Record<string, unknown> } | { issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const value = copy(params, "", 0, issues) as Record<string, unknown>;
   return issues.length > 0 ? { issues } : { value };

@@ -9,7 +9,11 @@ export class WaitStopped {
  * comes first. `work` goes on (its rejection is still handled); only the
  * wait ends. Used for the approval and the lazy setup a call waits for.
  */
-export function untilStopped<T>(work: PromiseLike<T>, caller: AbortSignal | undefined, closing: AbortSignal): Promise<T> {
+export function untilStopped<T>(
+  work: PromiseLike<T>,
+  caller: AbortSignal | undefined,
+  closing: AbortSignal,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => stop("aborted");
     const onClose = () => stop("closed");

@@ -1,10 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  approvalId,
-  canonicalJson,
-  defaultAuthorize,
-  type ApprovalRequest,
-} from "../src/index.js";
+import { approvalId, canonicalJson, defaultAuthorize, type ApprovalRequest } from "../src/index.js";
 import { makePlugin, makeRegistry, sleep } from "./fixtures.js";
 
 describe("approval ids", () => {
@@ -44,7 +39,12 @@ describe("CONFIRM tier", () => {
     expect(plugin.setups).toBe(0);
 
     // The caller asks a human and calls again with the approval.
-    const result = await registry.execute("test", "confirm", { title: "x" }, { approval: { id: request.id, approved: true } });
+    const result = await registry.execute(
+      "test",
+      "confirm",
+      { title: "x" },
+      { approval: { id: request.id, approved: true } },
+    );
     expect(result.success).toBe(true);
     expect(plugin.calls).toHaveLength(1);
   });
@@ -79,7 +79,12 @@ describe("CONFIRM tier", () => {
     registry.register(plugin);
     await expect(registry.execute("test", "confirm", { a: 1 })).resolves.toMatchObject({ success: true });
     expect(approver).toHaveBeenCalledWith(
-      expect.objectContaining({ id: approvalId("test", "confirm", { a: 1 }), plugin: "test", action: "confirm", tier: "CONFIRM" }),
+      expect.objectContaining({
+        id: approvalId("test", "confirm", { a: 1 }),
+        plugin: "test",
+        action: "confirm",
+        tier: "CONFIRM",
+      }),
     );
     expect(logger.lines.some((l) => l.message.includes("approved") && l.fields?.decidedBy === "bot")).toBe(true);
   });
@@ -138,16 +143,20 @@ describe("ADMIN tier", () => {
       code: "CORTEX_APPROVAL_REQUIRED",
       request: { tier: "ADMIN", principal },
     });
-    await expect(registry.execute("test", "admin", {}, { principal, approval })).resolves.toMatchObject({ success: true });
+    await expect(registry.execute("test", "admin", {}, { principal, approval })).resolves.toMatchObject({
+      success: true,
+    });
   });
 
   it("the authorize policy is replaceable, may be async, and failing policies forbid", async () => {
     const authorize = vi.fn(async (p: { id: string }) => p.id === "ops");
     const { registry } = makeRegistry({ authorize, approver: () => ({ approved: true }) });
     registry.register(makePlugin());
-    await expect(registry.execute("test", "admin", {}, { principal: { id: "ops", roles: [] } })).resolves.toMatchObject({
-      success: true,
-    });
+    await expect(registry.execute("test", "admin", {}, { principal: { id: "ops", roles: [] } })).resolves.toMatchObject(
+      {
+        success: true,
+      },
+    );
     await expect(
       registry.execute("test", "admin", {}, { principal: { id: "root", roles: ["admin"] } }),
     ).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
@@ -173,12 +182,16 @@ describe("ADMIN tier", () => {
 describe("registry.authorize (the ADMIN principal check on its own)", () => {
   it("answers like execute's check, without running the approver, setup or plugin code", async () => {
     const approver = vi.fn(() => ({ approved: true }));
-    const authorize = vi.fn((p: { id: string }, request: ApprovalRequest) => p.id === "ops" && request.params.scope === "all");
+    const authorize = vi.fn(
+      (p: { id: string }, request: ApprovalRequest) => p.id === "ops" && request.params.scope === "all",
+    );
     const plugin = makePlugin();
     const { registry } = makeRegistry({ approver, authorize });
     registry.register(plugin);
 
-    await expect(registry.authorize("test", "admin", { scope: "all" }, { id: "ops", roles: [] })).resolves.toBeUndefined();
+    await expect(
+      registry.authorize("test", "admin", { scope: "all" }, { id: "ops", roles: [] }),
+    ).resolves.toBeUndefined();
     expect(authorize).toHaveBeenLastCalledWith(
       { id: "ops", roles: [] },
       expect.objectContaining({
@@ -190,11 +203,15 @@ describe("registry.authorize (the ADMIN principal check on its own)", () => {
         principal: { id: "ops", roles: [] },
       }),
     );
-    await expect(registry.authorize("test", "admin", { scope: "one" }, { id: "ops", roles: [] })).rejects.toMatchObject({
-      code: "CORTEX_FORBIDDEN",
-      principalId: "ops",
-    });
-    await expect(registry.authorize("test", "admin", { scope: "all" }, { id: "bob", roles: ["admin"] })).rejects.toMatchObject({
+    await expect(registry.authorize("test", "admin", { scope: "one" }, { id: "ops", roles: [] })).rejects.toMatchObject(
+      {
+        code: "CORTEX_FORBIDDEN",
+        principalId: "ops",
+      },
+    );
+    await expect(
+      registry.authorize("test", "admin", { scope: "all" }, { id: "bob", roles: ["admin"] }),
+    ).rejects.toMatchObject({
       code: "CORTEX_FORBIDDEN",
       message: expect.stringContaining('principal "bob" is not authorized') as string,
     });
@@ -212,7 +229,9 @@ describe("registry.authorize (the ADMIN principal check on its own)", () => {
     const { registry } = makeRegistry({ authorize });
     registry.register(makePlugin());
     await expect(registry.authorize("test", "confirm", { title: "x" })).resolves.toBeUndefined();
-    await expect(registry.authorize("test", "confirm", { title: "x" }, { id: "bob", roles: [] })).resolves.toBeUndefined();
+    await expect(
+      registry.authorize("test", "confirm", { title: "x" }, { id: "bob", roles: [] }),
+    ).resolves.toBeUndefined();
     expect(authorize).not.toHaveBeenCalled();
     await expect(registry.authorize("nope", "admin", {}, { id: "root", roles: ["admin"] })).rejects.toMatchObject({
       code: "CORTEX_PLUGIN_NOT_FOUND",
@@ -233,7 +252,10 @@ describe("registry.authorize (the ADMIN principal check on its own)", () => {
       code: "CORTEX_FORBIDDEN",
       message: expect.stringContaining("policy db down") as string,
     });
-    const { registry: slow } = makeRegistry({ authorize: () => new Promise<boolean>(() => undefined), approvalTimeoutMs: 20 });
+    const { registry: slow } = makeRegistry({
+      authorize: () => new Promise<boolean>(() => undefined),
+      approvalTimeoutMs: 20,
+    });
     slow.register(makePlugin());
     await expect(slow.authorize("test", "admin", {}, { id: "x", roles: ["admin"] })).rejects.toMatchObject({
       code: "CORTEX_FORBIDDEN",
@@ -248,9 +270,13 @@ describe("registry.authorize (the ADMIN principal check on its own)", () => {
     registry.register(plugin);
     const principal = { id: "ops", roles: [] };
     await registry.authorize("test", "admin", {}, principal);
-    await expect(registry.execute("test", "admin", {}, { principal })).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+    await expect(registry.execute("test", "admin", {}, { principal })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+    });
     allow = false;
-    await expect(registry.execute("test", "admin", {}, { principal, approval })).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+    await expect(registry.execute("test", "admin", {}, { principal, approval })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+    });
     expect(plugin.calls).toHaveLength(0);
   });
 });

@@ -10,7 +10,9 @@ describe("EnvBroker", () => {
   });
 
   it("honours a custom or empty prefix", async () => {
-    await expect(new EnvBroker({ prefix: "", env: { CALENDAR_API_KEY: "a" } }).get("calendar_api_key")).resolves.toBe("a");
+    await expect(new EnvBroker({ prefix: "", env: { CALENDAR_API_KEY: "a" } }).get("calendar_api_key")).resolves.toBe(
+      "a",
+    );
     await expect(new EnvBroker({ prefix: "APP_", env: { APP_X: "b" } }).get("x")).resolves.toBe("b");
   });
 

@@ -24,7 +24,14 @@ describe("running plugin code", () => {
   });
 
   it.each([
-    ["throws", () => { throw new Error("kaput"); }, "CORTEX_PLUGIN_ERROR", /threw: kaput/],
+    [
+      "throws",
+      () => {
+        throw new Error("kaput");
+      },
+      "CORTEX_PLUGIN_ERROR",
+      /threw: kaput/,
+    ],
     ["rejects", () => Promise.reject(new Error("later kaput")), "CORTEX_PLUGIN_ERROR", /threw: later kaput/],
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the case under test
     ["rejects with a non-error", () => Promise.reject("plain string"), "CORTEX_PLUGIN_ERROR", /threw: plain string/],
@@ -40,7 +47,10 @@ describe("running plugin code", () => {
     expect(result.code).toBe(code);
     expect(result.error).toMatch(message);
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: "error", fields: expect.objectContaining({ plugin: "test", action: "echo", code }) as object }),
+      expect.objectContaining({
+        level: "error",
+        fields: expect.objectContaining({ plugin: "test", action: "echo", code }) as object,
+      }),
     );
   });
 
@@ -64,7 +74,11 @@ describe("running plugin code", () => {
       }),
     );
     const result = await registry.execute("test", "echo", {});
-    expect(result).toEqual({ success: false, code: "CORTEX_PLUGIN_TIMEOUT", error: '"test.echo": did not finish within 30 ms' });
+    expect(result).toEqual({
+      success: false,
+      code: "CORTEX_PLUGIN_TIMEOUT",
+      error: '"test.echo": did not finish within 30 ms',
+    });
     expect(signal?.aborted).toBe(true);
     expect((signal?.reason as Error).name).toBe("TimeoutError");
     expect(logger.lines.some((l) => l.level === "warn" && l.fields?.code === "CORTEX_PLUGIN_TIMEOUT")).toBe(true);

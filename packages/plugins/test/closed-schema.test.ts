@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isCortexError, type JsonSchema, type PluginActionInfo } from "../src/index.js";
-import { checkParamsShape, compileSchema, createAjv, isClosedSchema, paramsChecker, toIssues } from "../src/validation.js";
+import {
+  checkParamsShape,
+  compileSchema,
+  createAjv,
+  isClosedSchema,
+  paramsChecker,
+  toIssues,
+} from "../src/validation.js";
 import { makePlugin, makeRegistry } from "./fixtures.js";
 
 const leafObject = (properties: Record<string, JsonSchema>): JsonSchema => ({
@@ -38,8 +45,14 @@ describe("isClosedSchema", () => {
     ["no additionalProperties", { type: "object", properties: { a: { type: "string" } } }],
     ["additionalProperties: true", { type: "object", additionalProperties: true }],
     ["an additionalProperties schema", { type: "object", additionalProperties: { type: "string" } }],
-    ["patternProperties", { type: "object", patternProperties: { "^x": { type: "string" } }, additionalProperties: false }],
-    ["a declared __proto__ property", JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}},"additionalProperties":false}')],
+    [
+      "patternProperties",
+      { type: "object", patternProperties: { "^x": { type: "string" } }, additionalProperties: false },
+    ],
+    [
+      "a declared __proto__ property",
+      JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}},"additionalProperties":false}'),
+    ],
     ["a declared constructor property", leafObject({ constructor: { type: "string" } })],
     ["a declared prototype property", leafObject({ prototype: { type: "string" } })],
     ["an open nested object", leafObject({ inner: { type: "object" } })],
@@ -81,10 +94,29 @@ describe("the params check of an action", () => {
     { type: "object" },
   ];
   const key = fc.oneof(
-    fc.constantFrom("title", "when", "day", "all", "guests", "email", "tags", "a", "n", "__proto__", "constructor", "prototype"),
+    fc.constantFrom(
+      "title",
+      "when",
+      "day",
+      "all",
+      "guests",
+      "email",
+      "tags",
+      "a",
+      "n",
+      "__proto__",
+      "constructor",
+      "prototype",
+    ),
     fc.string({ maxLength: 4 }),
   );
-  const leaf = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("2026-06-01", "x"), fc.integer(), fc.boolean(), fc.constant(null));
+  const leaf = fc.oneof(
+    fc.string({ maxLength: 6 }),
+    fc.constantFrom("2026-06-01", "x"),
+    fc.integer(),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const { tree } = fc.letrec((tie) => ({
     tree: fc.oneof({ depthSize: "small" }, leaf, tie("object"), fc.array(tie("tree"), { maxLength: 3 })),
     object: fc.dictionary(key, tie("tree"), { maxKeys: 5 }),
@@ -132,22 +164,27 @@ describe("forbidden keys through execute", () => {
   ];
 
   for (const name of ["closed", "open", "none"]) {
-    it.each(cases)(`${name} schema: rejects %s at %s with CORTEX_VALIDATION_FAILED and never runs the plugin`, async (json, path) => {
-      const plugin = makePlugin({ actions });
-      const { registry } = makeRegistry();
-      registry.register(plugin);
-      await registry.setupAllPending();
-      const error = await registry.execute("test", name, JSON.parse(json)).catch((e: unknown) => e);
-      expect(isCortexError(error)).toBe(true);
-      expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED", plugin: "test", action: name });
-      const issues = (error as { issues: { path: string; message: string }[] }).issues;
-      const key = path.slice(path.lastIndexOf("/") + 1);
-      expect(issues).toContainEqual({ path, message: `key "${key}" is not allowed` });
-      // Shape issues are reported alone, before any schema issue, on both paths.
-      for (const issue of issues) expect(issue.message).toMatch(/^key ".*" is not allowed$/);
-      expect(plugin.calls).toHaveLength(0);
-      expect(() => registry.validate("test", name, JSON.parse(json))).toThrow(expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }));
-    });
+    it.each(cases)(
+      `${name} schema: rejects %s at %s with CORTEX_VALIDATION_FAILED and never runs the plugin`,
+      async (json, path) => {
+        const plugin = makePlugin({ actions });
+        const { registry } = makeRegistry();
+        registry.register(plugin);
+        await registry.setupAllPending();
+        const error = await registry.execute("test", name, JSON.parse(json)).catch((e: unknown) => e);
+        expect(isCortexError(error)).toBe(true);
+        expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED", plugin: "test", action: name });
+        const issues = (error as { issues: { path: string; message: string }[] }).issues;
+        const key = path.slice(path.lastIndexOf("/") + 1);
+        expect(issues).toContainEqual({ path, message: `key "${key}" is not allowed` });
+        // Shape issues are reported alone, before any schema issue, on both paths.
+        for (const issue of issues) expect(issue.message).toMatch(/^key ".*" is not allowed$/);
+        expect(plugin.calls).toHaveLength(0);
+        expect(() => registry.validate("test", name, JSON.parse(json))).toThrow(
+          expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }),
+        );
+      },
+    );
   }
 
   it("still accepts valid params on the closed path, and rejects non-plain objects before the schema", async () => {

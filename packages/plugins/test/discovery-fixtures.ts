@@ -111,7 +111,7 @@ export const pluginObject = Object.assign(new P(), { name: "object" });
       malformed: "./index.mjs#a#b",
       "no-export": "./index.mjs#Nope",
       "not-a-string": 42,
-      "Bad_Key": "./index.mjs#P",
+      Bad_Key: "./index.mjs#P",
       good: "./index.mjs#Good",
     }),
     "bad-specs/index.mjs": `${esmClass("Good", "good")}export const P = 1;\n`,

@@ -112,7 +112,10 @@ describe("discovery load time limit option", () => {
     expect(vi.getTimerCount()).toBe(1);
     await vi.advanceTimersByTimeAsync(1);
     const result = await discovery;
-    expect(result.failed[0]!.error).toMatchObject({ code: "CORTEX_PLUGIN_LOAD_FAILED", message: new RegExp(`within ${limit} ms`) });
+    expect(result.failed[0]!.error).toMatchObject({
+      code: "CORTEX_PLUGIN_LOAD_FAILED",
+      message: new RegExp(`within ${limit} ms`),
+    });
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -145,7 +148,9 @@ describe("discovery load time limit option", () => {
       expect(result.failed.map((f) => f.package)).toEqual(["fails-fast"]);
       // One timer per entry (the loaded one and the failed one); a timer left
       // armed would hold the process for a minute.
-      const armed = set.mock.calls.flatMap((call, i) => (call[1] === 60_000 ? [set.mock.results[i]!.value as unknown] : []));
+      const armed = set.mock.calls.flatMap((call, i) =>
+        call[1] === 60_000 ? [set.mock.results[i]!.value as unknown] : [],
+      );
       expect(armed).toHaveLength(2);
       const cleared = new Set(clear.mock.calls.map((call) => call[0] as unknown));
       for (const timer of armed) expect(cleared.has(timer)).toBe(true);

@@ -91,13 +91,17 @@ describe("discovery with real packages", () => {
 
   it("finds packages by walking up node_modules and follows symlinks", async () => {
     expect(await findPackageDir(host.app, "linked-plugin")).toContain(join(".pnpm", "linked-plugin@1.0.0"));
-    expect(await findPackageDir(host.app, "@acme/scoped-plugin")).toBe(join(host.root, "node_modules", "@acme", "scoped-plugin"));
+    expect(await findPackageDir(host.app, "@acme/scoped-plugin")).toBe(
+      join(host.root, "node_modules", "@acme", "scoped-plugin"),
+    );
     expect(await findPackageDir(host.app, "../escape")).toBeUndefined();
     expect(await findPackageDir(host.app, "nothing-here")).toBeUndefined();
   });
 
   it("an unreadable host package.json throws CORTEX_DISCOVERY_FAILED", async () => {
-    await expect(discoverPlugins({ cwd: join(host.root, "nowhere") })).rejects.toMatchObject({ code: "CORTEX_DISCOVERY_FAILED" });
+    await expect(discoverPlugins({ cwd: join(host.root, "nowhere") })).rejects.toMatchObject({
+      code: "CORTEX_DISCOVERY_FAILED",
+    });
   });
 
   it("defaults to process.cwd()", async () => {

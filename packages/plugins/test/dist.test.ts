@@ -52,9 +52,13 @@ describe("built dist", () => {
           parameters: { type: "object", properties: { d: { type: "string", format: "date" } } } }] });
       try { registry.validate("f", "a", { d: "soon" }); console.log("accepted"); }
       catch (e) { console.log(e.issues[0].message); }`;
-    const cjs = execFileSync(process.execPath, ["-e", check(cjsEntry, `const mod = require(${JSON.stringify(cjsEntry)});`)], {
-      encoding: "utf8",
-    });
+    const cjs = execFileSync(
+      process.execPath,
+      ["-e", check(cjsEntry, `const mod = require(${JSON.stringify(cjsEntry)});`)],
+      {
+        encoding: "utf8",
+      },
+    );
     const esm = execFileSync(
       process.execPath,
       ["--input-type=module", "-e", check(esmEntry, `const mod = await import(${JSON.stringify(esmEntry)});`)],

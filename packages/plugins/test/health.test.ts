@@ -33,13 +33,21 @@ describe("health", () => {
 
   it("ready plugins are asked; their report's plugin name is the registered one", async () => {
     const { registry } = makeRegistry();
-    registry.register(makePlugin({ health: async () => ({ plugin: "other", status: "DEGRADED", details: { ms: 900 } }) }));
+    registry.register(
+      makePlugin({ health: async () => ({ plugin: "other", status: "DEGRADED", details: { ms: 900 } }) }),
+    );
     await registry.setupAllPending();
     expect(await registry.health("test")).toEqual({ plugin: "test", status: "DEGRADED", details: { ms: 900 } });
   });
 
   it.each([
-    ["throws", () => { throw new Error("ping failed"); }, "ping failed"],
+    [
+      "throws",
+      () => {
+        throw new Error("ping failed");
+      },
+      "ping failed",
+    ],
     ["rejects", () => Promise.reject(new Error("ping rejected")), "ping rejected"],
     ["times out", () => new Promise(() => undefined), 'plugin "test" health check did not finish within 30 ms'],
     ["returns garbage", () => ({ status: "FINE" }), 'plugin "test" health() returned an invalid report'],
@@ -52,7 +60,10 @@ describe("health", () => {
 
   it("redacts secrets the broker handed out from a report's details as well as its error", async () => {
     const secret = "s3cr3t-pass";
-    const registry = new PluginRegistry({ broker: new MemoryBroker({ pw: secret, url: "https://dav.example" }), logger: recordingLogger() });
+    const registry = new PluginRegistry({
+      broker: new MemoryBroker({ pw: secret, url: "https://dav.example" }),
+      logger: recordingLogger(),
+    });
     registry.register(
       makePlugin({
         async setup(broker) {
@@ -68,7 +79,11 @@ describe("health", () => {
     );
     await registry.setupAllPending();
     const report = await registry.health("test");
-    expect(report.details).toEqual({ server: "https://ann:[REDACTED]@dav.example", nested: [{ auth: "[REDACTED]" }], calls: 3 });
+    expect(report.details).toEqual({
+      server: "https://ann:[REDACTED]@dav.example",
+      nested: [{ auth: "[REDACTED]" }],
+      calls: 3,
+    });
   });
 
   it("unknown plugin → CORTEX_PLUGIN_NOT_FOUND", async () => {

@@ -47,7 +47,11 @@ describe("shutdown", () => {
     await sleep(5);
     const report = await registry.shutdown();
     expect(report.abortedCalls).toBe(1);
-    expect(await call).toMatchObject({ success: false, code: "CORTEX_ABORTED", error: expect.stringContaining("shut down") as string });
+    expect(await call).toMatchObject({
+      success: false,
+      code: "CORTEX_ABORTED",
+      error: expect.stringContaining("shut down") as string,
+    });
     expect(signal?.aborted).toBe(true);
   });
 
@@ -55,7 +59,14 @@ describe("shutdown", () => {
     const { registry, logger } = makeRegistry({ shutdownTimeoutMs: 20 });
     const good = makePlugin({ name: "good" });
     registry.register(good);
-    registry.register(makePlugin({ name: "throws", teardown: () => { throw new Error("cannot close"); } }));
+    registry.register(
+      makePlugin({
+        name: "throws",
+        teardown: () => {
+          throw new Error("cannot close");
+        },
+      }),
+    );
     registry.register(makePlugin({ name: "hangs", teardown: () => new Promise(() => undefined) }));
     registry.register(makePlugin({ name: "failed", setup: () => Promise.reject(new Error("x")) }));
     await registry.setupAllPending();
@@ -67,7 +78,9 @@ describe("shutdown", () => {
       ["throws", "CORTEX_TEARDOWN_FAILED"],
     ]);
     expect(report.errors.find((e) => e.plugin === "hangs")?.cause).toMatchObject({ code: "CORTEX_TIMEOUT" });
-    expect(logger.lines.filter((l) => l.level === "error" && l.message.startsWith("teardown of plugin"))).toHaveLength(2);
+    expect(logger.lines.filter((l) => l.level === "error" && l.message.startsWith("teardown of plugin"))).toHaveLength(
+      2,
+    );
   });
 
   it("is idempotent and refuses new work", async () => {
@@ -81,7 +94,9 @@ describe("shutdown", () => {
     expect(await registry.shutdown()).toBe(await first);
     expect(plugin.teardowns).toBe(1);
     await expect(registry.execute("test", "echo", {})).rejects.toMatchObject({ code: "CORTEX_REGISTRY_CLOSED" });
-    expect(() => registry.register(makePlugin({ name: "new" }))).toThrow(expect.objectContaining({ code: "CORTEX_REGISTRY_CLOSED" }));
+    expect(() => registry.register(makePlugin({ name: "new" }))).toThrow(
+      expect.objectContaining({ code: "CORTEX_REGISTRY_CLOSED" }),
+    );
   });
 
   it("a call waiting on setup when shutdown starts is refused, and the late-ready plugin is torn down", async () => {

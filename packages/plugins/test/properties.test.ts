@@ -7,7 +7,10 @@ import { makePlugin, makeRegistry } from "./fixtures.js";
 const schemas: Record<string, JsonSchema> = {
   list_events: {
     type: "object",
-    properties: { start: { type: "string", description: "ISO date" }, end: { type: "string", description: "ISO date" } },
+    properties: {
+      start: { type: "string", description: "ISO date" },
+      end: { type: "string", description: "ISO date" },
+    },
     required: ["start", "end"],
   },
   typed: {
@@ -35,7 +38,19 @@ const actions: PluginActionInfo[] = Object.entries(schemas).map(([name, paramete
 // Values aimed at the schemas (so some are valid) mixed with anything at all,
 // including prototype-pollution keys.
 const key = fc.oneof(
-  fc.constantFrom("start", "end", "title", "day", "guests", "priority", "meta", "n", "__proto__", "constructor", "prototype"),
+  fc.constantFrom(
+    "start",
+    "end",
+    "title",
+    "day",
+    "guests",
+    "priority",
+    "meta",
+    "n",
+    "__proto__",
+    "constructor",
+    "prototype",
+  ),
   fc.string({ maxLength: 6 }),
 );
 const leaf = fc.oneof(

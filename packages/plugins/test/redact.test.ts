@@ -33,7 +33,12 @@ describe("Redactor", () => {
     expect(r.value({ a: "s3cr3t" })).toEqual({ a: "s3cr3t" });
     r.add("s3cr3t");
     const fields = { a: "s3cr3t", list: ["x s3cr3t"], error: new Error("s3cr3t!"), n: 1 };
-    expect(r.value(fields)).toEqual({ a: REDACTED, list: [`x ${REDACTED}`], error: { name: "Error", message: `${REDACTED}!` }, n: 1 });
+    expect(r.value(fields)).toEqual({
+      a: REDACTED,
+      list: [`x ${REDACTED}`],
+      error: { name: "Error", message: `${REDACTED}!` },
+      n: 1,
+    });
     expect(fields.a).toBe("s3cr3t");
   });
 

@@ -22,7 +22,12 @@ describe("register", () => {
     expect(registry.state("test")).toBe("pending");
     expect(registry.names()).toEqual(["test"]);
     expect(registry.get("test")?.name).toBe("test");
-    expect(registry.listActions()[0]).toEqual({ plugin: "test", name: "echo", description: "echo params", tier: "AUTO" });
+    expect(registry.listActions()[0]).toEqual({
+      plugin: "test",
+      name: "echo",
+      description: "echo params",
+      tier: "AUTO",
+    });
     expect(registry.state("nope")).toBeUndefined();
   });
 
@@ -36,12 +41,24 @@ describe("register", () => {
     ["a missing method", makePlugin({ health: undefined as never }), /health\(\) is missing/],
     ["a missing version", makePlugin({ version: "" }), /version is missing/],
     ["a non-string description", makePlugin({ description: 3 as never }), /description must be a string/],
-    ["listActions throwing", makePlugin({ listActions: () => { throw new Error("boom"); } }), /listActions\(\) threw: boom/],
+    [
+      "listActions throwing",
+      makePlugin({
+        listActions: () => {
+          throw new Error("boom");
+        },
+      }),
+      /listActions\(\) threw: boom/,
+    ],
     ["listActions not an array", makePlugin({ listActions: () => ({}) as never }), /must return an array/],
     ["an action that is not an object", withActions([42]), /non-object action/],
     ["an action name with __", withActions([action({ name: "list__all" })]), /must not contain "__"/],
     ["an action name starting with a digit", withActions([action({ name: "1x" })]), /must match/],
-    ["an action without description", withActions([action({ description: undefined })]), /description must be a string/],
+    [
+      "an action without description",
+      withActions([action({ description: undefined })]),
+      /description must be a string/,
+    ],
     ["an unknown tier", withActions([action({ tier: "SOMETIMES" })]), /tier "SOMETIMES"/],
     ["a duplicate action", withActions([action({}), action({})]), /listed twice/],
   ])("rejects %s with CORTEX_INVALID_PLUGIN", (_label, plugin, message) => {
@@ -64,7 +81,9 @@ describe("register", () => {
   it("warns about (but accepts) a non-semver version", () => {
     const { error, logger } = register(makePlugin({ version: "latest" }));
     expect(error).toBeUndefined();
-    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "warn", message: expect.stringContaining("not semver") as string }));
+    expect(logger.lines).toContainEqual(
+      expect.objectContaining({ level: "warn", message: expect.stringContaining("not semver") as string }),
+    );
   });
 
   it("rejects a duplicate name with CORTEX_DUPLICATE_PLUGIN", () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import {
-  ActionTier,
-  approvalId,
-  MemoryBroker,
-  PluginRegistry,
-  REDACTED,
-  type Plugin,
-} from "../src/index.js";
+import { ActionTier, approvalId, MemoryBroker, PluginRegistry, REDACTED, type Plugin } from "../src/index.js";
 import { CalendarPlugin, makePlugin, makeRegistry, MyCalendarClient, recordingLogger, sleep } from "./fixtures.js";
 
 describe("the spec's CalendarPlugin", () => {
@@ -30,11 +23,15 @@ describe("the spec's CalendarPlugin", () => {
       approval: { id: approvalId("calendar", "create_event", params), approved: true, decidedBy: "user" },
     });
     expect(created).toEqual({ success: true, data: { event_id: "evt-1" } });
-    await expect(registry.execute("calendar", "list_events", { start: "2026-06-01", end: "2026-06-30" })).resolves.toMatchObject({
+    await expect(
+      registry.execute("calendar", "list_events", { start: "2026-06-01", end: "2026-06-30" }),
+    ).resolves.toMatchObject({
       data: { events: [expect.objectContaining({ title: "Standup" })] },
     });
 
-    await expect(registry.execute("calendar", "delete_event", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+    await expect(registry.execute("calendar", "delete_event", {})).rejects.toMatchObject({
+      code: "CORTEX_ACTION_NOT_FOUND",
+    });
     await expect(registry.execute("calendar", "list_events", { start: "2026-06-01" })).rejects.toMatchObject({
       code: "CORTEX_VALIDATION_FAILED",
       issues: [{ path: "/end", message: "is required" }],
@@ -55,7 +52,11 @@ describe("execute gate ordering", () => {
     });
     const { registry } = makeRegistry();
     registry.register(plugin);
-    const codeOf = (p: Promise<unknown>) => p.then(() => "ok", (e: { code: string }) => e.code);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "ok",
+        (e: { code: string }) => e.code,
+      );
     expect(await codeOf(registry.execute("nope", "nope", null))).toBe("CORTEX_PLUGIN_NOT_FOUND");
     expect(await codeOf(registry.execute("test", "nope", null))).toBe("CORTEX_ACTION_NOT_FOUND");
     expect(await codeOf(registry.execute("test", "typed", null))).toBe("CORTEX_VALIDATION_FAILED");
@@ -93,16 +94,25 @@ describe("execute gate ordering", () => {
   it("an action without a schema still gets the plain-object check", async () => {
     const { registry } = makeRegistry();
     registry.register(makePlugin());
-    await expect(registry.execute("test", "echo", new Date())).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
-    await expect(registry.execute("test", "echo", { any: ["thing"] })).resolves.toEqual({ success: true, data: { any: ["thing"] } });
+    await expect(registry.execute("test", "echo", new Date())).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+    });
+    await expect(registry.execute("test", "echo", { any: ["thing"] })).resolves.toEqual({
+      success: true,
+      data: { any: ["thing"] },
+    });
   });
 
   it("validate() is the check execute applies", () => {
     const { registry } = makeRegistry();
     registry.register(makePlugin());
     expect(() => registry.validate("test", "typed", { a: "x", n: 1 })).not.toThrow();
-    expect(() => registry.validate("test", "typed", {})).toThrow(expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }));
-    expect(() => registry.validate("nope", "typed", {})).toThrow(expect.objectContaining({ code: "CORTEX_PLUGIN_NOT_FOUND" }));
+    expect(() => registry.validate("test", "typed", {})).toThrow(
+      expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }),
+    );
+    expect(() => registry.validate("nope", "typed", {})).toThrow(
+      expect.objectContaining({ code: "CORTEX_PLUGIN_NOT_FOUND" }),
+    );
   });
 });
 
@@ -135,7 +145,9 @@ describe("lazy setup", () => {
     });
     const { registry, logger } = makeRegistry();
     registry.register(plugin);
-    const errors = await Promise.all(Array.from({ length: 10 }, () => registry.execute("test", "echo", {}).catch((e: unknown) => e)));
+    const errors = await Promise.all(
+      Array.from({ length: 10 }, () => registry.execute("test", "echo", {}).catch((e: unknown) => e)),
+    );
     expect(setups).toBe(1);
     for (const error of errors) {
       expect(error).toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", plugin: "test", cause });
@@ -143,7 +155,9 @@ describe("lazy setup", () => {
     }
     expect(registry.state("test")).toBe("failed");
     expect(plugin.calls).toHaveLength(0);
-    expect(logger.lines.some((l) => l.level === "error" && l.message.includes("setup of plugin \"test\" failed"))).toBe(true);
+    expect(logger.lines.some((l) => l.level === "error" && l.message.includes('setup of plugin "test" failed'))).toBe(
+      true,
+    );
   });
 
   it("a setup that hangs times out as CORTEX_TIMEOUT", async () => {
@@ -196,7 +210,11 @@ describe("credential redaction", () => {
     const registry = new PluginRegistry({ broker: new MemoryBroker({ api_key: secret }), logger });
     registry.register(leaky());
     const thrown = await registry.execute("leaky", "boom", {});
-    expect(thrown).toEqual({ success: false, code: "CORTEX_PLUGIN_ERROR", error: `"leaky.boom" threw: request with key ${REDACTED} failed` });
+    expect(thrown).toEqual({
+      success: false,
+      code: "CORTEX_PLUGIN_ERROR",
+      error: `"leaky.boom" threw: request with key ${REDACTED} failed`,
+    });
     const returned = await registry.execute("leaky", "fail", {});
     expect(returned).toEqual({ success: false, error: `bad key ${REDACTED}` });
     const health = await registry.health("leaky");
@@ -245,7 +263,10 @@ describe("credential redaction", () => {
   });
 
   it("treats any secret option other than false as a secret", async () => {
-    const registry = new PluginRegistry({ broker: new MemoryBroker({ a: "alpha-1", b: "beta-2" }), logger: recordingLogger() });
+    const registry = new PluginRegistry({
+      broker: new MemoryBroker({ a: "alpha-1", b: "beta-2" }),
+      logger: recordingLogger(),
+    });
     registry.register(
       makePlugin({
         name: "careful",
@@ -295,7 +316,12 @@ describe("listing", () => {
     registry.register(makePlugin({ name: "b", actions: [{ name: "only", description: "x", tier: "ADMIN" }] }));
     const actions = registry.listActions();
     expect(actions.filter((a) => a.plugin === "a")).toHaveLength(4);
-    expect(actions.find((a) => a.plugin === "b")).toEqual({ plugin: "b", name: "only", description: "x", tier: "ADMIN" });
+    expect(actions.find((a) => a.plugin === "b")).toEqual({
+      plugin: "b",
+      name: "only",
+      description: "x",
+      tier: "ADMIN",
+    });
     expect(actions.find((a) => a.name === "typed")?.parameters).toMatchObject({ type: "object" });
   });
 

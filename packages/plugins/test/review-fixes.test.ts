@@ -12,11 +12,18 @@ describe("schemas ajv cannot check synchronously", () => {
           name: "read",
           description: "reads a file",
           tier: ActionTier.AUTO,
-          parameters: { $async: true, type: "object", properties: { path: { type: "string", pattern: "^[a-z]+\\.txt$" } }, additionalProperties: false },
+          parameters: {
+            $async: true,
+            type: "object",
+            properties: { path: { type: "string", pattern: "^[a-z]+\\.txt$" } },
+            additionalProperties: false,
+          },
         },
       ],
     });
-    expect(() => registry.register(plugin)).toThrow(expect.objectContaining({ code: "CORTEX_INVALID_SCHEMA", message: expect.stringContaining("$async") as string }));
+    expect(() => registry.register(plugin)).toThrow(
+      expect.objectContaining({ code: "CORTEX_INVALID_SCHEMA", message: expect.stringContaining("$async") as string }),
+    );
     expect(registry.names()).toEqual([]);
   });
 });
@@ -26,7 +33,12 @@ describe("schema ids", () => {
     makePlugin({
       name: plugin,
       actions: [
-        { name: "a", description: "", tier: ActionTier.AUTO, parameters: { $id: id, type: "object", properties: { n: { type: "integer" } } } },
+        {
+          name: "a",
+          description: "",
+          tier: ActionTier.AUTO,
+          parameters: { $id: id, type: "object", properties: { n: { type: "integer" } } },
+        },
         ...(broken ? [{ name: "b", description: "", tier: "NOPE" as never }] : []),
       ],
     });
@@ -41,7 +53,9 @@ describe("schema ids", () => {
 
   it("a registration that fails leaves no schema behind, so the fixed plugin registers", () => {
     const { registry } = makeRegistry();
-    expect(() => registry.register(withId("one", "params", true))).toThrow(expect.objectContaining({ code: "CORTEX_INVALID_PLUGIN" }));
+    expect(() => registry.register(withId("one", "params", true))).toThrow(
+      expect.objectContaining({ code: "CORTEX_INVALID_PLUGIN" }),
+    );
     expect(() => registry.register(withId("one", "params"))).not.toThrow();
   });
 });
@@ -88,7 +102,11 @@ describe("waits before the plugin runs", () => {
     const started = Date.now();
     const pending = registry.execute("test", "confirm", { title: "x" }, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
-    await expect(pending).resolves.toMatchObject({ success: false, code: "CORTEX_ABORTED", error: expect.stringContaining("before the action started") as string });
+    await expect(pending).resolves.toMatchObject({
+      success: false,
+      code: "CORTEX_ABORTED",
+      error: expect.stringContaining("before the action started") as string,
+    });
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(plugin.calls).toEqual([]);
   });

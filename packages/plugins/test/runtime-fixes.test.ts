@@ -70,20 +70,28 @@ describe("A: a plugin result that throws when read settles the call, never an un
   it.each([
     ["resolves to", (value: unknown) => Promise.resolve(value)],
     ["returns", (value: unknown) => value],
-  ])("a plugin that %s an object whose `success` getter throws gets CORTEX_INVALID_RESULT, logged", async (_label, give) => {
-    const { registry, logger } = makeRegistry();
-    registry.register(makePlugin({ executeAction: () => give(new LazyResult()) as PluginResult }));
-    let result: PluginResult | undefined;
-    const unhandled = await unhandledDuring(async () => {
-      result = await registry.execute("test", "echo", {});
-    });
-    expect(unhandled).toEqual([]);
-    expect(result).toMatchObject({ success: false, code: "CORTEX_INVALID_RESULT" });
-    expect(result?.error).toMatch(/"test\.echo" returned a result that threw when read \(.*reading 'ok'.*\), not a PluginResult/);
-    expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: "error", fields: expect.objectContaining({ code: "CORTEX_INVALID_RESULT" }) as object }),
-    );
-  });
+  ])(
+    "a plugin that %s an object whose `success` getter throws gets CORTEX_INVALID_RESULT, logged",
+    async (_label, give) => {
+      const { registry, logger } = makeRegistry();
+      registry.register(makePlugin({ executeAction: () => give(new LazyResult()) as PluginResult }));
+      let result: PluginResult | undefined;
+      const unhandled = await unhandledDuring(async () => {
+        result = await registry.execute("test", "echo", {});
+      });
+      expect(unhandled).toEqual([]);
+      expect(result).toMatchObject({ success: false, code: "CORTEX_INVALID_RESULT" });
+      expect(result?.error).toMatch(
+        /"test\.echo" returned a result that threw when read \(.*reading 'ok'.*\), not a PluginResult/,
+      );
+      expect(logger.lines).toContainEqual(
+        expect.objectContaining({
+          level: "error",
+          fields: expect.objectContaining({ code: "CORTEX_INVALID_RESULT" }) as object,
+        }),
+      );
+    },
+  );
 
   it("a failure whose `error` getter throws, and a proxy result, settle the same way", async () => {
     const badError = {
@@ -163,7 +171,12 @@ describe("A: a plugin result that throws when read settles the call, never an un
   });
 
   it("a logger that throws while a failure is logged still lets the call settle", async () => {
-    const logger = { ...recordingLogger(), error: () => { throw new Error("logger down"); } };
+    const logger = {
+      ...recordingLogger(),
+      error: () => {
+        throw new Error("logger down");
+      },
+    };
     const { registry } = makeRegistry({ logger, timeoutMs: 300 });
     registry.register(makePlugin({ executeAction: () => Promise.reject(new Error("kaput")) }));
     let result: PluginResult | undefined;
@@ -213,7 +226,10 @@ describe("B: a setup that finishes after its timeout is torn down", () => {
     expect(interval).toBeUndefined();
     expect(registry.state("test")).toBe("failed");
     expect(logger.lines).toContainEqual(
-      expect.objectContaining({ level: "warn", message: expect.stringContaining("finished after it had timed out") as string }),
+      expect.objectContaining({
+        level: "warn",
+        message: expect.stringContaining("finished after it had timed out") as string,
+      }),
     );
     // Shutdown does not tear it down a second time: it never became ready.
     expect((await registry.shutdown()).tornDown).toEqual([]);
@@ -221,7 +237,10 @@ describe("B: a setup that finishes after its timeout is torn down", () => {
   });
 
   it("also when shutdown ran in between; a late teardown that hangs or throws is logged, never thrown", async () => {
-    for (const teardown of [() => new Promise<void>(() => undefined), () => Promise.reject(new Error("cannot close"))]) {
+    for (const teardown of [
+      () => new Promise<void>(() => undefined),
+      () => Promise.reject(new Error("cannot close")),
+    ]) {
       let teardowns = 0;
       const plugin = makePlugin({
         setup: () => sleep(40),
@@ -241,7 +260,10 @@ describe("B: a setup that finishes after its timeout is torn down", () => {
       expect(teardowns).toBe(1);
       expect(registry.state("test")).toBe("closed");
       expect(logger.lines).toContainEqual(
-        expect.objectContaining({ level: "error", message: expect.stringContaining('late teardown of plugin "test" failed') as string }),
+        expect.objectContaining({
+          level: "error",
+          message: expect.stringContaining('late teardown of plugin "test" failed') as string,
+        }),
       );
     }
   });
@@ -339,12 +361,16 @@ describe("C: time limits", () => {
     // Once ready (the fast path): refused too.
     await registry.setupAllPending();
     for (const value of invalid) {
-      await expect(registry.execute("test", "echo", {}, { timeoutMs: value as number })).rejects.toMatchObject({ code: "CORTEX_INVALID_OPTIONS" });
+      await expect(registry.execute("test", "echo", {}, { timeoutMs: value as number })).rejects.toMatchObject({
+        code: "CORTEX_INVALID_OPTIONS",
+      });
     }
     expect(plugin.calls).toHaveLength(0);
     // A CONFIRM call with an approval given: rejected before the plugin runs too.
     const approval = { id: approvalId("test", "confirm", {}), approved: true };
-    await expect(registry.execute("test", "confirm", {}, { timeoutMs: 0, approval })).rejects.toMatchObject({ code: "CORTEX_INVALID_OPTIONS" });
+    await expect(registry.execute("test", "confirm", {}, { timeoutMs: 0, approval })).rejects.toMatchObject({
+      code: "CORTEX_INVALID_OPTIONS",
+    });
     expect(plugin.calls).toHaveLength(0);
   });
 
@@ -438,7 +464,9 @@ describe("C: time limits", () => {
       try {
         const warnings = await overflowWarningsDuring(async () => {
           const { registry } = makeRegistry({ timeoutMs: THIRTY_DAYS });
-          registry.register(makePlugin({ executeAction: () => new Promise((r) => real(() => r({ success: true }), 40)) }));
+          registry.register(
+            makePlugin({ executeAction: () => new Promise((r) => real(() => r({ success: true }), 40)) }),
+          );
           await registry.setupAllPending();
           spy.mockClear();
           result = await registry.execute("test", "echo", {});
@@ -535,7 +563,8 @@ describe("D: timeout lanes do not pile up", () => {
     const host = createCallHost(silentLogger, new Redactor());
     await ActionCall.start(host, quick, "echo", {}, 30_000, undefined, undefined, undefined);
     const lane = host.lanes.get(30_000);
-    for (let i = 0; i < 100; i++) await ActionCall.start(host, quick, "echo", {}, 30_000, undefined, undefined, undefined);
+    for (let i = 0; i < 100; i++)
+      await ActionCall.start(host, quick, "echo", {}, 30_000, undefined, undefined, undefined);
     expect(host.lanes.size).toBe(1);
     expect(host.lanes.get(30_000)).toBe(lane);
   });
@@ -586,7 +615,11 @@ const srcIndex = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cortex-runtime-fixes-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runScript(name: string, body: string, flags: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runScript(
+  name: string,
+  body: string,
+  flags: string[] = [],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = join(dir, `${name}.mts`);
   writeFileSync(
     file,

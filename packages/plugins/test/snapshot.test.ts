@@ -21,7 +21,9 @@ describe("params between validation and the call", () => {
     const { registry } = makeRegistry();
     registry.register(plugin);
     const params: Record<string, unknown> = { to: "alice", amount: 10 };
-    const pending = registry.execute("test", "transfer", params, { approval: { id: approvalId("test", "transfer", params), approved: true } });
+    const pending = registry.execute("test", "transfer", params, {
+      approval: { id: approvalId("test", "transfer", params), approved: true },
+    });
     params.to = "mallory";
     params.amount = 1_000_000;
     await expect(pending).resolves.toMatchObject({ success: true });
@@ -120,7 +122,9 @@ describe("snapshotParams", () => {
 
   it("reports forbidden keys and runaway nesting instead of copying them", () => {
     const polluted = JSON.parse('{"x":{"__proto__":{"admin":true}}}') as Record<string, unknown>;
-    expect(snapshotParams(polluted)).toEqual({ issues: [{ path: "/x/__proto__", message: 'key "__proto__" is not allowed' }] });
+    expect(snapshotParams(polluted)).toEqual({
+      issues: [{ path: "/x/__proto__", message: 'key "__proto__" is not allowed' }],
+    });
     const deep: Record<string, unknown> = {};
     let at = deep;
     for (let i = 0; i < 70; i++) {

@@ -103,7 +103,10 @@ const srcIndex = fileURLToPath(new URL("../src/index.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "cortex-timeouts-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function runScript(name: string, body: string): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runScript(
+  name: string,
+  body: string,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const file = join(dir, `${name}.mts`);
   writeFileSync(
     file,
@@ -117,9 +120,19 @@ ${body}`,
   );
   const started = Date.now();
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", file], { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 15_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr, ms: Date.now() - started });
-    });
+    execFile(
+      process.execPath,
+      ["--import", "tsx", file],
+      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 15_000 },
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === "number" ? error.code : null) : 0,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+        });
+      },
+    );
   });
 }
 

@@ -23,7 +23,11 @@ describe("schema validation", () => {
   it("compiles non-strict schemas and checks formats", () => {
     expect(validate({ start: "2026-06-01", at: "2026-06-01T10:00:00Z", email: "a@b.co" })).toBe(true);
     expect(validate({ start: "June", at: "later", email: "nope" })).toBe(false);
-    expect(toIssues(validate.errors).map((i) => i.path).sort()).toEqual(["/at", "/email", "/start"]);
+    expect(
+      toIssues(validate.errors)
+        .map((i) => i.path)
+        .sort(),
+    ).toEqual(["/at", "/email", "/start"]);
   });
 
   it("reports every issue with JSON pointers, required and additional at the property", () => {

@@ -1,5 +1,12 @@
 import { isDeepStrictEqual } from "node:util";
-import { isCortexError, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin, type PluginActionInfo } from "@cortex/plugins";
+import {
+  isCortexError,
+  PluginHealthStatus,
+  PluginRegistry,
+  silentLogger,
+  type Plugin,
+  type PluginActionInfo,
+} from "@cortex/plugins";
 import type { ContractCheckName } from "./contract.js";
 import {
   actionsOf,
@@ -102,11 +109,14 @@ export const CHECKS: Record<ContractCheckName, Check> = {
     const plugin = await factory();
     const first = actionsOf(plugin);
     const second = actionsOf(plugin);
-    if (!isDeepStrictEqual(first, second)) return `two calls of listActions() gave different results${where(first, second)}`;
+    if (!isDeepStrictEqual(first, second))
+      return `two calls of listActions() gave different results${where(first, second)}`;
     // The registry reads the list once, at registration, before setup: a
     // list that changes after setup is one the registry does not enforce.
     const after = await withHarness(factory, options, () => Promise.resolve(actionsOf(plugin)), plugin);
-    return isDeepStrictEqual(first, after) ? undefined : `listActions() after setup differs from before setup${where(first, after)}`;
+    return isDeepStrictEqual(first, after)
+      ? undefined
+      : `listActions() after setup differs from before setup${where(first, after)}`;
   },
 
   async "unknown-action"(factory, options) {
@@ -238,4 +248,3 @@ export const CHECKS: Record<ContractCheckName, Check> = {
     };
   },
 };
-

@@ -31,7 +31,8 @@ export class FakeBroker implements CredentialBroker {
     if (options?.secret === false) this.#plain.add(key);
     const value = this.#values.get(key);
     if (value !== undefined && value !== "") return Promise.resolve(value);
-    if (this.#fallback !== undefined) return options === undefined ? this.#fallback.get(key) : this.#fallback.get(key, options);
+    if (this.#fallback !== undefined)
+      return options === undefined ? this.#fallback.get(key) : this.#fallback.get(key, options);
     return Promise.reject(new CredentialMissingError(key, " in FakeBroker"));
   }
 

@@ -54,7 +54,9 @@ export class RecordingExtension implements Extension {
   /** The hook names in the order they fired, optionally only those of one run. */
   hooks(filter?: { runId?: string }): HookName[] {
     return this.events
-      .filter((recorded) => filter?.runId === undefined || (recorded.event as { runId?: string }).runId === filter.runId)
+      .filter(
+        (recorded) => filter?.runId === undefined || (recorded.event as { runId?: string }).runId === filter.runId,
+      )
       .map((recorded) => recorded.hook);
   }
 

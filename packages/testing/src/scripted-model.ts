@@ -27,7 +27,8 @@ export interface ScriptedResponse {
 }
 
 /** A step of a script: an answer, or a function computing one from the request (to echo, throw or hang). */
-export type ScriptStep = ScriptedResponse | ((request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>);
+export type ScriptStep =
+  ScriptedResponse | ((request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>);
 
 /**
  * A deterministic model client: replays its script in order, one step per
@@ -77,7 +78,8 @@ export class ScriptedModel {
     }
     this.#position += 1;
     const step = this.#steps[index];
-    if (step === undefined) throw new ScriptExhaustedError(this.#steps.length, this.#perRun ? (request.runId ?? "") : undefined);
+    if (step === undefined)
+      throw new ScriptExhaustedError(this.#steps.length, this.#perRun ? (request.runId ?? "") : undefined);
     return typeof step === "function" ? step(request) : structuredClone(step);
   }
 }

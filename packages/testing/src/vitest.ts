@@ -47,7 +47,11 @@ export function usePluginHarness<P extends Plugin>(
  * message. Call it from a plugin package's own test file. Each test may
  * take up to four times `options.timeoutMs` (default 5 000 ms).
  */
-export function describePluginContract(name: string, factory: PluginFactory, options: PluginContractOptions = {}): void {
+export function describePluginContract(
+  name: string,
+  factory: PluginFactory,
+  options: PluginContractOptions = {},
+): void {
   describe(name, () => {
     for (const check of Object.keys(CONTRACT_CHECKS) as ContractCheckName[]) {
       it(

@@ -44,7 +44,9 @@ describe("checkPluginContract", () => {
 
   it("passes credentials through a broker option too", async () => {
     const { FakeBroker } = await import("../src/index.js");
-    const result = await runContractCheck("setup", () => new NotesPlugin(), { broker: new FakeBroker(NOTES_CREDENTIALS) });
+    const result = await runContractCheck("setup", () => new NotesPlugin(), {
+      broker: new FakeBroker(NOTES_CREDENTIALS),
+    });
     expect(result).toEqual({ name: "setup", passed: true });
   });
 
@@ -72,13 +74,33 @@ const failures: [ContractCheckName, Defect, RegExp][] = [
   ["metadata", "metadata", /version "one" is not semver.*description is empty/],
   ["unique-actions", "duplicate-actions", /action names listed more than once: list$/],
   ["schemas", "bad-schema", /parameter schemas that do not compile: "broken": .*type/],
-  ["registers", "bad-name", /register\(\) rejected the plugin: CORTEX_INVALID_PLUGIN: invalid plugin "Notes Plugin": name must match/],
-  ["setup", "setup-fails", /could not register and set up the plugin: CORTEX_PLUGIN_NOT_READY: .*credential "notes_missing_key" is missing/],
-  ["stable-actions", "unstable-actions", /two calls of listActions\(\) gave different results \(action 0, "list": .*"List notes \(1\)".* then .*"List notes \(2\)"/],
-  ["unknown-action", "unknown-throws", /executeAction\("contract_unknown_action"\) threw instead of resolving to \{ success: false, error \}: no such action/],
+  [
+    "registers",
+    "bad-name",
+    /register\(\) rejected the plugin: CORTEX_INVALID_PLUGIN: invalid plugin "Notes Plugin": name must match/,
+  ],
+  [
+    "setup",
+    "setup-fails",
+    /could not register and set up the plugin: CORTEX_PLUGIN_NOT_READY: .*credential "notes_missing_key" is missing/,
+  ],
+  [
+    "stable-actions",
+    "unstable-actions",
+    /two calls of listActions\(\) gave different results \(action 0, "list": .*"List notes \(1\)".* then .*"List notes \(2\)"/,
+  ],
+  [
+    "unknown-action",
+    "unknown-throws",
+    /executeAction\("contract_unknown_action"\) threw instead of resolving to \{ success: false, error \}: no such action/,
+  ],
   ["health", "health-wrong-name", /health\(\) report names plugin "someone-else" instead of "notes"/],
   ["teardown", "teardown-twice-throws", /a second teardown\(\) threw: already torn down/],
-  ["approval", "tier-changes-after-setup", /"add" \(CONFIRM\) called without approval resolved to .*expected CORTEX_APPROVAL_REQUIRED; executeAction was entered \(the registry saw tier AUTO at registration\)/],
+  [
+    "approval",
+    "tier-changes-after-setup",
+    /"add" \(CONFIRM\) called without approval resolved to .*expected CORTEX_APPROVAL_REQUIRED; executeAction was entered \(the registry saw tier AUTO at registration\)/,
+  ],
 ];
 
 describe("each check fails on the broken plugin with a useful message", () => {
@@ -94,7 +116,9 @@ describe("each check fails on the broken plugin with a useful message", () => {
 
   it("approval also fails for an ADMIN action that ran without approval", async () => {
     const result = await runContractCheck("approval", () => new NotesPlugin("tier-changes-after-setup"), options);
-    expect(result.message).toMatch(/"wipe" \(ADMIN\) called without a principal resolved to \{"success":true\}, expected CORTEX_FORBIDDEN/);
+    expect(result.message).toMatch(
+      /"wipe" \(ADMIN\) called without a principal resolved to \{"success":true\}, expected CORTEX_FORBIDDEN/,
+    );
   });
 
   it("unknown-action fails for a plugin answering with success or without an error", async () => {
@@ -105,7 +129,9 @@ describe("each check fails on the broken plugin with a useful message", () => {
       return p;
     };
     const result = await runContractCheck("unknown-action", lying, options);
-    expect(result.message).toBe('executeAction("contract_unknown_action") resolved to {"success":true}, not { success: false, error: "<reason>" }');
+    expect(result.message).toBe(
+      'executeAction("contract_unknown_action") resolved to {"success":true}, not { success: false, error: "<reason>" }',
+    );
   });
 
   it("teardown fails when the first teardown (run by the registry) throws", async () => {
@@ -122,7 +148,9 @@ describe("each check fails on the broken plugin with a useful message", () => {
 
   it("stable-actions fails when the list changes after setup", async () => {
     const result = await runContractCheck("stable-actions", () => new NotesPlugin("tier-changes-after-setup"), options);
-    expect(result.message).toMatch(/^listActions\(\) after setup differs from before setup \(action 1, "add": .*"tier":"AUTO".* then .*"tier":"CONFIRM"/);
+    expect(result.message).toMatch(
+      /^listActions\(\) after setup differs from before setup \(action 1, "add": .*"tier":"AUTO".* then .*"tier":"CONFIRM"/,
+    );
   });
 });
 
@@ -137,9 +165,18 @@ describe("schemas check compiles a plugin's schemas together, as the registry do
         name: "range",
         description: "",
         tier: "AUTO",
-        parameters: { $id: "https://example.com/range.json", type: "object", properties: { start: { type: "string" } } },
+        parameters: {
+          $id: "https://example.com/range.json",
+          type: "object",
+          properties: { start: { type: "string" } },
+        },
       },
-      ...refs.map((ref, i) => ({ name: `uses_${i}`, description: "", tier: "AUTO" as const, parameters: { $ref: ref } })),
+      ...refs.map((ref, i) => ({
+        name: `uses_${i}`,
+        description: "",
+        tier: "AUTO" as const,
+        parameters: { $ref: ref },
+      })),
     ];
     return p;
   };
@@ -149,7 +186,9 @@ describe("schemas check compiles a plugin's schemas together, as the registry do
       name: "schemas",
       passed: true,
     });
-    expect(await runContractCheck("registers", sharing(["https://example.com/range.json"]), options)).toMatchObject({ passed: true });
+    expect(await runContractCheck("registers", sharing(["https://example.com/range.json"]), options)).toMatchObject({
+      passed: true,
+    });
   });
 
   it("names each action whose schema does not compile among them", async () => {

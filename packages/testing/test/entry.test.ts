@@ -41,7 +41,10 @@ const esm = (entry: string) =>
 const cjs = (entry: string) =>
   execFileSync(
     process.execPath,
-    ["-e", `${blockCjs}\ntry { console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(",")); } catch (e) { console.log("failed: " + e.message); }`],
+    [
+      "-e",
+      `${blockCjs}\ntry { console.log(Object.keys(require(${JSON.stringify(entry)})).sort().join(",")); } catch (e) { console.log("failed: " + e.message); }`,
+    ],
     { encoding: "utf8" },
   ).trim();
 
@@ -78,6 +81,7 @@ describe("built entries", () => {
 
   it("no file the main entry loads mentions vitest except the /vitest entry", () => {
     const files = readdirSync(dist("")).filter((f) => /\.(c?js)$/.test(f) && !f.startsWith("vitest."));
-    for (const file of files) expect(readFileSync(dist(file), "utf8"), file).not.toMatch(/from ["']vitest["']|require\(["']vitest["']\)/);
+    for (const file of files)
+      expect(readFileSync(dist(file), "utf8"), file).not.toMatch(/from ["']vitest["']|require\(["']vitest["']\)/);
   });
 });

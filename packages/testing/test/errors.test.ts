@@ -29,9 +29,12 @@ describe("docs/errors.md", () => {
     expect(start).toBeGreaterThanOrEqual(0);
   });
 
-  it.each(samples.map((error) => [error.code, error.name] as const))("documents %s with its class %s", (code, className) => {
-    const row = section.split("\n").find((line) => line.startsWith(`| \`${code}\` |`));
-    expect(row, `missing row for ${code} in docs/errors.md`).toBeDefined();
-    expect(row).toContain(`\`${className}\``);
-  });
+  it.each(samples.map((error) => [error.code, error.name] as const))(
+    "documents %s with its class %s",
+    (code, className) => {
+      const row = section.split("\n").find((line) => line.startsWith(`| \`${code}\` |`));
+      expect(row, `missing row for ${code} in docs/errors.md`).toBeDefined();
+      expect(row).toContain(`\`${className}\``);
+    },
+  );
 });

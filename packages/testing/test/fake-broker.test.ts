@@ -1,4 +1,11 @@
-import { CortexError, CredentialMissingError, MemoryBroker, PluginRegistry, silentLogger, type CredentialBroker } from "@cortex/plugins";
+import {
+  CortexError,
+  CredentialMissingError,
+  MemoryBroker,
+  PluginRegistry,
+  silentLogger,
+  type CredentialBroker,
+} from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
 import { FakeBroker } from "../src/index.js";
 import { NotesPlugin } from "./fixtures/broken-plugin.js";
@@ -25,7 +32,11 @@ describe("FakeBroker", () => {
     const real = await new MemoryBroker().get("calendar_api_key").catch((e: unknown) => e);
     expect(fake).toBeInstanceOf(CredentialMissingError);
     expect(fake).toBeInstanceOf(CortexError);
-    expect(fake).toMatchObject({ code: "CORTEX_CREDENTIAL_MISSING", key: "calendar_api_key", name: "CredentialMissingError" });
+    expect(fake).toMatchObject({
+      code: "CORTEX_CREDENTIAL_MISSING",
+      key: "calendar_api_key",
+      name: "CredentialMissingError",
+    });
     expect((fake as CredentialMissingError).code).toBe((real as CredentialMissingError).code);
     expect((fake as Error).message).toContain('credential "calendar_api_key" is missing');
   });

@@ -38,8 +38,12 @@ describe("createPluginHarness", () => {
   });
 
   it("rejects an invalid plugin with the registry's coded error", async () => {
-    await expect(createPluginHarness(new NotesPlugin("bad-name"))).rejects.toMatchObject({ code: "CORTEX_INVALID_PLUGIN" });
-    await expect(createPluginHarness(new NotesPlugin("bad-schema"))).rejects.toMatchObject({ code: "CORTEX_INVALID_SCHEMA" });
+    await expect(createPluginHarness(new NotesPlugin("bad-name"))).rejects.toMatchObject({
+      code: "CORTEX_INVALID_PLUGIN",
+    });
+    await expect(createPluginHarness(new NotesPlugin("bad-schema"))).rejects.toMatchObject({
+      code: "CORTEX_INVALID_SCHEMA",
+    });
   });
 
   it("with { lazy: true } leaves setup to the first execute, as a registry does", async () => {
@@ -66,13 +70,21 @@ describe("createPluginHarness", () => {
   });
 
   it("credentials win over a broker given too, which becomes the fallback", async () => {
-    const h = await create(new NotesPlugin(), { credentials: { other: "x" }, broker: new MemoryBroker(NOTES_CREDENTIALS) });
+    const h = await create(new NotesPlugin(), {
+      credentials: { other: "x" },
+      broker: new MemoryBroker(NOTES_CREDENTIALS),
+    });
     expect(h.state()).toBe("ready");
   });
 
   it("is silent by default but records log entries, and forwards them to a logger given", async () => {
     const seen: string[] = [];
-    const logger: Logger = { debug: () => undefined, info: () => undefined, warn: (m) => seen.push(m), error: (m) => seen.push(m) };
+    const logger: Logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (m) => seen.push(m),
+      error: (m) => seen.push(m),
+    };
     const spy = vi.spyOn(console, "error");
     const h = await create(new NotesPlugin("unknown-throws"), { logger });
     await h.execute("add", { title: "x" }, { approve: true });
@@ -95,7 +107,10 @@ describe("harness.execute", () => {
   it("applies validation exactly as production: CORTEX_VALIDATION_FAILED with issues, plugin code not run", async () => {
     const h = await create();
     const error = await h.execute("add", { title: 3 }, { approve: true }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED", issues: [{ path: "/title", message: "must be string" }] });
+    expect(error).toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+      issues: [{ path: "/title", message: "must be string" }],
+    });
     expect(h.plugin.calls.actions).toEqual([]);
   });
 
@@ -110,7 +125,9 @@ describe("harness.execute", () => {
     await expect(h.execute("add", { title: "x" }, { approve: true })).resolves.toEqual({ success: true, data: 2 });
     const denied = await h.execute("add", { title: "y" }, { approve: false, reason: "no" }).catch((e: unknown) => e);
     expect(denied).toMatchObject({ code: "CORTEX_APPROVAL_DENIED", reason: "no", decidedBy: "harness" });
-    const byAlice = await h.execute("add", { title: "y" }, { approve: false, decidedBy: "alice" }).catch((e: unknown) => e);
+    const byAlice = await h
+      .execute("add", { title: "y" }, { approve: false, decidedBy: "alice" })
+      .catch((e: unknown) => e);
     expect(byAlice).toMatchObject({ decidedBy: "alice" });
     expect(h.plugin.calls.actions.map((c) => c.params)).toEqual([{ title: "x" }]);
   });
@@ -138,14 +155,18 @@ describe("harness.execute", () => {
   it("ADMIN with an explicit principal: authorized by its roles", async () => {
     const h = await create();
     const user = { id: "bob", roles: ["user"] };
-    await expect(h.execute("wipe", {}, { approve: true, principal: user })).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+    await expect(h.execute("wipe", {}, { approve: true, principal: user })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+    });
     const admin = { id: "ann", roles: ["admin"] };
     await expect(h.execute("wipe", {}, { approve: true, principal: admin })).resolves.toEqual({ success: true });
   });
 
   it("admin and principal together is a misuse: CORTEX_HARNESS_MISUSE", async () => {
     const h = await create();
-    const error = await h.execute("wipe", {}, { admin: true, principal: { id: "x", roles: [] } }).catch((e: unknown) => e);
+    const error = await h
+      .execute("wipe", {}, { admin: true, principal: { id: "x", roles: [] } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HarnessUsageError);
     expect(error).toMatchObject({ code: "CORTEX_HARNESS_MISUSE" });
   });

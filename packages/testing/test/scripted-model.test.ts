@@ -15,7 +15,9 @@ describe("ScriptedModel", () => {
       { toolCalls: [{ id: "c1", name: "notes__list", arguments: {} }] },
       { content: "done" },
     ]);
-    await expect(model.generate(request())).resolves.toEqual({ toolCalls: [{ id: "c1", name: "notes__list", arguments: {} }] });
+    await expect(model.generate(request())).resolves.toEqual({
+      toolCalls: [{ id: "c1", name: "notes__list", arguments: {} }],
+    });
     await expect(model.generate(request())).resolves.toEqual({ content: "done" });
     expect(model.used).toBe(2);
     expect(model.remaining).toBe(0);

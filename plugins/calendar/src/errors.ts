@@ -49,7 +49,9 @@ export function isCalendarError(value: unknown): value is CalendarError {
 
 /** True when a broker said the key has no value (`CORTEX_CREDENTIAL_MISSING`), whatever broker it was. */
 export function isCredentialMissing(value: unknown): boolean {
-  return typeof value === "object" && value !== null && (value as { code?: unknown }).code === "CORTEX_CREDENTIAL_MISSING";
+  return (
+    typeof value === "object" && value !== null && (value as { code?: unknown }).code === "CORTEX_CREDENTIAL_MISSING"
+  );
 }
 
 /** A human-readable message for anything thrown. */

@@ -25,7 +25,10 @@ export function parseTime(value: string, field: string): Time {
   const text = value.replace(LEAP_SECOND, "$1:59");
   if (DATE.test(text)) time = ICAL.Time.fromDateString(text);
   else if (HAS_OFFSET.test(text)) {
-    const normalized = text.replace(OFFSET_TAIL, (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? "00"}`);
+    const normalized = text.replace(
+      OFFSET_TAIL,
+      (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? "00"}`,
+    );
     time = ICAL.Time.fromJSDate(new Date(normalized), true);
   } else time = ICAL.Time.fromDateTimeString(text.slice(0, 19));
   if (Number.isNaN(time.toUnixTime())) {

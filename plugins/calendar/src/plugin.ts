@@ -95,7 +95,10 @@ export class CalendarPlugin implements Plugin {
     } else if (kind === "caldav") {
       const url = await broker.get(CALENDAR_CONFIG_KEYS.caldavUrl, SETTING);
       if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-        throw new CalendarError("CORTEX_CALENDAR_CONFIG_INVALID", `${CALENDAR_CONFIG_KEYS.caldavUrl} must be an http(s) URL`);
+        throw new CalendarError(
+          "CORTEX_CALENDAR_CONFIG_INVALID",
+          `${CALENDAR_CONFIG_KEYS.caldavUrl} must be an http(s) URL`,
+        );
       }
       const username = await broker.get(CALENDAR_CONFIG_KEYS.caldavUsername, SETTING);
       const password = await broker.get(CALENDAR_CONFIG_KEYS.caldavPassword);
@@ -135,7 +138,10 @@ export class CalendarPlugin implements Plugin {
         );
       }
       if (backend === undefined) {
-        throw new CalendarError("CORTEX_CALENDAR_NOT_READY", "the calendar plugin is not set up; call setup(broker) first");
+        throw new CalendarError(
+          "CORTEX_CALENDAR_NOT_READY",
+          "the calendar plugin is not set up; call setup(broker) first",
+        );
       }
       switch (action) {
         case "list_events": {

@@ -10,7 +10,11 @@ const fields = {
   title: { type: "string", minLength: 1, maxLength: 500, description: "Short title of the event (SUMMARY)." },
   start: when("When the event starts"),
   end: when("When the event ends (for an all-day event: its last day, inclusive); not before start"),
-  location: { type: "string", maxLength: 1000, description: "Where it takes place. An empty string clears it on update." },
+  location: {
+    type: "string",
+    maxLength: 1000,
+    description: "Where it takes place. An empty string clears it on update.",
+  },
   description: {
     type: "string",
     maxLength: 10_000,

@@ -36,7 +36,11 @@ describe("CalDAV connection setup", () => {
     setTimeout(() => controller.abort(reason), 100);
     const started = Date.now();
     await expect(
-      plugin.executeAction("list_events", { start: "2026-06-01", end: "2026-06-02" }, { signal: controller.signal, callId: "c1" }),
+      plugin.executeAction(
+        "list_events",
+        { start: "2026-06-01", end: "2026-06-02" },
+        { signal: controller.signal, callId: "c1" },
+      ),
     ).rejects.toBe(reason);
     // The request timeout is 15 s; the abort ends the discovery request right away.
     expect(Date.now() - started).toBeLessThan(4000);

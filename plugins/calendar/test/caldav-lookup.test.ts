@@ -43,7 +43,8 @@ const reports = (log: readonly Exchange[]): Exchange[] => log.filter((e) => e.me
 const fullScans = (log: readonly Exchange[]): Exchange[] =>
   reports(log).filter((e) => e.body.includes("calendar-query") && !e.body.includes("prop-filter"));
 /** The UIDs of every event the server sent. */
-const uidsRead = (log: readonly Exchange[]): string[] => log.flatMap((e) => [...e.response.matchAll(/^UID:(.*?)\r?$/gm)].map((m) => m[1]!));
+const uidsRead = (log: readonly Exchange[]): string[] =>
+  log.flatMap((e) => [...e.response.matchAll(/^UID:(.*?)\r?$/gm)].map((m) => m[1]!));
 const etagIn = (xml: string): string | undefined => /getetag>([^<]+)</.exec(xml)?.[1]?.replaceAll("&quot;", '"');
 
 function ics(uid: string, summary: string): string {
@@ -66,7 +67,9 @@ function ics(uid: string, summary: string): string {
 
 describe("the UID query's search text", () => {
   it("is the id's longest run without characters servers match differently (\\ , ; controls)", () => {
-    expect(searchTextOf("040000008200E00074C5B7101A82E008@example.com")).toBe("040000008200E00074C5B7101A82E008@example.com");
+    expect(searchTextOf("040000008200E00074C5B7101A82E008@example.com")).toBe(
+      "040000008200E00074C5B7101A82E008@example.com",
+    );
     expect(searchTextOf("ab,cdef;g\\hi")).toBe("cdef");
     expect(searchTextOf("tab\there\u0000and-more")).toBe("and-more");
     expect(searchTextOf("R&D <x> ]]>")).toBe("R&D <x> ]]>");
@@ -145,7 +148,11 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
   it("updates and deletes an event it created reading only that event, among 50 others, with its ETag", async () => {
     for (let i = 0; i < 50; i++) await put(`bulk-${i}@example.com`, `bulk-${i}.ics`);
     const h = await harness();
-    const created = await h.execute("create_event", { title: "Review", start: "2026-06-15T10:00:00Z", end: "2026-06-15T11:00:00Z" }, { approve: true });
+    const created = await h.execute(
+      "create_event",
+      { title: "Review", start: "2026-06-15T10:00:00Z", end: "2026-06-15T11:00:00Z" },
+      { approve: true },
+    );
     const { id } = (created.data as { event: CalendarEvent }).event;
 
     const updating = record();
@@ -193,7 +200,9 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
     expect(await summaryAt("other-name.ics")).toBe("Standup (new room)");
 
     const deleting = record();
-    expect(await h.execute("delete_event", { id: uid }, { approve: true, admin: true })).toMatchObject({ success: true });
+    expect(await h.execute("delete_event", { id: uid }, { approve: true, admin: true })).toMatchObject({
+      success: true,
+    });
     recording!.stop();
     expect(fullScans(deleting)).toEqual([]);
     expect(await summaryAt("other-name.ics")).toBeUndefined();
@@ -214,7 +223,11 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
     });
     recording!.stop();
     expect(fullScans(updating)).toEqual([]);
-    expect(reports(updating).filter((e) => e.body.includes("prop-filter")).map((e) => e.status)).toEqual([207]);
+    expect(
+      reports(updating)
+        .filter((e) => e.body.includes("prop-filter"))
+        .map((e) => e.status),
+    ).toEqual([207]);
     expect(await summaryAt("weird.ics")).toBe("Odd one\\, renamed");
   });
 
@@ -269,7 +282,13 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
       }
       return undefined;
     });
-    expect(await h.execute("update_event", { id: "abort-me@example.com", title: "x" }, { approve: true, signal: controller.signal })).toMatchObject({
+    expect(
+      await h.execute(
+        "update_event",
+        { id: "abort-me@example.com", title: "x" },
+        { approve: true, signal: controller.signal },
+      ),
+    ).toMatchObject({
       success: false,
       code: "CORTEX_ABORTED",
     });
@@ -286,14 +305,19 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
     const h = await harness();
     const refuse = (request: Exchange): Response | undefined =>
       request.method === "REPORT" && request.body.includes("prop-filter")
-        ? new Response('<?xml version="1.0"?><D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:supported-filter/></D:error>', {
-            status,
-            headers: { "content-type": "application/xml" },
-          })
+        ? new Response(
+            '<?xml version="1.0"?><D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:supported-filter/></D:error>',
+            {
+              status,
+              headers: { "content-type": "application/xml" },
+            },
+          )
         : undefined;
 
     const log = record(refuse);
-    expect(await h.execute("update_event", { id: uid, title: "Refused, still found" }, { approve: true })).toMatchObject({
+    expect(
+      await h.execute("update_event", { id: uid, title: "Refused, still found" }, { approve: true }),
+    ).toMatchObject({
       success: true,
       data: { event: { id: uid, title: "Refused, still found" } },
     });

@@ -63,23 +63,36 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
 
     const bodies = await serverObjects("Home");
     expect(bodies).toHaveLength(2);
-    const stored = bodies.map((b) => new ICAL.Event(new ICAL.Component(ICAL.parse(b) as never).getFirstSubcomponent("vevent")!));
+    const stored = bodies.map(
+      (b) => new ICAL.Event(new ICAL.Component(ICAL.parse(b) as never).getFirstSubcomponent("vevent")!),
+    );
     expect(stored.map((e) => e.summary).sort()).toEqual(["Dentist", "Trip"]);
     expect(stored.find((e) => e.summary === "Dentist")!.uid).toBe(event.id);
 
     const june = await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" });
     expect(june).toEqual({ success: true, data: { events: [event] } });
 
-    const updated = await h.execute("update_event", { id: event.id, title: "Dentist (rescheduled)", end: "2026-06-12T09:30:00Z" }, { approve: true });
+    const updated = await h.execute(
+      "update_event",
+      { id: event.id, title: "Dentist (rescheduled)", end: "2026-06-12T09:30:00Z" },
+      { approve: true },
+    );
     expect(updated).toEqual({
       success: true,
       data: { event: { ...event, title: "Dentist (rescheduled)", end: "2026-06-12T09:30:00Z" } },
     });
     const july = await h.execute("list_events", { start: "2026-07-01", end: "2026-07-31" });
-    expect((july.data as { events: CalendarEvent[] }).events).toMatchObject([{ title: "Trip", start: "2026-07-03", end: "2026-07-05" }]);
+    expect((july.data as { events: CalendarEvent[] }).events).toMatchObject([
+      { title: "Trip", start: "2026-07-03", end: "2026-07-05" },
+    ]);
 
-    expect(await h.execute("delete_event", { id: event.id }, { approve: true, admin: true })).toMatchObject({ success: true });
-    expect(await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" })).toEqual({ success: true, data: { events: [] } });
+    expect(await h.execute("delete_event", { id: event.id }, { approve: true, admin: true })).toMatchObject({
+      success: true,
+    });
+    expect(await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" })).toEqual({
+      success: true,
+      data: { events: [] },
+    });
     expect(await h.execute("update_event", { id: event.id, title: "gone" }, { approve: true })).toMatchObject({
       success: false,
       code: "CORTEX_CALENDAR_EVENT_NOT_FOUND",
@@ -90,7 +103,9 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
 
   it("uses the first calendar by default, and a calendar URL when configured", async () => {
     const h = await harness();
-    expect((await h.health()).details).toMatchObject({ calendarUrl: expect.stringMatching(/\/alice\/(home|work)\/$/) as string });
+    expect((await h.health()).details).toMatchObject({
+      calendarUrl: expect.stringMatching(/\/alice\/(home|work)\/$/) as string,
+    });
     await h.teardown();
     const byUrl = await harness({ calendar_caldav_calendar: server.homeUrl });
     expect((await byUrl.health()).details).toMatchObject({ calendar: "Home", calendarUrl: server.homeUrl });
@@ -111,10 +126,19 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
     expect(health).toMatchObject({ status: "UNHEALTHY", details: { code: "CORTEX_CALENDAR_UNAUTHORIZED" } });
     expect(health.error).toMatch(/^not authorized/);
     const result = await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" });
-    expect(result).toMatchObject({ success: false, code: "CORTEX_CALENDAR_UNAUTHORIZED", error: expect.stringContaining("not authorized") as string });
+    expect(result).toMatchObject({
+      success: false,
+      code: "CORTEX_CALENDAR_UNAUTHORIZED",
+      error: expect.stringContaining("not authorized") as string,
+    });
     const direct = await h.plugin.executeAction("create_event", { title: "x", start: "2026-06-01", end: "2026-06-01" });
     expect(direct).toMatchObject({ success: false, code: "CORTEX_CALENDAR_UNAUTHORIZED" });
-    for (const text of [JSON.stringify(health), JSON.stringify(result), JSON.stringify(direct), JSON.stringify(await h.plugin.health())]) {
+    for (const text of [
+      JSON.stringify(health),
+      JSON.stringify(result),
+      JSON.stringify(direct),
+      JSON.stringify(await h.plugin.health()),
+    ]) {
       expect(text).not.toContain(wrong);
       expect(text).not.toContain(server.password);
     }
@@ -124,8 +148,14 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
     const port = await freePort();
     const h = await harness({ calendar_caldav_url: `http://127.0.0.1:${port}/` });
     const result = await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" });
-    expect(result).toMatchObject({ success: false, code: "CORTEX_CALENDAR_UNREACHABLE", error: expect.stringContaining("ECONNREFUSED") as string });
-    expect(await h.execute("create_event", { title: "x", start: "2026-06-01", end: "2026-06-01" }, { approve: true })).toMatchObject({
+    expect(result).toMatchObject({
+      success: false,
+      code: "CORTEX_CALENDAR_UNREACHABLE",
+      error: expect.stringContaining("ECONNREFUSED") as string,
+    });
+    expect(
+      await h.execute("create_event", { title: "x", start: "2026-06-01", end: "2026-06-01" }, { approve: true }),
+    ).toMatchObject({
       success: false,
       code: "CORTEX_CALENDAR_UNREACHABLE",
     });
@@ -133,7 +163,12 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
     expect(JSON.stringify(result)).not.toContain(server.password);
     // Only the password is a secret: the server URL stays readable in the registry's error text.
     expect(result.error).toContain(`cannot reach the CalDAV server at http://127.0.0.1:${port}/`);
-    const settings = ["calendar_backend", "calendar_caldav_url", "calendar_caldav_username", "calendar_caldav_calendar"];
+    const settings = [
+      "calendar_backend",
+      "calendar_caldav_url",
+      "calendar_caldav_username",
+      "calendar_caldav_calendar",
+    ];
     expect(settings.filter((key) => !h.broker.wasRequestedAsSetting(key))).toEqual([]);
     expect(h.broker.wasRequestedAsSetting("calendar_caldav_password")).toBe(false);
   });
@@ -153,7 +188,10 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
       });
       expect(await current.health()).toMatchObject({ status: "HEALTHY" });
       await own.stop();
-      expect(await current.health()).toMatchObject({ status: "UNHEALTHY", details: { code: "CORTEX_CALENDAR_UNREACHABLE" } });
+      expect(await current.health()).toMatchObject({
+        status: "UNHEALTHY",
+        details: { code: "CORTEX_CALENDAR_UNREACHABLE" },
+      });
       again = await startRadicale(port);
       expect(await current.health()).toMatchObject({ status: "HEALTHY" });
       expect(await current.execute("list_events", { start: "2026-06-01", end: "2026-06-30" })).toEqual({

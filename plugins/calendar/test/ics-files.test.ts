@@ -31,7 +31,8 @@ async function list(h: PluginHarness, start: string, end: string): Promise<Calen
 
 const vevent = (uid: string, dtstart: string, extra = ""): string =>
   `BEGIN:VEVENT\r\nUID:${uid}\r\nDTSTAMP:20260101T000000Z\r\nDTSTART${dtstart}\r\nSUMMARY:${uid}\r\n${extra}END:VEVENT\r\n`;
-const vcalendar = (body: string): string => `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//App//EN\r\n${body}END:VCALENDAR\r\n`;
+const vcalendar = (body: string): string =>
+  `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//App//EN\r\n${body}END:VCALENDAR\r\n`;
 
 function fillers(n: number): string {
   let body = "";
@@ -62,12 +63,17 @@ describe("ICS files from other programs", () => {
     const file = await tempIcsPath();
     await writeFile(
       file,
-      vcalendar(vevent("first", ";VALUE=DATE:20260601")) + vcalendar(vevent("second", ";VALUE=DATE:20260602") + "BEGIN:VTODO\r\nUID:todo\r\nEND:VTODO\r\n"),
+      vcalendar(vevent("first", ";VALUE=DATE:20260601")) +
+        vcalendar(vevent("second", ";VALUE=DATE:20260602") + "BEGIN:VTODO\r\nUID:todo\r\nEND:VTODO\r\n"),
     );
     const h = await harness(file);
     expect((await list(h, "2026-06-01", "2026-06-30")).map((e) => e.id)).toEqual(["first", "second"]);
 
-    const created = await h.execute("create_event", { title: "new", start: "2026-06-03", end: "2026-06-03" }, { approve: true });
+    const created = await h.execute(
+      "create_event",
+      { title: "new", start: "2026-06-03", end: "2026-06-03" },
+      { approve: true },
+    );
     expect(created.success).toBe(true);
     const updated = await h.execute("update_event", { id: "second", title: "Second (renamed)" }, { approve: true });
     expect(updated).toMatchObject({ success: true, data: { event: { id: "second", title: "Second (renamed)" } } });
@@ -90,15 +96,20 @@ describe("ICS files from other programs", () => {
   it("resolves a TZID only against its own calendar's VTIMEZONEs, never another calendar's", async () => {
     const office = (offset: string): string =>
       `BEGIN:VTIMEZONE\r\nTZID:Office\r\nBEGIN:STANDARD\r\nTZOFFSETFROM:${offset}\r\nTZOFFSETTO:${offset}\r\nDTSTART:19700101T000000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n`;
-    const meeting = (uid: string): string => vevent(uid, ";TZID=Office:20260601T100000", "DTEND;TZID=Office:20260601T110000\r\n");
+    const meeting = (uid: string): string =>
+      vevent(uid, ";TZID=Office:20260601T100000", "DTEND;TZID=Office:20260601T110000\r\n");
     const a = await tempIcsPath();
     const b = await tempIcsPath();
     await writeFile(a, vcalendar(meeting("in-a"))); // TZID without a VTIMEZONE: floating
     await writeFile(b, vcalendar(office("-0500") + meeting("in-b")));
     const ha = await harness(a);
     const hb = await harness(b);
-    expect(await list(hb, "2026-06-01", "2026-06-01")).toMatchObject([{ start: "2026-06-01T15:00:00Z", end: "2026-06-01T16:00:00Z" }]);
-    expect(await list(ha, "2026-06-01", "2026-06-01")).toMatchObject([{ start: "2026-06-01T10:00:00", end: "2026-06-01T11:00:00" }]);
+    expect(await list(hb, "2026-06-01", "2026-06-01")).toMatchObject([
+      { start: "2026-06-01T15:00:00Z", end: "2026-06-01T16:00:00Z" },
+    ]);
+    expect(await list(ha, "2026-06-01", "2026-06-01")).toMatchObject([
+      { start: "2026-06-01T10:00:00", end: "2026-06-01T11:00:00" },
+    ]);
   });
 });
 
@@ -112,7 +123,11 @@ describe("ICS file system", () => {
     const link = join(dir, "calendar.ics");
     await symlink(real, link);
     const h = await harness(link);
-    const created = await h.execute("create_event", { title: "Dentist", start: "2026-06-03", end: "2026-06-03" }, { approve: true });
+    const created = await h.execute(
+      "create_event",
+      { title: "Dentist", start: "2026-06-03", end: "2026-06-03" },
+      { approve: true },
+    );
     expect(created.success).toBe(true);
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect(await readFile(real, "utf8")).toContain("Dentist");
@@ -160,7 +175,11 @@ describe("ICS file system", () => {
 describe("times", () => {
   it("accepts a date-time start on the day of a date-only end", async () => {
     const h = await harness(await tempIcsPath());
-    await h.execute("create_event", { title: "Afternoon", start: "2026-06-01T15:00:00Z", end: "2026-06-01T16:00:00Z" }, { approve: true });
+    await h.execute(
+      "create_event",
+      { title: "Afternoon", start: "2026-06-01T15:00:00Z", end: "2026-06-01T16:00:00Z" },
+      { approve: true },
+    );
     expect((await list(h, "2026-06-01T10:00:00Z", "2026-06-01")).map((e) => e.title)).toEqual(["Afternoon"]);
     expect(await h.execute("list_events", { start: "2026-06-02T00:00:00Z", end: "2026-06-01" })).toMatchObject({
       success: false,
@@ -178,7 +197,11 @@ describe("times", () => {
       ["2026-06-01T23:59:60Z", "2026-06-01T23:59:59Z"],
     ];
     for (const [start, expected] of starts) {
-      const r = await h.execute("create_event", { title: start, start, end: "2026-06-02T12:00:00Z" }, { approve: true });
+      const r = await h.execute(
+        "create_event",
+        { title: start, start, end: "2026-06-02T12:00:00Z" },
+        { approve: true },
+      );
       expect(r, start).toMatchObject({ success: true, data: { event: { start: expected } } });
     }
   });

@@ -66,7 +66,13 @@ describe("ICS backend", () => {
 
     const updated = await h.execute(
       "update_event",
-      { id: created.id, title: "Planning (moved)", start: "2026-06-11T09:00:00+02:00", end: "2026-06-11T10:30:00+02:00", location: "" },
+      {
+        id: created.id,
+        title: "Planning (moved)",
+        start: "2026-06-11T09:00:00+02:00",
+        end: "2026-06-11T10:30:00+02:00",
+        location: "",
+      },
       { approve: true },
     );
     expect(updated).toMatchObject({ success: true });
@@ -97,7 +103,8 @@ describe("ICS backend", () => {
     const events = parseFile(text).getAllSubcomponents("vevent");
     expect(events.map((v) => v.getFirstPropertyValue("uid"))).toEqual([timed.id, allDay.id]);
     for (const v of events) {
-      for (const prop of ["uid", "dtstamp", "dtstart", "dtend", "summary"]) expect(v.hasProperty(prop), prop).toBe(true);
+      for (const prop of ["uid", "dtstamp", "dtstart", "dtend", "summary"])
+        expect(v.hasProperty(prop), prop).toBe(true);
     }
     const [first, second] = events.map((v) => new ICAL.Event(v));
     expect(first!.startDate.toString()).toBe("2026-06-10T09:00:00Z");
@@ -134,7 +141,11 @@ describe("ICS backend", () => {
       { approve: true },
     );
     expect(badCreate).toMatchObject({ success: false, code: "CORTEX_CALENDAR_INVALID_RANGE" });
-    const mixed = await h.execute("create_event", { title: "x", start: "2026-06-02", end: "2026-06-02T09:00:00Z" }, { approve: true });
+    const mixed = await h.execute(
+      "create_event",
+      { title: "x", start: "2026-06-02", end: "2026-06-02T09:00:00Z" },
+      { approve: true },
+    );
     expect(mixed).toMatchObject({ success: false, code: "CORTEX_CALENDAR_INVALID_RANGE" });
     expect(await h.execute("update_event", { id: "nope", title: "y" }, { approve: true })).toMatchObject({
       success: false,
@@ -146,7 +157,9 @@ describe("ICS backend", () => {
       code: "CORTEX_CALENDAR_EVENT_NOT_FOUND",
     });
     const event = await create(h, { title: "Day", start: "2026-06-03", end: "2026-06-03" });
-    expect(await h.execute("update_event", { id: event.id, end: "2026-06-03T10:00:00Z" }, { approve: true })).toMatchObject({
+    expect(
+      await h.execute("update_event", { id: event.id, end: "2026-06-03T10:00:00Z" }, { approve: true }),
+    ).toMatchObject({
       success: false,
       code: "CORTEX_CALENDAR_INVALID_RANGE",
     });
@@ -154,7 +167,9 @@ describe("ICS backend", () => {
 
   it("rejects bad parameters in the registry, listing every problem, before the plugin runs", async () => {
     const { h } = await harness();
-    const error = await h.execute("list_events", { start: "2026-13-01", end: "tomorrow", extra: 1 }).catch((e: unknown) => e);
+    const error = await h
+      .execute("list_events", { start: "2026-13-01", end: "tomorrow", extra: 1 })
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
     const paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
     expect(paths).toEqual(expect.arrayContaining(["/start", "/end", "/extra"]));
@@ -162,7 +177,11 @@ describe("ICS backend", () => {
       code: "CORTEX_VALIDATION_FAILED",
     });
     await expect(
-      h.execute("create_event", { title: "x", start: "2026-06-01", end: "2026-06-01", attendees: ["not-an-email"] }, { approve: true }),
+      h.execute(
+        "create_event",
+        { title: "x", start: "2026-06-01", end: "2026-06-01", attendees: ["not-an-email"] },
+        { approve: true },
+      ),
     ).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
     await expect(h.execute("update_event", { id: "x" }, { approve: true })).rejects.toMatchObject({
       code: "CORTEX_VALIDATION_FAILED",
@@ -173,14 +192,18 @@ describe("ICS backend", () => {
     const { h, file } = await harness();
     const before = await readFile(file, "utf8");
     await expect(h.execute("create_event", meeting)).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
-    await expect(h.execute("create_event", meeting, { approve: false })).rejects.toMatchObject({ code: "CORTEX_APPROVAL_DENIED" });
+    await expect(h.execute("create_event", meeting, { approve: false })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_DENIED",
+    });
     expect(await readFile(file, "utf8")).toBe(before);
 
     const event = await create(h, meeting);
     await expect(h.execute("update_event", { id: event.id, title: "z" })).rejects.toMatchObject({
       code: "CORTEX_APPROVAL_REQUIRED",
     });
-    await expect(h.execute("delete_event", { id: event.id }, { approve: true })).rejects.toMatchObject({ code: "CORTEX_FORBIDDEN" });
+    await expect(h.execute("delete_event", { id: event.id }, { approve: true })).rejects.toMatchObject({
+      code: "CORTEX_FORBIDDEN",
+    });
     await expect(h.execute("delete_event", { id: event.id }, { admin: true })).rejects.toMatchObject({
       code: "CORTEX_APPROVAL_REQUIRED",
     });
@@ -193,7 +216,11 @@ describe("ICS backend", () => {
       Array.from({ length: 40 }, (_, i) =>
         h.execute(
           "create_event",
-          { title: `E${i}`, start: `2026-06-${String((i % 28) + 1).padStart(2, "0")}`, end: `2026-06-${String((i % 28) + 1).padStart(2, "0")}` },
+          {
+            title: `E${i}`,
+            start: `2026-06-${String((i % 28) + 1).padStart(2, "0")}`,
+            end: `2026-06-${String((i % 28) + 1).padStart(2, "0")}`,
+          },
           { approve: true },
         ),
       ),
@@ -283,13 +310,21 @@ describe("ICS backend", () => {
       success: true,
       data: {
         events: [
-          { id: "weekly@other", title: "Standup", start: "2026-06-02T08:00:00Z", end: "2026-06-02T09:00:00Z", recurrence: "FREQ=WEEKLY;COUNT=10" },
+          {
+            id: "weekly@other",
+            title: "Standup",
+            start: "2026-06-02T08:00:00Z",
+            end: "2026-06-02T09:00:00Z",
+            recurrence: "FREQ=WEEKLY;COUNT=10",
+          },
         ],
         skipped: 1,
       },
     });
     // Deleting a series removes its exceptions too; the other components stay.
-    expect(await h.execute("delete_event", { id: "weekly@other" }, { approve: true, admin: true })).toMatchObject({ success: true });
+    expect(await h.execute("delete_event", { id: "weekly@other" }, { approve: true, admin: true })).toMatchObject({
+      success: true,
+    });
     const cal = parseFile(await readFile(file, "utf8"));
     expect(cal.getAllSubcomponents("vevent")).toHaveLength(1);
     expect(cal.getAllSubcomponents("vtodo")).toHaveLength(1);
@@ -300,7 +335,10 @@ describe("ICS backend", () => {
     const { h, file } = await harness();
     await writeFile(file, "this is not iCalendar\n");
     const health = await h.health();
-    expect(health).toMatchObject({ status: "UNHEALTHY", details: { backend: "ics", code: "CORTEX_CALENDAR_FILE_INVALID" } });
+    expect(health).toMatchObject({
+      status: "UNHEALTHY",
+      details: { backend: "ics", code: "CORTEX_CALENDAR_FILE_INVALID" },
+    });
     const failed = await h.execute("list_events", { start: "2026-06-01", end: "2026-06-30" });
     expect(failed).toMatchObject({ success: false, code: "CORTEX_CALENDAR_FILE_INVALID" });
     // The backend name and the path are settings, not secrets: the registry leaves "ics" and the path readable.

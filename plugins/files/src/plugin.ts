@@ -131,7 +131,12 @@ export class FilesPlugin implements Plugin {
       return { plugin: this.name, status: PluginHealthStatus.HEALTHY, details };
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
-      return { plugin: this.name, status: PluginHealthStatus.UNHEALTHY, details, error: `sandbox root unusable: ${why}` };
+      return {
+        plugin: this.name,
+        status: PluginHealthStatus.UNHEALTHY,
+        details,
+        error: `sandbox root unusable: ${why}`,
+      };
     }
   }
 }

@@ -90,7 +90,9 @@ export class Sandbox {
     }
     const lexical = resolve(this.root, input);
     if (!this.contains(lexical)) throw new OutsideSandboxError(input, `"..", in ${field}, climbs above the root`);
-    const names = relative(this.root, lexical).split(sep).filter((n) => n !== "");
+    const names = relative(this.root, lexical)
+      .split(sep)
+      .filter((n) => n !== "");
     const rel = names.join("/") || ".";
     if (names.length === 0) {
       return { input, relative: rel, real: this.root, entry: this.root, exists: true, isRoot: true };
@@ -143,7 +145,8 @@ export class Sandbox {
     } catch (error) {
       throw fromErrno(error, input) ?? error;
     }
-    if (!this.contains(folder)) throw new OutsideSandboxError(input, "its folder was replaced by a link leading out while in use");
+    if (!this.contains(folder))
+      throw new OutsideSandboxError(input, "its folder was replaced by a link leading out while in use");
     if (now.dev !== opened.dev || now.ino !== opened.ino) {
       throw new OutsideSandboxError(input, "the entry changed while in use (a folder on its path was replaced)");
     }
@@ -191,6 +194,9 @@ export class Sandbox {
   }
 
   #escape(link: string, input: string, field: string): OutsideSandboxError {
-    return new OutsideSandboxError(input, `${field} goes through the symbolic link ${this.relativeOf(link)}, which leads out`);
+    return new OutsideSandboxError(
+      input,
+      `${field} goes through the symbolic link ${this.relativeOf(link)}, which leads out`,
+    );
   }
 }

@@ -67,7 +67,14 @@ beforeEach(async () => {
   h = await harnessFor(fx.root);
 });
 afterEach(async () => {
-  Object.assign(fail, { rename: false, link: false, midWrite: false, rm: false, beforeOpen: undefined, afterSync: undefined });
+  Object.assign(fail, {
+    rename: false,
+    link: false,
+    midWrite: false,
+    rm: false,
+    beforeOpen: undefined,
+    afterSync: undefined,
+  });
   await h.teardown();
   fx.cleanup();
 });
@@ -130,10 +137,14 @@ describe("atomic write", () => {
     await plugin.setup(new FakeBroker({ files_root: fx.root }));
     const controller = new AbortController();
     fail.afterSync = () => controller.abort(new Error("user cancelled"));
-    const r = await plugin.executeAction("write", { path: "new.txt", content: "late" }, {
-      signal: controller.signal,
-      callId: "t",
-    });
+    const r = await plugin.executeAction(
+      "write",
+      { path: "new.txt", content: "late" },
+      {
+        signal: controller.signal,
+        callId: "t",
+      },
+    );
     expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_ABORTED" });
     expect(entries()).toEqual(["keep.txt"]);
   });

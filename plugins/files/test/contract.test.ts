@@ -16,11 +16,17 @@ const validParams = {
   delete: { path: "a.txt" },
 };
 
-describePluginContract("files plugin contract", () => new FilesPlugin(), { credentials: { files_root: root }, validParams });
+describePluginContract("files plugin contract", () => new FilesPlugin(), {
+  credentials: { files_root: root },
+  validParams,
+});
 
 describe("checkPluginContract", () => {
   it("passes every check, framework free", async () => {
-    const report = await checkPluginContract(() => new FilesPlugin(), { credentials: { files_root: root }, validParams });
+    const report = await checkPluginContract(() => new FilesPlugin(), {
+      credentials: { files_root: root },
+      validParams,
+    });
     expect(report.checks.filter((c) => !c.passed)).toEqual([]);
     expect(report.passed).toBe(true);
   });

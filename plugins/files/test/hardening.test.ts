@@ -39,7 +39,9 @@ describe("move never makes a link lead out", () => {
     expect(await h.execute("move", { from: "d1/l", to: "sub" }, confirm)).toMatchObject({
       code: "CORTEX_FILES_OUTSIDE_SANDBOX",
     });
-    expect(await h.execute("write", { path: "sub/x/pwned.txt", content: "x", createDirectories: true }, confirm)).toMatchObject({
+    expect(
+      await h.execute("write", { path: "sub/x/pwned.txt", content: "x", createDirectories: true }, confirm),
+    ).toMatchObject({
       success: true,
     });
     expect(existsSync(join(fx.outside, "x"))).toBe(false);
@@ -57,7 +59,9 @@ describe("move never makes a link lead out", () => {
   it("refuses moving a folder holding a link that already leads out", async () => {
     mkdirSync(join(fx.root, "p"));
     symlinkSync(fx.outside, join(fx.root, "p", "out"));
-    expect(await h.execute("move", { from: "p", to: "p2" }, confirm)).toMatchObject({ code: "CORTEX_FILES_OUTSIDE_SANDBOX" });
+    expect(await h.execute("move", { from: "p", to: "p2" }, confirm)).toMatchObject({
+      code: "CORTEX_FILES_OUTSIDE_SANDBOX",
+    });
     expect(existsSync(join(fx.root, "p"))).toBe(true);
   });
 
@@ -77,9 +81,14 @@ describe("a link is an entry of its own for delete and move", () => {
   it("deletes and moves a broken link", async () => {
     symlinkSync("gone.txt", join(fx.root, "broken"));
     symlinkSync("gone.txt", join(fx.root, "broken2"));
-    expect(await h.execute("delete", { path: "broken" }, admin)).toMatchObject({ success: true, data: { type: "symlink" } });
+    expect(await h.execute("delete", { path: "broken" }, admin)).toMatchObject({
+      success: true,
+      data: { type: "symlink" },
+    });
     expect(existsSync(join(fx.root, "broken"))).toBe(false);
-    expect(await h.execute("move", { from: "broken2", to: "b2" }, confirm)).toMatchObject({ data: { type: "symlink" } });
+    expect(await h.execute("move", { from: "broken2", to: "b2" }, confirm)).toMatchObject({
+      data: { type: "symlink" },
+    });
     expect(readlinkSync(join(fx.root, "b2"))).toBe("gone.txt");
   });
 
@@ -147,7 +156,20 @@ describe("glob matching takes linear time", () => {
       }
       return new RegExp(`^${source}$`).test(text);
     };
-    const patterns = ["a/**/b", "**/b", "a/**", "**", "*/*", "a*b?c", "**b", "a/**/**/b", "?/**/*.ts", "*.*", "a**/b", "**/"];
+    const patterns = [
+      "a/**/b",
+      "**/b",
+      "a/**",
+      "**",
+      "*/*",
+      "a*b?c",
+      "**b",
+      "a/**/**/b",
+      "?/**/*.ts",
+      "*.*",
+      "a**/b",
+      "**/",
+    ];
     const texts = ["a/b", "a/x/b", "a/x/y/b", "b", "ab", "a/", "x/y.ts", "a/b/c", "axbyc", "a.b", "/b", "a//b", ""];
     for (const pattern of patterns) {
       for (const text of texts) {

@@ -1,4 +1,14 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { join } from "node:path";
 import { isCortexError, MemoryBroker, type CredentialBroker } from "@cortex/plugins";
 import { createPluginHarness, FakeBroker, type PluginHarness } from "@cortex/testing";
@@ -30,7 +40,14 @@ describe("metadata and actions", () => {
     expect(plugin.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(plugin.description).not.toBe("");
     const tiers = Object.fromEntries(plugin.listActions().map((a) => [a.name, a.tier]));
-    expect(tiers).toEqual({ list: "AUTO", read: "AUTO", search: "AUTO", write: "CONFIRM", move: "CONFIRM", delete: "ADMIN" });
+    expect(tiers).toEqual({
+      list: "AUTO",
+      read: "AUTO",
+      search: "AUTO",
+      write: "CONFIRM",
+      move: "CONFIRM",
+      delete: "ADMIN",
+    });
     for (const action of FILES_ACTIONS) {
       expect(action.parameters).toMatchObject({ type: "object", additionalProperties: false });
       expect(action.description.length).toBeGreaterThan(40);
@@ -38,7 +55,9 @@ describe("metadata and actions", () => {
   });
 
   it("rejects unknown and missing params before the plugin runs", async () => {
-    await expect(h.execute("read", { path: "a.txt", mode: "x" })).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+    await expect(h.execute("read", { path: "a.txt", mode: "x" })).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+    });
     await expect(h.execute("read", {})).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
     await expect(h.execute("read", { path: "a.txt", encoding: "latin1" })).rejects.toMatchObject({
       code: "CORTEX_VALIDATION_FAILED",
@@ -99,7 +118,10 @@ describe("read", () => {
 
   it("fails with coded results for a folder or a missing file", async () => {
     expect(await h.execute("read", { path: "sub" })).toMatchObject({ success: false, code: "CORTEX_FILES_NOT_A_FILE" });
-    expect(await h.execute("read", { path: "nope.txt" })).toMatchObject({ success: false, code: "CORTEX_FILES_NOT_FOUND" });
+    expect(await h.execute("read", { path: "nope.txt" })).toMatchObject({
+      success: false,
+      code: "CORTEX_FILES_NOT_FOUND",
+    });
   });
 });
 
@@ -139,7 +161,11 @@ describe("write (CONFIRM)", () => {
 
   it("writes base64 content and refuses content that is not base64", async () => {
     const bytes = Buffer.from([9, 8, 7, 0, 255]);
-    const ok = await h.execute("write", { path: "b.bin", content: bytes.toString("base64"), encoding: "base64" }, confirm);
+    const ok = await h.execute(
+      "write",
+      { path: "b.bin", content: bytes.toString("base64"), encoding: "base64" },
+      confirm,
+    );
     expect(ok).toMatchObject({ success: true, data: { bytes: 5 } });
     expect(readFileSync(join(fx.root, "b.bin"))).toEqual(bytes);
     const bad = await h.execute("write", { path: "c.bin", content: "not base64!", encoding: "base64" }, confirm);
@@ -157,7 +183,9 @@ describe("write (CONFIRM)", () => {
 
 describe("move (CONFIRM)", () => {
   it("renames a file, refusing an existing destination unless overwrite", async () => {
-    expect(await h.execute("move", { from: "a.txt", to: "sub/b.txt" }, confirm)).toMatchObject({ code: "CORTEX_FILES_EXISTS" });
+    expect(await h.execute("move", { from: "a.txt", to: "sub/b.txt" }, confirm)).toMatchObject({
+      code: "CORTEX_FILES_EXISTS",
+    });
     const r = await h.execute("move", { from: "a.txt", to: "sub/b.txt", overwrite: true }, confirm);
     expect(r).toEqual({ success: true, data: { from: "a.txt", to: "sub/b.txt", type: "file", replaced: true } });
     expect(readFileSync(join(fx.root, "sub/b.txt"), "utf8")).toBe("hello");
@@ -180,13 +208,19 @@ describe("move (CONFIRM)", () => {
   });
 
   it("fails with coded results for a missing source or destination folder", async () => {
-    expect(await h.execute("move", { from: "nope", to: "x" }, confirm)).toMatchObject({ code: "CORTEX_FILES_NOT_FOUND" });
-    expect(await h.execute("move", { from: "a.txt", to: "no/x" }, confirm)).toMatchObject({ code: "CORTEX_FILES_NOT_FOUND" });
+    expect(await h.execute("move", { from: "nope", to: "x" }, confirm)).toMatchObject({
+      code: "CORTEX_FILES_NOT_FOUND",
+    });
+    expect(await h.execute("move", { from: "a.txt", to: "no/x" }, confirm)).toMatchObject({
+      code: "CORTEX_FILES_NOT_FOUND",
+    });
   });
 
   it("moves a link itself, not its target", async () => {
     symlinkSync("a.txt", join(fx.root, "link"));
-    expect(await h.execute("move", { from: "link", to: "link2" }, confirm)).toMatchObject({ data: { type: "symlink" } });
+    expect(await h.execute("move", { from: "link", to: "link2" }, confirm)).toMatchObject({
+      data: { type: "symlink" },
+    });
     expect(lstatSync(join(fx.root, "link2")).isSymbolicLink()).toBe(true);
     expect(existsSync(join(fx.root, "a.txt"))).toBe(true);
   });
@@ -203,7 +237,10 @@ describe("delete (ADMIN)", () => {
   });
 
   it("deletes a file, an empty folder, and a full folder only with recursive", async () => {
-    expect(await h.execute("delete", { path: "a.txt" }, admin)).toEqual({ success: true, data: { path: "a.txt", type: "file" } });
+    expect(await h.execute("delete", { path: "a.txt" }, admin)).toEqual({
+      success: true,
+      data: { path: "a.txt", type: "file" },
+    });
     expect(await h.execute("delete", { path: "sub" }, admin)).toMatchObject({ code: "CORTEX_FILES_NOT_EMPTY" });
     expect(await h.execute("delete", { path: "sub", recursive: true }, admin)).toMatchObject({ success: true });
     mkdirSync(join(fx.root, "empty"));
@@ -214,7 +251,9 @@ describe("delete (ADMIN)", () => {
 
   it("deletes a link, never its target", async () => {
     symlinkSync("sub", join(fx.root, "dir-link"));
-    expect(await h.execute("delete", { path: "dir-link", recursive: true }, admin)).toMatchObject({ data: { type: "symlink" } });
+    expect(await h.execute("delete", { path: "dir-link", recursive: true }, admin)).toMatchObject({
+      data: { type: "symlink" },
+    });
     expect(readFileSync(join(fx.root, "sub/b.txt"), "utf8")).toBe("bee");
   });
 });
@@ -227,7 +266,9 @@ describe("setup and configuration", () => {
   });
 
   it("reads its settings as settings, so the registry does not redact the limits from error text", async () => {
-    expect(["files_root", "files_max_read_bytes", "files_max_write_bytes"].filter((k) => !h.broker.wasRequestedAsSetting(k))).toEqual([]);
+    expect(
+      ["files_root", "files_max_read_bytes", "files_max_write_bytes"].filter((k) => !h.broker.wasRequestedAsSetting(k)),
+    ).toEqual([]);
     const small = await harnessFor(fx.root, { files_max_read_bytes: "4", files_max_write_bytes: "3" });
     try {
       const read = await small.execute("read", { path: "a.txt" });
@@ -272,7 +313,10 @@ describe("setup and configuration", () => {
 describe("without setup, and health", () => {
   it("fails actions with CORTEX_FILES_NOT_CONFIGURED before setup and after teardown", async () => {
     const plugin = new FilesPlugin();
-    expect(await plugin.executeAction("list", {})).toMatchObject({ success: false, code: "CORTEX_FILES_NOT_CONFIGURED" });
+    expect(await plugin.executeAction("list", {})).toMatchObject({
+      success: false,
+      code: "CORTEX_FILES_NOT_CONFIGURED",
+    });
     await plugin.setup(new FakeBroker({ files_root: fx.root }));
     expect(await plugin.executeAction("list", {})).toMatchObject({ success: true });
     plugin.teardown();

@@ -143,7 +143,7 @@ describe("refusals, one by one, as coded failure results", () => {
     expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_TOO_LARGE" });
   });
 
-  it.each([".", "sub/..", "./"])('refuses deleting the root itself (%j)', async (path) => {
+  it.each([".", "sub/..", "./"])("refuses deleting the root itself (%j)", async (path) => {
     const r = await h.execute("delete", { path, recursive: true }, admin);
     expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_INVALID_PATH" });
     expect(existsSync(join(fx.root, "a.txt"))).toBe(true);
@@ -166,8 +166,14 @@ describe("what stays allowed", () => {
   });
 
   it("follows links that stay inside the root", async () => {
-    expect(await h.execute("read", { path: "link-in.txt" })).toMatchObject({ success: true, data: { content: "hello" } });
-    expect(await h.execute("read", { path: "dir-in/b.txt" })).toMatchObject({ success: true, data: { content: "bee" } });
+    expect(await h.execute("read", { path: "link-in.txt" })).toMatchObject({
+      success: true,
+      data: { content: "hello" },
+    });
+    expect(await h.execute("read", { path: "dir-in/b.txt" })).toMatchObject({
+      success: true,
+      data: { content: "bee" },
+    });
   });
 
   it("never follows links while walking: list and search stay inside", async () => {

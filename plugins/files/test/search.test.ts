@@ -50,7 +50,10 @@ describe("search", () => {
   });
 
   it("filters by a name glob or a path glob, and searches a sub-folder", async () => {
-    expect(summary(await run({ query: "milk", glob: "*.ts" }))).toEqual(["content:src/app.ts:1", "content:src/lib/util.ts:1"]);
+    expect(summary(await run({ query: "milk", glob: "*.ts" }))).toEqual([
+      "content:src/app.ts:1",
+      "content:src/lib/util.ts:1",
+    ]);
     expect(summary(await run({ query: "milk", glob: "src/*.ts" }))).toEqual(["content:src/app.ts:1"]);
     expect(summary(await run({ query: "milk", glob: "**/lib/*.ts" }))).toEqual(["content:src/lib/util.ts:1"]);
     expect(summary(await run({ query: "milk", path: "src", glob: "lib/**" }))).toEqual(["content:src/lib/util.ts:1"]);
@@ -106,10 +109,14 @@ describe("search", () => {
     const plugin = new FilesPlugin();
     await plugin.setup(new FakeBroker({ files_root: fx.root }));
     const controller = new AbortController();
-    const pending = plugin.executeAction("search", { query: "milk", path: "many", maxResults: 200 }, {
-      signal: controller.signal,
-      callId: "t",
-    });
+    const pending = plugin.executeAction(
+      "search",
+      { query: "milk", path: "many", maxResults: 200 },
+      {
+        signal: controller.signal,
+        callId: "t",
+      },
+    );
     setImmediate(() => controller.abort());
     expect(await pending).toMatchObject({ success: false, code: "CORTEX_FILES_ABORTED" });
   });
@@ -141,4 +148,3 @@ describe("compileGlob", () => {
     expect(compileGlob("*.MD").matches("a.md", "a.md")).toBe(false);
   });
 });
-

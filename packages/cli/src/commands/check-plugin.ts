@@ -1,6 +1,14 @@
 import { readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { EnvBroker, MemoryBroker, PluginRegistry, isCortexError, silentLogger, type Plugin, type RegisteredAction } from "@cortex/plugins";
+import {
+  EnvBroker,
+  MemoryBroker,
+  PluginRegistry,
+  isCortexError,
+  silentLogger,
+  type Plugin,
+  type RegisteredAction,
+} from "@cortex/plugins";
 import { checkPluginContract } from "@cortex/testing";
 import type { Command } from "../command.js";
 import { entryPoints, packedFiles } from "../scaffold/entry-points.js";
@@ -58,7 +66,8 @@ export async function checkPlugin(args: CheckPluginArgs, io: CommandIO): Promise
       outcomes.push(o);
       printOutcome(io, o);
     };
-    const label = typeof manifest.value?.name === "string" ? `${manifest.value.name}@${String(manifest.value.version)}` : dir;
+    const label =
+      typeof manifest.value?.name === "string" ? `${manifest.value.name}@${String(manifest.value.version)}` : dir;
     io.stdout(`Checking ${label} (${dir})\n`);
 
     const declared = checkManifest(manifest);
@@ -66,9 +75,14 @@ export async function checkPlugin(args: CheckPluginArgs, io: CommandIO): Promise
     if (declared.outcome.problems.length === 0 && manifest.value && declared.packageName) {
       await checkPlugins(dir, declared.packageName, declared.keys, credentials, io, report);
     } else {
-      for (const name of ["load", "register", "contract"]) report({ name, summary: "skipped: package.json is not usable", problems: [], notes: [] });
+      for (const name of ["load", "register", "contract"])
+        report({ name, summary: "skipped: package.json is not usable", problems: [], notes: [] });
     }
-    report(manifest.value ? await checkPack(dir, manifest.value) : { name: "pack", summary: "skipped", problems: [], notes: [] });
+    report(
+      manifest.value
+        ? await checkPack(dir, manifest.value)
+        : { name: "pack", summary: "skipped", problems: [], notes: [] },
+    );
 
     const failed = outcomes.filter((o) => o.problems.length > 0).length;
     if (failed > 0) {
@@ -88,7 +102,11 @@ async function readCredentials(file: string): Promise<Record<string, string>> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new ScaffoldError("CORTEX_CHECK_INVALID_CREDENTIALS", `cannot read credentials from ${file}: ${messageOf(error)}`, { cause: error });
+    throw new ScaffoldError(
+      "CORTEX_CHECK_INVALID_CREDENTIALS",
+      `cannot read credentials from ${file}: ${messageOf(error)}`,
+      { cause: error },
+    );
   }
   let parsed: unknown;
   try {
@@ -102,13 +120,22 @@ async function readCredentials(file: string): Promise<Record<string, string>> {
     );
   }
   if (!isObject(parsed) || Object.values(parsed).some((v) => typeof v !== "string")) {
-    throw new ScaffoldError("CORTEX_CHECK_INVALID_CREDENTIALS", `${file} must hold a JSON object of strings, e.g. { "weather_api_key": "..." }`);
+    throw new ScaffoldError(
+      "CORTEX_CHECK_INVALID_CREDENTIALS",
+      `${file} must hold a JSON object of strings, e.g. { "weather_api_key": "..." }`,
+    );
   }
   return parsed as Record<string, string>;
 }
 
 async function readManifest(dir: string): Promise<{ value?: Record<string, unknown>; error?: string }> {
-  if (!(await stat(dir).then((s) => s.isDirectory(), () => false))) return { error: `${dir} is not a folder` };
+  if (
+    !(await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  )
+    return { error: `${dir} is not a folder` };
   try {
     const value: unknown = JSON.parse(await readFile(join(dir, "package.json"), "utf8"));
     return isObject(value) ? { value } : { error: "package.json does not hold a JSON object" };
@@ -121,22 +148,31 @@ function checkManifest(manifest: { value?: Record<string, unknown>; error?: stri
   const outcome: CheckOutcome = { name: "package.json", summary: "", problems: [], notes: [] };
   const m = manifest.value;
   if (m === undefined) {
-    outcome.problems.push({ message: manifest.error ?? "no package.json", fix: "run check-plugin in (or pass) the plugin package's folder" });
+    outcome.problems.push({
+      message: manifest.error ?? "no package.json",
+      fix: "run check-plugin in (or pass) the plugin package's folder",
+    });
     return { outcome, keys: [] };
   }
   const packageName = typeof m.name === "string" && m.name !== "" ? m.name : undefined;
-  if (!packageName) outcome.problems.push({ message: "package.json has no name", fix: 'add "name", e.g. "cortex-plugin-notes"' });
+  if (!packageName)
+    outcome.problems.push({ message: "package.json has no name", fix: 'add "name", e.g. "cortex-plugin-notes"' });
   const plugins = isObject(m.cortex) ? m.cortex.plugins : undefined;
   const keys = isObject(plugins) ? Object.keys(plugins) : [];
   if (keys.length === 0) {
     outcome.problems.push({
-      message: plugins === undefined ? 'package.json has no "cortex.plugins" field: discovery will skip this package' : '"cortex.plugins" must be a non-empty object',
+      message:
+        plugins === undefined
+          ? 'package.json has no "cortex.plugins" field: discovery will skip this package'
+          : '"cortex.plugins" must be a non-empty object',
       fix: 'add "cortex": { "plugins": { "<plugin-name>": "./dist/index.js#<ExportName>" } }',
     });
   }
   const peers = isObject(m.peerDependencies) ? m.peerDependencies : {};
   if (!("@cortex/plugins" in peers)) {
-    outcome.notes.push('warning: @cortex/plugins is not a peerDependency; declare it there so the host app\'s copy is the one used');
+    outcome.notes.push(
+      "warning: @cortex/plugins is not a peerDependency; declare it there so the host app's copy is the one used",
+    );
   }
   outcome.summary = `cortex.plugins declares ${keys.map((k) => `"${k}"`).join(", ") || "nothing"}`;
   return { outcome, packageName, keys };
@@ -157,10 +193,16 @@ async function checkPlugins(
     report({
       name: "load",
       summary: "",
-      problems: [{ message: `cannot install the package as npm pack publishes it: ${messageOf(error)}`, fix: "make `npm pack` work in the package folder" }],
+      problems: [
+        {
+          message: `cannot install the package as npm pack publishes it: ${messageOf(error)}`,
+          fix: "make `npm pack` work in the package folder",
+        },
+      ],
       notes: [],
     });
-    for (const name of ["register", "contract"]) report({ name, summary: "skipped: the package could not be installed", problems: [], notes: [] });
+    for (const name of ["register", "contract"])
+      report({ name, summary: "skipped: the package could not be installed", problems: [], notes: [] });
     return;
   }
   try {
@@ -171,10 +213,17 @@ async function checkPlugins(
       const plugin = found.plugins.find((p) => p.name === key)?.plugin;
       if (plugin) loaded.set(key, plugin);
       const failure = found.failed.find((f) => f.plugin === key || f.plugin === undefined);
-      if (!plugin && failure) load.problems.push({ message: `[${failure.error.code}] ${failure.error.message}`, fix: discoveryFix(failure.error.code, failure.error.message) });
+      if (!plugin && failure)
+        load.problems.push({
+          message: `[${failure.error.code}] ${failure.error.message}`,
+          fix: discoveryFix(failure.error.code, failure.error.message),
+        });
       else if (!plugin) {
         const skipped = found.skipped.map((x) => x.reason).join("; ") || "not found";
-        load.problems.push({ message: `"${key}" was not discovered: ${skipped}`, fix: "check the package name and the cortex.plugins field" });
+        load.problems.push({
+          message: `"${key}" was not discovered: ${skipped}`,
+          fix: "check the package name and the cortex.plugins field",
+        });
       }
     }
     load.summary = `${loaded.size} of ${keys.length} plugin(s) load from what npm pack publishes, with only the declared dependencies, the way discovery does`;
@@ -188,12 +237,20 @@ async function checkPlugins(
       try {
         registry.register(plugin);
         registered.set(key, exampleParams(registry.listActions()));
-        register.notes.push(`"${key}": ${registry.listActions().map((a) => `${a.name} (${a.tier})`).join(", ")}`);
+        register.notes.push(
+          `"${key}": ${registry
+            .listActions()
+            .map((a) => `${a.name} (${a.tier})`)
+            .join(", ")}`,
+        );
       } catch (error) {
         const code = isCortexError(error) ? error.code : "error";
         register.problems.push({
           message: `"${key}" [${code}]: ${messageOf(error)}`,
-          fix: code === "CORTEX_INVALID_SCHEMA" ? "fix that action's `parameters` so it is a JSON Schema ajv compiles" : "fix what the message names",
+          fix:
+            code === "CORTEX_INVALID_SCHEMA"
+              ? "fix that action's `parameters` so it is a JSON Schema ajv compiles"
+              : "fix what the message names",
         });
       } finally {
         await registry.shutdown();
@@ -211,11 +268,18 @@ async function checkPlugins(
       const blocked: string[] = [];
       for (const c of result.checks) {
         // Without a working setup most checks fail with the same message: report it once.
-        if (!c.passed && setupFailed && c.name !== "setup" && c.message?.startsWith("could not register and set up")) blocked.push(c.name);
-        else if (!c.passed) contract.problems.push({ message: `"${key}" ${c.name}: ${c.message ?? "failed"}`, fix: contractFix(c.name, c.message) });
-        else if (c.message) contract.notes.push(`note: "${key}" ${c.name}: ${c.message}${c.message.startsWith("weak") ? WEAK_HINT : ""}`);
+        if (!c.passed && setupFailed && c.name !== "setup" && c.message?.startsWith("could not register and set up"))
+          blocked.push(c.name);
+        else if (!c.passed)
+          contract.problems.push({
+            message: `"${key}" ${c.name}: ${c.message ?? "failed"}`,
+            fix: contractFix(c.name, c.message),
+          });
+        else if (c.message)
+          contract.notes.push(`note: "${key}" ${c.name}: ${c.message}${c.message.startsWith("weak") ? WEAK_HINT : ""}`);
       }
-      if (blocked.length > 0) contract.notes.push(`"${key}": ${blocked.join(", ")} could not run without a working setup`);
+      if (blocked.length > 0)
+        contract.notes.push(`"${key}": ${blocked.join(", ")} could not run without a working setup`);
     }
     contract.summary = `${registered.size} plugin(s) pass the @cortex/testing contract suite`;
     report(contract);
@@ -236,15 +300,18 @@ function exampleParams(actions: readonly RegisteredAction[]): Record<string, Rec
 }
 
 function discoveryFix(code: string, message: string): string {
-  if (code === "CORTEX_PLUGIN_NAME_MISMATCH") return "make the cortex.plugins key equal the plugin's `name` (discovery never renames)";
+  if (code === "CORTEX_PLUGIN_NAME_MISMATCH")
+    return "make the cortex.plugins key equal the plugin's `name` (discovery never renames)";
   if (code === "CORTEX_INVALID_SPECIFIER" && message.includes("does not exist")) {
     return 'build the package (npm run build) and make sure "files" in package.json publishes it, or point the entry at a file that exists';
   }
   if (code === "CORTEX_PLUGIN_LOAD_FAILED" && /Cannot find (package|module)/.test(message)) {
-    return "declare every package the code imports in dependencies (or peerDependencies), and publish every file it imports (\"files\" in package.json): users get only what npm pack publishes and what it declares";
+    return 'declare every package the code imports in dependencies (or peerDependencies), and publish every file it imports ("files" in package.json): users get only what npm pack publishes and what it declares';
   }
-  if (code === "CORTEX_INVALID_SPECIFIER") return 'write the entry as "<plugin-name>": "./dist/index.js#<ExportName>" (a path inside the package)';
-  if (code === "CORTEX_PLUGIN_LOAD_FAILED") return "make the module import cleanly and export a plugin class (no-argument constructor), factory or object under that name";
+  if (code === "CORTEX_INVALID_SPECIFIER")
+    return 'write the entry as "<plugin-name>": "./dist/index.js#<ExportName>" (a path inside the package)';
+  if (code === "CORTEX_PLUGIN_LOAD_FAILED")
+    return "make the module import cleanly and export a plugin class (no-argument constructor), factory or object under that name";
   return "fix package.json";
 }
 
@@ -252,7 +319,8 @@ function contractFix(check: string, message = ""): string {
   if (check === "setup" && /credential .* is missing/.test(message)) {
     return "give the credentials setup needs: --credentials <file.json> or CORTEX_<KEY> environment variables";
   }
-  if (check === "approval") return "give actions that change things the CONFIRM or ADMIN tier; never run them from another action";
+  if (check === "approval")
+    return "give actions that change things the CONFIRM or ADMIN tier; never run them from another action";
   return `see the "${check}" row of @cortex/testing's contract table; run describePluginContract in your tests to reproduce`;
 }
 
@@ -270,11 +338,17 @@ async function checkPack(dir: string, manifest: Record<string, unknown>): Promis
   for (const entry of entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry.field]);
   for (const [path, fields] of byPath) {
     if (files.has(path)) continue;
-    const exists = await stat(join(dir, path)).then((s) => s.isFile(), () => false);
+    const exists = await stat(join(dir, path)).then(
+      (s) => s.isFile(),
+      () => false,
+    );
     const named = `${fields.join(", ")} name${fields.length === 1 ? "s" : ""} ${path}`;
     outcome.problems.push(
       exists
-        ? { message: `${named}, which npm would not publish`, fix: `add it (e.g. "dist") to "files" in package.json, or check .npmignore` }
+        ? {
+            message: `${named}, which npm would not publish`,
+            fix: `add it (e.g. "dist") to "files" in package.json, or check .npmignore`,
+          }
         : { message: `${named}, which does not exist`, fix: "build the package (npm run build) or fix the path" },
     );
   }
@@ -306,11 +380,19 @@ export const checkPluginCommand: Command = {
     "from CORTEX_<KEY> environment variables. Exit status 1 when any check fails.",
   ].join("\n"),
   options: {
-    credentials: { type: "string", value: "<file.json>", description: 'credentials for setup, e.g. { "weather_api_key": "..." }' },
+    credentials: {
+      type: "string",
+      value: "<file.json>",
+      description: 'credentials for setup, e.g. { "weather_api_key": "..." }',
+    },
   },
   args: { min: 0, max: 1 },
   run(ctx) {
-    const credentials = typeof ctx.flags.credentials === "string" ? resolve(ctx.io.cwd, ctx.flags.credentials) : undefined;
-    return checkPlugin({ dir: resolve(ctx.io.cwd, ctx.positionals[0] ?? "."), ...(credentials ? { credentials } : {}) }, commandIO(ctx));
+    const credentials =
+      typeof ctx.flags.credentials === "string" ? resolve(ctx.io.cwd, ctx.flags.credentials) : undefined;
+    return checkPlugin(
+      { dir: resolve(ctx.io.cwd, ctx.positionals[0] ?? "."), ...(credentials ? { credentials } : {}) },
+      commandIO(ctx),
+    );
   },
 };

@@ -34,7 +34,9 @@ export async function createPlugin(args: CreatePluginArgs, io: CommandIO): Promi
         await writeFile(file, content, { flag: "wx" });
       }
     } catch (error) {
-      throw new ScaffoldError("CORTEX_SCAFFOLD_WRITE_FAILED", `cannot write into ${dir}: ${(error as Error).message}`, { cause: error });
+      throw new ScaffoldError("CORTEX_SCAFFOLD_WRITE_FAILED", `cannot write into ${dir}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const rel = relative(process.cwd(), dir);
     const shown = rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? dir : rel;
@@ -97,7 +99,11 @@ export const createPluginCommand: Command = {
     "Never overwrites: <dir> must not exist or be empty.",
   ].join("\n"),
   options: {
-    name: { type: "string", value: "<plugin-name>", description: "plugin name (lower case, letters, digits, - and _; no __)" },
+    name: {
+      type: "string",
+      value: "<plugin-name>",
+      description: "plugin name (lower case, letters, digits, - and _; no __)",
+    },
     package: { type: "string", value: "<npm-name>", description: "npm package name, e.g. @acme/cortex-notes" },
   },
   args: { min: 1, max: 1 },
@@ -105,7 +111,11 @@ export const createPluginCommand: Command = {
     const name = typeof ctx.flags.name === "string" ? ctx.flags.name : undefined;
     const packageName = typeof ctx.flags.package === "string" ? ctx.flags.package : undefined;
     return createPlugin(
-      { dir: resolve(ctx.io.cwd, ctx.positionals[0]!), ...(name === undefined ? {} : { name }), ...(packageName === undefined ? {} : { packageName }) },
+      {
+        dir: resolve(ctx.io.cwd, ctx.positionals[0]!),
+        ...(name === undefined ? {} : { name }),
+        ...(packageName === undefined ? {} : { packageName }),
+      },
       commandIO(ctx),
     );
   },

@@ -1,7 +1,14 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { AuditExtension, createEngine, JsonLinesAuditRecorder, MetricsExtension, type ModelClient, type RunResult } from "@cortex/core";
+import {
+  AuditExtension,
+  createEngine,
+  JsonLinesAuditRecorder,
+  MetricsExtension,
+  type ModelClient,
+  type RunResult,
+} from "@cortex/core";
 import { MemoryBroker, PluginRegistry } from "@cortex/plugins";
 import { approvalMode, type ApprovalMode } from "../approval-prompt.js";
 import { booleanFlag, type Command } from "../command.js";
@@ -40,18 +47,22 @@ export const demoCommand: Command = {
     await writeFile(icsPath, demoCalendar(times), "utf8");
 
     // Loaded here, not at start-up, so `cortex --help` stays quick.
-    const [{ isModelConfigured, openAIModelFromEnv }, { CalendarPlugin }, { FilesPlugin }, { ScriptedModel }] = await Promise.all([
-      import("@cortex/model-openai"),
-      import("@cortex/plugin-calendar"),
-      import("@cortex/plugin-files"),
-      import("@cortex/testing"),
-    ]);
+    const [{ isModelConfigured, openAIModelFromEnv }, { CalendarPlugin }, { FilesPlugin }, { ScriptedModel }] =
+      await Promise.all([
+        import("@cortex/model-openai"),
+        import("@cortex/plugin-calendar"),
+        import("@cortex/plugin-files"),
+        import("@cortex/testing"),
+      ]);
     const realModel = !booleanFlag(ctx, "offline") && isModelConfigured(ctx.io.env);
     const model: ModelClient = realModel ? openAIModelFromEnv(ctx.io.env) : new ScriptedModel(demoScript(times));
     const mode = approvalMode(ctx.io, booleanFlag(ctx, "yes"));
     const logger = cliLogger(ctx.err, ctx.verbose);
     // The demo is self-contained: settings come from an in-code broker, not the environment.
-    const registry = new PluginRegistry({ broker: new MemoryBroker({ calendar_backend: "ics", calendar_ics_path: icsPath, files_root: dir }), logger });
+    const registry = new PluginRegistry({
+      broker: new MemoryBroker({ calendar_backend: "ics", calendar_ics_path: icsPath, files_root: dir }),
+      logger,
+    });
     registry.register(new CalendarPlugin());
     registry.register(new FilesPlugin());
     const metrics = new MetricsExtension();
@@ -59,8 +70,15 @@ export const demoCommand: Command = {
     const engine = createEngine({
       model: narrated(model, p),
       plugins: registry,
-      extensions: [new ProgressExtension(p), tally, metrics, new AuditExtension({ recorder: new JsonLinesAuditRecorder(auditPath) })],
-      agents: [{ id: "demo", instructions: DEMO_INSTRUCTIONS, tools: ["calendar.*", "files.*"], maxSteps: realModel ? 10 : 4 }],
+      extensions: [
+        new ProgressExtension(p),
+        tally,
+        metrics,
+        new AuditExtension({ recorder: new JsonLinesAuditRecorder(auditPath) }),
+      ],
+      agents: [
+        { id: "demo", instructions: DEMO_INSTRUCTIONS, tools: ["calendar.*", "files.*"], maxSteps: realModel ? 10 : 4 },
+      ],
       logger,
     });
 
@@ -68,7 +86,9 @@ export const demoCommand: Command = {
     p.line(`  working folder  ${dir}`);
     p.line(`  calendar        ${icsPath} (3 events this week)`);
     p.line(`  files plugin    rooted in the working folder`);
-    p.line(`  model           ${realModel ? `${ctx.io.env.CORTEX_MODEL} (from CORTEX_MODEL_*)` : "scripted, offline (set CORTEX_MODEL to use a real one)"}`);
+    p.line(
+      `  model           ${realModel ? `${ctx.io.env.CORTEX_MODEL} (from CORTEX_MODEL_*)` : "scripted, offline (set CORTEX_MODEL to use a real one)"}`,
+    );
     p.line(`  approvals       ${modeText(mode)}`);
     p.line();
     p.line(p.style("bold", "Task"));
@@ -77,7 +97,12 @@ export const demoCommand: Command = {
 
     let result: RunResult;
     try {
-      result = await driveRun(engine, "demo", demoTask(times), { io: ctx.io, prompt: ctx.err, mode, ...(ctx.io.signal ? { signal: ctx.io.signal } : {}) });
+      result = await driveRun(engine, "demo", demoTask(times), {
+        io: ctx.io,
+        prompt: ctx.err,
+        mode,
+        ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
+      });
     } finally {
       await engine.shutdown();
     }
@@ -106,7 +131,13 @@ function modeText(mode: ApprovalMode): string {
 
 async function printSummary(
   p: Printer,
-  { dir, auditPath, result, metrics, tally }: { dir: string; auditPath: string; result: RunResult; metrics: MetricsExtension; tally: DecisionTally },
+  {
+    dir,
+    auditPath,
+    result,
+    metrics,
+    tally,
+  }: { dir: string; auditPath: string; result: RunResult; metrics: MetricsExtension; tally: DecisionTally },
 ): Promise<void> {
   const snapshot = metrics.snapshot();
   const counters = Object.entries(snapshot.counters).filter(([, n]) => n > 0);
@@ -119,11 +150,16 @@ async function printSummary(
   p.line(p.style("bold", "Summary"));
   p.line(`  run             ${result.status} in ${result.steps} step(s)`);
   p.line(`  decisions       ${tally.approved} approved, ${tally.denied} denied`);
-  p.line(`  file            ${notes === undefined ? `${NOTES_PATH} was not written` : `${join(dir, NOTES_PATH)} written (${Buffer.byteLength(notes)} bytes)`}`);
-  if (notes !== undefined) for (const line of notes.trimEnd().split("\n")) p.line(p.style("dim", `                  │ ${line}`));
+  p.line(
+    `  file            ${notes === undefined ? `${NOTES_PATH} was not written` : `${join(dir, NOTES_PATH)} written (${Buffer.byteLength(notes)} bytes)`}`,
+  );
+  if (notes !== undefined)
+    for (const line of notes.trimEnd().split("\n")) p.line(p.style("dim", `                  │ ${line}`));
   p.line(p.style("bold", "Metrics"));
   p.line(`  counters        ${counters.map(([hook, n]) => `${hook} ${n}`).join(", ")}`);
-  p.line(`  durations       run ${duration(runs.sum)}; ${steps.count} step(s), p50 ${duration(steps.p50)}; ${tools.count} tool call(s), p50 ${duration(tools.p50)}`);
+  p.line(
+    `  durations       run ${duration(runs.sum)}; ${steps.count} step(s), p50 ${duration(steps.p50)}; ${tools.count} tool call(s), p50 ${duration(tools.p50)}`,
+  );
   p.line(p.style("bold", "Audit"));
   p.line(`  audit file      ${auditPath} (${records} records)`);
   p.line();

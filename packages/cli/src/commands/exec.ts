@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Approver } from "@cortex/plugins";
 import { decide, approvalMode } from "../approval-prompt.js";
-import { APPROVAL_OPTIONS, booleanFlag, principalFrom, stringFlag, type Command, type CommandContext } from "../command.js";
+import {
+  APPROVAL_OPTIONS,
+  booleanFlag,
+  principalFrom,
+  stringFlag,
+  type Command,
+  type CommandContext,
+} from "../command.js";
 import { EXIT_FAILURE, EXIT_OK, InvalidParamsError, UsageError, isCortexError } from "../errors.js";
 import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
@@ -22,7 +29,11 @@ export const execCommand: Command = {
     "Exit status: 0 when the action succeeded, 1 when it failed or was refused, 2 for bad arguments,\n" +
     "130 when interrupted (Ctrl+C).",
   options: {
-    "params-file": { type: "string", value: "<file>", description: "read the parameters (a JSON object) from a file; - for stdin" },
+    "params-file": {
+      type: "string",
+      value: "<file>",
+      description: "read the parameters (a JSON object) from a file; - for stdin",
+    },
     ...APPROVAL_OPTIONS,
   },
   args: { min: 2, max: 3 },
@@ -39,9 +50,18 @@ export const execCommand: Command = {
         ? undefined
         : async (request) => {
             const { plugin, action, tier, params } = request;
-            const call = { plugin, action, tier, params, ...(request.principal ? { principal: request.principal.id } : {}) };
+            const call = {
+              plugin,
+              action,
+              tier,
+              params,
+              ...(request.principal ? { principal: request.principal.id } : {}),
+            };
             const decision = await decide(ctx.io, ctx.err, call, mode);
-            if (mode === "yes") ctx.err.line(ctx.err.style("dim", `approved with --yes: ${request.plugin}.${request.action} (${request.tier})`));
+            if (mode === "yes")
+              ctx.err.line(
+                ctx.err.style("dim", `approved with --yes: ${request.plugin}.${request.action} (${request.tier})`),
+              );
             return decision;
           };
     const { registry, report } = await loadHostPlugins(ctx.io, {
@@ -54,16 +74,25 @@ export const execCommand: Command = {
       const signal = ctx.io.signal;
       let result;
       try {
-        result = await registry.execute(plugin, action, params, { ...(principal ? { principal } : {}), ...(signal ? { signal } : {}) });
+        result = await registry.execute(plugin, action, params, {
+          ...(principal ? { principal } : {}),
+          ...(signal ? { signal } : {}),
+        });
       } catch (error) {
         if (stdinUsed && isCortexError(error) && error.code === "CORTEX_APPROVAL_REQUIRED") {
-          throw withHint(error, "stdin held the parameters, so nobody can be asked on it; rerun with --yes, or give the parameters as an argument or in a --params-file <file>");
+          throw withHint(
+            error,
+            "stdin held the parameters, so nobody can be asked on it; rerun with --yes, or give the parameters as an argument or in a --params-file <file>",
+          );
         }
         throw error;
       }
       ctx.out.json(result);
       if (result.success) return EXIT_OK;
-      printError(ctx.err, { code: result.code ?? "CORTEX_CLI_ACTION_FAILED", message: result.error ?? `${plugin}.${action} failed` });
+      printError(ctx.err, {
+        code: result.code ?? "CORTEX_CLI_ACTION_FAILED",
+        message: result.error ?? `${plugin}.${action} failed`,
+      });
       return EXIT_FAILURE;
     } finally {
       await registry.shutdown();

@@ -48,7 +48,10 @@ export const pluginsCommand: Command = {
     }
     await registry.shutdown();
     if (reportDiscoveryFailures(ctx.err, report) > 0) {
-      throw new CommandFailedError("CORTEX_CLI_PLUGINS_FAILED", `${report.failed.length} plugin package(s) could not be loaded`);
+      throw new CommandFailedError(
+        "CORTEX_CLI_PLUGINS_FAILED",
+        `${report.failed.length} plugin package(s) could not be loaded`,
+      );
     }
     return EXIT_OK;
   },
@@ -73,15 +76,24 @@ function printPlugins(p: Printer, plugins: Listed[], actions: RegisteredAction[]
     return;
   }
   for (const plugin of plugins) {
-    p.line(`${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`);
+    p.line(
+      `${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`,
+    );
     if (plugin.description) p.line(`  ${p.clean(plugin.description)}`);
     const own = actions.filter((a) => a.plugin === plugin.name);
     const width = Math.max(0, ...own.map((a) => a.name.length));
     for (const action of own) {
-      p.line(`  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", p.clean(firstSentence(action.description)))}`);
+      p.line(
+        `  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", p.clean(firstSentence(action.description)))}`,
+      );
     }
     p.line();
   }
   const count = actions.length;
-  p.line(p.style("dim", `${plugins.length} plugin(s), ${count} action(s). AUTO runs freely; CONFIRM needs approval; ADMIN needs approval and --admin.`));
+  p.line(
+    p.style(
+      "dim",
+      `${plugins.length} plugin(s), ${count} action(s). AUTO runs freely; CONFIRM needs approval; ADMIN needs approval and --admin.`,
+    ),
+  );
 }

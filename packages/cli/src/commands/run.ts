@@ -43,7 +43,10 @@ export const runCommand: Command = {
     const { isModelConfigured, openAIModelFromEnv } = await import("@cortex/model-openai");
     if (!isModelConfigured(ctx.io.env)) {
       throw withHint(
-        new CommandFailedError("CORTEX_CLI_MODEL_NOT_CONFIGURED", "cortex run needs a model, and CORTEX_MODEL is not set"),
+        new CommandFailedError(
+          "CORTEX_CLI_MODEL_NOT_CONFIGURED",
+          "cortex run needs a model, and CORTEX_MODEL is not set",
+        ),
         "set CORTEX_MODEL (and CORTEX_MODEL_API_KEY for OpenAI, or CORTEX_MODEL_BASE_URL for another server); `cortex demo` runs offline",
       );
     }
@@ -51,7 +54,8 @@ export const runCommand: Command = {
     const logger = cliLogger(ctx.err, ctx.verbose);
     const { registry, report } = await loadHostPlugins(ctx.io, { logger });
     reportDiscoveryFailures(ctx.err, report);
-    if (registry.names().length === 0) ctx.err.line(ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`));
+    if (registry.names().length === 0)
+      ctx.err.line(ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`));
     const engine = createEngine({
       model: narrated(model, ctx.err),
       plugins: registry,
@@ -83,6 +87,7 @@ export const runCommand: Command = {
 function parseMaxSteps(raw: string | undefined): number {
   if (raw === undefined) return 10;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-steps must be a positive whole number, got "${raw}"`, "run");
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1)
+    throw new UsageError(`--max-steps must be a positive whole number, got "${raw}"`, "run");
   return n;
 }

@@ -20,7 +20,8 @@ const normalize = (p: string) => p.replace(/\\/g, "/").replace(/^\.\//, "");
 export function entryPoints(manifest: Record<string, unknown>): EntryPoint[] {
   const found: EntryPoint[] = [];
   const add = (value: unknown, field: string) => {
-    if (typeof value === "string" && value !== "" && !value.includes("*")) found.push({ path: normalize(value), field });
+    if (typeof value === "string" && value !== "" && !value.includes("*"))
+      found.push({ path: normalize(value), field });
   };
   for (const field of ["main", "module", "types", "typings"]) add(manifest[field], field);
   const walk = (value: unknown, field: string): void => {
@@ -30,7 +31,8 @@ export function entryPoints(manifest: Record<string, unknown>): EntryPoint[] {
   };
   walk(manifest.exports, "exports");
   if (typeof manifest.bin === "string") add(manifest.bin, "bin");
-  else if (isObject(manifest.bin)) for (const [k, v] of Object.entries(manifest.bin)) add(v, `bin[${JSON.stringify(k)}]`);
+  else if (isObject(manifest.bin))
+    for (const [k, v] of Object.entries(manifest.bin)) add(v, `bin[${JSON.stringify(k)}]`);
   const plugins = isObject(manifest.cortex) ? manifest.cortex.plugins : undefined;
   if (isObject(plugins)) {
     for (const [key, spec] of Object.entries(plugins)) {
@@ -55,7 +57,8 @@ function pick(target: unknown): string | undefined {
   if (typeof target === "string") return target;
   if (Array.isArray(target)) return pick(target[0]);
   if (!isObject(target)) return undefined;
-  for (const condition of ["import", "node", "default", "require"]) if (condition in target) return pick(target[condition]);
+  for (const condition of ["import", "node", "default", "require"])
+    if (condition in target) return pick(target[condition]);
   return undefined;
 }
 

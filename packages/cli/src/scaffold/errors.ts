@@ -13,7 +13,10 @@ export const SCAFFOLD_ERROR_CODES = [
 export type ScaffoldErrorCode = (typeof SCAFFOLD_ERROR_CODES)[number];
 
 /** Codes that mean the command line was wrong (exit status 2), not that the command failed. */
-const USAGE_CODES: ReadonlySet<ScaffoldErrorCode> = new Set(["CORTEX_SCAFFOLD_INVALID_NAME", "CORTEX_CHECK_INVALID_CREDENTIALS"]);
+const USAGE_CODES: ReadonlySet<ScaffoldErrorCode> = new Set([
+  "CORTEX_SCAFFOLD_INVALID_NAME",
+  "CORTEX_CHECK_INVALID_CREDENTIALS",
+]);
 
 /**
  * An error of `create-plugin` / `check-plugin`. A `CortexError` of

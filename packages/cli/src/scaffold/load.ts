@@ -31,7 +31,12 @@ export async function throwawayHost(packageDir: string, packageName: string): Pr
     const target = join(dir, "node_modules", ...packageName.split("/"));
     await mkdir(target, { recursive: true });
     const tarball = await npmPack(packageDir, dir);
-    await run("tar", ["-xzf", tarball, "-C", target, "--strip-components=1"], dir, "tar could not extract the npm pack tarball");
+    await run(
+      "tar",
+      ["-xzf", tarball, "-C", target, "--strip-components=1"],
+      dir,
+      "tar could not extract the npm pack tarball",
+    );
     await rm(tarball, { force: true });
     const manifest: unknown = JSON.parse(await readFile(join(target, "package.json"), "utf8"));
     for (const name of declaredDependencies(manifest)) {
@@ -44,7 +49,11 @@ export async function throwawayHost(packageDir: string, packageName: string): Pr
     }
     await writeFile(
       join(dir, "package.json"),
-      JSON.stringify({ name: "cortex-check-plugin-host", private: true, dependencies: { [packageName]: "*" } }, null, 2),
+      JSON.stringify(
+        { name: "cortex-check-plugin-host", private: true, dependencies: { [packageName]: "*" } },
+        null,
+        2,
+      ),
     );
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
@@ -80,7 +89,13 @@ async function findInstalled(fromDir: string, name: string): Promise<string | un
   let current = fromDir;
   for (;;) {
     const candidate = join(current, "node_modules", ...name.split("/"));
-    if (await stat(candidate).then((s) => s.isDirectory(), () => false)) return realpath(candidate);
+    if (
+      await stat(candidate).then(
+        (s) => s.isDirectory(),
+        () => false,
+      )
+    )
+      return realpath(candidate);
     const parent = dirname(current);
     if (parent === current) return undefined;
     current = parent;
@@ -90,7 +105,12 @@ async function findInstalled(fromDir: string, name: string): Promise<string | un
 /** Runs `npm pack` (lifecycle scripts off, so nothing is built or changed) into `destination`; resolves to the tarball's path. */
 async function npmPack(packageDir: string, destination: string): Promise<string> {
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-  const stdout = await run(npm, ["pack", "--json", "--ignore-scripts", "--pack-destination", destination], packageDir, "npm pack failed");
+  const stdout = await run(
+    npm,
+    ["pack", "--json", "--ignore-scripts", "--pack-destination", destination],
+    packageDir,
+    "npm pack failed",
+  );
   try {
     // npm may print lifecycle noise before the JSON; the report is the last top-level array.
     const [report] = JSON.parse(stdout.slice(stdout.indexOf("["))) as [{ filename: string }];
@@ -102,9 +122,14 @@ async function npmPack(packageDir: string, destination: string): Promise<string>
 
 function run(command: string, args: string[], cwd: string, what: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, shell: process.platform === "win32" }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${what}: ${stderr.trim() || error.message}`, { cause: error }));
-      else resolve(stdout);
-    });
+    execFile(
+      command,
+      args,
+      { cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, shell: process.platform === "win32" },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${what}: ${stderr.trim() || error.message}`, { cause: error }));
+        else resolve(stdout);
+      },
+    );
   });
 }

@@ -5,7 +5,10 @@ import { pluginTs, testTs } from "./plugin-source.js";
 import { readme } from "./readme.js";
 
 /** Dependency ranges written into a new plugin package. */
-export type TemplateVersions = Record<"@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest", string>;
+export type TemplateVersions = Record<
+  "@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest",
+  string
+>;
 
 /** The version of an installed package, read from its package.json (both export `./package.json`). */
 function installedVersion(name: string): string {
@@ -46,7 +49,10 @@ export function renderTemplates(names: PluginNames, versions: TemplateVersions):
   };
 }
 
-function packageJson({ plugin, packageName, className }: PluginNames, versions: TemplateVersions): Record<string, unknown> {
+function packageJson(
+  { plugin, packageName, className }: PluginNames,
+  versions: TemplateVersions,
+): Record<string, unknown> {
   const scoped = packageName.startsWith("@");
   return {
     name: packageName,

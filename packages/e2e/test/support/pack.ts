@@ -42,7 +42,11 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs a command (through a shell on Windows, for npm.cmd), collecting its output; never rejects for a non-zero exit. */
-export function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -67,14 +71,18 @@ export function run(command: string, args: string[], options: { cwd: string; env
 export async function mustRun(command: string, args: string[], options: Parameters<typeof run>[2]): Promise<RunResult> {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new Error(`\`${command} ${args.join(" ")}\` in ${options.cwd} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`);
+    throw new Error(
+      `\`${command} ${args.join(" ")}\` in ${options.cwd} exited ${result.code}\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`,
+    );
   }
   return result;
 }
 
 /** `npm install` in `dir`, quietly and from the cache when it can. */
 export function npmInstall(dir: string, args: string[] = []): Promise<RunResult> {
-  return mustRun("npm", ["install", ...args, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir });
+  return mustRun("npm", ["install", ...args, "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+    cwd: dir,
+  });
 }
 
 /** A new folder outside the workspace (the system temp folder). */
@@ -122,14 +130,17 @@ export async function packedTarballs(): Promise<Record<PackedName, string>> {
   const dir = join(tmpdir(), `cortex-e2e-tarballs-${await cacheKey()}`);
   const index = join(dir, "tarballs.json");
   const lock = `${dir}.lock`;
-  for (const deadline = Date.now() + 300_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
     const done = await readFile(index, "utf8").catch(() => undefined);
     if (done !== undefined) return JSON.parse(done) as Record<PackedName, string>;
     try {
       await mkdir(lock);
     } catch {
       // Another worker packs; take over only from one that died (a lock older than 3 minutes).
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > 180_000) await rm(lock, { recursive: true, force: true });
       await sleep(250);
       continue;
@@ -161,7 +172,10 @@ async function removeStale(parent: string): Promise<void> {
   for (const name of await readdir(parent).catch(() => [])) {
     if (!name.startsWith("cortex-e2e-tarballs-")) continue;
     const path = join(parent, name);
-    const age = await stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(path).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > 86_400_000) await rm(path, { recursive: true, force: true });
   }
 }

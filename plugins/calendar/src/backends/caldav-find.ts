@@ -67,7 +67,13 @@ export async function findObject(lookup: Lookup, id: string): Promise<Found | un
   const text = searchTextOf(id);
   if (text !== undefined) {
     const matches = await unlessRefused(signal, () =>
-      client.fetchCalendarObjects({ calendar, filters: uidFilter(text), urlFilter: isObjectUrl, fetchOptions: { signal }, fetch }),
+      client.fetchCalendarObjects({
+        calendar,
+        filters: uidFilter(text),
+        urlFilter: isObjectUrl,
+        fetchOptions: { signal },
+        fetch,
+      }),
     );
     if (matches !== undefined) return holding(matches, id);
   }

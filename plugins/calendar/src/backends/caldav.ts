@@ -1,7 +1,15 @@
 import { createDAVClient, type DAVCalendar, type DAVCalendarObject } from "tsdav";
 import { CalendarError, eventNotFound, isCalendarError, messageOf } from "../errors.js";
 import { calendarOf, eventsIn, findEvents, masterOf, newEvent, patchEvent, toEvent } from "../events.js";
-import { findObject, isObjectUrl, objectFileName, parseObject, type Calendar, type DAVClient, type Found } from "./caldav-find.js";
+import {
+  findObject,
+  isObjectUrl,
+  objectFileName,
+  parseObject,
+  type Calendar,
+  type DAVClient,
+  type Found,
+} from "./caldav-find.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
 
 /** Where and as whom the CalDAV backend connects; read from the broker in `setup`. */
@@ -115,9 +123,17 @@ export class CaldavBackend implements CalendarBackend {
         fetchOptions: { signal },
       });
       if (response !== undefined && !response.ok) {
-        throw new CalendarError("CORTEX_CALENDAR_SERVER_ERROR", `calendar ${calendar.url} answered HTTP ${response.status}`);
+        throw new CalendarError(
+          "CORTEX_CALENDAR_SERVER_ERROR",
+          `calendar ${calendar.url} answered HTTP ${response.status}`,
+        );
       }
-      return { backend: this.kind, server: this.#config.url, calendar: displayNameOf(calendar), calendarUrl: calendar.url };
+      return {
+        backend: this.kind,
+        server: this.#config.url,
+        calendar: displayNameOf(calendar),
+        calendarUrl: calendar.url,
+      };
     });
   }
 
@@ -136,16 +152,24 @@ export class CaldavBackend implements CalendarBackend {
       return await task(await this.#connected(signal));
     } catch (error) {
       const broken =
-        !isCalendarError(error) || error.code === "CORTEX_CALENDAR_UNREACHABLE" || error.code === "CORTEX_CALENDAR_UNAUTHORIZED";
+        !isCalendarError(error) ||
+        error.code === "CORTEX_CALENDAR_UNREACHABLE" ||
+        error.code === "CORTEX_CALENDAR_UNAUTHORIZED";
       // The caller's own abort says nothing about the connection.
       if (broken && !signal?.aborted) {
         this.#connection = undefined;
       }
       if (isCalendarError(error)) throw error;
-      if (signal?.aborted || (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"))) {
+      if (
+        signal?.aborted ||
+        (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"))
+      ) {
         throw error;
       }
-      throw new CalendarError("CORTEX_CALENDAR_SERVER_ERROR", `CalDAV request failed: ${this.#scrub(messageOf(error))}`);
+      throw new CalendarError(
+        "CORTEX_CALENDAR_SERVER_ERROR",
+        `CalDAV request failed: ${this.#scrub(messageOf(error))}`,
+      );
     }
   }
 
@@ -182,7 +206,11 @@ export class CaldavBackend implements CalendarBackend {
     const timeoutMs = this.#config.requestTimeoutMs ?? 15_000;
     const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       if (!setup || signal === undefined || init?.signal) return requestFetch(input, init);
-      return requestFetch(input, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) }, signal);
+      return requestFetch(
+        input,
+        { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) },
+        signal,
+      );
     };
     const client = await createDAVClient({
       serverUrl: url,
@@ -197,7 +225,9 @@ export class CaldavBackend implements CalendarBackend {
     const calendar =
       wanted === undefined
         ? calendars[0]
-        : calendars.find((c) => displayNameOf(c) === wanted || withSlash(c.url) === withSlash(new URL(wanted, url).href));
+        : calendars.find(
+            (c) => displayNameOf(c) === wanted || withSlash(c.url) === withSlash(new URL(wanted, url).href),
+          );
     if (calendar === undefined) {
       const names = calendars.map((c) => displayNameOf(c) || c.url).join(", ") || "none";
       throw new CalendarError(

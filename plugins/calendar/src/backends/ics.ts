@@ -3,7 +3,16 @@ import { constants } from "node:fs";
 import { access, mkdir, open, readFile, readlink, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { CalendarError, eventNotFound, messageOf } from "../errors.js";
-import { eventsIn, findEvents, masterOf, newCalendar, newEvent, parseCalendars, patchEvent, toEvent } from "../events.js";
+import {
+  eventsIn,
+  findEvents,
+  masterOf,
+  newCalendar,
+  newEvent,
+  parseCalendars,
+  patchEvent,
+  toEvent,
+} from "../events.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
 
 type Calendar = ReturnType<typeof newCalendar>;

@@ -66,7 +66,9 @@ export async function* walk(
   prefix = "",
 ): AsyncGenerator<WalkEntry> {
   throwIfAborted(signal);
-  const entries = await fsCall(prefix === "" ? display : childPath(display, prefix), () => readdir(dir, { withFileTypes: true }));
+  const entries = await fsCall(prefix === "" ? display : childPath(display, prefix), () =>
+    readdir(dir, { withFileTypes: true }),
+  );
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const dirent of entries) {
     throwIfAborted(signal);
@@ -74,7 +76,8 @@ export async function* walk(
     const rel = prefix === "" ? dirent.name : `${prefix}/${dirent.name}`;
     yield { abs, rel, dirent };
     // Looked at again just before descending: a folder swapped for a link since readdir is skipped.
-    if (recursive && dirent.isDirectory() && (await isRealFolder(abs))) yield* walk(abs, display, recursive, signal, rel);
+    if (recursive && dirent.isDirectory() && (await isRealFolder(abs)))
+      yield* walk(abs, display, recursive, signal, rel);
   }
 }
 

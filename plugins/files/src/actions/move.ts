@@ -41,7 +41,10 @@ export async function move(env: ActionEnv, params: MoveParams): Promise<MoveResu
   if (!from.exists) throw new FileNotFoundError(from.relative);
   const info = await fsCall(from.relative, () => lstat(from.entry));
   if (info.isDirectory() && (to.entry === from.entry || to.entry.startsWith(from.entry + sep))) {
-    throw new InvalidPathError(params.to, `is inside ${JSON.stringify(from.relative)}: a folder cannot move into itself`);
+    throw new InvalidPathError(
+      params.to,
+      `is inside ${JSON.stringify(from.relative)}: a folder cannot move into itself`,
+    );
   }
   if (to.exists) {
     if (params.overwrite !== true) throw new FileExistsError(to.relative);
@@ -77,7 +80,10 @@ async function checkLinksStayInside(
   let seen = 0;
   for await (const { abs, rel, dirent } of walk(fromAbs, fromRel, true, env.signal)) {
     if (++seen > MAX_MOVE_SCAN) {
-      throw new InvalidPathError(input, `holds more than ${MAX_MOVE_SCAN} entries, too many to check its links before moving`);
+      throw new InvalidPathError(
+        input,
+        `holds more than ${MAX_MOVE_SCAN} entries, too many to check its links before moving`,
+      );
     }
     if (dirent.isSymbolicLink() && !(await stays(abs, join(toAbs, ...rel.split("/"))))) {
       throw refuse(`${fromRel}/${rel}`);

@@ -140,7 +140,8 @@ async function ensureFolder(sandbox: Sandbox, folder: string, path: string, crea
 /** `realpath` of the folder `abs`, refused unless it is inside the root and a folder. */
 async function realFolderInside(sandbox: Sandbox, abs: string, path: string): Promise<string> {
   const real = await fsCall(path, () => realpath(abs));
-  if (!sandbox.contains(real)) throw new OutsideSandboxError(path, "a folder on its path was replaced by a link leading out");
+  if (!sandbox.contains(real))
+    throw new OutsideSandboxError(path, "a folder on its path was replaced by a link leading out");
   if (!(await fsCall(path, () => stat(real))).isDirectory()) throw new NotADirectoryError(sandbox.relativeOf(real));
   return real;
 }
