@@ -44,3 +44,16 @@ export {
   isRetryableStatus,
 } from "./model-errors.js";
 export type { ModelErrorCode } from "./model-errors.js";
+export { isStandardSchema, toJsonSchema, validateStandard } from "./schema.js";
+export type {
+  InferSchema,
+  InferSchemaInput,
+  JsonSchemaTarget,
+  SchemaLike,
+  StandardIssue,
+  StandardJsonSchemaConverter,
+  StandardResult,
+  StandardSchemaProps,
+  StandardSchemaV1,
+  ToJsonSchemaOptions,
+} from "./schema.js";
