@@ -14,6 +14,7 @@ export const PACKAGES = {
   "@cortex/hooks": "packages/hooks",
   "@cortex/model-openai": "packages/model-openai",
   "@cortex/plugins": "packages/plugins",
+  "@cortex/primitives": "packages/primitives",
   "@cortex/testing": "packages/testing",
   "@cortex/plugin-calendar": "plugins/calendar",
   "@cortex/plugin-files": "plugins/files",
