@@ -4,7 +4,7 @@ import type { PluginHarness } from "@cortex/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { walk } from "../src/actions/common.js";
 import { compileGlob, MAX_GLOB_LENGTH } from "../src/glob.js";
-import type { FilesPlugin } from "../src/index.js";
+import { Sandbox, type FilesPlugin } from "../src/index.js";
 import { harnessFor, makeFixture, type Fixture } from "./helpers.js";
 
 let fx: Fixture;
@@ -106,13 +106,15 @@ describe("a link is an entry of its own for delete and move", () => {
 describe("walk", () => {
   it("does not descend into a folder swapped for a link after it was listed", async () => {
     const seen: string[] = [];
-    for await (const { rel } of walk(fx.root, ".", true, undefined)) {
+    const { folder } = await (await Sandbox.open(fx.root)).openFolder(".");
+    for await (const { rel } of walk(folder, ".", true, undefined)) {
       seen.push(rel);
       if (rel === "sub") {
         renameSync(join(fx.root, "sub"), join(fx.root, "sub-old"));
         symlinkSync(fx.outside, join(fx.root, "sub"));
       }
     }
+    await folder.close();
     expect(seen).toContain("sub");
     expect(seen.filter((p) => p.startsWith("sub/"))).toEqual([]);
   });
