@@ -21,6 +21,7 @@ import {
   OutsideSandboxError,
 } from "../src/index.js";
 import { fromErrno } from "../src/errors.js";
+import { harnessFor, makeFixture } from "./helpers.js";
 
 const all: [FilesError, string, string][] = [
   [new FilesNotConfiguredError(), "CORTEX_FILES_NOT_CONFIGURED", "FilesNotConfiguredError"],
@@ -93,5 +94,18 @@ describe("docs/errors.md", () => {
     const row = section.split("\n").find((line) => line.startsWith(`| \`${code}\` |`));
     expect(row, `${code} is missing from docs/errors.md`).toBeDefined();
     expect(row!.split("|").filter((c) => c.trim() !== "")).toHaveLength(4);
+  });
+});
+
+describe("messages", () => {
+  it("never include the root's absolute path, even for a file-system error", async () => {
+    const fx = makeFixture();
+    const h = await harnessFor(fx.root);
+    const r = await h.execute("read", { path: "x".repeat(300) });
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_IO_ERROR" });
+    expect(r.error).toContain("ENAMETOOLONG");
+    expect(r.error).not.toContain(fx.base);
+    await h.teardown();
+    fx.cleanup();
   });
 });
