@@ -41,11 +41,17 @@ export class Folder {
     readonly rel: string,
     /** Absolute path where it was found (the root's real path plus `rel`). */
     readonly abs: string,
-    /** Its identity when it was opened. */
-    readonly id: Stats,
     readonly anchoring: Anchoring,
     readonly handle: FileHandle | undefined,
+    // What was found there, by path; with a descriptor, read when first asked for.
+    private found: Stats | undefined,
   ) {}
+
+  /** What this folder is (`fstat` of the descriptor, or the `lstat` by path when it was found). */
+  async stats(): Promise<Stats> {
+    this.found ??= await this.handle!.stat();
+    return this.found;
+  }
 
   /**
    * Which anchoring works for the folder at `root` on this system: a
@@ -58,7 +64,7 @@ export class Folder {
     try {
       const through = await stat(`${probe.#anchor}/.`);
       const named = await readlink(probe.#anchor);
-      return sameObject(through, probe.id) && named === root ? "descriptor" : "path";
+      return sameObject(through, await probe.stats()) && named === root ? "descriptor" : "path";
     } catch {
       return "path";
     } finally {
@@ -68,14 +74,8 @@ export class Folder {
 
   /** Opens the root folder (a real path) with the given anchoring. */
   static async open(root: string, anchoring: Anchoring): Promise<Folder> {
-    if (anchoring === "path") return new Folder(".", root, await stat(root), "path", undefined);
-    const handle = await open(root, FOLDER_FLAGS);
-    try {
-      return new Folder(".", root, await handle.stat(), "descriptor", handle);
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    if (anchoring === "path") return new Folder(".", root, "path", undefined, await stat(root));
+    return new Folder(".", root, "descriptor", await open(root, FOLDER_FLAGS), undefined);
   }
 
   get #anchor(): string {
@@ -104,17 +104,10 @@ export class Folder {
       const info = await lstat(this.at(name));
       if (info.isSymbolicLink()) throw errno("ELOOP");
       if (!info.isDirectory()) throw errno("ENOTDIR");
-      return new Folder(rel, abs, info, "path", undefined);
+      return new Folder(rel, abs, "path", undefined, info);
     }
-    const handle = await open(this.at(name), FOLDER_FLAGS);
-    try {
-      const info = await handle.stat();
-      if (!info.isDirectory()) throw errno("ENOTDIR");
-      return new Folder(rel, abs, info, "descriptor", handle);
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+    // O_DIRECTORY | O_NOFOLLOW: a folder, and never through a link.
+    return new Folder(rel, abs, "descriptor", await open(this.at(name), FOLDER_FLAGS), undefined);
   }
 
   /**
@@ -126,7 +119,7 @@ export class Folder {
     try {
       if (this.handle !== undefined) return (await readlink(this.#anchor)) === this.abs;
       if ((await realpath(this.abs)) !== this.abs) return false;
-      return sameObject(await lstat(this.abs), this.id);
+      return sameObject(await lstat(this.abs), await this.stats());
     } catch {
       return false;
     }

@@ -95,7 +95,7 @@ class Walk {
       for (;;) {
         const folder = this.#top;
         const step = this.#queue.shift();
-        if (step === undefined) return found(".", folder.id, []);
+        if (step === undefined) return found(".", await folder.stats(), []);
         if (step.name === "." || step.name === "") continue;
         if (step.name === "..") {
           // Only a link's target has "..": the caller's own path is normalized.
@@ -105,6 +105,8 @@ class Walk {
         }
         const last = this.#queue.length === 0;
         const here = folder.rel === "." ? step.name : `${folder.rel}/${step.name}`;
+        // A real folder on the way is opened at once; anything else is looked at.
+        if (!last && (await this.#descend(folder, step, here))) continue;
         const info = await lstatIfAny(folder.at(step.name), here);
         if (info?.isSymbolicLink() && (this.options.follow || !last)) {
           await this.#expand(folder, step, here);
@@ -117,8 +119,17 @@ class Walk {
         if (info === undefined && this.options.create !== true) {
           return found(step.name, undefined, [step.name, ...this.#queue.map((s) => s.name)]);
         }
-        if (info !== undefined && !info.isDirectory()) throw new NotADirectoryError(here);
-        await this.#descend(folder, step, here, info === undefined);
+        if (info === undefined) {
+          await folder
+            .step(this.input, () => mkdir(folder.at(step.name)))
+            .catch((error: unknown) => {
+              if (errnoOf(error) !== "EEXIST") throw fromErrno(error, here) ?? error;
+            });
+          if (!(await this.#descend(folder, step, here))) this.#again(step);
+          continue;
+        }
+        if (!info.isDirectory()) throw new NotADirectoryError(here);
+        this.#again(step); // a folder again, after the open above found something else
       }
     } catch (error) {
       await Promise.all(this.#stack.map((folder) => folder.close()));
@@ -133,21 +144,15 @@ class Walk {
     return this.#stack.at(-1)!;
   }
 
-  /** Opens the folder `step` names (creating it first when `create`), or queues the step again if it changed kind. */
-  async #descend(folder: Folder, step: Step, here: string, create: boolean): Promise<void> {
-    if (create) {
-      await folder
-        .step(this.input, () => mkdir(folder.at(step.name)))
-        .catch((error: unknown) => {
-          if (errnoOf(error) !== "EEXIST") throw fromErrno(error, here) ?? error;
-        });
-    }
+  /** Opens the real folder `step` names and walks into it; false when it is not one (a link, a file, nothing). */
+  async #descend(folder: Folder, step: Step, here: string): Promise<boolean> {
     try {
       this.#stack.push(await folder.child(step.name));
+      return true;
     } catch (error) {
       const errno = errnoOf(error);
-      if (errno !== "ELOOP" && errno !== "ENOTDIR" && errno !== "ENOENT") throw fromErrno(error, here) ?? error;
-      this.#again(step);
+      if (errno === "ELOOP" || errno === "ENOTDIR" || errno === "ENOENT") return false;
+      throw fromErrno(error, here) ?? error;
     }
   }
 

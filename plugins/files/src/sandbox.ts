@@ -7,6 +7,7 @@ import {
   NotADirectoryError,
   OutsideSandboxError,
   errnoOf,
+  fromErrno,
 } from "./errors.js";
 import { Folder, changed, type Anchoring } from "./folder.js";
 import { locate, type LocateOptions, type Located } from "./locate.js";
@@ -89,7 +90,11 @@ export class Sandbox {
       if (!at.info.isDirectory()) throw new NotADirectoryError(at.relative);
       if (at.name === ".") return { folder: at.folder, relative: at.relative };
       const folder = await at.folder.child(at.name).catch((error: unknown) => {
-        throw errnoOf(error) === "ENOENT" ? new FileNotFoundError(at.relative) : changed(at.relative);
+        const errno = errnoOf(error);
+        // Swapped for a link or a file since it was found.
+        throw errno === "ELOOP" || errno === "ENOTDIR"
+          ? changed(at.relative)
+          : (fromErrno(error, at.relative) ?? error);
       });
       await at.folder.close();
       return { folder, relative: at.relative };

@@ -90,6 +90,24 @@ describe.runIf(process.platform === "linux")("descriptor anchoring (Linux)", () 
   });
 });
 
+describe.each([false, true])("Folder.child (with /proc hidden: %s)", (hideProc) => {
+  it("opens a real folder, and refuses a link to one, a file, and nothing", async () => {
+    hook.hideProc = hideProc;
+    const sandbox = await Sandbox.open(fx.root);
+    symlinkSync(join(fx.root, "tree"), join(fx.root, "tree-link"));
+    const { folder: root } = await sandbox.openFolder(".");
+    const tree = await root.child("tree");
+    expect(tree).toMatchObject({ rel: "tree", abs: join(fx.root, "tree") });
+    expect(readdirSync(tree.self).sort()).toEqual(["a", "b", "c.txt"]);
+    await tree.close();
+    for (const name of ["tree-link", "tree/c.txt", "missing"]) {
+      const error = await root.child(name).catch((e: unknown) => e);
+      expect((error as { code?: string }).code, name).toMatch(/^(ELOOP|ENOTDIR|ENOENT)$/);
+    }
+    await root.close();
+  });
+});
+
 describe("the walk from the root, under swaps at the worst moment", () => {
   it("never creates a folder outside when a folder it just created is swapped for a link", async () => {
     const h = await harnessFor(fx.root);
