@@ -1,137 +1,114 @@
-import { CortexError } from "@cortex/plugins";
+import { CortexError, type ErrorTable } from "@cortex/primitives";
 
 /**
- * Every code this package uses. Closed: `docs/errors.md` lists each one, and
- * a test fails when one is missing. Actions never throw these: they come back
- * as `{ success: false, error, code }` so the model can correct its call.
+ * Every code this package uses, with the class that carries it. Closed:
+ * `docs/errors.md` is checked against it. Actions never throw these: they
+ * come back as `{ success: false, error, code }` so the model can correct
+ * its call (`setup` rejects with `CORTEX_FILES_INVALID_CONFIG`).
  */
-export const FILES_ERROR_CODES = [
-  "CORTEX_FILES_NOT_CONFIGURED",
-  "CORTEX_FILES_INVALID_CONFIG",
-  "CORTEX_FILES_INVALID_PATH",
-  "CORTEX_FILES_OUTSIDE_SANDBOX",
-  "CORTEX_FILES_NOT_FOUND",
-  "CORTEX_FILES_EXISTS",
-  "CORTEX_FILES_NOT_A_FILE",
-  "CORTEX_FILES_NOT_A_DIRECTORY",
-  "CORTEX_FILES_NOT_EMPTY",
-  "CORTEX_FILES_TOO_LARGE",
-  "CORTEX_FILES_INVALID_CONTENT",
-  "CORTEX_FILES_ABORTED",
-  "CORTEX_FILES_IO_ERROR",
-] as const;
+export const FILES_ERRORS = {
+  CORTEX_FILES_NOT_CONFIGURED: "FilesNotConfiguredError",
+  CORTEX_FILES_INVALID_CONFIG: "FilesConfigError",
+  CORTEX_FILES_INVALID_PATH: "InvalidPathError",
+  CORTEX_FILES_OUTSIDE_SANDBOX: "OutsideSandboxError",
+  CORTEX_FILES_NOT_FOUND: "FileNotFoundError",
+  CORTEX_FILES_EXISTS: "FileExistsError",
+  CORTEX_FILES_NOT_A_FILE: "NotAFileError",
+  CORTEX_FILES_NOT_A_DIRECTORY: "NotADirectoryError",
+  CORTEX_FILES_NOT_EMPTY: "NotEmptyError",
+  CORTEX_FILES_TOO_LARGE: "FileTooLargeError",
+  CORTEX_FILES_INVALID_CONTENT: "InvalidContentError",
+  CORTEX_FILES_ABORTED: "FilesAbortedError",
+  CORTEX_FILES_IO_ERROR: "FilesIoError",
+} as const satisfies ErrorTable;
 
-/** A code from {@link FILES_ERROR_CODES}. */
-export type FilesErrorCode = (typeof FILES_ERROR_CODES)[number];
+/** A code of {@link FILES_ERRORS}. */
+export type FilesErrorCode = keyof typeof FILES_ERRORS;
 
-/**
- * Base of every error this plugin produces on purpose: a `CortexError` of
- * `@cortex/plugins` with this package's closed code union. Match on `code`.
- */
-export class FilesError extends CortexError<FilesErrorCode> {
-  constructor(code: FilesErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, message, options);
-    this.name = "FilesError";
-  }
-}
+/** @deprecated The codes of {@link FILES_ERRORS}, as a list; use that table. */
+export const FILES_ERROR_CODES = Object.keys(FILES_ERRORS) as readonly FilesErrorCode[];
+
+/** Base of every error this plugin produces on purpose, narrowed to one of its codes. Match on `code`. */
+export class FilesError<C extends FilesErrorCode = FilesErrorCode> extends CortexError<C> {}
 
 /** An action ran before `setup` (or after `teardown`). */
-export class FilesNotConfiguredError extends FilesError {
-  declare readonly code: "CORTEX_FILES_NOT_CONFIGURED";
+export class FilesNotConfiguredError extends FilesError<"CORTEX_FILES_NOT_CONFIGURED"> {
   constructor() {
     super("CORTEX_FILES_NOT_CONFIGURED", 'plugin "files" is not set up: no sandbox root is configured');
-    this.name = "FilesNotConfiguredError";
   }
 }
 
 /** `setup` got a `files_root` that is not an existing folder, or a limit that is not a positive integer. */
-export class FilesConfigError extends FilesError {
-  declare readonly code: "CORTEX_FILES_INVALID_CONFIG";
+export class FilesConfigError extends FilesError<"CORTEX_FILES_INVALID_CONFIG"> {
   constructor(
     readonly key: string,
     detail: string,
     cause?: unknown,
   ) {
     super("CORTEX_FILES_INVALID_CONFIG", `plugin "files": config "${key}" ${detail}`, { cause });
-    this.name = "FilesConfigError";
   }
 }
 
 /** A path is not a usable relative path: empty, absolute, a NUL byte, the root where it is not allowed, a broken link. */
-export class InvalidPathError extends FilesError {
-  declare readonly code: "CORTEX_FILES_INVALID_PATH";
+export class InvalidPathError extends FilesError<"CORTEX_FILES_INVALID_PATH"> {
   constructor(
     readonly path: string,
     detail: string,
   ) {
     super("CORTEX_FILES_INVALID_PATH", `${JSON.stringify(path)} ${detail}`);
-    this.name = "InvalidPathError";
   }
 }
 
-/** A path leads outside the sandbox root, by `..` or through a symbolic link. */
-export class OutsideSandboxError extends FilesError {
-  declare readonly code: "CORTEX_FILES_OUTSIDE_SANDBOX";
+/** A path leads outside the sandbox root, by `..` or through a symbolic link, or a folder on it was swapped while in use. */
+export class OutsideSandboxError extends FilesError<"CORTEX_FILES_OUTSIDE_SANDBOX"> {
   constructor(
     readonly path: string,
     detail: string,
   ) {
     super("CORTEX_FILES_OUTSIDE_SANDBOX", `${JSON.stringify(path)} is outside the sandbox: ${detail}`);
-    this.name = "OutsideSandboxError";
   }
 }
 
 /** The file or folder does not exist. */
-export class FileNotFoundError extends FilesError {
-  declare readonly code: "CORTEX_FILES_NOT_FOUND";
+export class FileNotFoundError extends FilesError<"CORTEX_FILES_NOT_FOUND"> {
   constructor(
     readonly path: string,
     hint = "",
   ) {
     super("CORTEX_FILES_NOT_FOUND", `${JSON.stringify(path)} does not exist${hint}`);
-    this.name = "FileNotFoundError";
   }
 }
 
 /** The target exists and `overwrite` was not set. */
-export class FileExistsError extends FilesError {
-  declare readonly code: "CORTEX_FILES_EXISTS";
+export class FileExistsError extends FilesError<"CORTEX_FILES_EXISTS"> {
   constructor(readonly path: string) {
     super("CORTEX_FILES_EXISTS", `${JSON.stringify(path)} already exists (pass overwrite: true to replace it)`);
-    this.name = "FileExistsError";
   }
 }
 
 /** A file was expected and the path is a folder (or something else). */
-export class NotAFileError extends FilesError {
-  declare readonly code: "CORTEX_FILES_NOT_A_FILE";
+export class NotAFileError extends FilesError<"CORTEX_FILES_NOT_A_FILE"> {
   constructor(readonly path: string) {
     super("CORTEX_FILES_NOT_A_FILE", `${JSON.stringify(path)} is not a regular file`);
-    this.name = "NotAFileError";
   }
 }
 
 /** A folder was expected (to list, to search, as a parent) and the path is not one. */
-export class NotADirectoryError extends FilesError {
-  declare readonly code: "CORTEX_FILES_NOT_A_DIRECTORY";
+export class NotADirectoryError extends FilesError<"CORTEX_FILES_NOT_A_DIRECTORY"> {
   constructor(readonly path: string) {
     super("CORTEX_FILES_NOT_A_DIRECTORY", `${JSON.stringify(path)} is not a folder`);
-    this.name = "NotADirectoryError";
   }
 }
 
 /** `delete` of a non-empty folder without `recursive: true`. */
-export class NotEmptyError extends FilesError {
-  declare readonly code: "CORTEX_FILES_NOT_EMPTY";
+export class NotEmptyError extends FilesError<"CORTEX_FILES_NOT_EMPTY"> {
   constructor(readonly path: string) {
     super("CORTEX_FILES_NOT_EMPTY", `${JSON.stringify(path)} is a folder that is not empty (pass recursive: true)`);
-    this.name = "NotEmptyError";
   }
 }
 
 /** A read or write over the configured byte limit. */
-export class FileTooLargeError extends FilesError {
-  declare readonly code: "CORTEX_FILES_TOO_LARGE";
+export class FileTooLargeError extends FilesError<"CORTEX_FILES_TOO_LARGE"> {
   constructor(
     readonly path: string,
     readonly bytes: number,
@@ -139,31 +116,25 @@ export class FileTooLargeError extends FilesError {
     key: string,
   ) {
     super("CORTEX_FILES_TOO_LARGE", `${JSON.stringify(path)} is ${bytes} bytes, over the ${limit}-byte limit (${key})`);
-    this.name = "FileTooLargeError";
   }
 }
 
 /** `write` with `encoding: "base64"` got content that is not base64. */
-export class InvalidContentError extends FilesError {
-  declare readonly code: "CORTEX_FILES_INVALID_CONTENT";
+export class InvalidContentError extends FilesError<"CORTEX_FILES_INVALID_CONTENT"> {
   constructor(detail: string) {
     super("CORTEX_FILES_INVALID_CONTENT", `content ${detail}`);
-    this.name = "InvalidContentError";
   }
 }
 
 /** The call's `context.signal` was aborted while the action ran. */
-export class FilesAbortedError extends FilesError {
-  declare readonly code: "CORTEX_FILES_ABORTED";
+export class FilesAbortedError extends FilesError<"CORTEX_FILES_ABORTED"> {
   constructor(cause?: unknown) {
     super("CORTEX_FILES_ABORTED", "the action was aborted", { cause });
-    this.name = "FilesAbortedError";
   }
 }
 
 /** Any other file-system failure (permissions, a full disk, …); `errno` is Node's code, e.g. `EACCES`. */
-export class FilesIoError extends FilesError {
-  declare readonly code: "CORTEX_FILES_IO_ERROR";
+export class FilesIoError extends FilesError<"CORTEX_FILES_IO_ERROR"> {
   constructor(
     readonly path: string,
     readonly errno: string,
@@ -173,7 +144,6 @@ export class FilesIoError extends FilesError {
     super("CORTEX_FILES_IO_ERROR", `${JSON.stringify(path)}: file-system error ${errno}${ERRNO_TEXT[errno] ?? ""}`, {
       cause,
     });
-    this.name = "FilesIoError";
   }
 }
 
@@ -221,6 +191,15 @@ export function fromErrno(error: unknown, path: string): FilesError | undefined 
       return new InvalidPathError(path, "has too many levels of symbolic links");
     default:
       return new FilesIoError(path, errno, error);
+  }
+}
+
+/** Runs a file-system call about `path` (relative to the root), turning Node errors into coded ones. */
+export async function fsCall<T>(path: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw fromErrno(error, path) ?? error;
   }
 }
 

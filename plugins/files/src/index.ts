@@ -1,9 +1,10 @@
 export { FilesPlugin } from "./plugin.js";
 export type { FilesFailure, FilesPluginOptions } from "./plugin.js";
-export { DEFAULT_LIMITS, DEFAULT_MAX_BYTES, FILES_CONFIG_KEYS } from "./config.js";
-export type { FilesLimits } from "./config.js";
+export { DEFAULT_LIMITS, DEFAULT_MAX_BYTES, FILES_CONFIG_KEYS, FILES_DEFAULTS } from "./config.js";
+export type { CodeLimits, FilesLimits } from "./config.js";
 export { Sandbox } from "./sandbox.js";
-export type { ResolvedPath } from "./sandbox.js";
+export type { LocateOptions, Located, ResolvedPath } from "./sandbox.js";
+export type { Anchoring, Folder } from "./folder.js";
 export { FILES_ACTIONS, FILES_ACTION_NAMES } from "./schemas.js";
 export type {
   DeleteParams,
@@ -23,6 +24,7 @@ export type { WriteResult } from "./actions/write.js";
 export type { MoveResult } from "./actions/move.js";
 export type { DeleteResult } from "./actions/delete.js";
 export {
+  FILES_ERRORS,
   FILES_ERROR_CODES,
   FileExistsError,
   FileNotFoundError,

@@ -9,6 +9,7 @@ import {
   type PluginHealthReport,
   type PluginResult,
 } from "@cortex/plugins";
+import { messageOf } from "@cortex/primitives";
 import pkg from "../package.json" with { type: "json" };
 import { remove } from "./actions/delete.js";
 import { list } from "./actions/list.js";
@@ -17,12 +18,12 @@ import { read } from "./actions/read.js";
 import { search } from "./actions/search.js";
 import { write } from "./actions/write.js";
 import type { ActionEnv } from "./actions/common.js";
-import { DEFAULT_LIMITS, readConfig, type FilesConfig, type FilesLimits } from "./config.js";
+import { codeLimits, readConfig, type CodeLimits, type FilesConfig, type FilesLimits } from "./config.js";
 import { FilesNotConfiguredError, fromErrno, type FilesErrorCode } from "./errors.js";
 import { FILES_ACTIONS, FILES_ACTION_NAMES, type FilesActionName, type FilesActionParams } from "./schemas.js";
 
-/** Limits not read from the broker; for embedding and tests. */
-export type FilesPluginOptions = Partial<Omit<FilesLimits, "maxReadBytes" | "maxWriteBytes">>;
+/** Limits not read from the broker, each a whole number > 0 (see `FILES_DEFAULTS`); for embedding and tests. */
+export type FilesPluginOptions = Partial<CodeLimits>;
 
 /** A failure as `executeAction` returns it: the message and the stable code. */
 export interface FilesFailure {
@@ -51,12 +52,16 @@ export class FilesPlugin implements Plugin {
   /** What the plugin is for, as shown to the model. */
   readonly description =
     "Read, search and change files inside one sandboxed folder (list, read, search, write, move, delete).";
-  readonly #defaults: Omit<FilesLimits, "maxReadBytes" | "maxWriteBytes">;
+  readonly #defaults: CodeLimits;
   #config: FilesConfig | undefined;
 
-  /** Options are optional: discovery constructs the plugin with no arguments. */
-  constructor(options: FilesPluginOptions = {}) {
-    this.#defaults = { ...DEFAULT_LIMITS, ...options };
+  /**
+   * Options are optional: discovery constructs the plugin with no arguments.
+   * A limit that is not a whole number > 0, or an unknown option, throws
+   * `CORTEX_INVALID_OPTIONS`.
+   */
+  constructor(options?: FilesPluginOptions) {
+    this.#defaults = codeLimits(options);
   }
 
   /** Real path of the sandbox root once set up, else `undefined`. */
@@ -117,25 +122,29 @@ export class FilesPlugin implements Plugin {
     }
   }
 
-  /** HEALTHY when the root is a readable and writable folder; UNHEALTHY otherwise; UNKNOWN before setup. */
+  /**
+   * HEALTHY when the root is a readable and writable folder; UNHEALTHY
+   * otherwise; UNKNOWN before setup. `details.anchoring` says how folders are
+   * reached: `"descriptor"` where a racing process cannot redirect a step.
+   */
   async health(): Promise<PluginHealthReport> {
     const config = this.#config;
     if (config === undefined) {
       return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { configured: false } };
     }
-    const { root } = config.sandbox;
-    const details = { root, maxReadBytes: config.limits.maxReadBytes, maxWriteBytes: config.limits.maxWriteBytes };
+    const { root, anchoring } = config.sandbox;
+    const { maxReadBytes, maxWriteBytes } = config.limits;
+    const details = { root, anchoring, maxReadBytes, maxWriteBytes };
     try {
       if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a folder`);
       await access(root, constants.R_OK | constants.W_OK | constants.X_OK);
       return { plugin: this.name, status: PluginHealthStatus.HEALTHY, details };
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
       return {
         plugin: this.name,
         status: PluginHealthStatus.UNHEALTHY,
         details,
-        error: `sandbox root unusable: ${why}`,
+        error: `sandbox root unusable: ${messageOf(error)}`,
       };
     }
   }

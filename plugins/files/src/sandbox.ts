@@ -1,7 +1,7 @@
-import type { Stats } from "node:fs";
-import { lstat, readlink, realpath, stat } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
+import { readlink, realpath, stat } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve, sep, win32 } from "node:path";
 import {
+  FileNotFoundError,
   FilesConfigError,
   InvalidPathError,
   NotADirectoryError,
@@ -9,8 +9,12 @@ import {
   errnoOf,
   fromErrno,
 } from "./errors.js";
+import { Folder, changed, type Anchoring } from "./folder.js";
+import { locate, type LocateOptions, type Located } from "./locate.js";
 
-/** A path the model gave, checked and resolved inside the sandbox. */
+export type { LocateOptions, Located } from "./locate.js";
+
+/** A path the model gave, checked and resolved inside the sandbox (a snapshot: actions use {@link Located}). */
 export interface ResolvedPath {
   /** What the caller wrote, for messages. */
   readonly input: string;
@@ -28,14 +32,18 @@ export interface ResolvedPath {
 
 /**
  * The sandbox: a folder resolved with `realpath` once, at setup. Every path
- * goes through {@link Sandbox.resolve}, which refuses NUL bytes, absolute
+ * goes through {@link Sandbox.locate}, which refuses NUL bytes, absolute
  * paths, `..` climbing above the root, and any symbolic link (at any depth,
- * including the last name, dangling or not) whose target is outside the root.
+ * including the last name, dangling or not) whose target is outside the root,
+ * and opens each folder on the way from the one before it without following
+ * a link, so what it returns is a real folder inside the root.
  */
 export class Sandbox {
   private constructor(
     /** Real absolute path of the root folder. */
     readonly root: string,
+    /** How folders are reached once opened: `"descriptor"` where a racing process cannot redirect a step. */
+    readonly anchoring: Anchoring,
   ) {}
 
   /** Opens `root` (relative to the working directory): it must exist and be a folder. */
@@ -48,7 +56,7 @@ export class Sandbox {
       throw new FilesConfigError(key, `(${root}) does not exist or cannot be resolved`, error);
     }
     if (!(await stat(real)).isDirectory()) throw new FilesConfigError(key, `(${root}) is not a folder`);
-    return new Sandbox(real);
+    return new Sandbox(real, await Folder.anchoringFor(real));
   }
 
   /** True when the absolute path `abs` is the root or below it. */
@@ -63,12 +71,49 @@ export class Sandbox {
   }
 
   /**
-   * Checks `input` and resolves it one name at a time, following links with
-   * `realpath` and checking each target, so the deepest existing ancestor of
-   * a path that does not exist yet is always a real folder inside the root.
+   * Finds where `input` leads and opens the real folder that holds it. Names
+   * are taken one at a time from the root: a folder is opened from the one
+   * before it without following a link; a link met on the way (and the last
+   * name's, with `follow`) is read and its target walked the same way, refused
+   * when it leads out or dangles. The caller closes `folder`.
+   */
+  async locate(input: unknown, options: LocateOptions): Promise<Located> {
+    const names = this.#parse(input, options.field ?? "path");
+    return locate(this, input as string, names, options);
+  }
+
+  /** Opens the folder `input` names (through links that stay inside); the caller closes it. */
+  async openFolder(input: unknown, field = "path"): Promise<{ readonly folder: Folder; readonly relative: string }> {
+    const at = await this.locate(input, { field, follow: true });
+    try {
+      if (at.info === undefined) throw new FileNotFoundError(at.relative);
+      if (!at.info.isDirectory()) throw new NotADirectoryError(at.relative);
+      if (at.name === ".") return { folder: at.folder, relative: at.relative };
+      const folder = await at.folder.child(at.name).catch((error: unknown) => {
+        const errno = errnoOf(error);
+        // Swapped for a link or a file since it was found.
+        throw errno === "ELOOP" || errno === "ENOTDIR"
+          ? changed(at.relative)
+          : (fromErrno(error, at.relative) ?? error);
+      });
+      await at.folder.close();
+      return { folder, relative: at.relative };
+    } catch (error) {
+      await at.folder.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Checks `input` and resolves it, following links that stay inside: a
+   * snapshot for code using the sandbox directly. Acting on its paths later
+   * is check-then-act; the actions use {@link Sandbox.locate} instead.
    */
   async resolve(input: unknown, field = "path"): Promise<ResolvedPath> {
-    return this.#resolve(input, field, true);
+    const entry = await this.resolveEntry(input, field);
+    if (!entry.exists || entry.isRoot) return entry;
+    const target = await this.#snapshot(input, field, true);
+    return { ...target, entry: entry.entry };
   }
 
   /**
@@ -77,80 +122,21 @@ export class Sandbox {
    * not followed, dangling or not; `real` is then the link itself.
    */
   async resolveEntry(input: unknown, field = "path"): Promise<ResolvedPath> {
-    return this.#resolve(input, field, false);
+    return this.#snapshot(input, field, false);
   }
 
-  async #resolve(input: unknown, field: string, followLast: boolean): Promise<ResolvedPath> {
-    if (typeof input !== "string" || input === "") {
-      throw new InvalidPathError(String(input), `is not a valid ${field}: give a non-empty path relative to the root`);
-    }
-    if (input.includes("\0")) throw new InvalidPathError(input, `(${field}) contains a NUL byte`);
-    if (isAbsolute(input) || win32.isAbsolute(input) || /^[a-zA-Z]:/.test(input)) {
-      throw new InvalidPathError(input, `(${field}) is absolute: give a path relative to the sandbox root`);
-    }
-    const lexical = resolve(this.root, input);
-    if (!this.contains(lexical)) throw new OutsideSandboxError(input, `"..", in ${field}, climbs above the root`);
-    const names = relative(this.root, lexical)
-      .split(sep)
-      .filter((n) => n !== "");
-    const rel = names.join("/") || ".";
-    if (names.length === 0) {
-      return { input, relative: rel, real: this.root, entry: this.root, exists: true, isRoot: true };
-    }
-    let current = this.root;
-    for (const [i, name] of names.entries()) {
-      const last = i === names.length - 1;
-      const next = join(current, name);
-      let info;
-      try {
-        info = await lstat(next);
-      } catch (error) {
-        const errno = errnoOf(error);
-        if (errno === "ENOENT") {
-          const rest = join(current, ...names.slice(i));
-          return { input, relative: rel, real: rest, entry: rest, exists: false, isRoot: false };
-        }
-        if (errno === "ENOTDIR") throw new NotADirectoryError(names.slice(0, i).join("/"));
-        throw fromErrno(error, input) ?? error;
-      }
-      if (info.isSymbolicLink() && last && !followLast) {
-        return { input, relative: rel, real: next, entry: next, exists: true, isRoot: false };
-      }
-      if (info.isSymbolicLink()) {
-        const target = await this.#follow(next, input, field);
-        if (last) return { input, relative: rel, real: target, entry: next, exists: true, isRoot: false };
-        current = target;
-      } else {
-        if (last) return { input, relative: rel, real: next, entry: next, exists: true, isRoot: false };
-        current = next;
-      }
-    }
-    /* c8 ignore next */
-    throw new InvalidPathError(input, "could not be resolved");
-  }
-
-  /**
-   * Checks that a file opened at `abs` (its `fstat` is `opened`) is still the
-   * entry at that path inside the root: its folder, resolved again with
-   * `realpath`, must be inside the root, and the entry there must be the
-   * same file (device and inode). Catches a folder swapped for a link
-   * between the check of the path and the `open`.
-   */
-  async verifyOpened(abs: string, opened: Stats, input: string): Promise<string> {
-    let folder: string;
-    let now: Stats;
-    try {
-      folder = await realpath(dirname(abs));
-      now = await lstat(join(folder, basename(abs)));
-    } catch (error) {
-      throw fromErrno(error, input) ?? error;
-    }
-    if (!this.contains(folder))
-      throw new OutsideSandboxError(input, "its folder was replaced by a link leading out while in use");
-    if (now.dev !== opened.dev || now.ino !== opened.ino) {
-      throw new OutsideSandboxError(input, "the entry changed while in use (a folder on its path was replaced)");
-    }
-    return join(folder, basename(abs));
+  async #snapshot(input: unknown, field: string, follow: boolean): Promise<ResolvedPath> {
+    const at = await this.locate(input, { field, follow });
+    await at.folder.close();
+    const real = at.name === "." ? at.folder.abs : join(at.folder.abs, ...(at.info ? [at.name] : at.missing));
+    return {
+      input: at.input,
+      relative: at.relative,
+      real,
+      entry: real,
+      exists: at.info !== undefined,
+      isRoot: at.isRoot,
+    };
   }
 
   /**
@@ -177,26 +163,19 @@ export class Sandbox {
     }
   }
 
-  /** Real target of the link `link`, refused when it leads out or dangles. */
-  async #follow(link: string, input: string, field: string): Promise<string> {
-    let target: string;
-    try {
-      target = await realpath(link);
-    } catch (error) {
-      if (errnoOf(error) !== "ENOENT") throw fromErrno(error, input) ?? error;
-      // Dangling: judge where it would lead, so a write cannot create a file outside through it.
-      const where = resolve(join(link, ".."), await readlink(link));
-      if (!this.contains(where)) throw this.#escape(link, input, field);
-      throw new InvalidPathError(input, `(${field}) goes through a broken symbolic link: ${this.relativeOf(link)}`);
+  /** The names of `input` below the root, after the checks every path gets. */
+  #parse(input: unknown, field: string): string[] {
+    if (typeof input !== "string" || input === "") {
+      throw new InvalidPathError(String(input), `is not a valid ${field}: give a non-empty path relative to the root`);
     }
-    if (!this.contains(target)) throw this.#escape(link, input, field);
-    return target;
-  }
-
-  #escape(link: string, input: string, field: string): OutsideSandboxError {
-    return new OutsideSandboxError(
-      input,
-      `${field} goes through the symbolic link ${this.relativeOf(link)}, which leads out`,
-    );
+    if (input.includes("\0")) throw new InvalidPathError(input, `(${field}) contains a NUL byte`);
+    if (isAbsolute(input) || win32.isAbsolute(input) || /^[a-zA-Z]:/.test(input)) {
+      throw new InvalidPathError(input, `(${field}) is absolute: give a path relative to the sandbox root`);
+    }
+    const lexical = resolve(this.root, input);
+    if (!this.contains(lexical)) throw new OutsideSandboxError(input, `"..", in ${field}, climbs above the root`);
+    return relative(this.root, lexical)
+      .split(sep)
+      .filter((name) => name !== "");
   }
 }

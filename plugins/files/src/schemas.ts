@@ -1,4 +1,5 @@
 import { ActionTier, type PluginActionInfo } from "@cortex/plugins";
+import { FILES_DEFAULTS } from "./config.js";
 import { MAX_GLOB_LENGTH } from "./glob.js";
 
 const path = (what: string) => ({
@@ -117,7 +118,13 @@ export const FILES_ACTIONS: readonly PluginActionInfo[] = [
             'Only search files matching this pattern: "*" and "?" match within a name, "**" across folders. Without "/" it matches the file name ("*.md"); with "/" the path from the searched folder ("src/**/*.ts").',
         },
         caseSensitive: { type: "boolean", default: false, description: "Match letter case exactly." },
-        maxResults: { type: "integer", minimum: 1, maximum: 200, default: 50, description: "Most matches to return." },
+        maxResults: {
+          type: "integer",
+          minimum: 1,
+          maximum: FILES_DEFAULTS.maxSearchResults,
+          default: FILES_DEFAULTS.searchResults,
+          description: "Most matches to return.",
+        },
       },
       required: ["query"],
       additionalProperties: false,

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { CortexError, isCortexError } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
+import { errorDocProblems } from "../../../test-support/error-docs.js";
 import {
+  FILES_ERRORS,
   FILES_ERROR_CODES,
   FileExistsError,
   FileNotFoundError,
@@ -19,6 +21,7 @@ import {
   OutsideSandboxError,
 } from "../src/index.js";
 import { fromErrno } from "../src/errors.js";
+import { harnessFor, makeFixture } from "./helpers.js";
 
 const all: [FilesError, string, string][] = [
   [new FilesNotConfiguredError(), "CORTEX_FILES_NOT_CONFIGURED", "FilesNotConfiguredError"],
@@ -41,9 +44,11 @@ describe("error classes", () => {
     for (const [error, code, name] of all) {
       expect(error.code).toBe(code);
       expect(error.name).toBe(name);
+      expect(FILES_ERRORS[code as keyof typeof FILES_ERRORS]).toBe(name);
       expect(error).toBeInstanceOf(FilesError);
     }
-    expect(new Set(all.map(([, code]) => code))).toEqual(new Set(FILES_ERROR_CODES));
+    expect(new Set(all.map(([, code]) => code))).toEqual(new Set(Object.keys(FILES_ERRORS)));
+    expect(FILES_ERROR_CODES).toEqual(Object.keys(FILES_ERRORS));
   });
 
   it("are branded Cortex errors, recognised by @cortex/plugins", () => {
@@ -75,16 +80,32 @@ describe("error classes", () => {
 });
 
 describe("docs/errors.md", () => {
+  it("documents every code of FILES_ERRORS, with its class, and no other", () => {
+    expect(errorDocProblems("@cortex/plugin-files", FILES_ERRORS)).toEqual([]);
+  });
+
   const doc = readFileSync(new URL("../../../docs/errors.md", import.meta.url), "utf8");
   const start = doc.indexOf("## @cortex/plugin-files");
   const rest = doc.slice(start + 1);
   const next = rest.indexOf("\n## ");
   const section = next === -1 ? rest : rest.slice(0, next);
 
-  it.each(FILES_ERROR_CODES)("documents %s in the @cortex/plugin-files section", (code) => {
-    expect(start).toBeGreaterThanOrEqual(0);
+  it.each(Object.keys(FILES_ERRORS))("gives %s a cause and a remedy", (code) => {
     const row = section.split("\n").find((line) => line.startsWith(`| \`${code}\` |`));
     expect(row, `${code} is missing from docs/errors.md`).toBeDefined();
     expect(row!.split("|").filter((c) => c.trim() !== "")).toHaveLength(4);
+  });
+});
+
+describe("messages", () => {
+  it("never include the root's absolute path, even for a file-system error", async () => {
+    const fx = makeFixture();
+    const h = await harnessFor(fx.root);
+    const r = await h.execute("read", { path: "x".repeat(300) });
+    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_IO_ERROR" });
+    expect(r.error).toContain("ENAMETOOLONG");
+    expect(r.error).not.toContain(fx.base);
+    await h.teardown();
+    fx.cleanup();
   });
 });

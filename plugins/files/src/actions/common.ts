@@ -1,8 +1,8 @@
 import type { Dirent, Stats } from "node:fs";
-import { lstat, readdir, realpath } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir } from "node:fs/promises";
 import type { FilesLimits } from "../config.js";
-import { FilesAbortedError, fromErrno } from "../errors.js";
+import { FilesAbortedError, fsCall } from "../errors.js";
+import type { Folder } from "../folder.js";
 import type { Sandbox } from "../sandbox.js";
 
 /** What every action runs with: the sandbox, its limits and the call's abort signal. */
@@ -23,18 +23,21 @@ export function entryType(info: Stats | Dirent): EntryType {
   return "other";
 }
 
-/** Runs a file-system call about `path`, turning Node errors into coded ones. */
-export async function fsCall<T>(path: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw fromErrno(error, path) ?? error;
-  }
-}
-
 /** Throws `CORTEX_FILES_ABORTED` when the call was aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FilesAbortedError(signal.reason);
+}
+
+/** Runs `act` with the folder of `located`, and closes the folder whatever happens. */
+export async function using<T extends { readonly folder: Folder }, R>(
+  located: T,
+  act: (at: T) => Promise<R>,
+): Promise<R> {
+  try {
+    return await act(located);
+  } finally {
+    await located.folder.close();
+  }
 }
 
 /** `/`-joined display path of `name` under `base` (`"."` is the root). */
@@ -44,47 +47,44 @@ export function childPath(base: string, name: string): string {
 
 /** An entry met by {@link walk}. */
 export interface WalkEntry {
-  /** Absolute path. */
-  readonly abs: string;
+  /** The real folder holding it, open while the entry is handled. */
+  readonly folder: Folder;
   /** Path relative to the folder walked, `/`-separated. */
   readonly rel: string;
   readonly dirent: Dirent;
 }
 
 /**
- * Entries under `dir`, sorted by name, depth first. Links are yielded but
- * never followed, so a walk never leaves the folder it started in: before
- * descending, a folder is resolved again with `realpath`, and skipped unless
- * it is still a real folder at that very path. Checks `signal` before each
- * folder and entry. `dir` must be a real path (as `ResolvedPath.real` is).
+ * Entries under `folder`, sorted by name, depth first. Links are yielded but
+ * never followed, so a walk never leaves the folder it started in: each
+ * sub-folder is opened from its parent without following a link, and skipped
+ * when it is no longer a real folder. Checks `signal` before each folder and
+ * entry. `display` is `folder`'s path from the root, for messages.
  */
 export async function* walk(
-  dir: string,
+  folder: Folder,
   display: string,
   recursive: boolean,
   signal: AbortSignal | undefined,
   prefix = "",
 ): AsyncGenerator<WalkEntry> {
   throwIfAborted(signal);
-  const entries = await fsCall(prefix === "" ? display : childPath(display, prefix), () =>
-    readdir(dir, { withFileTypes: true }),
-  );
+  const here = prefix === "" ? display : childPath(display, prefix);
+  const entries = await fsCall(here, () => readdir(folder.self, { withFileTypes: true }));
+  // By path, the listing is trusted only when the folder is still where it was found.
+  if (folder.anchoring === "path" && !(await folder.inPlace())) return;
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const dirent of entries) {
     throwIfAborted(signal);
-    const abs = join(dir, dirent.name);
     const rel = prefix === "" ? dirent.name : `${prefix}/${dirent.name}`;
-    yield { abs, rel, dirent };
-    // Looked at again just before descending: a folder swapped for a link since readdir is skipped.
-    if (recursive && dirent.isDirectory() && (await isRealFolder(abs)))
-      yield* walk(abs, display, recursive, signal, rel);
+    yield { folder, rel, dirent };
+    if (!recursive || !dirent.isDirectory()) continue;
+    const child = await folder.child(dirent.name).catch(() => undefined); // swapped for a link, or gone
+    if (child === undefined) continue;
+    try {
+      yield* walk(child, display, recursive, signal, rel);
+    } finally {
+      await child.close();
+    }
   }
-}
-
-/** True when `abs` is, right now, a folder reached without any symbolic link. */
-async function isRealFolder(abs: string): Promise<boolean> {
-  const real = await realpath(abs).catch(() => undefined);
-  if (real !== abs) return false;
-  const info = await lstat(abs).catch(() => undefined);
-  return info?.isDirectory() === true;
 }

@@ -1,7 +1,6 @@
 import { lstat } from "node:fs/promises";
-import { FileNotFoundError, NotADirectoryError } from "../errors.js";
 import type { ListParams } from "../schemas.js";
-import { childPath, entryType, fsCall, walk, type ActionEnv, type EntryType } from "./common.js";
+import { childPath, entryType, using, walk, type ActionEnv, type EntryType } from "./common.js";
 
 /** One entry of a `list` result. */
 export interface ListEntry {
@@ -26,27 +25,24 @@ export interface ListResult {
 
 /** `list`: the folder's entries (and its sub-folders', when recursive), links reported but not followed. */
 export async function list(env: ActionEnv, params: ListParams): Promise<ListResult> {
-  const target = await env.sandbox.resolve(params.path ?? ".");
-  if (!target.exists) throw new FileNotFoundError(target.relative);
-  const info = await fsCall(target.relative, () => lstat(target.real));
-  if (!info.isDirectory()) throw new NotADirectoryError(target.relative);
-  const entries: ListEntry[] = [];
-  let truncated = false;
-  for await (const { abs, rel, dirent } of walk(target.real, target.relative, params.recursive === true, env.signal)) {
-    if (entries.length >= env.limits.maxListEntries) {
-      truncated = true;
-      break;
+  return using(await env.sandbox.openFolder(params.path ?? "."), async ({ folder, relative }) => {
+    const entries: ListEntry[] = [];
+    let truncated = false;
+    for await (const { folder: parent, rel, dirent } of walk(folder, relative, params.recursive === true, env.signal)) {
+      if (entries.length >= env.limits.maxListEntries) {
+        truncated = true;
+        break;
+      }
+      const stats = await lstat(parent.at(dirent.name)).catch(() => undefined);
+      if (stats === undefined) continue; // removed while listing
+      entries.push({
+        name: dirent.name,
+        path: childPath(relative, rel),
+        type: entryType(stats),
+        size: stats.size,
+        modified: stats.mtime.toISOString(),
+      });
     }
-    const path = childPath(target.relative, rel);
-    const stats = await fsCall(path, () => lstat(abs)).catch(() => undefined);
-    if (stats === undefined) continue; // removed while listing
-    entries.push({
-      name: dirent.name,
-      path,
-      type: entryType(stats),
-      size: stats.size,
-      modified: stats.mtime.toISOString(),
-    });
-  }
-  return { path: target.relative, entries, truncated };
+    return { path: relative, entries, truncated };
+  });
 }

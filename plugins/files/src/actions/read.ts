@@ -1,10 +1,10 @@
 import { constants, type Stats } from "node:fs";
-import { open, stat } from "node:fs/promises";
-import { FileNotFoundError, FileTooLargeError, NotAFileError } from "../errors.js";
+import { lstat, open } from "node:fs/promises";
 import { FILES_CONFIG_KEYS } from "../config.js";
-import type { Sandbox } from "../sandbox.js";
+import { FileNotFoundError, FileTooLargeError, NotAFileError, errnoOf, fromErrno, fsCall } from "../errors.js";
+import { changed, moved, sameObject, type Folder } from "../folder.js";
 import type { ReadParams } from "../schemas.js";
-import { fsCall, type ActionEnv } from "./common.js";
+import { using, type ActionEnv } from "./common.js";
 
 /** Data of a successful `read`. */
 export interface ReadResult {
@@ -17,32 +17,39 @@ export interface ReadResult {
   modified: string;
 }
 
-// Not on Windows; there the realpath check alone guards the last name.
+// Not on Windows; there the checks around the open guard the last name.
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 const NON_BLOCK = constants.O_NONBLOCK ?? 0;
 const CHUNK = 64 * 1024;
 
 /**
- * Reads at most `limit` bytes of the regular file at `abs`; throws
+ * Reads at most `limit` bytes of the regular file `name` in `folder`; throws
  * `CORTEX_FILES_TOO_LARGE` when it is bigger (checked before reading, and
- * again while reading in case it grew).
+ * again while reading in case it grew). Opened through the folder without
+ * following a link, and refused when the folder is no longer where it was
+ * found (by path: also unless the file opened is the entry there).
  */
 export async function readLimited(
-  sandbox: Sandbox,
-  abs: string,
+  folder: Folder,
+  name: string,
   path: string,
   limit: number,
 ): Promise<{ data: Buffer; info: Stats }> {
-  const before = await fsCall(path, () => stat(abs));
+  const before = await fsCall(path, () => lstat(folder.at(name)));
   // Checked before open(): opening a FIFO would block (O_NONBLOCK covers one swapped in meanwhile).
   if (!before.isFile()) throw new NotAFileError(path);
   if (before.size > limit) throw new FileTooLargeError(path, before.size, limit, FILES_CONFIG_KEYS.maxReadBytes);
-  const handle = await fsCall(path, () => open(abs, constants.O_RDONLY | NO_FOLLOW | NON_BLOCK));
+  const handle = await open(folder.at(name), constants.O_RDONLY | NO_FOLLOW | NON_BLOCK).catch((error: unknown) => {
+    // O_NOFOLLOW met a link that was swapped in after the lstat.
+    throw errnoOf(error) === "ELOOP" ? changed(path) : (fromErrno(error, path) ?? error);
+  });
   try {
     const info = await fsCall(path, () => handle.stat());
     if (!info.isFile()) throw new NotAFileError(path);
-    // The file opened must be the one at `abs` inside the root (no folder swapped for a link meanwhile).
-    await sandbox.verifyOpened(abs, info, path);
+    if (!(await folder.inPlace())) throw moved(path);
+    if (folder.anchoring === "path" && !sameObject(info, await fsCall(path, () => lstat(folder.at(name))))) {
+      throw changed(path);
+    }
     if (info.size > limit) throw new FileTooLargeError(path, info.size, limit, FILES_CONFIG_KEYS.maxReadBytes);
     const chunks: Buffer[] = [];
     let length = 0;
@@ -62,15 +69,17 @@ export async function readLimited(
 
 /** `read`: one regular file, as UTF-8 text or base64, refused over `files_max_read_bytes`. */
 export async function read(env: ActionEnv, params: ReadParams): Promise<ReadResult> {
-  const target = await env.sandbox.resolve(params.path);
-  if (!target.exists) throw new FileNotFoundError(target.relative);
-  const { data, info } = await readLimited(env.sandbox, target.real, target.relative, env.limits.maxReadBytes);
-  const encoding = params.encoding ?? "utf8";
-  return {
-    path: target.relative,
-    encoding,
-    content: data.toString(encoding),
-    size: data.length,
-    modified: info.mtime.toISOString(),
-  };
+  return using(await env.sandbox.locate(params.path, { follow: true }), async (at) => {
+    if (at.info === undefined) throw new FileNotFoundError(at.relative);
+    if (at.name === ".") throw new NotAFileError(at.relative);
+    const { data, info } = await readLimited(at.folder, at.name, at.relative, env.limits.maxReadBytes);
+    const encoding = params.encoding ?? "utf8";
+    return {
+      path: at.relative,
+      encoding,
+      content: data.toString(encoding),
+      size: data.length,
+      modified: info.mtime.toISOString(),
+    };
+  });
 }

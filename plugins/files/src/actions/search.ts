@@ -1,9 +1,10 @@
-import { lstat } from "node:fs/promises";
+import { FILES_DEFAULTS } from "../config.js";
+import { isFilesError } from "../errors.js";
+import type { Folder } from "../folder.js";
 import { compileGlob } from "../glob.js";
-import { FileNotFoundError, NotADirectoryError, isFilesError } from "../errors.js";
 import type { SearchParams } from "../schemas.js";
 import { readLimited } from "./read.js";
-import { childPath, entryType, fsCall, throwIfAborted, walk, type ActionEnv, type EntryType } from "./common.js";
+import { childPath, entryType, throwIfAborted, using, walk, type ActionEnv, type EntryType } from "./common.js";
 
 /** One match of a `search`. */
 export interface SearchMatch {
@@ -33,7 +34,6 @@ export interface SearchResult {
   filesSkipped: number;
 }
 
-const DEFAULT_RESULTS = 50;
 const LINE_CHARS = 200;
 const BINARY_PROBE = 8000;
 
@@ -44,20 +44,19 @@ const BINARY_PROBE = 8000;
  * limit, at the bytes-scanned limit, and when the call's signal is aborted.
  */
 export async function search(env: ActionEnv, params: SearchParams): Promise<SearchResult> {
+  return using(await env.sandbox.openFolder(params.path ?? "."), (at) => searchIn(env, params, at.folder, at.relative));
+}
+
+async function searchIn(env: ActionEnv, params: SearchParams, folder: Folder, relative: string): Promise<SearchResult> {
   const { limits, signal } = env;
-  const target = await env.sandbox.resolve(params.path ?? ".");
-  if (!target.exists) throw new FileNotFoundError(target.relative);
-  if (!(await fsCall(target.relative, () => lstat(target.real))).isDirectory()) {
-    throw new NotADirectoryError(target.relative);
-  }
   const ignoreCase = params.caseSensitive !== true;
   const fold = (text: string) => (ignoreCase ? text.toLowerCase() : text);
   const query = fold(params.query);
   const filter = params.glob === undefined ? undefined : compileGlob(params.glob, ignoreCase);
-  const max = Math.min(params.maxResults ?? DEFAULT_RESULTS, limits.maxSearchResults);
+  const max = Math.min(params.maxResults ?? FILES_DEFAULTS.searchResults, limits.maxSearchResults);
   const result: SearchResult = {
     query: params.query,
-    path: target.relative,
+    path: relative,
     matches: [],
     truncated: false,
     filesScanned: 0,
@@ -73,17 +72,17 @@ export async function search(env: ActionEnv, params: SearchParams): Promise<Sear
     return true;
   };
 
-  for await (const { abs, rel, dirent } of walk(target.real, target.relative, true, signal)) {
+  for await (const { folder: parent, rel, dirent } of walk(folder, relative, true, signal)) {
     const isFile = dirent.isFile();
     if (filter !== undefined && !(isFile && filter.matches(rel, dirent.name))) continue;
-    const path = childPath(target.relative, rel);
+    const path = childPath(relative, rel);
     const type = entryType(dirent);
     if (fold(dirent.name).includes(query) && !add({ path, type, kind: "name" })) break;
     if (!isFile) continue;
 
     let data: Buffer;
     try {
-      data = (await readLimited(env.sandbox, abs, path, limits.maxReadBytes)).data;
+      data = (await readLimited(parent, dirent.name, path, limits.maxReadBytes)).data;
     } catch (error) {
       if (!isSkippable(error)) throw error;
       result.filesSkipped++;

@@ -1,21 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { link, lstat, mkdir, open, realpath, rename, rm, stat, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { link, open, rename, rm, unlink } from "node:fs/promises";
 import { FILES_CONFIG_KEYS } from "../config.js";
 import {
   FileExistsError,
   FileNotFoundError,
   FileTooLargeError,
   InvalidContentError,
-  NotADirectoryError,
   NotAFileError,
-  OutsideSandboxError,
   errnoOf,
   fromErrno,
+  fsCall,
 } from "../errors.js";
-import type { Sandbox } from "../sandbox.js";
+import type { Folder } from "../folder.js";
 import type { WriteParams } from "../schemas.js";
-import { fsCall, throwIfAborted, type ActionEnv } from "./common.js";
+import { throwIfAborted, type ActionEnv } from "./common.js";
 
 /** Data of a successful `write`. */
 export interface WriteResult {
@@ -41,35 +39,63 @@ function decode(content: string, encoding: "utf8" | "base64"): Buffer {
  * systems), is flushed to disk, then renamed over the target; on any failure
  * the temporary file is removed and the target is untouched. Without
  * `overwrite` the final step is a hard link, which fails if the target
- * appeared meanwhile, so an existing file is never replaced.
+ * appeared meanwhile, so an existing file is never replaced. Every step goes
+ * through the target's folder as opened by {@link Sandbox.locate}, missing
+ * folders are created one at a time the same way, and the commit is refused
+ * when that folder is no longer where the path leads.
  */
 export async function write(env: ActionEnv, params: WriteParams): Promise<WriteResult> {
   const data = decode(params.content, params.encoding ?? "utf8");
-  const target = await env.sandbox.resolve(params.path);
-  const path = target.relative;
-  if (data.length > env.limits.maxWriteBytes) {
-    throw new FileTooLargeError(path, data.length, env.limits.maxWriteBytes, FILES_CONFIG_KEYS.maxWriteBytes);
+  let at = await env.sandbox.locate(params.path, { follow: true });
+  try {
+    const path = at.relative;
+    if (data.length > env.limits.maxWriteBytes) {
+      throw new FileTooLargeError(path, data.length, env.limits.maxWriteBytes, FILES_CONFIG_KEYS.maxWriteBytes);
+    }
+    if (at.missing.length > 1) {
+      const parent = path.slice(0, path.lastIndexOf("/"));
+      if (params.createDirectories !== true) {
+        throw new FileNotFoundError(parent, " (the parent folder; pass createDirectories: true to create it)");
+      }
+      await at.folder.close();
+      at = await env.sandbox.locate(params.path, { follow: true, create: true });
+    }
+    const { folder, name, info } = at;
+    if (name === "." || (info !== undefined && !info.isFile())) throw new NotAFileError(path);
+    if (info !== undefined && params.overwrite !== true) throw new FileExistsError(path);
+    throwIfAborted(env.signal);
+    await commit(folder, name, data, info === undefined ? undefined : info.mode & 0o7777, path, env.signal);
+    return { path, bytes: data.length, created: info === undefined };
+  } finally {
+    await at.folder.close();
   }
-  let mode: number | undefined;
-  if (target.exists) {
-    const info = await fsCall(path, () => lstat(target.real));
-    if (!info.isFile()) throw new NotAFileError(path);
-    if (params.overwrite !== true) throw new FileExistsError(path);
-    mode = info.mode & 0o7777;
-  }
-  const folder = await ensureFolder(env.sandbox, dirname(target.real), path, params.createDirectories === true);
-  const file = join(folder, basename(target.real));
-  throwIfAborted(env.signal);
+}
 
+/**
+ * Writes `data` to a temporary file in `folder`, flushes it, then puts it at
+ * `name`: renamed over the file there when `mode` (the replaced file's
+ * permission bits) is given, else linked, which fails if `name` appeared.
+ */
+async function commit(
+  folder: Folder,
+  name: string,
+  data: Buffer,
+  mode: number | undefined,
+  path: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   // Short, so any name the file system accepts for the target also fits here.
-  const temp = join(folder, `.cortex-${randomBytes(4).toString("hex")}.tmp`);
+  const temp = folder.at(`.cortex-${randomBytes(4).toString("hex")}.tmp`);
+  const file = folder.at(name);
   let created = false;
   try {
-    const handle = await fsCall(path, () => open(temp, "wx", 0o666));
-    created = true;
+    const handle = await folder.step(path, async () => {
+      // "wx" (O_CREAT | O_EXCL) never follows a link at the name: it fails instead.
+      const opened = await fsCall(path, () => open(temp, "wx", 0o666));
+      created = true;
+      return opened;
+    });
     try {
-      // The temp file must be where it was meant to be: no folder on its path swapped for a link.
-      await env.sandbox.verifyOpened(temp, await fsCall(path, () => handle.stat()), path);
       await fsCall(path, () => handle.writeFile(data));
       if (mode !== undefined) await fsCall(path, () => handle.chmod(mode));
       await fsCall(path, () => handle.sync());
@@ -77,15 +103,14 @@ export async function write(env: ActionEnv, params: WriteParams): Promise<WriteR
       await handle.close();
     }
     // Last chance: once committed, the caller must not have been told it was aborted.
-    throwIfAborted(env.signal);
-    if (target.exists) await fsCall(path, () => rename(temp, file));
-    else await commitNoClobber(temp, file, path);
+    throwIfAborted(signal);
+    if (mode !== undefined) await folder.step(path, () => fsCall(path, () => rename(temp, file)));
+    else await folder.step(path, () => commitNoClobber(temp, file, path));
   } catch (error) {
     // Cleanup must never hide why the write failed.
     if (created) await rm(temp, { force: true }).catch(() => undefined);
     throw error;
   }
-  return { path, bytes: data.length, created: !target.exists };
 }
 
 /** Moves `temp` to `file` only if `file` does not exist. */
@@ -102,46 +127,5 @@ async function commitNoClobber(temp: string, file: string, path: string): Promis
     await fsCall(path, () => rename(temp, file));
     return;
   }
-  await unlink(temp);
-}
-
-/**
- * Makes sure the target's folder exists (creating it when asked, one name at
- * a time below a folder resolved again with `realpath` and checked inside the
- * root) and is a folder. Returns its real path.
- */
-async function ensureFolder(sandbox: Sandbox, folder: string, path: string, create: boolean): Promise<string> {
-  const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  const missing: string[] = [];
-  let existing = folder;
-  for (;;) {
-    const info = await lstat(existing).catch((error: unknown) => {
-      if (errnoOf(error) === "ENOENT") return undefined;
-      throw fromErrno(error, parent) ?? error;
-    });
-    if (info?.isDirectory()) break;
-    if (info !== undefined) throw new NotADirectoryError(parent);
-    if (!create) throw new FileNotFoundError(parent, " (the parent folder; pass createDirectories: true to create it)");
-    if (existing === sandbox.root || dirname(existing) === existing) throw new FileNotFoundError(parent);
-    missing.unshift(basename(existing));
-    existing = dirname(existing);
-  }
-  let current = await realFolderInside(sandbox, existing, path);
-  for (const name of missing) {
-    const next = join(current, name);
-    await mkdir(next).catch((error: unknown) => {
-      if (errnoOf(error) !== "EEXIST") throw fromErrno(error, parent) ?? error;
-    });
-    current = await realFolderInside(sandbox, next, path);
-  }
-  return current;
-}
-
-/** `realpath` of the folder `abs`, refused unless it is inside the root and a folder. */
-async function realFolderInside(sandbox: Sandbox, abs: string, path: string): Promise<string> {
-  const real = await fsCall(path, () => realpath(abs));
-  if (!sandbox.contains(real))
-    throw new OutsideSandboxError(path, "a folder on its path was replaced by a link leading out");
-  if (!(await fsCall(path, () => stat(real))).isDirectory()) throw new NotADirectoryError(sandbox.relativeOf(real));
-  return real;
+  await fsCall(path, () => unlink(temp));
 }

@@ -1,9 +1,7 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { PluginHarness } from "@cortex/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { walk } from "../src/actions/common.js";
-import { compileGlob, MAX_GLOB_LENGTH } from "../src/glob.js";
 import type { FilesPlugin } from "../src/index.js";
 import { harnessFor, makeFixture, type Fixture } from "./helpers.js";
 
@@ -34,7 +32,7 @@ describe("move never makes a link lead out", () => {
     expect(existsSync(join(fx.root, "l"))).toBe(false);
   });
 
-  it("refuses the reviewer's sequence: a folder moved away, a link moved in its place", async () => {
+  it("refuses a link moved into the place of a folder moved away", async () => {
     expect(await h.execute("move", { from: "sub", to: "sub-old" }, confirm)).toMatchObject({ success: true });
     expect(await h.execute("move", { from: "d1/l", to: "sub" }, confirm)).toMatchObject({
       code: "CORTEX_FILES_OUTSIDE_SANDBOX",
@@ -100,88 +98,5 @@ describe("a link is an entry of its own for delete and move", () => {
     });
     expect(await h.execute("delete", { path: "link-out" }, admin)).toMatchObject({ data: { type: "symlink" } });
     expect(readFileSync(join(fx.outside, "secret.txt"), "utf8")).toBe("top secret");
-  });
-});
-
-describe("walk", () => {
-  it("does not descend into a folder swapped for a link after it was listed", async () => {
-    const seen: string[] = [];
-    for await (const { rel } of walk(fx.root, ".", true, undefined)) {
-      seen.push(rel);
-      if (rel === "sub") {
-        renameSync(join(fx.root, "sub"), join(fx.root, "sub-old"));
-        symlinkSync(fx.outside, join(fx.root, "sub"));
-      }
-    }
-    expect(seen).toContain("sub");
-    expect(seen.filter((p) => p.startsWith("sub/"))).toEqual([]);
-  });
-});
-
-describe("messages", () => {
-  it("never include the root's absolute path, even for a file-system error", async () => {
-    const r = await h.execute("read", { path: "x".repeat(300) });
-    expect(r).toMatchObject({ success: false, code: "CORTEX_FILES_IO_ERROR" });
-    expect(r.error).toContain("ENAMETOOLONG");
-    expect(r.error).not.toContain(fx.base);
-  });
-});
-
-describe("glob matching takes linear time", () => {
-  it("matches the reviewer's pathological pattern at once", () => {
-    const started = performance.now();
-    expect(compileGlob("*a*a*a*a*a*a*a*a*a*b").matches("x", "a".repeat(40))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(200);
-  });
-
-  it("stays fast for long patterns and long paths", () => {
-    const started = performance.now();
-    expect(compileGlob("**a**a**a**a**a**a**a**a**a**b").matches("a".repeat(200), "x")).toBe(false);
-    expect(compileGlob(`${"*a".repeat(120)}b`).matches("x", "a".repeat(4000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
-  });
-
-  it("agrees with the regular expression it replaces", () => {
-    const legacy = (pattern: string, text: string) => {
-      let source = "";
-      for (let i = 0; i < pattern.length; i++) {
-        const c = pattern[i] ?? "";
-        if (c === "*" && pattern[i + 1] === "*") {
-          const slash = pattern[i + 2] === "/";
-          source += slash ? "(?:.*/)?" : ".*";
-          i += slash ? 2 : 1;
-        } else if (c === "*") source += "[^/]*";
-        else if (c === "?") source += "[^/]";
-        else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-      }
-      return new RegExp(`^${source}$`).test(text);
-    };
-    const patterns = [
-      "a/**/b",
-      "**/b",
-      "a/**",
-      "**",
-      "*/*",
-      "a*b?c",
-      "**b",
-      "a/**/**/b",
-      "?/**/*.ts",
-      "*.*",
-      "a**/b",
-      "**/",
-    ];
-    const texts = ["a/b", "a/x/b", "a/x/y/b", "b", "ab", "a/", "x/y.ts", "a/b/c", "axbyc", "a.b", "/b", "a//b", ""];
-    for (const pattern of patterns) {
-      for (const text of texts) {
-        expect(compileGlob(pattern).matches(text, text), `${pattern} on ${text}`).toBe(legacy(pattern, text));
-      }
-    }
-  });
-
-  it("refuses a glob over the length limit before the plugin runs", async () => {
-    expect(MAX_GLOB_LENGTH).toBe(256);
-    await expect(h.execute("search", { query: "x", glob: "*".repeat(257) })).rejects.toMatchObject({
-      code: "CORTEX_VALIDATION_FAILED",
-    });
   });
 });

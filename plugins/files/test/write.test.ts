@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import type * as fsPromises from "node:fs/promises";
 import { join } from "node:path";
 import type { PluginHarness } from "@cortex/testing";
@@ -14,7 +23,7 @@ const fail = vi.hoisted(() => ({
   midWrite: false,
   rm: false,
   /** Runs just before the plugin's `open` (to swap a folder for a link, as a racing process could). */
-  beforeOpen: undefined as ((path: string) => void) | undefined,
+  beforeOpen: undefined as ((path: string, flags: unknown) => void) | undefined,
   /** Runs once the temporary file is flushed (to abort the call at the last moment). */
   afterSync: undefined as (() => void) | undefined,
 }));
@@ -37,7 +46,7 @@ vi.mock("node:fs/promises", async (importOriginal) => {
       return real.rm(...args);
     },
     open: async (...args: Parameters<typeof real.open>) => {
-      fail.beforeOpen?.(String(args[0]));
+      fail.beforeOpen?.(String(args[0]), args[1]);
       const handle = await real.open(...args);
       if (fail.afterSync !== undefined && args[1] === "wx") {
         const sync = handle.sync.bind(handle);
@@ -158,8 +167,9 @@ describe("atomic write", () => {
 });
 
 describe("a folder swapped for a link between the check and the use", () => {
-  const swapSubForOutside = (path: string) => {
-    if (!path.startsWith(join(fx.root, "sub"))) return;
+  // Once the path is resolved, just before the file itself (not a folder on the way) is opened.
+  const swapSubForOutside = (_path: string, flags: unknown) => {
+    if (typeof flags === "number" && (flags & constants.O_DIRECTORY) !== 0) return;
     fail.beforeOpen = undefined;
     renameSync(join(fx.root, "sub"), join(fx.root, "sub-old"));
     symlinkSync(fx.outside, join(fx.root, "sub"));
