@@ -104,3 +104,58 @@ describe("PostgresRunStore", () => {
     });
   });
 });
+
+describe("PostgresRunStore.expirePaused", () => {
+  const BASE = Date.parse("2032-01-01T00:00:00.000Z");
+  const at = (ms: number): string => new Date(BASE + ms).toISOString();
+
+  it("takes the paused runs whose time is up, so nobody can claim them any more", async () => {
+    const store = await stores.migrated({ pausedTtlMs: 1_000 });
+    const early = pausedRun({ createdAt: at(0) });
+    const edge = pausedRun({ createdAt: at(600) });
+    const late = pausedRun({ createdAt: at(2_000) });
+    const own = pausedRun({ createdAt: at(0) });
+    // A checkpoint's own expiry wins over the store's pausedTtlMs.
+    (own.checkpoint as unknown as { expiresAt: string }).expiresAt = at(5_000);
+    for (const state of [early, edge, late, own]) await store.save(state);
+
+    const expired = await store.expirePaused(new Date(BASE + 1_600));
+    expect(expired.map((state) => state.runId).sort()).toEqual([early.runId, edge.runId].sort());
+    expect(expired.find((state) => state.runId === early.runId)).toEqual(early);
+    expect(await store.claim(early.checkpoint!.id)).toBeUndefined();
+    expect((await store.listPending()).items.map((item) => item.runId).sort()).toEqual([late.runId, own.runId].sort());
+    expect(await store.expirePaused(BASE + 1_600)).toEqual([]);
+    expect((await store.expirePaused(BASE + 5_000)).map((state) => state.runId).sort()).toEqual(
+      [late.runId, own.runId].sort(),
+    );
+  });
+
+  it("never expires runs without an expiry, and takes at most limit runs per call", async () => {
+    const never = await stores.migrated();
+    await never.save(pausedRun({ createdAt: at(0) }));
+    expect(await never.expirePaused(BASE + 10 ** 12)).toEqual([]);
+
+    const store = await stores.migrated({ pausedTtlMs: 1 });
+    await Promise.all(Array.from({ length: 7 }, (_, i) => store.save(pausedRun({ createdAt: at(i) }))));
+    expect(await store.expirePaused(BASE + 1_000, { limit: 3 })).toHaveLength(3);
+    expect(await store.expirePaused(BASE + 1_000, { limit: 3 })).toHaveLength(3);
+    expect(await store.expirePaused(BASE + 1_000, { limit: 3 })).toHaveLength(1);
+    await expect(store.expirePaused(Number.NaN)).rejects.toMatchObject({
+      code: "CORTEX_INVALID_OPTIONS",
+      option: "now",
+    });
+  });
+
+  it("races claims and other expirers: every paused run is taken exactly once", async () => {
+    const schema = (await stores.migrated({ pausedTtlMs: 1 })).schema;
+    const store = stores.store({ schema, pausedTtlMs: 1, poolSize: 12 });
+    const states = Array.from({ length: 40 }, (_, i) => pausedRun({ createdAt: at(i) }));
+    await Promise.all(states.map((state) => store.save(state)));
+    const [claims, ...expiries] = await Promise.all([
+      Promise.all(states.map((state) => store.claim(state.checkpoint!.id))),
+      ...Array.from({ length: 4 }, () => store.expirePaused(BASE + 1_000, { limit: 1_000 })),
+    ]);
+    const taken = [...claims.filter((state) => state !== undefined), ...expiries.flat()].map((state) => state.runId);
+    expect(taken.sort()).toEqual(states.map((state) => state.runId).sort());
+  });
+});
