@@ -20,8 +20,12 @@ class PublishPlugin implements Plugin {
   readonly version = "1.0.0";
   readonly description = "Publishes notes";
   readonly published: unknown[] = [];
-  async setup(): Promise<void> {}
-  async teardown(): Promise<void> {}
+  async setup(): Promise<void> {
+    // nothing to connect to
+  }
+  async teardown(): Promise<void> {
+    // nothing to release
+  }
   listActions(): PluginActionInfo[] {
     return [{ name: "publish", description: "Publish a note", tier: ActionTier.CONFIRM }];
   }
