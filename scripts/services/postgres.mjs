@@ -104,6 +104,8 @@ export async function startPostgres(dir, { durable = false, record = () => {} } 
   );
   rmSync(pwfile, { force: true });
 
+  // Known before pg_ctl runs, so a start that fails halfway can still be stopped.
+  record({ data, bin });
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -116,9 +118,8 @@ export async function startPostgres(dir, { durable = false, record = () => {} } 
       if (/could not bind|already in use/i.test(tail(log))) continue;
       break;
     }
-    const pid = Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
     const server = {
-      pid,
+      pid: postmasterPid(data),
       port,
       data,
       bin,
@@ -130,9 +131,18 @@ export async function startPostgres(dir, { durable = false, record = () => {} } 
   throw lastError;
 }
 
+function postmasterPid(data) {
+  try {
+    return Number(readFileSync(join(data, "postmaster.pid"), "utf8").split("\n")[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Stops the cluster recorded in `server` (fast shutdown, then by PID), if it still runs. */
 export async function stopPostgres(server) {
-  const { data, bin, pid } = server;
+  const { data, bin } = server;
+  const pid = server.pid ?? postmasterPid(data);
   if (existsSync(join(data, "postmaster.pid"))) {
     try {
       runServerCommand(join(bin, "pg_ctl"), ["-D", data, "-m", "fast", "-w", "-t", "20", "stop"], "/");

@@ -37,6 +37,21 @@ export function isAlive(pid) {
   }
 }
 
+/** When the process started (clock ticks since boot, from /proc), or undefined; tells a reused PID from the original. */
+export function startTimeOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while the process that had `startTime` when recorded still runs (not another one given its PID since). */
+export function isStillRunning(pid, startTime) {
+  return isAlive(pid) && (startTime === undefined || startTimeOf(pid) === startTime);
+}
+
 /** The command line of a process as one string, or "" when it is gone or unreadable. */
 export function commandLine(pid) {
   try {

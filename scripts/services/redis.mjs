@@ -88,6 +88,8 @@ export async function startRedis(dir, { record = () => {} } = {}) {
     writeFileSync(file, config({ port, dir: root, password }), { mode: 0o600 });
     writeFileSync(log, ""); // each attempt reads only its own lines
     const marker = `127.0.0.1:${port}`;
+    // Known before the server runs, so a start that fails halfway can still be stopped.
+    record({ root, marker, port });
     run(bin, [file], { cwd: root });
     try {
       await waitForPong(port, password, 20_000, () => /Failed listening|aborting/i.test(tail(log, 5)));
@@ -99,7 +101,7 @@ export async function startRedis(dir, { record = () => {} } = {}) {
       if (/Address already in use/i.test(tail(log, 5))) continue;
       break;
     }
-    const server = { pid: readPid(root), port, marker, url: `redis://:${password}@127.0.0.1:${port}` };
+    const server = { pid: readPid(root), root, port, marker, url: `redis://:${password}@127.0.0.1:${port}` };
     record(server);
     return server;
   }
@@ -116,5 +118,6 @@ function readPid(root) {
 
 /** Stops the server recorded in `server`, by its PID, if it still runs. */
 export async function stopRedis(server) {
-  if (server.pid) await stopPid(server.pid, server.marker, "SIGTERM", 10_000);
+  const pid = server.pid ?? (server.root ? readPid(server.root) : undefined);
+  if (pid) await stopPid(pid, server.marker, "SIGTERM", 10_000);
 }

@@ -23,7 +23,7 @@ import { basename, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { postgresBinDir, startPostgres, stopPostgres } from "./postgres.mjs";
-import { MissingPackageError, isAlive, isOurs, stopPid } from "./process.mjs";
+import { MissingPackageError, isOurs, isStillRunning, startTimeOf, stopPid } from "./process.mjs";
 import { redisBinary, startRedis, stopRedis } from "./redis.mjs";
 
 const SERVICES = ["postgres", "redis"];
@@ -77,7 +77,13 @@ export async function startServices({ only = SERVICES, owner, durable = false } 
   const dir = mkdtempSync(join(baseDir(), PREFIX));
   // Traversable by the `postgres` user; what is inside is each server's own.
   chmodSync(dir, 0o711);
-  const state = { tool: MARKER, createdAt: new Date().toISOString(), ownerPid: owner, services: {} };
+  const state = {
+    tool: MARKER,
+    createdAt: new Date().toISOString(),
+    ownerPid: owner,
+    ownerStart: owner === undefined ? undefined : startTimeOf(owner),
+    services: {},
+  };
   writeState(dir, state);
   const record = (name) => (server) => {
     state.services[name] = server;
@@ -122,7 +128,7 @@ export async function sweep() {
   for (const name of names) {
     const dir = join(base, name);
     const state = readState(dir);
-    if (state?.ownerPid === undefined || isAlive(state.ownerPid)) continue;
+    if (state?.ownerPid === undefined || isStillRunning(state.ownerPid, state.ownerStart)) continue;
     if (state.watchdogPid && isOurs(state.watchdogPid, dir)) continue; // it is stopping them
     await stopServices(dir);
   }
@@ -133,7 +139,7 @@ async function watch(dir) {
   const state = readState(dir);
   if (state?.ownerPid === undefined) return;
   while (existsSync(dir)) {
-    if (!isAlive(state.ownerPid)) {
+    if (!isStillRunning(state.ownerPid, state.ownerStart)) {
       await stopServices(dir);
       return;
     }

@@ -40,7 +40,8 @@ describe("retries and coded failures against a real server", () => {
     const claiming = store.claim(state.checkpoint!.id);
     const [killed] = await waitingBackends(stores.admin(), applicationName);
     await stores.admin().query("SELECT pg_terminate_backend($1)", [killed]);
-    const [retried] = await waitingBackends(stores.admin(), applicationName);
+    // The retry waits on the same lock, on a new connection.
+    const [retried] = await waitingBackends(stores.admin(), applicationName, 1, [killed!]);
     expect(retried).not.toBe(killed);
     await lock.release();
     expect(await claiming).toEqual(state);

@@ -53,9 +53,16 @@ describe("classify (errors from a real server and driver)", () => {
   it("retries a terminated backend (57P01) and a connection that is no longer usable", async () => {
     const victim = await client();
     const { rows } = await victim.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const pid = rows[0]!.pid;
     const sleeping = failureOf(victim.query("SELECT pg_sleep(30)"));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await stores.admin().query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+    // Terminated while the statement runs, not before it arrives.
+    for (let due = Date.now() + 10_000; Date.now() < due; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      const { rows: active } = await stores
+        .admin()
+        .query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [pid]);
+      if (active.length > 0) break;
+    }
+    await stores.admin().query("SELECT pg_terminate_backend($1)", [pid]);
     expect(classify(await sleeping)).toEqual({ kind: "connection", transient: true, sqlState: "57P01" });
     const after = await failureOf(victim.query("SELECT 1"));
     expect(classify(after)).toMatchObject({ kind: "connection", transient: true });

@@ -2,20 +2,23 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 
 /**
- * The PIDs of the server backends of `applicationName` that wait on a lock,
- * once there are at least `count` of them (polled; rejects after `timeoutMs`).
+ * The PIDs of the server backends of `applicationName` that wait on a lock
+ * (leaving out the PIDs in `except`, e.g. one just terminated), once there
+ * are at least `count` of them (polled; rejects after `timeoutMs`).
  */
 export async function waitingBackends(
   admin: pg.Pool,
   applicationName: string,
   count = 1,
+  except: number[] = [],
   timeoutMs = 10_000,
 ): Promise<number[]> {
   const due = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await admin.query<{ pid: number }>(
-      "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' ORDER BY pid",
-      [applicationName],
+      `SELECT pid FROM pg_stat_activity
+       WHERE application_name = $1 AND wait_event_type = 'Lock' AND NOT pid = ANY($2::int[]) ORDER BY pid`,
+      [applicationName, except],
     );
     if (rows.length >= count) return rows.map((row) => row.pid);
     if (Date.now() > due) throw new Error(`only ${rows.length} of ${count} ${applicationName} backends wait on a lock`);
