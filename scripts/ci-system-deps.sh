@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the system packages that some tests need (they skip, naming the
-# package, when it is missing). CI runs as root on Debian; elsewhere this
-# only says what is missing.
+# Installs the system packages that some tests need (tests that need a
+# missing one fail or skip with a message naming it). CI runs as root on
+# Debian; elsewhere this only says what is missing. Tests never use a server
+# a package may start on its default port (PostgreSQL on 5432, Redis on
+# 6379): they start their own (scripts/services/services.mjs).
 set -euo pipefail
 needed=()
 for pkg in "$@"; do
@@ -15,5 +17,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}"
 else
-  echo "system packages missing (tests that need them will be skipped): ${needed[*]}"
+  echo "system packages missing (the tests that need them will name them): ${needed[*]}"
 fi
