@@ -76,7 +76,7 @@ async function takeOver(path: string, dead: string): Promise<void> {
  */
 export async function withFileLock<T>(path: string, work: () => Promise<T>, options: FileLockOptions): Promise<T> {
   const due = Date.now() + options.timeoutMs;
-  for (let wait = 2; !(await create(path)); wait = Math.min(wait * 2, 50)) {
+  for (let wait = 2; !(await create(path)); wait = Math.min(wait * 2, 20)) {
     const dead = await abandoned(path);
     if (dead !== undefined) {
       await takeOver(path, dead);
