@@ -90,6 +90,21 @@ describe("JsonlLedger", () => {
     expect(await ledger.verify()).toMatchObject({ ok: true, records: 60 });
   });
 
+  it("serves reads while it appends without indexing a record twice", async () => {
+    const { ledger } = await fresh();
+    const work: Promise<unknown>[] = [];
+    for (let i = 0; i < 20; i++) {
+      work.push(ledger.append(`cp_${i}`, () => [voteOn(i, "x")]));
+      work.push(ledger.history(`cp_${i}`), ledger.head(), ledger.list({ limit: 5 }));
+    }
+    await Promise.all(work);
+    expect(await ledger.head()).toMatchObject({ seq: 20 });
+    expect((await ledger.list({ limit: 100 })).items.map((record) => record.seq)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 20 - i),
+    );
+    expect(await ledger.verify()).toMatchObject({ ok: true, records: 20 });
+  });
+
   it("keeps the chain whole under concurrent appends from three processes", async () => {
     const { path, ledger } = await fresh();
     await ledger.append("cp_0", () => [voteOn(0, "first")]);

@@ -177,21 +177,33 @@ export class JsonlLedger implements ApprovalLedger {
     }
   }
 
-  async #fresh(): Promise<void> {
-    await this.#load();
-    await this.#catchUp();
+  /**
+   * Runs `work` after everything queued before it: the index is only ever
+   * changed by one reader or appender of this instance at a time.
+   */
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(work);
+    this.#serial = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `read` on an index brought up to date with the file. */
+  #fresh<T>(read: () => Promise<T>): Promise<T> {
+    return this.#exclusive(async () => {
+      await this.#load();
+      await this.#catchUp();
+      return read();
+    });
   }
 
   append(checkpointId: string, plan: (history: readonly CallRecord[]) => LedgerEntry[]): Promise<LedgerRecord[]> {
-    const run = this.#serial.then(async () => {
+    return this.#exclusive(async () => {
       await this.#load();
       await mkdir(dirname(this.path), { recursive: true });
       return withFileLock(this.#lockPath, () => this.#appendLocked(checkpointId, plan), {
         timeoutMs: this.#lockTimeoutMs,
       });
     });
-    this.#serial = run.catch(() => undefined);
-    return run;
   }
 
   async #appendLocked(
@@ -255,32 +267,32 @@ export class JsonlLedger implements ApprovalLedger {
     };
   }
 
-  async history(checkpointId: string): Promise<CallRecord[]> {
-    await this.#fresh();
-    return (await this.#read(this.#byCheckpoint.get(checkpointId) ?? [])) as CallRecord[];
+  history(checkpointId: string): Promise<CallRecord[]> {
+    return this.#fresh(async () => (await this.#read(this.#byCheckpoint.get(checkpointId) ?? [])) as CallRecord[]);
   }
 
-  async decisions(checkpointIds: readonly string[]): Promise<Map<string, CallRecord>> {
-    await this.#fresh();
-    const wanted = checkpointIds.filter((id) => this.#decided.has(id));
-    const records = await this.#read(wanted.map((id) => this.#decided.get(id)!));
-    return new Map(records.map((record) => [(record as CallRecord).checkpointId, record as CallRecord]));
+  decisions(checkpointIds: readonly string[]): Promise<Map<string, CallRecord>> {
+    return this.#fresh(async () => {
+      const wanted = checkpointIds.filter((id) => this.#decided.has(id));
+      const records = (await this.#read(wanted.map((id) => this.#decided.get(id)!))) as CallRecord[];
+      return new Map(records.map((record) => [record.checkpointId, record]));
+    });
   }
 
-  async list(options: { before?: number; limit?: number } = {}): Promise<LedgerPage> {
-    await this.#fresh();
-    const limit = options.limit ?? SERVER_DEFAULTS.pageSize;
-    const top = Math.min((options.before ?? Infinity) - 1, this.#seq);
-    const seqs: number[] = [];
-    for (let seq = top; seq >= 1 && seqs.length < limit; seq--) seqs.push(seq);
-    const items = await this.#read(seqs);
-    const lowest = seqs.at(-1);
-    return lowest !== undefined && lowest > 1 ? { items, nextBefore: lowest } : { items };
+  list(options: { before?: number; limit?: number } = {}): Promise<LedgerPage> {
+    return this.#fresh(async () => {
+      const limit = options.limit ?? SERVER_DEFAULTS.pageSize;
+      const top = Math.min((options.before ?? Infinity) - 1, this.#seq);
+      const seqs: number[] = [];
+      for (let seq = top; seq >= 1 && seqs.length < limit; seq--) seqs.push(seq);
+      const items = await this.#read(seqs);
+      const lowest = seqs.at(-1);
+      return lowest !== undefined && lowest > 1 ? { items, nextBefore: lowest } : { items };
+    });
   }
 
-  async head(): Promise<LedgerHead> {
-    await this.#fresh();
-    return signHead(this.#seq, this.#hashes.at(-1) ?? GENESIS_HASH, this.#key);
+  head(): Promise<LedgerHead> {
+    return this.#fresh(() => Promise.resolve(signHead(this.#seq, this.#hashes.at(-1) ?? GENESIS_HASH, this.#key)));
   }
 
   async verify(): Promise<LedgerVerification> {
