@@ -86,7 +86,14 @@ export const decisionBody = {
 export const sessionResponse = {
   type: "object",
   required: ["principal", "csrfToken", "expiresAt"],
-  properties: { principal, csrfToken: str, expiresAt: str },
+  properties: {
+    principal,
+    csrfToken: {
+      ...nullableStr,
+      description: "Send it in x-csrf-token on state-changing requests; null with a bearer token.",
+    },
+    expiresAt: { ...nullableStr, description: "When the session ends at the latest; null with a bearer token." },
+  },
 } as const;
 
 const votesSummary = {
