@@ -63,7 +63,8 @@ export async function runLedgerVerifyCommand(argv: readonly string[], io: Comman
     }
     const { values, positionals } = parsed;
     if (positionals.length > 1) throw new ServeUsageError("ledger verify takes at most one file");
-    const key = await keyFrom(values["key-file"], io.env);
+    const keyFile = values["key-file"];
+    const key = await keyFrom(keyFile === undefined ? undefined : resolve(io.cwd, keyFile), io.env);
     const url = values.postgres ?? io.env[POSTGRES_URL_ENV];
     if (url !== undefined && positionals.length === 0) {
       const db = await openPostgres(url, values.schema, key);

@@ -87,7 +87,13 @@ export const SERVE_USAGE =
 /** What an app module's default export may resolve to. */
 export type AppExport =
   | ResumingEngine
-  | { engine?: ResumingEngine & { plugins?: object }; decider?: Decider; previews?: PreviewSource | object };
+  | {
+      engine?: ResumingEngine & { plugins?: object };
+      decider?: Decider;
+      previews?: PreviewSource | object;
+      /** The app's own run store (with `listPending`), used instead of the one built from the flags. */
+      runStore?: PendingSource;
+    };
 
 /** What an app module's default export is called with: the run store the server reads, to give the engine. */
 export interface AppContext {
@@ -147,7 +153,7 @@ async function jsonFile(file: string, option: string): Promise<unknown> {
 async function loadApp(
   module: string,
   context: AppContext,
-): Promise<Pick<ApprovalServerOptions, "engine" | "decider" | "previews">> {
+): Promise<Pick<ApprovalServerOptions, "engine" | "decider" | "previews"> & { store?: PendingSource }> {
   let loaded: { default?: unknown };
   try {
     loaded = (await import(pathToFileURL(module).href)) as { default?: unknown };
@@ -170,6 +176,7 @@ async function loadApp(
   return {
     ...(parts.engine ? { engine: parts.engine } : { decider: parts.decider! }),
     ...(parts.previews ? { previews: parts.previews } : {}),
+    ...(parts.runStore ? { store: parts.runStore } : {}),
   };
 }
 
@@ -265,9 +272,10 @@ export async function runServeCommand(argv: readonly string[], io: CommandIO): P
     }
     const defaultAudit = resolve(io.cwd, ".cortex/audit.jsonl");
     const audit = settings.audit ?? (existsSync(defaultAudit) ? [defaultAudit] : []);
-    const app = await loadApp(settings.app, { runStore: store, env: io.env, cwd: io.cwd });
+    const { store: appStore, ...app } = await loadApp(settings.app, { runStore: store, env: io.env, cwd: io.cwd });
+    if (appStore) where = where.replace(/^store [^,]*/, "the app's store");
     const server = await createApprovalServer({
-      store,
+      store: appStore ?? store,
       ledger,
       principals,
       audit,
