@@ -131,17 +131,21 @@ async function render() {
     else link.removeAttribute("aria-current");
   }
   main.setAttribute("aria-busy", "true");
+  // Each view draws into its own element, shown once it is ready: a view left behind (still
+  // answering a late event) only ever changes an element that is no longer on the page.
+  const root = h("div", { class: "view" });
   try {
     /** @type {View} */
     let view;
-    if (section === "checkpoint" && id) view = await checkpointView(main, id);
-    else if (section === "runs" && id) view = await runView(main, id);
-    else if (section === "runs") view = await runsView(main);
-    else if (section === "ledger") view = await ledgerView(main);
-    else view = await inboxView(main, setCount);
+    if (section === "checkpoint" && id) view = await checkpointView(root, id);
+    else if (section === "runs" && id) view = await runView(root, id);
+    else if (section === "runs") view = await runsView(root);
+    else if (section === "ledger") view = await ledgerView(root);
+    else view = await inboxView(root, setCount);
     if (ticket !== rendering) return view.dispose?.();
     current = view;
-    main.querySelector("h1")?.focus();
+    replace(main, root);
+    root.querySelector("h1")?.focus();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return showSignIn("Your session ended; sign in again.");
     replace(

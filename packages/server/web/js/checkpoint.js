@@ -59,11 +59,11 @@ function messageItem(message) {
 /**
  * One checkpoint: the exact call, its preview, its votes, its run's
  * context, and the form to approve or deny it.
- * @param {HTMLElement} main
+ * @param {HTMLElement} root the element the view draws into
  * @param {string} checkpointId
  * @returns {Promise<View>}
  */
-export async function checkpointView(main, checkpointId) {
+export async function checkpointView(root, checkpointId) {
   /** @type {string} */
   let lastStatus = "";
 
@@ -77,10 +77,10 @@ export async function checkpointView(main, checkpointId) {
         (error.code === "CORTEX_SERVER_ALREADY_DECIDED" || error.code === "CORTEX_SERVER_NOT_FOUND")
       ) {
         replace(
-          main,
+          root,
           h("p", {}, h("a", { href: "#/inbox" }, "← Inbox")),
           h("h1", { tabindex: -1 }, "Nothing to decide here"),
-          h("p", { class: "notice", role: "status" }, lastStatus || error.message),
+          h("p", { class: "notice", role: "status", id: "decided", tabindex: -1 }, lastStatus || error.message),
           h("p", {}, "See the ", h("a", { href: "#/ledger" }, "ledger"), " for who decided what."),
         );
         return;
@@ -115,6 +115,8 @@ export async function checkpointView(main, checkpointId) {
               : "Denied: the run resumes and the agent is told.";
         announce(lastStatus);
         await render();
+        // Keyboard users land on the outcome, not at the top of the page.
+        /** @type {HTMLElement | null} */ (root.querySelector("#decided, .notice"))?.focus();
       } catch (error) {
         replace(
           feedback,
@@ -164,10 +166,10 @@ export async function checkpointView(main, checkpointId) {
     );
 
     replace(
-      main,
+      root,
       h("p", {}, h("a", { href: "#/inbox" }, "← Inbox")),
       h("h1", { tabindex: -1 }, tierBadge(checkpoint.tier), " ", name),
-      lastStatus ? h("p", { class: "notice", role: "status" }, lastStatus) : null,
+      lastStatus ? h("p", { class: "notice", role: "status", id: "decided", tabindex: -1 }, lastStatus) : null,
       h(
         "div",
         { class: "columns" },

@@ -51,11 +51,11 @@ function card(item) {
 /**
  * The inbox: checkpoints waiting for a decision, refreshed whenever the
  * server says the pending set or a vote changed.
- * @param {HTMLElement} main
+ * @param {HTMLElement} root the element the view draws into
  * @param {(count: number) => void} setCount
  * @returns {Promise<View>}
  */
-export async function inboxView(main, setCount) {
+export async function inboxView(root, setCount) {
   /** @type {{ tier: string, plugin: string }} */
   const filter = { tier: "", plugin: "" };
   /** @type {PendingItem[]} */
@@ -91,7 +91,7 @@ export async function inboxView(main, setCount) {
     plugin,
     h("button", { type: "submit", class: "quiet" }, "Filter"),
   );
-  replace(main, h("h1", { tabindex: -1 }, "Pending approvals"), filters, status, list, more);
+  replace(root, h("h1", { tabindex: -1 }, "Pending approvals"), filters, status, list, more);
 
   /** @param {boolean} reset */
   async function load(reset) {
@@ -115,11 +115,13 @@ export async function inboxView(main, setCount) {
     );
     if (!filter.tier && !filter.plugin) setCount(items.length);
     const fresh = items.filter((item) => !before.has(item.checkpointId));
-    if (!reset || before.size === 0 || fresh.length === 0) return;
+    if (!reset || !loaded || fresh.length === 0) return;
     announce(`New approval request: ${fresh.map((item) => `${item.plugin}.${item.action}`).join(", ")}`);
   }
 
+  let loaded = false;
   await load(true);
+  loaded = true;
   /** @type {number | undefined} */
   let timer;
   return {

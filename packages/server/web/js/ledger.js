@@ -45,10 +45,10 @@ function recordRow(record) {
 
 /**
  * The ledger, newest first, with a button that verifies the whole chain.
- * @param {HTMLElement} main
+ * @param {HTMLElement} root the element the view draws into
  * @returns {Promise<View>}
  */
-export async function ledgerView(main) {
+export async function ledgerView(root) {
   const body = h("tbody");
   const more = h("div", { class: "more" });
   const result = h("p", { id: "verify-result", role: "status" });
@@ -78,7 +78,7 @@ export async function ledgerView(main) {
     }
   }
   replace(
-    main,
+    root,
     h("h1", { tabindex: -1 }, "Ledger"),
     h("p", {}, "Every vote, decision and expiry, each record chained to the one before by its hash."),
     head,

@@ -21,16 +21,16 @@ function runRow(run) {
 
 /**
  * The runs the audit trail knows, most recent first.
- * @param {HTMLElement} main
+ * @param {HTMLElement} root the element the view draws into
  * @returns {Promise<View>}
  */
-export async function runsView(main) {
+export async function runsView(root) {
   const body = h("tbody");
   const more = h("div", { class: "more" });
   /** @type {number | undefined} */
   let next;
   replace(
-    main,
+    root,
     h("h1", { tabindex: -1 }, "Runs"),
     h(
       "div",
@@ -110,15 +110,15 @@ function eventItem(event) {
 
 /**
  * One run and its timeline.
- * @param {HTMLElement} main
+ * @param {HTMLElement} root the element the view draws into
  * @param {string} runId
  * @returns {Promise<View>}
  */
-export async function runView(main, runId) {
+export async function runView(root, runId) {
   async function render() {
     const { run, events } = await api(`/api/runs/${encodeURIComponent(runId)}`);
     replace(
-      main,
+      root,
       h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
       h("h1", { tabindex: -1 }, "Run ", h("span", { class: "mono" }, run.runId)),
       h(
