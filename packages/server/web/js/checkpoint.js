@@ -89,6 +89,7 @@ export async function checkpointView(root, checkpointId) {
     }
     const { checkpoint, votes, you, run } = view;
     const name = `${checkpoint.plugin}.${checkpoint.action}`;
+    const inputAt = run.messages.findIndex((/** @type {Message} */ message) => message.role === "user");
     const reason = /** @type {HTMLTextAreaElement} */ (
       h("textarea", { id: "reason", name: "reason", rows: 3, maxlength: 2000, "aria-describedby": "reason-help" })
     );
@@ -247,7 +248,10 @@ export async function checkpointView(root, checkpointId) {
             h(
               "ol",
               { class: "messages" },
-              run.messages.filter((/** @type {Message} */ m) => m.role !== "system").map(messageItem),
+              // The system prompt is the app's; the first user message is the input shown above.
+              run.messages
+                .filter((/** @type {Message} */ m, /** @type {number} */ i) => m.role !== "system" && i !== inputAt)
+                .map(messageItem),
             ),
           ),
         ),

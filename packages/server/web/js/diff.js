@@ -6,8 +6,7 @@ import { h } from "./dom.js";
  * @param {string} line
  */
 function kindOf(line) {
-  if (line.startsWith("+++") || line.startsWith("---") || line.startsWith("diff ") || line.startsWith("index "))
-    return "meta";
+  if (/^(\+\+\+|---|diff |index |Index: |={3,}$)/.test(line)) return "meta";
   if (line.startsWith("@@")) return "hunk";
   if (line.startsWith("+")) return "add";
   if (line.startsWith("-")) return "del";
