@@ -11,7 +11,7 @@ import type {
   TimelineEvent,
 } from "../src/index.js";
 import { makeApp, type TestApp } from "./support/app.js";
-import { call, principal, startServer, vote, waitFor, type Running } from "./support/server.js";
+import { call, PEOPLE, principal, startServer, vote, waitFor, type Running } from "./support/server.js";
 
 interface RunView {
   run: RunSummary;
@@ -127,6 +127,11 @@ describe("the API", () => {
       outcome: "denied",
       reason: "not today",
     });
+    // The call ended as a failed tool call, which is what the model is given as the tool's result.
+    expect(run.events.find((event) => event.action === "tool.fail")).toMatchObject({
+      metadata: { code: "CORTEX_APPROVAL_DENIED" },
+      reason: expect.stringContaining("denied by alice: not today") as string,
+    });
     expect(existsSync(join(app.root, "no.md"))).toBe(false);
   });
 
@@ -166,4 +171,64 @@ describe("the API", () => {
     expect(late.status).toBe(409);
     expect(late.body.error?.code).toBe("CORTEX_SERVER_ALREADY_DECIDED");
   });
+
+  it("streams server-sent events: a pause, then the vote that decides it; a stream ends with its session", async () => {
+    const response = await fetch(`${running.url}/api/events`, {
+      headers: { authorization: `Bearer ${PEOPLE.alice.token}` },
+    });
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const stream = reader(response);
+    await stream.until(/retry: 2000\n\n/);
+    const checkpoint = await app.pause("files__write", { path: "sse.txt", content: "s" });
+    await stream.until(
+      new RegExp(`event: pending\ndata: \\{"type":"pending","added":\\["${checkpoint.id}"\\],"removed":\\[\\]\\}\n\n`),
+    );
+    await vote(running.url, "alice", checkpoint.id, { decision: "approve", approvalId: checkpoint.approvalId });
+    await stream.until(
+      new RegExp(`event: votes\ndata: \\{"type":"votes","checkpointId":"${checkpoint.id}","status":"approved"\\}`),
+    );
+    await stream.until(/event: ledger\n/);
+    await stream.cancel();
+
+    const signIn = await call<{ csrfToken: string }>(running.url, "/api/session", {
+      method: "POST",
+      body: { token: PEOPLE.bob.token },
+    });
+    const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
+    const session = reader(await fetch(`${running.url}/api/events`, { headers: { cookie } }));
+    await session.until(/retry/);
+    await call(running.url, "/api/session", {
+      method: "DELETE",
+      headers: { cookie, "x-csrf-token": signIn.body.csrfToken },
+    });
+    await app.pause("files__write", { path: "after.txt", content: "a" });
+    expect(await session.ended()).toBe(true);
+  });
 });
+
+/** Reads an event stream as text. */
+function reader(response: Response) {
+  const stream = response.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let done = false;
+  const more = async () => {
+    const next = await stream.read();
+    if (next.done) done = true;
+    else text += decoder.decode(next.value);
+  };
+  return {
+    async until(pattern: RegExp) {
+      while (!pattern.test(text)) {
+        if (done) throw new Error(`the stream ended before ${String(pattern)}: ${text}`);
+        await more();
+      }
+    },
+    async ended() {
+      while (!done) await more();
+      return true;
+    },
+    cancel: () => stream.cancel(),
+  };
+}
