@@ -139,6 +139,7 @@ describe("runServeCommand", () => {
         ledger: "ledger.jsonl",
         port: 1,
         policy: { admin: { quorum: 3 } },
+        secureCookies: true,
       }),
     );
     const controller = new AbortController();
@@ -147,6 +148,8 @@ describe("runServeCommand", () => {
     const url = await listening(run, exit);
     expect(run.err()).toContain(`ledger ${join(cwd, "conf", "ledger.jsonl")})`);
     expect((await call(url, "/api/health", { token: PEOPLE.bob.token })).body).toMatchObject({ status: "ok" });
+    const signIn = await call(url, "/api/session", { method: "POST", body: { token: PEOPLE.bob.token } });
+    expect(signIn.headers.get("set-cookie")).toMatch(/; Secure$/);
     controller.abort();
     expect(await exit).toBe(0);
   });

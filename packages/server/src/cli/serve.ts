@@ -67,6 +67,10 @@ export const SERVE_OPTIONS = {
   },
   host: { type: "string", value: "<address>", description: "the address to bind (default 127.0.0.1)" },
   port: { type: "string", value: "<port>", description: "the port (default 4747; 0 picks a free one)" },
+  "secure-cookies": {
+    type: "boolean",
+    description: "mark the session cookie Secure (behind an HTTPS proxy; over HTTPS served directly it always is)",
+  },
   "allowed-host": {
     type: "string",
     multiple: true,
@@ -116,6 +120,7 @@ interface Settings {
   host?: string;
   port?: string | number;
   "allowed-host"?: string[];
+  "secure-cookies"?: boolean;
 }
 
 const PATHS = ["app", "store", "ledger", "principals", "policy", "key-file"] as const;
@@ -132,6 +137,7 @@ async function readConfig(file: string): Promise<Settings> {
   const settings = { ...value } as Settings & Record<string, unknown>;
   if (typeof settings.allowedHosts === "object") settings["allowed-host"] = settings.allowedHosts as string[];
   if (typeof settings.keyFile === "string") settings["key-file"] = settings.keyFile;
+  if (typeof settings.secureCookies === "boolean") settings["secure-cookies"] = settings.secureCookies;
   if (typeof settings.audit === "string") settings.audit = [settings.audit];
   for (const name of PATHS) {
     const path = settings[name];
@@ -285,6 +291,7 @@ export async function runServeCommand(argv: readonly string[], io: CommandIO): P
       ...(policy ? { policy } : {}),
       ...(settings.host ? { host: settings.host } : {}),
       ...(settings["allowed-host"] ? { allowedHosts: settings["allowed-host"] } : {}),
+      ...(settings["secure-cookies"] ? { secureCookies: true } : {}),
     });
     closers.unshift(() => server.close());
     const address = await server.listen();
