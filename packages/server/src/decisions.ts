@@ -1,7 +1,8 @@
 import type { Checkpoint, RunState } from "@cortex/core";
 import { approvalId as approvalIdOf, type Principal } from "@cortex/plugins";
-import { delay, isCortexError, messageOf, type Logger } from "@cortex/primitives";
+import { messageOf, type Logger } from "@cortex/primitives";
 import type { Decider } from "./deciders.js";
+import { Resumer } from "./resumes.js";
 import {
   AlreadyDecidedError,
   AlreadyVotedError,
@@ -61,10 +62,6 @@ export interface DecisionBookOptions {
   now: () => number;
 }
 
-const RETRY_MIN_MS = 1_000;
-const RETRY_MAX_MS = 5 * 60_000;
-const REMEMBERED = 10_000;
-
 const callOf = (checkpoint: Checkpoint | PendingCheckpoint): LedgerCall => ({
   checkpointId: "checkpointId" in checkpoint ? checkpoint.checkpointId : checkpoint.id,
   approvalId: checkpoint.approvalId,
@@ -84,12 +81,11 @@ const callOf = (checkpoint: Checkpoint | PendingCheckpoint): LedgerCall => ({
  */
 export class DecisionBook {
   readonly #o: DecisionBookOptions;
-  readonly #resuming = new Map<string, Promise<void>>();
-  readonly #done = new Set<string>();
-  readonly #retry = new Map<string, { failures: number; at: number }>();
+  readonly #resumer: Resumer;
 
   constructor(options: DecisionBookOptions) {
     this.#o = options;
+    this.#resumer = new Resumer(options);
   }
 
   /** When a call waiting at a checkpoint expires, in epoch ms. */
@@ -185,7 +181,7 @@ export class DecisionBook {
     const status = decision?.kind === "decision" ? (decision.decision as "approved" | "denied") : "pending";
     this.#o.events.publish({ type: "votes", checkpointId, status });
     this.#o.events.publish({ type: "ledger", seq: records.at(-1)!.seq });
-    if (decision) this.#resume(decision);
+    if (decision) this.#resumer.resume(decision);
     return {
       checkpointId,
       approvalId: checkpoint.approvalId,
@@ -235,69 +231,19 @@ export class DecisionBook {
     if (decision?.kind !== "decision") return;
     this.#o.events.publish({ type: "votes", checkpointId: item.checkpointId, status: "expired" });
     this.#o.events.publish({ type: "ledger", seq: decision.seq });
-    this.#resume(decision);
+    this.#resumer.resume(decision);
   }
 
   /** Carries out decisions recorded for checkpoints still paused (a server stopped between the two, or a resume failed). */
   async recover(items: readonly PendingCheckpoint[]): Promise<void> {
-    const now = this.#o.now();
-    const open = items.filter((item) => !this.#resuming.has(item.checkpointId) && !this.#done.has(item.checkpointId));
-    const due = open.filter((item) => (this.#retry.get(item.checkpointId)?.at ?? 0) <= now);
+    const due = items.filter((item) => this.#resumer.wants(item.checkpointId));
     if (due.length === 0) return;
     const decided = await this.#o.ledger.decisions(due.map((item) => item.checkpointId));
-    for (const record of decided.values()) this.#resume(record);
-  }
-
-  #resume(record: CallRecord): void {
-    if (record.kind !== "decision" || this.#resuming.has(record.checkpointId)) return;
-    const id = record.checkpointId;
-    const decision = {
-      approved: record.decision === "approved",
-      decidedBy:
-        record.decision === "expired"
-          ? "(expired)"
-          : record.decision === "approved"
-            ? record.approvals.join(", ")
-            : record.principal!.id,
-      ...(record.reason === null ? {} : { reason: record.reason }),
-      approvalId: record.approvalId,
-    };
-    const job = Promise.resolve()
-      .then(() => this.#o.decider.resume({ checkpointId: id, decision }))
-      .then(
-        (outcome) => {
-          this.#finished(id);
-          this.#o.events.publish({ type: "run", runId: outcome.runId ?? record.runId, status: outcome.status });
-        },
-        (error: unknown) => {
-          if (isCortexError(error) && error.code === "CORTEX_CHECKPOINT_NOT_FOUND") {
-            // Another process resumed it first: the claim let exactly one through.
-            this.#finished(id);
-            return;
-          }
-          const failures = (this.#retry.get(id)?.failures ?? 0) + 1;
-          const wait = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (failures - 1));
-          this.#retry.set(id, { failures, at: this.#o.now() + wait });
-          this.#o.logger.error("could not resume a decided checkpoint; retrying later", {
-            checkpointId: id,
-            error: messageOf(error),
-            retryInMs: wait,
-          });
-        },
-      )
-      .finally(() => this.#resuming.delete(id));
-    this.#resuming.set(id, job);
-  }
-
-  #finished(id: string): void {
-    this.#retry.delete(id);
-    this.#done.add(id);
-    if (this.#done.size > REMEMBERED) this.#done.delete(this.#done.values().next().value!);
+    for (const record of decided.values()) this.#resumer.resume(record);
   }
 
   /** Waits for resumes in progress, up to `timeoutMs`. */
-  async settle(timeoutMs: number): Promise<void> {
-    const all = Promise.allSettled([...this.#resuming.values()]);
-    await Promise.race([all, delay(timeoutMs, { unref: true })]);
+  settle(timeoutMs: number): Promise<void> {
+    return this.#resumer.settle(timeoutMs);
   }
 }

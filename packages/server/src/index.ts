@@ -14,7 +14,8 @@ export type { VoteInput, VoteResult } from "./decisions.js";
 export type { CheckpointView, PendingView } from "./views.js";
 export { PRINCIPALS_ENV, hashToken, loadPrincipals, newToken, parsePrincipals } from "./auth/tokens.js";
 export type { PrincipalEntry } from "./auth/tokens.js";
-export { JsonlLedger, verifyLedgerFile } from "./ledger/file-ledger.js";
+export { JsonlLedger } from "./ledger/file-ledger.js";
+export { verifyLedgerFile } from "./ledger/verify-file.js";
 export type { JsonlLedgerOptions } from "./ledger/file-ledger.js";
 export { PostgresLedger } from "./ledger/postgres-ledger.js";
 export type { PostgresLedgerOptions, SqlClient, SqlPool } from "./ledger/postgres-ledger.js";
@@ -63,7 +64,7 @@ export {
 } from "./errors.js";
 export type { ServerErrorCode } from "./errors.js";
 export { runServeCommand, SERVE_OPTIONS, SERVE_USAGE } from "./cli/serve.js";
-export type { AppContext, AppExport } from "./cli/serve.js";
+export type { AppContext, AppExport } from "./cli/serve-settings.js";
 export {
   DEFAULT_LEDGER_FILE,
   LEDGER_VERIFY_OPTIONS,

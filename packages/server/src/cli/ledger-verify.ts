@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { messageOf } from "@cortex/primitives";
 import { ServeUsageError } from "../errors.js";
-import { verifyLedgerFile } from "../ledger/file-ledger.js";
+import { verifyLedgerFile } from "../ledger/verify-file.js";
 import type { LedgerVerification } from "../ledger/verify.js";
 import { clean, keyFrom, printFailure, type CommandIO, type CommandOption } from "./io.js";
 import { openPostgres, POSTGRES_URL_ENV } from "./postgres.js";

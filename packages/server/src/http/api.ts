@@ -1,4 +1,3 @@
-import type { Principal } from "@cortex/plugins";
 import { isCortexError, messageOf } from "@cortex/primitives";
 import type { FastifyRequest } from "fastify";
 import type { SessionStore } from "../auth/sessions.js";
@@ -12,9 +11,11 @@ import type { RunsFilter, TimelineSource } from "../timeline.js";
 import { checkpointView, type PendingView } from "../views.js";
 import type { Guard } from "./guard.js";
 import { openApiDocument } from "./openapi.js";
+import { registerSessionRoutes } from "./session-routes.js";
 import type { RouteTable } from "./routes.js";
 import type { EventStreams } from "./sse.js";
 import * as s from "./schemas.js";
+import * as r from "./response-schemas.js";
 
 /** The health of the server's parts, as `GET /api/health` reports it. */
 export interface HealthView {
@@ -70,71 +71,12 @@ async function listPending(
   return page.nextCursor === undefined ? { items } : { items, nextCursor: page.nextCursor };
 }
 
-const sessionView = (context: ApiContext, request: FastifyRequest, principal: Principal) => {
-  const { session } = context.guard.contextOf(request);
-  return {
-    principal: { id: principal.id, roles: [...principal.roles] },
-    csrfToken: session?.csrfToken ?? null,
-    expiresAt: session ? new Date(context.sessions.expiresAt(session)).toISOString() : null,
-  };
-};
-
 /** Registers every API route. */
 export function registerApi(context: ApiContext): void {
   const { routes, guard } = context;
   const principalOf = (request: FastifyRequest) => guard.contextOf(request).principal;
 
-  routes.add(
-    {
-      method: "POST",
-      url: "/api/session",
-      operationId: "signIn",
-      summary:
-        "Sign in with a bearer token: sets an HttpOnly, SameSite=Strict session cookie and returns the CSRF token",
-      tag: "session",
-      auth: "none",
-      body: s.signInBody,
-      responses: { 200: json("Signed in", s.sessionResponse) },
-    },
-    async (request, reply) => {
-      const { token } = request.body as { token: string };
-      const session = guard.signIn(request, reply, token);
-      return {
-        principal: { id: session.principal.id, roles: [...session.principal.roles] },
-        csrfToken: session.csrfToken,
-        expiresAt: new Date(context.sessions.expiresAt(session)).toISOString(),
-      };
-    },
-  );
-
-  routes.add(
-    {
-      method: "GET",
-      url: "/api/session",
-      operationId: "getSession",
-      summary: "Who is signed in, and the session's CSRF token (null with a bearer token)",
-      tag: "session",
-      auth: "principal",
-      responses: { 200: json("The principal", s.sessionResponse) },
-    },
-    (request) => Promise.resolve(sessionView(context, request, principalOf(request))),
-  );
-
-  routes.add(
-    {
-      method: "DELETE",
-      url: "/api/session",
-      operationId: "signOut",
-      summary: "Sign out: ends the session and clears its cookie",
-      tag: "session",
-      auth: "principal",
-      responses: { 204: { description: "Signed out" } },
-    },
-    (request, reply) => {
-      guard.signOut(request, reply);
-      return Promise.resolve(reply.code(204).send());
-    },
-  );
+  registerSessionRoutes(context);
 
   routes.add(
     {
@@ -145,7 +87,7 @@ export function registerApi(context: ApiContext): void {
       tag: "checkpoints",
       auth: "principal",
       querystring: s.pendingQuery,
-      responses: { 200: json("A page of pending checkpoints", s.pendingPage) },
+      responses: { 200: json("A page of pending checkpoints", r.pendingPage) },
     },
     async (request) => listPending(context, request.query as PendingFilter),
   );
@@ -159,7 +101,7 @@ export function registerApi(context: ApiContext): void {
       tag: "checkpoints",
       auth: "principal",
       params: s.checkpointParams,
-      responses: { 200: json("The checkpoint", s.checkpointView) },
+      responses: { 200: json("The checkpoint", r.checkpointView) },
     },
     async (request) => {
       const { checkpointId } = request.params as { checkpointId: string };
@@ -187,7 +129,7 @@ export function registerApi(context: ApiContext): void {
       auth: "principal",
       params: s.checkpointParams,
       body: s.decisionBody,
-      responses: { 200: json("The vote was recorded", s.voteResult) },
+      responses: { 200: json("The vote was recorded", r.voteResult) },
     },
     async (request) => {
       const { checkpointId } = request.params as { checkpointId: string };
@@ -204,7 +146,7 @@ export function registerApi(context: ApiContext): void {
       tag: "runs",
       auth: "principal",
       querystring: s.runsQuery,
-      responses: { 200: json("A page of runs", s.runsPage) },
+      responses: { 200: json("A page of runs", r.runsPage) },
     },
     async (request) => {
       await context.timeline.refresh();
@@ -221,7 +163,7 @@ export function registerApi(context: ApiContext): void {
       tag: "runs",
       auth: "principal",
       params: s.runParams,
-      responses: { 200: json("The run", s.runView) },
+      responses: { 200: json("The run", r.runView) },
     },
     async (request) => {
       const { runId } = request.params as { runId: string };
@@ -241,7 +183,7 @@ export function registerApi(context: ApiContext): void {
       tag: "ledger",
       auth: "principal",
       querystring: s.ledgerQuery,
-      responses: { 200: json("A page of records", s.ledgerPage) },
+      responses: { 200: json("A page of records", r.ledgerPage) },
     },
     async (request) => {
       const page = await context.ledger.list(request.query as { before?: number; limit?: number });
@@ -257,7 +199,7 @@ export function registerApi(context: ApiContext): void {
       summary: "Reads the whole ledger and reports the first edited, removed, reordered, forged or cut-off record",
       tag: "ledger",
       auth: "principal",
-      responses: { 200: json("The verification report", s.verification) },
+      responses: { 200: json("The verification report", r.verification) },
     },
     () => context.ledger.verify(),
   );
@@ -270,7 +212,7 @@ export function registerApi(context: ApiContext): void {
       summary: "Whether the run store and the ledger answer",
       tag: "server",
       auth: "principal",
-      responses: { 200: json("Health", s.health) },
+      responses: { 200: json("Health", r.health) },
     },
     () => context.health(),
   );

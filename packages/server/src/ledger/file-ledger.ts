@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, stat, truncate } from "node:fs/promises";
+import { mkdir, open, stat, truncate } from "node:fs/promises";
 import { dirname } from "node:path";
 import { InvalidOptionsError, writeFileAtomic } from "@cortex/primitives";
 import { LedgerTamperedError } from "../errors.js";
@@ -27,7 +27,8 @@ import {
   type LedgerKey,
   type LedgerRecord,
 } from "./record.js";
-import { verifyLines, type LedgerVerification } from "./verify.js";
+import type { LedgerVerification } from "./verify.js";
+import { corruptHead, readHead, verifyLedgerFile } from "./verify-file.js";
 
 /** Options of `new JsonlLedger(options)`. */
 export interface JsonlLedgerOptions {
@@ -38,27 +39,6 @@ export interface JsonlLedgerOptions {
   /** How long an append waits for another process's lock. Default 10 000 ms. */
   lockTimeoutMs?: number;
 }
-
-/** Reads the head file: undefined when there is none, "corrupt" when it is not a head. */
-async function readHead(path: string): Promise<LedgerHead | "corrupt" | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
-  }
-  try {
-    const head = JSON.parse(text) as LedgerHead;
-    if (Number.isSafeInteger(head.seq) && head.seq >= 0 && typeof head.hash === "string") return head;
-  } catch {
-    // not JSON: corrupt
-  }
-  return "corrupt";
-}
-
-const corruptHead = (path: string) =>
-  new LedgerTamperedError({ code: "CORTEX_LEDGER_CORRUPT", message: `the head file ${path} is not a ledger head` });
 
 /**
  * The approval ledger as a JSON-lines file: one record per line, each
@@ -302,23 +282,4 @@ export class JsonlLedger implements ApprovalLedger {
   async close(): Promise<void> {
     await this.#serial;
   }
-}
-
-/** Verifies a ledger file and its head file (`<path>.head`) without opening it for appends. */
-export async function verifyLedgerFile(path: string, key?: LedgerKeyInput): Promise<LedgerVerification> {
-  const resolved = toLedgerKey(key);
-  const head = await readHead(`${path}.head`);
-  if (head === "corrupt") {
-    const { problem } = corruptHead(`${path}.head`);
-    return {
-      ok: false,
-      records: 0,
-      lastSeq: 0,
-      lastHash: GENESIS_HASH,
-      signed: resolved !== undefined,
-      problem,
-      warnings: [],
-    };
-  }
-  return verifyLines(fileLines(path), { ...(resolved ? { key: resolved } : {}), head: head ?? null });
 }
