@@ -77,18 +77,42 @@ function isAbortLike(error: unknown): boolean {
   );
 }
 
-/** How long the server asked to wait: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
-export function retryAfterMs(headers: Readonly<Record<string, string | undefined>> | undefined): number | undefined {
-  if (headers === undefined) return undefined;
+/**
+ * How long the server asked to wait: `retry-after-ms`, else `retry-after`
+ * in seconds or as an HTTP date, else a `google.rpc.RetryInfo` detail in
+ * the error body (how Google's APIs say it, e.g. `"retryDelay": "12s"`).
+ */
+export function retryAfterMs(
+  headers: Readonly<Record<string, string | undefined>> | undefined,
+  body?: string,
+): number | undefined {
   const read = (name: string): string | undefined =>
-    headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+    headers?.[name] ?? Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
   const ms = Number.parseFloat(read("retry-after-ms") ?? "");
   if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
   const after = read("retry-after")?.trim();
-  if (after === undefined || after === "") return undefined;
-  if (/^\d+(\.\d+)?$/.test(after)) return Math.ceil(Number.parseFloat(after) * 1000);
-  const date = Date.parse(after);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  if (after !== undefined && /^\d+(\.\d+)?$/.test(after)) return Math.ceil(Number.parseFloat(after) * 1000);
+  const date = after === undefined ? NaN : Date.parse(after);
+  if (!Number.isNaN(date)) return Math.max(0, date - Date.now());
+  return retryInfoMs(body);
+}
+
+function retryInfoMs(body: string | undefined): number | undefined {
+  if (!body?.includes("RetryInfo")) return undefined;
+  let details: unknown;
+  try {
+    details = (JSON.parse(body) as { error?: { details?: unknown } }).error?.details;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details) {
+    const delay =
+      isPlainObject(detail) && String(detail["@type"]).endsWith("RetryInfo") ? detail.retryDelay : undefined;
+    const seconds = typeof delay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(delay.trim()) : null;
+    if (seconds !== null) return Math.ceil(Number.parseFloat(seconds[1]!) * 1000);
+  }
+  return undefined;
 }
 
 function requestIdOf(headers: Readonly<Record<string, string | undefined>> | undefined): string | undefined {
@@ -144,15 +168,18 @@ export function toModelError(error: unknown, context: ErrorContext): ModelError 
       return new ModelHttpError(status, `The provider answered HTTP ${status} for ${where}: ${detail(error.message)}`, {
         cause,
         requestId: requestIdOf(error.responseHeaders),
-        retryAfterMs: retryAfterMs(error.responseHeaders),
+        retryAfterMs: retryAfterMs(error.responseHeaders, error.responseBody),
       });
     }
     if (isNetworkFailure(error) || error.isRetryable) {
       return new ModelConnectionError(`The connection to ${where} failed: ${detail(rootMessage(error))}`, { cause });
     }
-    return new ModelBadResponseError(`The provider's answer for ${where} is not usable: ${detail(rootMessage(error))}`, {
-      cause,
-    });
+    return new ModelBadResponseError(
+      `The provider's answer for ${where} is not usable: ${detail(rootMessage(error))}`,
+      {
+        cause,
+      },
+    );
   }
   if (isNetworkFailure(error)) {
     return new ModelConnectionError(`The connection to ${where} failed: ${detail(rootMessage(error))}`, { cause });

@@ -49,9 +49,7 @@ export type ReasoningEffort = "provider-default" | "none" | "minimal" | "low" | 
 export interface CallOptions {
   prompt: PromptMessage[];
   tools?: FunctionTool[];
-  responseFormat?:
-    | { type: "text" }
-    | { type: "json"; schema?: JSONSchema7; name?: string; description?: string };
+  responseFormat?: { type: "text" } | { type: "json"; schema?: JSONSchema7; name?: string; description?: string };
   maxOutputTokens?: number;
   temperature?: number;
   topP?: number;

@@ -85,7 +85,11 @@ export function aiSdkModel(languageModel: AiSdkLanguageModel, options?: AiSdkMod
   const where = `${model.provider} model "${model.modelId}"`;
   const logger = guardedLogger(resolved.logger ?? consoleLogger);
   const onWarnings = warningLogger(logger, where);
-  const context = (request: ModelRequest): ErrorContext => ({ where, signal: request.signal, secrets: resolved.secrets });
+  const context = (request: ModelRequest): ErrorContext => ({
+    where,
+    signal: request.signal,
+    secrets: resolved.secrets,
+  });
 
   return {
     provider: model.provider,

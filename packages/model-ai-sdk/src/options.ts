@@ -104,12 +104,14 @@ function stringRecord(option: string, value: unknown): void {
 
 /** Checks the options once, when the model client is made; a bad one is `CORTEX_INVALID_OPTIONS` naming it. */
 export function resolveOptions(options: AiSdkModelOptions = {}): ResolvedOptions {
-  if (!isPlainObject(options as unknown)) fail("options", "must be a plain object");
+  const given: unknown = options;
+  if (!isPlainObject(given)) fail("options", "must be a plain object");
   const settings: ResolvedOptions["settings"] = {};
   for (const name of NUMBER_SETTINGS) {
     const value = options[name];
     if (value === undefined) continue;
-    if (typeof value !== "number" || !Number.isFinite(value)) fail(name, `must be a finite number, got ${String(value)}`);
+    if (typeof value !== "number" || !Number.isFinite(value))
+      fail(name, `must be a finite number, got ${String(value)}`);
     settings[name] = value;
   }
   const maxOutputTokens = wholeNumber(options, "maxOutputTokens", 1);
@@ -132,10 +134,11 @@ export function resolveOptions(options: AiSdkModelOptions = {}): ResolvedOptions
     settings.headers = { ...headers };
   }
   if (providerOptions !== undefined) {
-    if (!isPlainObject(providerOptions) || !Object.values(providerOptions).every((each) => isPlainObject(each))) {
+    const byProvider: unknown = providerOptions;
+    if (!isPlainObject(byProvider) || !Object.values(byProvider).every((each) => isPlainObject(each))) {
       fail("providerOptions", "must be an object keyed by provider name, each value an object");
     }
-    settings.providerOptions = providerOptions as SharedV3ProviderOptions;
+    settings.providerOptions = providerOptions;
   }
   if (!Array.isArray(secrets) || secrets.some((each) => typeof each !== "string")) {
     fail("secrets", "must be an array of strings");
@@ -158,7 +161,9 @@ export function resolveOptions(options: AiSdkModelOptions = {}): ResolvedOptions
   };
 }
 
-function definedOnly(options: AiSdkModelOptions): Partial<Record<"initialRetryDelayMs" | "maxRetryDelayMs" | "timeoutMs", number>> {
+function definedOnly(
+  options: AiSdkModelOptions,
+): Partial<Record<"initialRetryDelayMs" | "maxRetryDelayMs" | "timeoutMs", number>> {
   const picked: Partial<Record<"initialRetryDelayMs" | "maxRetryDelayMs" | "timeoutMs", number>> = {};
   for (const name of ["initialRetryDelayMs", "maxRetryDelayMs", "timeoutMs"] as const) {
     if (options[name] !== undefined) picked[name] = options[name];

@@ -1,4 +1,3 @@
-import type { JSONSchema7 } from "@ai-sdk/provider";
 import type { ModelMessage, ModelRequest, ToolDefinition } from "@cortex/primitives";
 import type { CallOptions, FunctionTool, PromptMessage, PromptToolResultPart } from "./language-model.js";
 
@@ -26,7 +25,12 @@ export function toPrompt(messages: readonly ModelMessage[]): PromptMessage[] {
           content.push({ type: "text", text: message.content });
         }
         for (const call of message.toolCalls ?? []) {
-          content.push({ type: "tool-call", toolCallId: call.id, toolName: call.name, input: toolInput(call.arguments) });
+          content.push({
+            type: "tool-call",
+            toolCallId: call.id,
+            toolName: call.name,
+            input: toolInput(call.arguments),
+          });
         }
         if (content.length > 0) prompt.push({ role: "assistant", content });
         break;
@@ -72,7 +76,7 @@ export function toTools(tools: readonly ToolDefinition[]): FunctionTool[] {
     type: "function",
     name: tool.name,
     description: tool.description,
-    inputSchema: tool.parameters as JSONSchema7,
+    inputSchema: tool.parameters,
   }));
 }
 
@@ -84,7 +88,7 @@ export function requestOptions(request: ModelRequest): Pick<CallOptions, "prompt
   if (format?.type === "json") {
     options.responseFormat = {
       type: "json",
-      ...(format.schema !== undefined ? { schema: format.schema as JSONSchema7 } : {}),
+      ...(format.schema !== undefined ? { schema: format.schema } : {}),
       ...(format.name !== undefined ? { name: format.name } : {}),
       ...(format.description !== undefined ? { description: format.description } : {}),
     };

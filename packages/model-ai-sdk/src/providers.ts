@@ -33,24 +33,23 @@ export const AI_SDK_PROVIDERS = {
   fireworks: { package: "@ai-sdk/fireworks", factory: "createFireworks", apiKeyEnv: "FIREWORKS_API_KEY" },
   cerebras: { package: "@ai-sdk/cerebras", factory: "createCerebras", apiKeyEnv: "CEREBRAS_API_KEY" },
   deepinfra: { package: "@ai-sdk/deepinfra", factory: "createDeepInfra", apiKeyEnv: "DEEPINFRA_API_KEY" },
-  perplexity: { package: "@ai-sdk/perplexity", factory: "createPerplexity", apiKeyEnv: "PERPLEXITY_API_KEY" },
   ollama: {
     package: "@ai-sdk/openai-compatible",
     factory: "createOpenAICompatible",
     defaultBaseURL: "http://localhost:11434/v1",
-    settings: { name: "ollama" },
+    settings: { name: "ollama", includeUsage: true },
   },
   lmstudio: {
     package: "@ai-sdk/openai-compatible",
     factory: "createOpenAICompatible",
     defaultBaseURL: "http://localhost:1234/v1",
-    settings: { name: "lmstudio" },
+    settings: { name: "lmstudio", includeUsage: true },
   },
   "openai-compatible": {
     package: "@ai-sdk/openai-compatible",
     factory: "createOpenAICompatible",
     requiresBaseURL: true,
-    settings: { name: "openai-compatible" },
+    settings: { name: "openai-compatible", includeUsage: true },
   },
 } as const satisfies Record<string, ProviderEntry>;
 

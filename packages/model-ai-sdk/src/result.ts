@@ -95,7 +95,9 @@ export function readGenerateResult(result: unknown, context: ErrorContext): Mode
   const toolCalls: ModelToolCall[] = [];
   for (const part of result.content as unknown[]) {
     if (!isRecord(part)) {
-      throw new ModelBadResponseError(`The provider's answer for ${context.where} has a content part that is not an object`);
+      throw new ModelBadResponseError(
+        `The provider's answer for ${context.where} has a content part that is not an object`,
+      );
     }
     if (part.type === "text" && typeof part.text === "string") text += part.text;
     else if (part.type === "tool-call") {

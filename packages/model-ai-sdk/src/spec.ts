@@ -80,7 +80,9 @@ function entryFor(name: string, extra: ModelFromSpecOptions["providers"]): Provi
   const entry = own(extra) ?? own(AI_SDK_PROVIDERS);
   if (entry === undefined) {
     const known = [...Object.keys(AI_SDK_PROVIDERS), ...Object.keys(extra ?? {})].join(", ");
-    throw new ModelConfigError(`Unknown model provider "${name}"; known: ${known} (or add one with the providers option)`);
+    throw new ModelConfigError(
+      `Unknown model provider "${name}"; known: ${known} (or add one with the providers option)`,
+    );
   }
   if (!isPlainObject(entry) || typeof entry.package !== "string" || typeof entry.factory !== "string") {
     throw new ModelConfigError(`The provider entry "${name}" needs a package and a factory name`);
@@ -108,12 +110,16 @@ async function loadFactory(name: string, entry: ProviderEntry): Promise<(setting
         { cause: error },
       );
     }
-    throw new ModelConfigError(`The package ${entry.package} of provider "${name}" could not be loaded`, { cause: error });
+    throw new ModelConfigError(`The package ${entry.package} of provider "${name}" could not be loaded`, {
+      cause: error,
+    });
   }
   const interop = isPlainObject(loaded.default) ? loaded.default : undefined;
   const factory = loaded[entry.factory] ?? interop?.[entry.factory];
   if (typeof factory !== "function") {
-    throw new ModelConfigError(`The package ${entry.package} has no function ${entry.factory}; is it an AI SDK provider?`);
+    throw new ModelConfigError(
+      `The package ${entry.package} has no function ${entry.factory}; is it an AI SDK provider?`,
+    );
   }
   return factory as (settings: object) => unknown;
 }

@@ -60,11 +60,11 @@ export class Loopback {
 
   /** Starts a server on a free port of 127.0.0.1. */
   static async start(): Promise<Loopback> {
-    let self: Loopback | undefined;
-    const server = createServer((req, res) => void self!.#answer(req, res));
+    const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
-    self = new Loopback(server, `http://127.0.0.1:${port}`);
+    const self = new Loopback(server, `http://127.0.0.1:${port}`);
+    server.on("request", (req: IncomingMessage, res: ServerResponse) => void self.#answer(req, res));
     server.on("connection", (socket) => {
       self.#sockets.add(socket);
       socket.on("close", () => self.#sockets.delete(socket));

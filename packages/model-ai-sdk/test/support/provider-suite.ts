@@ -38,7 +38,7 @@ export interface ProviderCase {
 const TWO_CALLS: Answer = {
   text: "Publishing both notes now.",
   toolCalls: [
-    { id: "call_a", name: "notes__publish", args: { text: "first, with \"quotes\" and ünïcode", tags: ["a", "b"] } },
+    { id: "call_a", name: "notes__publish", args: { text: 'first, with "quotes" and ünïcode', tags: ["a", "b"] } },
     { id: "call_b", name: "notes__publish", args: { text: "second" } },
   ],
   usage: { input: 120, output: 45 },
@@ -151,7 +151,12 @@ export function describeProvider(provider: ProviderCase): void {
     });
 
     it("a malformed body is a ModelBadResponseError, not retried", async () => {
-      server.reply({ kind: "text", status: 200, headers: { "content-type": "application/json" }, body: '{"id": "x", ' });
+      server.reply({
+        kind: "text",
+        status: 200,
+        headers: { "content-type": "application/json" },
+        body: '{"id": "x", ',
+      });
       const model = await make({ maxRetries: 2, initialRetryDelayMs: 5 });
       const error = await rejection(() => model.generate(request()));
       expect(error).toBeInstanceOf(ModelBadResponseError);

@@ -6,7 +6,10 @@ export const PUBLISH_TOOL: ToolDefinition = {
   description: "Publish a note",
   parameters: {
     type: "object",
-    properties: { text: { type: "string", description: "What to publish" }, tags: { type: "array", items: { type: "string" } } },
+    properties: {
+      text: { type: "string", description: "What to publish" },
+      tags: { type: "array", items: { type: "string" } },
+    },
     required: ["text"],
     additionalProperties: false,
   },
@@ -16,7 +19,11 @@ export const PUBLISH_TOOL: ToolDefinition = {
 export const ROUND: ModelMessage[] = [
   { role: "system", content: "You publish notes." },
   { role: "user", content: "publish hello" },
-  { role: "assistant", content: "On it.", toolCalls: [{ id: "call_1", name: "notes__publish", arguments: { text: "hello" } }] },
+  {
+    role: "assistant",
+    content: "On it.",
+    toolCalls: [{ id: "call_1", name: "notes__publish", arguments: { text: "hello" } }],
+  },
   { role: "tool", toolCallId: "call_1", name: "notes__publish", content: '{"ok":true,"data":{"id":1}}' },
 ];
 

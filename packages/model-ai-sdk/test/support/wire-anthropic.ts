@@ -36,7 +36,10 @@ export function anthropicJson(answer: Answer): Reply {
 /** The Messages API's event stream: text deltas and `input_json_delta` pieces of each tool call's input. */
 export function anthropicEvents(answer: Answer): SseEvent[] {
   const { input, output } = usageOf(answer);
-  const event = (type: string, fields: Record<string, unknown>): SseEvent => ({ event: type, data: { type, ...fields } });
+  const event = (type: string, fields: Record<string, unknown>): SseEvent => ({
+    event: type,
+    data: { type, ...fields },
+  });
   const events: SseEvent[] = [
     event("message_start", {
       message: {

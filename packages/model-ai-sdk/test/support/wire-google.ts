@@ -43,7 +43,8 @@ export function googleEvents(answer: Answer): SseEvent[] {
     },
   });
   const events = pieces(answer.text ?? "", 5).map((text) => chunk([{ text }]));
-  for (const call of answer.toolCalls ?? []) events.push(chunk([{ functionCall: { name: call.name, args: call.args } }]));
+  for (const call of answer.toolCalls ?? [])
+    events.push(chunk([{ functionCall: { name: call.name, args: call.args } }]));
   events.push(chunk([{ text: "" }], FINISH[finishOf(answer)], true));
   return events;
 }
@@ -54,6 +55,11 @@ export function googleSse(answer: Answer, extra: Partial<Extract<Reply, { kind: 
 }
 
 /** Google's error body. */
-export function googleError(status: number, state: string, message: string, headers: Record<string, string> = {}): Reply {
+export function googleError(
+  status: number,
+  state: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Reply {
   return { kind: "json", status, headers, body: { error: { code: status, message, status: state } } };
 }

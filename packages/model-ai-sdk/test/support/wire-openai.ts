@@ -79,7 +79,9 @@ export function responsesEvents(answer: Answer): SseEvent[] {
     const item = { type: "message", id: "msg_1", status: "in_progress", role: "assistant", content: [] };
     events.push(event("response.output_item.added", { output_index: index, item }));
     const part = { type: "output_text", text: "", annotations: [] };
-    events.push(event("response.content_part.added", { item_id: "msg_1", output_index: index, content_index: 0, part }));
+    events.push(
+      event("response.content_part.added", { item_id: "msg_1", output_index: index, content_index: 0, part }),
+    );
     for (const delta of pieces(answer.text)) {
       events.push(
         event("response.output_text.delta", {
@@ -92,7 +94,12 @@ export function responsesEvents(answer: Answer): SseEvent[] {
       );
     }
     events.push(
-      event("response.output_text.done", { item_id: "msg_1", output_index: index, content_index: 0, text: answer.text }),
+      event("response.output_text.done", {
+        item_id: "msg_1",
+        output_index: index,
+        content_index: 0,
+        text: answer.text,
+      }),
     );
     events.push(
       event("response.output_item.done", { output_index: index, item: responsesOutput({ text: answer.text })[0] }),
@@ -109,7 +116,10 @@ export function responsesEvents(answer: Answer): SseEvent[] {
     }
     events.push(event("response.function_call_arguments.done", { item_id: id, output_index: index, arguments: args }));
     events.push(
-      event("response.output_item.done", { output_index: index, item: { ...item, arguments: args, status: "completed" } }),
+      event("response.output_item.done", {
+        output_index: index,
+        item: { ...item, arguments: args, status: "completed" },
+      }),
     );
     index++;
   }
@@ -168,7 +178,14 @@ export function chatJson(answer: Answer): Reply {
 /** The chat-completions stream: text deltas, tool-call arguments in pieces by index, usage last, then [DONE]. */
 export function chatSse(answer: Answer, extra: Partial<Extract<Reply, { kind: "sse" }>> = {}): Reply {
   const chunk = (choices: unknown[], more: Record<string, unknown> = {}): SseEvent => ({
-    data: { id: "chatcmpl-1", object: "chat.completion.chunk", created: 1_760_000_000, model: "llama3.2", choices, ...more },
+    data: {
+      id: "chatcmpl-1",
+      object: "chat.completion.chunk",
+      created: 1_760_000_000,
+      model: "llama3.2",
+      choices,
+      ...more,
+    },
   });
   const delta = (fields: Record<string, unknown>, finish: string | null = null) =>
     chunk([{ index: 0, delta: fields, finish_reason: finish }]);
@@ -189,6 +206,11 @@ export function chatSse(answer: Answer, extra: Partial<Extract<Reply, { kind: "s
 }
 
 /** OpenAI's error body. */
-export function openaiError(status: number, message: string, type: string, headers: Record<string, string> = {}): Reply {
+export function openaiError(
+  status: number,
+  message: string,
+  type: string,
+  headers: Record<string, string> = {},
+): Reply {
   return { kind: "json", status, headers, body: { error: { message, type, param: null, code: type } } };
 }
