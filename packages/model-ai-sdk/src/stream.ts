@@ -1,4 +1,4 @@
-import { ModelBadResponseError, withDeadline, type ModelStreamPart } from "@cortex/primitives";
+import { ModelBadResponseError, ModelConnectionError, withDeadline, type ModelStreamPart } from "@cortex/primitives";
 import { toModelError, type ErrorContext } from "./errors.js";
 import { checkEnding, finishReasonOf, isRecord, toolCallOf, usageOf } from "./result.js";
 
@@ -18,7 +18,8 @@ function noop(): void {
  * the usage and finish reason. A provider's `tool-call` part is the call;
  * a call the provider streamed as `tool-input-*` deltas but never closed
  * with a `tool-call` is assembled from its deltas at the end. An `error`
- * part, a dropped connection or an abort ends the iteration with a coded
+ * part, a dropped connection, a stream that ends before its `finish` part
+ * (a connection closed early) or an abort ends the iteration with a coded
  * error; leaving the loop early cancels the provider's stream (and so its
  * HTTP request).
  */
@@ -93,7 +94,7 @@ export async function* readStream(
       }
     }
     if (finish === undefined) {
-      throw new ModelBadResponseError(`The stream of ${context.where} ended without a finish part`);
+      throw new ModelConnectionError(`The stream of ${context.where} ended before the provider finished the answer`);
     }
     for (const [id, input] of inputs) {
       if (!input.ended) {

@@ -9,6 +9,7 @@ import {
   ModelTimeoutError,
 } from "@cortex/primitives";
 import { describe, expect, it } from "vitest";
+import { errorDocProblems } from "../../../test-support/error-docs.js";
 import { isNetworkFailure, retryAfterMs, toModelError, type ErrorContext } from "../src/errors.js";
 
 const SECRET = "sk-live-abcdef123456";
@@ -132,5 +133,11 @@ describe("retryAfterMs", () => {
     expect(retryAfterMs({ "retry-after": "soon" })).toBeUndefined();
     expect(retryAfterMs(undefined, "{not json RetryInfo")).toBeUndefined();
     expect(retryAfterMs(undefined)).toBeUndefined();
+  });
+});
+
+describe("docs/errors.md", () => {
+  it("has a section for this package that documents no codes of its own", () => {
+    expect(errorDocProblems("@cortex/model-ai-sdk", {})).toEqual([]);
   });
 });

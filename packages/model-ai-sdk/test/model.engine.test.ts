@@ -85,7 +85,9 @@ describe("an engine run through aiSdkModel pauses at a CONFIRM call and resumes 
       expect(resumed).toContain("publish it");
       expect(resumed).toContain("from process one");
       expect(provider.toolResult(resumed), resumed).toBe(true);
-      expect(resumed).toContain(JSON.stringify(JSON.stringify({ ok: true, data: { published: "from process one" } })).slice(1, -1));
+      expect(resumed).toContain(
+        JSON.stringify(JSON.stringify({ ok: true, data: { published: "from process one" } })).slice(1, -1),
+      );
     }, 90_000);
   }
 });

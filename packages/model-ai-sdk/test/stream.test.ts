@@ -2,6 +2,7 @@ import { APICallError, type LanguageModelV3StreamPart } from "@ai-sdk/provider";
 import {
   ModelAbortedError,
   ModelBadResponseError,
+  ModelConnectionError,
   ModelHttpError,
   ModelRefusedError,
   silentLogger,
@@ -80,7 +81,7 @@ describe("stream reads the specification's stream parts", () => {
     ]);
   });
 
-  it("a stream that ends inside a tool call's input, or without a finish part, is a ModelBadResponseError", async () => {
+  it("a finished stream that left a tool call's input open is a ModelBadResponseError; one that never finished was cut off", async () => {
     const open = streaming([
       { type: "tool-input-start", id: "c7", toolName: "notes__publish" },
       { type: "tool-input-delta", id: "c7", delta: '{"text":' },
@@ -88,7 +89,7 @@ describe("stream reads the specification's stream parts", () => {
     ]);
     await expect(collect(open.model.stream(request()))).rejects.toThrow(/ended inside the input of tool call "c7"/);
     const unfinished = streaming([{ type: "text-delta", id: "t", delta: "half" }]);
-    await expect(collect(unfinished.model.stream(request()))).rejects.toBeInstanceOf(ModelBadResponseError);
+    await expect(collect(unfinished.model.stream(request()))).rejects.toBeInstanceOf(ModelConnectionError);
     const junk = streaming(["not a part"]);
     await expect(collect(junk.model.stream(request()))).rejects.toBeInstanceOf(ModelBadResponseError);
   });
