@@ -52,6 +52,9 @@ function checkModel(model: unknown): CallableModel {
   return candidate as CallableModel;
 }
 
+// Enough for every setting a provider can warn about; past it, warnings are no longer remembered (nor logged).
+const MAX_WARNINGS_KEPT = 100;
+
 /** Logs each distinct provider warning once per model client. */
 function warningLogger(logger: Logger, where: string): (warnings: unknown) => void {
   const seen = new Set<string>();
@@ -59,7 +62,7 @@ function warningLogger(logger: Logger, where: string): (warnings: unknown) => vo
     if (!Array.isArray(warnings)) return;
     for (const warning of warnings) {
       const text = JSON.stringify(warning) ?? String(warning);
-      if (seen.has(text)) continue;
+      if (seen.has(text) || seen.size >= MAX_WARNINGS_KEPT) continue;
       seen.add(text);
       logger.warn(`${where} warned about the request`, { warning });
     }
