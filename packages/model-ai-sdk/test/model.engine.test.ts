@@ -88,6 +88,6 @@ describe("an engine run through aiSdkModel pauses at a CONFIRM call and resumes 
       expect(resumed).toContain(
         JSON.stringify(JSON.stringify({ ok: true, data: { published: "from process one" } })).slice(1, -1),
       );
-    }, 90_000);
+    }, 240_000);
   }
 });

@@ -60,7 +60,7 @@ describe("retries", () => {
   it("caps the backoff at maxRetryDelayMs", async () => {
     const { model, times } = failing([500]);
     await model({ maxRetries: 1, initialRetryDelayMs: 600_000, maxRetryDelayMs: 20 }).generate(request());
-    expect(times[1]! - times[0]!).toBeLessThan(1000);
+    expect(times[1]! - times[0]!).toBeLessThan(10_000);
   });
 
   it("throws at once when the server asks for a longer wait than maxRetryDelayMs", async () => {

@@ -141,14 +141,14 @@ describe("modelFromEnv", () => {
       env: {
         CORTEX_MODEL: "ollama:llama3.2",
         CORTEX_MODEL_BASE_URL: server.url,
-        CORTEX_MODEL_TIMEOUT_MS: "100",
+        CORTEX_MODEL_TIMEOUT_MS: "2000",
         CORTEX_MODEL_MAX_RETRIES: "0",
       },
     });
     expect(model.modelId).toBe("llama3.2");
     const error = await rejection(() => model.generate(request()));
     expect(error).toBeInstanceOf(ModelTimeoutError);
-    expect(error).toMatchObject({ code: "CORTEX_MODEL_TIMEOUT", timeoutMs: 100, retryable: true });
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_TIMEOUT", timeoutMs: 2000, retryable: true });
     expect(server.received).toHaveLength(1);
   });
 

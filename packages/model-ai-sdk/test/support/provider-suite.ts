@@ -215,8 +215,10 @@ export function describeProvider(provider: ProviderCase): void {
       server.reply({ kind: "hang" });
       const model = await make({ maxRetries: 2 });
       const controller = new AbortController();
-      setTimeout(() => controller.abort(), 50);
-      const error = await rejection(() => model.generate(request(undefined, { signal: controller.signal })));
+      const pending = rejection(() => model.generate(request(undefined, { signal: controller.signal })));
+      await expect.poll(() => server.received.length).toBe(1);
+      controller.abort();
+      const error = await pending;
       expect(error).toBeInstanceOf(ModelAbortedError);
       expect(error.retryable).toBe(false);
       await expect.poll(() => server.clientClosed).toBe(1);
