@@ -19,11 +19,13 @@ export const CALENDAR_LIMITS = {
   /** Characters of one content line's name and parameters (everything before the value); more is refused. */
   maxParameterChars: 65_536,
   /**
-   * Work steps (one per day examined, transition sorted or observance read)
-   * allowed to build one VTIMEZONE and to resolve one time in it. A zone
-   * that needs more is not used: its times are read as floating, with a note.
+   * Work steps allowed to build one VTIMEZONE, and again to resolve one
+   * time in it: one per day a rule examines and per transition sorted,
+   * four per observance or RDATE value read (about a millisecond in all). A
+   * real zone needs a few thousand at most; one that needs more is not
+   * used: its times are read as floating, with a note.
    */
-  zoneSteps: 100_000,
+  zoneSteps: 20_000,
   /** Years a time may fall in; a computed time past them (a huge DURATION) is clamped, with a note. */
   firstYear: 0,
   lastYear: 9999,

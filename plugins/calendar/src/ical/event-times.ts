@@ -47,7 +47,9 @@ function readTime(property: Property, vcalendar: Component | undefined, notes: S
   if (zone === undefined) return { when: { kind: "floating", seconds: time.seconds } };
   const offset = zone.offsetAt(time.seconds);
   if (typeof offset === "string") {
-    notes.add(`times in TZID ${JSON.stringify(String(tzid).slice(0, 64))} are shown as floating: ${offset}`);
+    notes.add(
+      `times in TZID ${JSON.stringify(String(tzid).slice(0, 64))} are shown as floating: its VTIMEZONE is not used (${offset})`,
+    );
     return { when: { kind: "floating", seconds: time.seconds } };
   }
   const when = clamped({ kind: "utc", seconds: time.seconds - offset }, property.name.toUpperCase(), notes);

@@ -83,7 +83,6 @@ function checkLines(text: string, where: string): void {
             i += 1;
           } else at = "loose";
           break;
-        case "value":
         case "loose":
           break;
       }
@@ -108,7 +107,7 @@ function checkLines(text: string, where: string): void {
  */
 export function parseCalendars(text: string, where: string): Component[] {
   const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  if (body.trim() === "") return [newCalendar()];
+  if (!/\S/.test(body)) return [newCalendar()];
   checkLines(body, where);
   let roots: Component[];
   try {

@@ -131,7 +131,7 @@ export function parseTime(value: string, field: string): When {
   if (!inRange(seconds)) {
     throw new CalendarFailure(
       "CORTEX_CALENDAR_INVALID_RANGE",
-      `${field} "${value}" is outside the years ${CALENDAR_LIMITS.firstYear}–${CALENDAR_LIMITS.lastYear}`,
+      `${field} "${value}" is outside the years ${String(CALENDAR_LIMITS.firstYear).padStart(4, "0")}–${CALENDAR_LIMITS.lastYear}`,
     );
   }
   return { kind: "utc", seconds };

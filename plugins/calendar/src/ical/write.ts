@@ -48,7 +48,30 @@ export function cleanText(field: string, value: string): string {
  * reader.
  */
 function safeLine(line: string): string {
-  return line.replace(LINE_BREAK, "\\n").replace(CONTROLS, "");
+  // ical.js escaped the LF of a CRLF in a TEXT value already: its CR goes.
+  return line
+    .replace(/\r(?=\\n)/g, "")
+    .replace(LINE_BREAK, "\\n")
+    .replace(CONTROLS, "");
+}
+
+// RFC 5545 names (of components, properties, parameters and value types).
+const NAME = /^[A-Za-z0-9-]+$/;
+
+/** A name as RFC 5545 allows it: any other character becomes `-`. */
+function safeName(name: unknown): string {
+  const text = String(name);
+  return NAME.test(text) ? text : text.replace(/[^A-Za-z0-9-]/g, "-") || "X-";
+}
+
+/** A jCal property whose name, parameter names and value type are RFC 5545 names (a copy only when one is not). */
+function withSafeNames(property: unknown[]): unknown[] {
+  const [name, params, type, ...values] = property as [unknown, Record<string, unknown>, unknown, ...unknown[]];
+  const keys = Object.keys(params);
+  if (NAME.test(String(name)) && NAME.test(String(type)) && keys.every((key) => NAME.test(key))) return property;
+  const safeParams: Record<string, unknown> = {};
+  for (const key of keys) safeParams[safeName(key)] = params[key];
+  return [safeName(name), safeParams, safeName(type), ...values];
 }
 
 /**
@@ -80,9 +103,9 @@ export function foldLine(line: string): string {
 
 /**
  * iCalendar text of the given root components, in order, each followed by
- * CRLF. Each property is written by ical.js (its value escaping, RFC 6868
- * parameter quoting) and then made safe (see `safeLine`) and folded by
- * {@link foldLine}. Components are walked without recursion, so nesting
+ * CRLF. Names are kept to RFC 5545's letters, digits and `-`; each
+ * property is written by ical.js (its value escaping, RFC 6868 parameter
+ * quoting), then made safe (see `safeLine`) and folded by {@link foldLine}. Components are walked without recursion, so nesting
  * depth costs nothing but lines.
  */
 export function writeCalendars(roots: readonly Component[]): string {
@@ -98,10 +121,10 @@ export function writeCalendars(roots: readonly Component[]): string {
         continue;
       }
       const [name, properties, children] = item as [string, unknown[][], unknown[][]?];
-      const label = safeLine(String(name).toUpperCase());
+      const label = safeName(name).toUpperCase();
       lines.push(foldLine(`BEGIN:${label}`));
       for (const property of properties) {
-        lines.push(foldLine(safeLine(ICAL.stringify.property(property, design, true))));
+        lines.push(foldLine(safeLine(ICAL.stringify.property(withSafeNames(property), design, true))));
       }
       stack.push(foldLine(`END:${label}`));
       for (let i = (children?.length ?? 0) - 1; i >= 0; i -= 1) stack.push(children![i]!);

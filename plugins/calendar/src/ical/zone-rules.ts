@@ -6,16 +6,18 @@ import { DAY, civilFromDays, daysFromCivil, daysInMonth, readTimeValue, weekdayO
  * once the allowance is gone.
  */
 export class ZoneBudget {
+  readonly #steps: number;
   #left: number;
 
   constructor(steps: number) {
+    this.#steps = steps;
     this.#left = steps;
   }
 
   /** Takes `steps` from the allowance; throws when it is used up. */
   spend(steps: number): void {
     this.#left -= steps;
-    if (this.#left < 0) throw new ZoneTooComplex("it needs more work than a time zone is allowed");
+    if (this.#left < 0) throw new ZoneTooComplex(`it needs more than ${this.#steps} steps of work`);
   }
 }
 
@@ -24,7 +26,7 @@ export class ZoneTooComplex extends Error {}
 
 const WEEKDAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"] as const;
 const BYDAY = /^([+-]?[1-5])?(SU|MO|TU|WE|TH|FR|SA)$/;
-const INTEGER = /^\d{1,9}$/;
+const INTEGER = /^\d{1,10}$/;
 
 /**
  * An observance's RRULE, in the shape real time zones use: `FREQ=YEARLY`
@@ -39,8 +41,10 @@ export interface YearlyRule {
   /** Local seconds of the last allowed onset (inclusive). */
   readonly until: number | undefined;
   readonly months: readonly number[];
-  /** Bit `d` set: day `d` of the month; bit `31 + d`: the `d`-th last day. Zero: any day. */
-  readonly monthDays: bigint;
+  /** Bit `d` set: day `d` of the month (`BYMONTHDAY=d`). */
+  readonly monthDays: number;
+  /** Bit `d` set: the `d`-th last day of the month (`BYMONTHDAY=-d`). Both zero: any day. */
+  readonly monthDaysFromEnd: number;
   /** Bit per weekday (0 = Sunday) for entries without an ordinal. */
   readonly anyWeekday: number;
   /** Per weekday, bit `n` for `nXX`, bit `5 + n` for `-nXX`. */
@@ -55,7 +59,8 @@ function refuse(reason: string): never {
 function integers(text: string, part: string, min: number, max: number): number[] {
   return text.split(",").map((item) => {
     const value = Number(item);
-    if (!/^[+-]?\d{1,2}$/.test(item) || value < min || value > max || value === 0) refuse(`RRULE ${part}=${item}`);
+    if (!/^[+-]?\d{1,2}$/.test(item) || value < min || value > max || value === 0)
+      refuse(`RRULE ${part}=${item.slice(0, 20)} is not read`);
     return value;
   });
 }
@@ -71,7 +76,8 @@ export function readYearlyRule(text: string, start: number, offsetFrom: number):
   let count: number | undefined;
   let until: number | undefined;
   let months: number[] | undefined;
-  let monthDays = 0n;
+  let monthDays = 0;
+  let monthDaysFromEnd = 0;
   let anyWeekday = 0;
   const nthWeekday = [0, 0, 0, 0, 0, 0, 0];
   let byDay = false;
@@ -80,49 +86,51 @@ export function readYearlyRule(text: string, start: number, offsetFrom: number):
     const eq = part.indexOf("=");
     const name = part.slice(0, eq).toUpperCase();
     const value = part.slice(eq + 1);
-    if (eq <= 0 || seen.has(name)) refuse(`RRULE part "${part.slice(0, 40)}"`);
+    if (eq <= 0 || seen.has(name)) refuse(`RRULE part "${part.slice(0, 40)}" is not read`);
     seen.add(name);
     if (name === "FREQ") freq = value;
     else if (name === "INTERVAL" || name === "COUNT") {
-      if (!INTEGER.test(value) || Number(value) < 1) refuse(`RRULE ${name}=${value.slice(0, 20)}`);
+      if (!INTEGER.test(value) || Number(value) < 1 || Number(value) > 2 ** 31 - 1)
+        refuse(`RRULE ${name}=${value.slice(0, 20)} is not read`);
       if (name === "INTERVAL") interval = Number(value);
       else count = Number(value);
     } else if (name === "UNTIL") {
       const time = readTimeValue(value);
-      if (time === undefined) refuse(`RRULE UNTIL=${value.slice(0, 20)}`);
+      if (time === undefined) refuse(`RRULE UNTIL=${value.slice(0, 20)} is not a date`);
       until = time.isDate ? time.seconds + DAY - 1 : time.utc ? time.seconds + offsetFrom : time.seconds;
     } else if (name === "BYMONTH") months = [...new Set(integers(value, name, 1, 12))].sort((a, b) => a - b);
     else if (name === "BYMONTHDAY") {
-      for (const d of integers(value, name, -31, 31)) monthDays |= 1n << BigInt(d > 0 ? d : 31 - d);
+      for (const d of integers(value, name, -31, 31)) {
+        if (d > 0) monthDays |= 1 << d;
+        else monthDaysFromEnd |= 1 << -d;
+      }
     } else if (name === "BYDAY") {
       byDay = true;
       for (const item of value.split(",")) {
         const m = BYDAY.exec(item.toUpperCase());
-        if (m === null) refuse(`RRULE BYDAY=${item.slice(0, 20)}`);
+        if (m === null) refuse(`RRULE BYDAY=${item.slice(0, 20)} is not read`);
         const weekday = WEEKDAYS.indexOf(m[2] as (typeof WEEKDAYS)[number]);
         const n = m[1] === undefined ? 0 : Number(m[1]);
         if (n === 0) anyWeekday |= 1 << weekday;
         else nthWeekday[weekday]! |= 1 << (n > 0 ? n : 5 - n);
       }
-    } else if (name !== "WKST") refuse(`RRULE part ${name.slice(0, 20)} (only yearly rules by month and day are read)`);
+    } else if (name !== "WKST") refuse(`RRULE part ${name.slice(0, 20)} is not read`);
   }
-  if (freq !== "YEARLY") refuse(`RRULE FREQ=${(freq ?? "").slice(0, 20)} (only FREQ=YEARLY is read)`);
+  if (freq !== "YEARLY") refuse(`RRULE FREQ=${(freq ?? "").slice(0, 20)} is not a yearly rule`);
   if (months === undefined) {
     // Without BYMONTH, BYDAY and BYMONTHDAY would range over the whole year.
-    if (byDay || monthDays !== 0n) refuse("RRULE BYDAY or BYMONTHDAY without BYMONTH");
+    if (byDay || monthDays !== 0 || monthDaysFromEnd !== 0)
+      refuse("RRULE BYDAY or BYMONTHDAY without BYMONTH is not read");
     months = [civilFromDays(Math.floor(start / DAY))[1]];
   }
-  if (!byDay && monthDays === 0n) monthDays = 1n << BigInt(civilFromDays(Math.floor(start / DAY))[2]);
-  return { interval, count, until, months, monthDays, anyWeekday, nthWeekday, byDay };
+  if (!byDay && monthDays === 0 && monthDaysFromEnd === 0) monthDays = 1 << civilFromDays(Math.floor(start / DAY))[2];
+  return { interval, count, until, months, monthDays, monthDaysFromEnd, anyWeekday, nthWeekday, byDay };
 }
 
 /** Whether day `d` of a month with `length` days, falling on `weekday`, matches the rule. */
 function matches(rule: YearlyRule, d: number, length: number, weekday: number): boolean {
-  if (rule.monthDays !== 0n) {
-    const fromEnd = d - length - 1;
-    if (((rule.monthDays >> BigInt(d)) & 1n) === 0n && ((rule.monthDays >> BigInt(31 - fromEnd)) & 1n) === 0n) {
-      return false;
-    }
+  if ((rule.monthDays | rule.monthDaysFromEnd) !== 0) {
+    if (((rule.monthDays >>> d) & 1) === 0 && ((rule.monthDaysFromEnd >>> (length - d + 1)) & 1) === 0) return false;
   }
   if (!rule.byDay) return true;
   if ((rule.anyWeekday >> weekday) & 1) return true;

@@ -28,14 +28,17 @@ interface RuleObservance {
   counted: number;
   countedYear: number;
   countEnd: number | undefined;
-  /** The onset days of the last year examined. */
-  cache: { year: number; days: number[] } | undefined;
+  /** The onset days of the last few years examined. */
+  readonly cache: Map<number, number[]>;
 }
 
 // A local time is in the new offset from the earlier of its two readings of
 // the onset (as ical.js decides): at the onset itself when clocks go forward,
 // one gap earlier when they go back.
 const keyOf = (onset: number, from: number, to: number): number => onset + Math.min(0, to - from);
+
+// Reading a value (a regular expression and a few numbers) costs about what examining four days does.
+const STEPS_PER_VALUE = 4;
 
 const OFFSET = /^([+-])(\d{2}):?(\d{2})(?::?(\d{2}))?$/;
 
@@ -89,7 +92,7 @@ export class Zone {
   #read(vtimezone: Component, budget: ZoneBudget): void {
     let first: { start: number; from: number } | undefined;
     for (const observance of vtimezone.getAllSubcomponents()) {
-      budget.spend(1);
+      budget.spend(STEPS_PER_VALUE);
       if (observance.name !== "standard" && observance.name !== "daylight") continue;
       const dtstart = readTimeValue(valueOf(observance, "dtstart"));
       const fromValue = valueOf(observance, "tzoffsetfrom");
@@ -98,12 +101,22 @@ export class Zone {
       const from = readOffset(fromValue, "TZOFFSETFROM");
       const to = readOffset(toValue, "TZOFFSETTO");
       const start = dtstart.seconds;
+      const rrule = observance.getFirstProperty("rrule");
+      let rule: YearlyRule | undefined;
+      if (rrule !== null) {
+        const text = String(ICAL.stringify.value(rrule.jCal[3] as never, "recur", ICAL.design.icalendar, false));
+        budget.spend(Math.ceil(text.length / 64));
+        rule = readYearlyRule(text, start, from);
+      }
       if (first === undefined || start < first.start) first = { start, from };
-      this.#transitions.push({ key: keyOf(start, from, to), offset: to });
+      // DTSTART is the first onset, unless the rule ends before it.
+      if (rule?.until === undefined || start <= rule.until) {
+        this.#transitions.push({ key: keyOf(start, from, to), offset: to });
+      }
       for (const rdate of observance.getAllProperties("rdate")) {
         // Raw jCal values: ical.js's own decoding would resolve TZIDs through its zones.
         for (const value of rdate.jCal.slice(3) as unknown[]) {
-          budget.spend(1);
+          budget.spend(STEPS_PER_VALUE);
           // A PERIOD's start; a DATE takes DTSTART's time of day; a UTC time is moved into local time.
           const time = readTimeValue(Array.isArray(value) ? value[0] : value);
           if (time === undefined) continue;
@@ -111,13 +124,9 @@ export class Zone {
           this.#transitions.push({ key: keyOf(time.utc ? onset + from : onset, from, to), offset: to });
         }
       }
-      const rrule = observance.getFirstProperty("rrule");
-      if (rrule !== null) {
-        const text = String(ICAL.stringify.value(rrule.jCal[3] as never, "recur", ICAL.design.icalendar, false));
-        budget.spend(Math.ceil(text.length / 64));
-        const rule = readYearlyRule(text, start, from);
+      if (rule !== undefined) {
         const timeOfDay = start - Math.floor(start / DAY) * DAY;
-        const startYear = civilFromDays(Math.floor(start / DAY))[0];
+        const countedYear = civilFromDays(Math.floor(start / DAY))[0];
         this.#rules.push({
           start,
           timeOfDay,
@@ -125,9 +134,9 @@ export class Zone {
           to,
           rule,
           counted: 1,
-          countedYear: startYear,
+          countedYear,
           countEnd: undefined,
-          cache: undefined,
+          cache: new Map(),
         });
       }
     }
@@ -164,23 +173,35 @@ function yearOf(seconds: number): number {
   return civilFromDays(Math.floor(seconds / DAY))[0];
 }
 
-function onsetsIn(observance: RuleObservance, year: number, budget: ZoneBudget): number[] {
-  if (observance.cache?.year !== year) {
-    observance.cache = { year, days: onsetDays(observance.rule, year, budget) };
+/** The rule's onset days in `year`, from the observance's small cache of recent years. */
+function daysIn(observance: RuleObservance, year: number, budget: ZoneBudget): number[] {
+  const { cache } = observance;
+  let days = cache.get(year);
+  if (days === undefined) {
+    days = onsetDays(observance.rule, year, budget);
+    // A lookup reads two years; events cluster in a few.
+    if (cache.size >= 8) cache.delete(cache.keys().next().value!);
+    cache.set(year, days);
   }
-  return observance.cache.days.map((day) => day * DAY + observance.timeOfDay).filter((s) => s > observance.start);
+  return days;
 }
 
 /** Advances the COUNT bookkeeping through `year`; sets `countEnd` once the COUNT-th onset is found. */
 function countThrough(observance: RuleObservance, year: number, budget: ZoneBudget): void {
-  const { rule } = observance;
+  const { rule, start, timeOfDay } = observance;
   if (rule.count === undefined) return;
-  if (observance.counted >= rule.count && observance.countEnd === undefined) observance.countEnd = observance.start;
+  if (observance.counted >= rule.count && observance.countEnd === undefined) observance.countEnd = start;
   while (observance.countEnd === undefined && observance.countedYear <= year) {
-    const onsets = onsetsIn(observance, observance.countedYear, budget);
-    if (observance.counted + onsets.length >= rule.count) {
-      observance.countEnd = onsets[rule.count - observance.counted - 1];
-    } else observance.counted += onsets.length;
+    const days = daysIn(observance, observance.countedYear, budget);
+    for (const day of days) {
+      const onset = day * DAY + timeOfDay;
+      if (onset <= start) continue;
+      observance.counted += 1;
+      if (observance.counted === rule.count) {
+        observance.countEnd = onset;
+        break;
+      }
+    }
     observance.countedYear += rule.interval;
   }
 }
@@ -192,7 +213,7 @@ function countThrough(observance: RuleObservance, year: number, budget: ZoneBudg
  * are examined, which is where every yearly rule has its last onset.
  */
 function latestOnset(observance: RuleObservance, limit: number, budget: ZoneBudget): number | undefined {
-  const { rule, start } = observance;
+  const { rule, start, timeOfDay } = observance;
   if (limit <= start) return undefined;
   countThrough(observance, yearOf(limit), budget);
   const end = Math.min(limit, rule.until ?? Infinity, observance.countEnd ?? Infinity);
@@ -201,8 +222,12 @@ function latestOnset(observance: RuleObservance, limit: number, budget: ZoneBudg
   let year = yearOf(end);
   year -= (year - startYear) % rule.interval;
   for (let tries = 0; tries < 2 && year >= startYear; tries += 1, year -= rule.interval) {
-    const onsets = onsetsIn(observance, year, budget).filter((s) => s <= end);
-    if (onsets.length > 0) return onsets.at(-1);
+    const days = daysIn(observance, year, budget);
+    for (let i = days.length - 1; i >= 0; i -= 1) {
+      const onset = days[i]! * DAY + timeOfDay;
+      if (onset <= start) return undefined;
+      if (onset <= end) return onset;
+    }
   }
   return undefined;
 }
