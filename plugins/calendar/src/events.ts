@@ -47,9 +47,21 @@ function checkedTimes(start: When, endInclusive: When): { dtstart: When; dtend: 
   return { dtstart: start, dtend };
 }
 
+/**
+ * The raw value of a component's first `name` property when it is a string:
+ * for TEXT, the text itself (ical.js unescapes it while parsing). Values are
+ * never decoded by ical.js here: a property declared as another type (a
+ * DATE-TIME with a TZID, a DURATION) would be turned into ical.js's time
+ * objects, which is what this plugin keeps away from calendar data.
+ */
+function rawText(component: Component, name: string): string | undefined {
+  const value: unknown = component.getFirstProperty(name)?.jCal[3];
+  return typeof value === "string" ? value : undefined;
+}
+
 /** The VEVENTs with this UID (a recurring series and its exceptions share one). */
 export function findEvents(cal: Component, id: string): Component[] {
-  return cal.getAllSubcomponents("vevent").filter((v) => v.getFirstPropertyValue("uid") === id);
+  return cal.getAllSubcomponents("vevent").filter((v) => rawText(v, "uid") === id);
 }
 
 /** The master VEVENT of `id`: the one without RECURRENCE-ID (or the first). */
@@ -64,8 +76,8 @@ interface Mapped {
 }
 
 const text = (vevent: Component, name: string): string | undefined => {
-  const value = vevent.getFirstPropertyValue(name);
-  return typeof value === "string" && value !== "" ? value : undefined;
+  const value = rawText(vevent, name);
+  return value === "" ? undefined : value;
 };
 
 /** The RRULE as written, from its raw jCal value (ical.js's Recur is never built). */
@@ -77,8 +89,8 @@ function ruleText(vevent: Component): string | undefined {
 
 /** Reads a VEVENT in time linear in its size: no recurrence, zone or duration is expanded. */
 function mapEvent(vevent: Component): Mapped {
-  const id = vevent.getFirstPropertyValue("uid");
-  if (typeof id !== "string" || id === "") throw new Error("VEVENT without UID");
+  const id = rawText(vevent, "uid");
+  if (id === undefined || id === "") throw new Error("VEVENT without UID");
   const times = eventTimes(vevent);
   if (times === undefined) throw new Error("VEVENT without a DTSTART date");
   const { start, end } = times;

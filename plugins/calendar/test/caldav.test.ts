@@ -322,6 +322,31 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
     expect((await serverObjects("Home")).filter((body) => body.includes("evil-minutely"))).toEqual([]);
   });
 
+  it("skips an object with a content line of too many parameters, counting it", async () => {
+    const params = Array.from({ length: 101 }, (_, i) => `;X-P${i}=v`).join("");
+    const text = [
+      "BEGIN:VCALENDAR",
+      "VERSION:2.0",
+      "PRODID:-//Other//App//EN",
+      "BEGIN:VEVENT",
+      "UID:too-complex",
+      "DTSTAMP:20260101T000000Z",
+      "DTSTART:20261001T100000Z",
+      "DTEND:20261001T110000Z",
+      `X-MANY${params}:value`,
+      "SUMMARY:Too complex",
+      "END:VEVENT",
+      "END:VCALENDAR",
+      "",
+    ].join("\r\n");
+    expect(await putObject("too-complex.ics", text)).toBe(201);
+    const h = await harness({ calendar_caldav_calendar: "Home" });
+    expect(await h.execute("list_events", { start: "2026-10-01", end: "2026-10-31" })).toEqual({
+      success: true,
+      data: { events: [], skipped: 1 },
+    });
+  });
+
   it("lists, changes and deletes the event of any generated hostile calendar the server stores, in bounded time", async () => {
     console.log(`caldav.test.ts hostile calendars: fast-check seed ${SEED}`);
     const h = await harness({ calendar_caldav_calendar: "Home" });

@@ -73,17 +73,7 @@ export function isoOf(when: When): string {
   return `${date}T${time}${when.kind === "utc" ? "Z" : ""}`;
 }
 
-/** The iCalendar (jCal) value of a time: `2026-06-10`, `2026-06-10T09:00:00Z` or `2026-06-10T09:00:00`. */
-export function jcalOf(when: When): string {
-  return isoOf(when);
-}
-
-/** `when` moved by `days` calendar days (for a date) or seconds. */
-export function shifted(when: When, seconds: number): When {
-  return { kind: when.kind, seconds: when.seconds + seconds };
-}
-
-/** A time of the years the plugin represents, or undefined for one past them (or NaN). */
+/** True for a second within the years the plugin represents (false for NaN). */
 export function inRange(seconds: number): boolean {
   return seconds >= MIN_SECONDS && seconds <= MAX_SECONDS;
 }
