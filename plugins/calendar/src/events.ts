@@ -164,19 +164,21 @@ export function eventsIn(calendars: readonly Component[], range: TimeRange): Lis
   return { events: found.map((m) => m.event), skipped };
 }
 
-function setText(vevent: Component, name: string, value: string | undefined): void {
+/** The jCal properties that replace every property of a name (none: the name is removed). */
+type Edits = Map<string, unknown[][]>;
+
+function setText(edits: Edits, name: string, value: string | undefined): void {
   if (value === undefined) return;
   const clean = cleanText(name === "summary" ? "title" : name, value);
-  vevent.removeAllProperties(name);
-  if (clean !== "") vevent.addPropertyWithValue(name, clean);
+  edits.set(name, clean === "" ? [] : [[name, {}, "text", clean]]);
 }
 
 // An address is written as a URI, which no escape protects: it may hold no space, line break or control.
 const NOT_IN_ADDRESS = /[\s\p{Cc}]/u;
 
-function setAttendees(vevent: Component, attendees: readonly string[] | undefined): void {
+function setAttendees(edits: Edits, attendees: readonly string[] | undefined): void {
   if (attendees === undefined) return;
-  const addresses = attendees.map((email, i) => {
+  const properties = attendees.map((email, i) => {
     const bad = NOT_IN_ADDRESS.exec(email);
     if (bad !== null) {
       const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
@@ -185,43 +187,55 @@ function setAttendees(vevent: Component, attendees: readonly string[] | undefine
         `attendees[${i}] holds U+${code} at position ${bad.index}; an email address has no spaces or control characters`,
       );
     }
-    return `mailto:${email}`;
+    return ["attendee", {}, "cal-address", `mailto:${email}`];
   });
-  vevent.removeAllProperties("attendee");
-  for (const address of addresses) vevent.addPropertyWithValue("attendee", address);
+  edits.set("attendee", properties);
 }
 
-function setTime(vevent: Component, name: string, when: When): void {
-  vevent.removeAllProperties(name);
-  vevent.addProperty(new ICAL.Property([name, {}, when.kind === "date" ? "date" : "date-time", isoOf(when)]));
+function setTime(edits: Edits, name: string, when: When): void {
+  edits.set(name, [[name, {}, when.kind === "date" ? "date" : "date-time", isoOf(when)]]);
 }
 
-function stamp(vevent: Component, name: string): void {
-  setTime(vevent, name, { kind: "utc", seconds: Math.floor(Date.now() / 1000) });
+function stamp(edits: Edits, name: string): void {
+  setTime(edits, name, { kind: "utc", seconds: Math.floor(Date.now() / 1000) });
+}
+
+/**
+ * Applies `edits` to a VEVENT's jCal in one pass over its properties (each
+ * name's old properties go, its new ones are appended; ical.js removes
+ * properties one splice at a time, quadratic in duplicates) and returns a
+ * new ical.js wrapper of it: the one given is stale from then on.
+ */
+function rewrite(vevent: Component, edits: Edits): Component {
+  const kept = (vevent.jCal[1] as unknown[][]).filter((property) => !edits.has(property[0] as string));
+  for (const properties of edits.values()) kept.push(...properties);
+  vevent.jCal[1] = kept;
+  return new ICAL.Component(vevent.jCal, vevent.parent ?? undefined);
 }
 
 /** A new VEVENT (fresh UUID as UID) from validated input; checks the times and the text. */
 export function newEvent(input: EventInput): Component {
   const { dtstart, dtend } = checkedTimes(parseTime(input.start, "start"), parseTime(input.end, "end"));
-  const vevent = new ICAL.Component("vevent");
-  vevent.addPropertyWithValue("uid", randomUUID());
-  stamp(vevent, "dtstamp");
-  stamp(vevent, "created");
-  setTime(vevent, "dtstart", dtstart);
-  setTime(vevent, "dtend", dtend);
-  setText(vevent, "summary", input.title);
-  setText(vevent, "location", input.location);
-  setText(vevent, "description", input.description);
-  setAttendees(vevent, input.attendees);
-  return vevent;
+  const edits: Edits = new Map([["uid", [["uid", {}, "text", randomUUID()]]]]);
+  stamp(edits, "dtstamp");
+  stamp(edits, "created");
+  setTime(edits, "dtstart", dtstart);
+  setTime(edits, "dtend", dtend);
+  setText(edits, "summary", input.title);
+  setText(edits, "location", input.location);
+  setText(edits, "description", input.description);
+  setAttendees(edits, input.attendees);
+  return rewrite(new ICAL.Component("vevent"), edits);
 }
 
 /**
- * Applies a patch to a VEVENT in place (re-checking the times and the
- * text) and bumps SEQUENCE. A changed start or end rewrites DTSTART and
- * DTEND (a DURATION is replaced); the side not given keeps its value.
+ * Applies a patch to a VEVENT (re-checking the times and the text) and
+ * bumps SEQUENCE; returns the event's new wrapper, to be used instead of
+ * the one given. A changed start or end rewrites DTSTART and DTEND (a
+ * DURATION is replaced); the side not given keeps its value.
  */
-export function patchEvent(vevent: Component, patch: EventPatch): void {
+export function patchEvent(vevent: Component, patch: EventPatch): Component {
+  const edits: Edits = new Map();
   if (patch.start !== undefined || patch.end !== undefined) {
     const current = eventTimes(vevent);
     const start = patch.start !== undefined ? parseTime(patch.start, "start") : current?.start;
@@ -238,22 +252,40 @@ export function patchEvent(vevent: Component, patch: EventPatch): void {
     }
     const { dtstart, dtend } = checkedTimes(start, endInclusive);
     // The side not given keeps its property as written (its TZID too).
-    if (patch.start !== undefined || !vevent.hasProperty("dtstart")) setTime(vevent, "dtstart", dtstart);
-    if (patch.end !== undefined || !vevent.hasProperty("dtend")) setTime(vevent, "dtend", dtend);
-    vevent.removeAllProperties("duration");
+    if (patch.start !== undefined || !vevent.hasProperty("dtstart")) setTime(edits, "dtstart", dtstart);
+    if (patch.end !== undefined || !vevent.hasProperty("dtend")) setTime(edits, "dtend", dtend);
+    edits.set("duration", []);
   }
-  setText(vevent, "summary", patch.title);
-  setText(vevent, "location", patch.location);
-  setText(vevent, "description", patch.description);
-  setAttendees(vevent, patch.attendees);
+  setText(edits, "summary", patch.title);
+  setText(edits, "location", patch.location);
+  setText(edits, "description", patch.description);
+  setAttendees(edits, patch.attendees);
   const sequence = Number(vevent.getFirstProperty("sequence")?.jCal[3] ?? 0);
-  vevent.removeAllProperties("sequence");
-  vevent.addPropertyWithValue(
-    "sequence",
-    Number.isSafeInteger(sequence) && sequence >= 0 ? Math.min(sequence + 1, 2 ** 31 - 1) : 0,
-  );
-  stamp(vevent, "dtstamp");
-  stamp(vevent, "last-modified");
+  const next = Number.isSafeInteger(sequence) && sequence >= 0 ? Math.min(sequence + 1, 2 ** 31 - 1) : 0;
+  edits.set("sequence", [["sequence", {}, "integer", next]]);
+  stamp(edits, "dtstamp");
+  stamp(edits, "last-modified");
+  return rewrite(vevent, edits);
+}
+
+/**
+ * Removes VEVENTs from their calendars, in one pass over each calendar's
+ * components (ical.js splices them out one at a time, quadratic in a
+ * series' exceptions). The calendars' ical.js wrappers are stale
+ * afterwards: write their jCal (as `writeCalendars` does) or wrap it anew.
+ */
+export function removeEvents(vevents: readonly Component[]): void {
+  const byCalendar = new Map<Component, Set<unknown>>();
+  for (const vevent of vevents) {
+    const parent = vevent.parent;
+    if (parent === null) continue;
+    let gone = byCalendar.get(parent);
+    if (gone === undefined) byCalendar.set(parent, (gone = new Set()));
+    gone.add(vevent.jCal);
+  }
+  for (const [calendar, gone] of byCalendar) {
+    calendar.jCal[2] = (calendar.jCal[2] as unknown[]).filter((component) => !gone.has(component));
+  }
 }
 
 /** A VCALENDAR holding one event, for a CalDAV object body. */

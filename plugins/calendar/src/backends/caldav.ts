@@ -100,13 +100,13 @@ export class CaldavBackend implements CalendarBackend {
       const { object, cal } = await this.#find(conn, id, signal);
       const master = masterOf(findEvents(cal, id));
       if (master === undefined) throw eventNotFound(id);
-      patchEvent(master, patch);
+      const updated = patchEvent(master, patch);
       const response = await conn.client.updateCalendarObject({
         calendarObject: { url: object.url, etag: object.etag, data: writeCalendars([cal]) },
         fetchOptions: { signal },
       });
       this.#expectOk(response, `update event "${id}"`);
-      return toEvent(master);
+      return toEvent(updated);
     });
   }
 

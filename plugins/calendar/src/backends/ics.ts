@@ -3,7 +3,16 @@ import { access, mkdir, readFile, readlink, realpath, stat } from "node:fs/promi
 import { basename, dirname, join, resolve } from "node:path";
 import { messageOf, withDeadline, writeFileAtomic } from "@cortex/primitives";
 import { CalendarFailure, eventNotFound } from "../errors.js";
-import { deletedEvent, eventsIn, findEvents, masterOf, newEvent, patchEvent, toEvent } from "../events.js";
+import {
+  deletedEvent,
+  eventsIn,
+  findEvents,
+  masterOf,
+  newEvent,
+  patchEvent,
+  removeEvents,
+  toEvent,
+} from "../events.js";
 import { parseCalendars } from "../ical/read.js";
 import { newCalendar, writeCalendars } from "../ical/write.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
@@ -115,9 +124,9 @@ export class IcsBackend implements CalendarBackend {
       const roots = await this.#read();
       const master = masterOf(eventsWithId(roots, id));
       if (master === undefined) throw eventNotFound(id);
-      patchEvent(master, patch);
+      const updated = patchEvent(master, patch);
       await this.#write(roots, signal);
-      return toEvent(master);
+      return toEvent(updated);
     });
   }
 
@@ -128,7 +137,7 @@ export class IcsBackend implements CalendarBackend {
       const master = masterOf(all);
       if (master === undefined) throw eventNotFound(id);
       const event = deletedEvent(master, id);
-      for (const vevent of all) vevent.parent?.removeSubcomponent(vevent);
+      removeEvents(all);
       await this.#write(roots, signal);
       return event;
     });
