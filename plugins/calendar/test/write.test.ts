@@ -86,6 +86,9 @@ describe("writeCalendars", () => {
     const back = parseCalendars(written, "back")[0]!.getFirstSubcomponent("vevent")!;
     expect(back.getAllProperties()).toHaveLength(4);
     expect(back.getFirstPropertyValue("summary")).toBe(`title${normalizedText(breaks)}`);
+    // A parameter's line breaks are RFC 6868's ^n, read back as LF.
+    expect(written).toContain(`X-PARAM="p^nEND:VEVENT^nBEGIN:VEVENT^nX^nY^nZ^nW^nV^nU^'q"`);
+    expect(back.getFirstProperty("x-raw")!.getParameter("x-param")).toBe(`p${normalizedText(breaks)}"q`);
   });
 
   it("writes components nested 100,000 deep without recursion (ical.js's toString overflows the stack)", () => {

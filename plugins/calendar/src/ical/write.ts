@@ -64,13 +64,26 @@ function safeName(name: unknown): string {
   return NAME.test(text) ? text : text.replace(/[^A-Za-z0-9-]/g, "-") || "X-";
 }
 
-/** A jCal property whose name, parameter names and value type are RFC 5545 names (a copy only when one is not). */
-function withSafeNames(property: unknown[]): unknown[] {
+// A parameter value's line breaks become LF, which ical.js writes as RFC 6868's `^n`.
+const paramValue = (value: unknown): unknown =>
+  typeof value === "string" ? value.replace(LINE_BREAK, "\n") : Array.isArray(value) ? value.map(paramValue) : value;
+
+const hasBreak = (value: unknown): boolean =>
+  typeof value === "string" ? /[\r\v\f\u0085\u2028\u2029]/.test(value) : Array.isArray(value) && value.some(hasBreak);
+
+/**
+ * A jCal property ready for ical.js to write: its name, parameter names and
+ * value type RFC 5545 names, and its parameter values with LF for every
+ * kind of line break (a copy only when something had to change).
+ */
+function writable(property: unknown[]): unknown[] {
   const [name, params, type, ...values] = property as [unknown, Record<string, unknown>, unknown, ...unknown[]];
   const keys = Object.keys(params);
-  if (NAME.test(String(name)) && NAME.test(String(type)) && keys.every((key) => NAME.test(key))) return property;
+  const clean =
+    NAME.test(String(name)) && NAME.test(String(type)) && keys.every((key) => NAME.test(key) && !hasBreak(params[key]));
+  if (clean) return property;
   const safeParams: Record<string, unknown> = {};
-  for (const key of keys) safeParams[safeName(key)] = params[key];
+  for (const key of keys) safeParams[safeName(key)] = paramValue(params[key]);
   return [safeName(name), safeParams, safeName(type), ...values];
 }
 
@@ -124,7 +137,7 @@ export function writeCalendars(roots: readonly Component[]): string {
       const label = safeName(name).toUpperCase();
       lines.push(foldLine(`BEGIN:${label}`));
       for (const property of properties) {
-        lines.push(foldLine(safeLine(ICAL.stringify.property(withSafeNames(property), design, true))));
+        lines.push(foldLine(safeLine(ICAL.stringify.property(writable(property), design, true))));
       }
       stack.push(foldLine(`END:${label}`));
       for (let i = (children?.length ?? 0) - 1; i >= 0; i -= 1) stack.push(children![i]!);
