@@ -37,7 +37,7 @@ export class CalendarConfigError extends CortexError<"CORTEX_CALENDAR_CONFIG_INV
   }
 }
 
-/** A failure an agent can act on; thrown inside the plugin only, which answers it as `{ success: false, error, code }`. */
+/** A failure an agent can act on; thrown inside the plugin only, which answers `{ success: false, error, code }`. */
 export class CalendarFailure extends CortexError<CalendarResultCode> {}
 
 /** The failure for an id that names no event. */

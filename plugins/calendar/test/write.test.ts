@@ -9,7 +9,7 @@ import { HOSTILE_TITLES, SEED, normalizedText, physicalLines, runs, strictLines 
 
 const unfold = (text: string): string => text.replace(/\r\n[ \t]/g, "");
 
-/** Checks RFC 5545's line rules: CRLF only, at most 75 octets, continuations start with one space, whole UTF-8 characters. */
+/** Checks RFC 5545's line rules: CRLF only, at most 75 octets, whole UTF-8 characters on each line. */
 function expectWellFormed(text: string): void {
   expect(text.endsWith("\r\n")).toBe(true);
   expect(text.replace(/\r\n/g, "")).not.toMatch(/[\r\n\v\f\u0085\u2028\u2029]/);

@@ -23,7 +23,7 @@ export interface CaldavConfig {
   password: string;
   /** Display name or URL of the calendar (`calendar_caldav_calendar`); default: the first calendar with events. */
   calendar?: string;
-  /** Limit for each HTTP request without a caller signal (`CALENDAR_DEFAULTS.requestTimeoutMs`); `Infinity` for none. */
+  /** Limit of each HTTP request without a caller signal (default `CALENDAR_DEFAULTS.requestTimeoutMs`; `Infinity`: none). */
   requestTimeoutMs?: number;
 }
 

@@ -116,10 +116,10 @@ export function foldLine(line: string): string {
 
 /**
  * iCalendar text of the given root components, in order, each followed by
- * CRLF. Names are kept to RFC 5545's letters, digits and `-`; each
- * property is written by ical.js (its value escaping, RFC 6868 parameter
- * quoting), then made safe (see `safeLine`) and folded by {@link foldLine}. Components are walked without recursion, so nesting
- * depth costs nothing but lines.
+ * CRLF. Each property is written by ical.js (its value escaping, RFC 6868
+ * parameter quoting) after `writable`, then made safe (see `safeLine`) and
+ * folded by {@link foldLine}. Components are walked without recursion, so
+ * nesting depth costs nothing but lines.
  */
 export function writeCalendars(roots: readonly Component[]): string {
   const design = ICAL.design.icalendar;

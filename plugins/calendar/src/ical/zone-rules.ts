@@ -2,7 +2,7 @@ import { DAY, civilFromDays, daysFromCivil, daysInMonth, readTimeValue, weekdayO
 
 /**
  * Counts work and stops it: every loop over time in a zone charges its
- * steps here, and {@link ZoneBudget.spend} throws {@link ZoneTooComplex}
+ * steps here, and {@link ZoneBudget.spend} throws {@link ZoneUnusable}
  * once the allowance is gone.
  */
 export class ZoneBudget {
@@ -17,12 +17,16 @@ export class ZoneBudget {
   /** Takes `steps` from the allowance; throws when it is used up. */
   spend(steps: number): void {
     this.#left -= steps;
-    if (this.#left < 0) throw new ZoneTooComplex(`it needs more than ${this.#steps} steps of work`);
+    if (this.#left < 0) throw new ZoneUnusable(`it needs more than ${this.#steps} steps of work`);
   }
 }
 
-/** Why a VTIMEZONE is not used; its message becomes part of the event's note. */
-export class ZoneTooComplex extends Error {}
+/**
+ * Why a VTIMEZONE is not used: a shape the plugin does not read, an offset
+ * that is none, or more work than allowed. Its message goes into the note
+ * of each event with a time in that zone.
+ */
+export class ZoneUnusable extends Error {}
 
 const WEEKDAYS = ["SU", "MO", "TU", "WE", "TH", "FR", "SA"] as const;
 const BYDAY = /^([+-]?[1-5])?(SU|MO|TU|WE|TH|FR|SA)$/;
@@ -32,7 +36,7 @@ const INTEGER = /^\d{1,10}$/;
  * An observance's RRULE, in the shape real time zones use: `FREQ=YEARLY`
  * with `BYMONTH` and `BYDAY` (`-1SU`, `2SU`) or `BYMONTHDAY`, optionally
  * `INTERVAL`, `COUNT`, `UNTIL`. Every other shape (another frequency,
- * `BYHOUR`, `BYSETPOS`, …) is refused with {@link ZoneTooComplex}: a
+ * `BYHOUR`, `BYSETPOS`, …) is refused with {@link ZoneUnusable}: a
  * transition rule that fires every minute is not a time zone.
  */
 export interface YearlyRule {
@@ -53,7 +57,7 @@ export interface YearlyRule {
 }
 
 function refuse(reason: string): never {
-  throw new ZoneTooComplex(reason);
+  throw new ZoneUnusable(reason);
 }
 
 function integers(text: string, part: string, min: number, max: number): number[] {
@@ -68,7 +72,7 @@ function integers(text: string, part: string, min: number, max: number): number[
 /**
  * Reads an observance's RRULE text (`FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU`) for
  * an observance starting at local second `start`; `offsetFrom` turns a UTC
- * UNTIL into local time. Throws {@link ZoneTooComplex} for any other shape.
+ * UNTIL into local time. Throws {@link ZoneUnusable} for any other shape.
  */
 export function readYearlyRule(text: string, start: number, offsetFrom: number): YearlyRule {
   let freq: string | undefined;

@@ -1,7 +1,7 @@
 import ICAL from "ical.js";
 import { CALENDAR_LIMITS } from "../defaults.js";
 import { DAY, civilFromDays, readTimeValue } from "./times.js";
-import { ZoneBudget, ZoneTooComplex, onsetDays, readYearlyRule, type YearlyRule } from "./zone-rules.js";
+import { ZoneBudget, ZoneUnusable, onsetDays, readYearlyRule, type YearlyRule } from "./zone-rules.js";
 
 type Component = ICAL.Component;
 
@@ -46,7 +46,7 @@ function readOffset(value: unknown, what: string): number {
   const m = typeof value === "string" ? OFFSET.exec(value) : null;
   const [hours, minutes, seconds] = (m?.slice(2) ?? []).map((part) => Number(part ?? 0));
   if (m === null || hours! > 23 || minutes! > 59 || seconds! > 59) {
-    throw new ZoneTooComplex(`${what} ${JSON.stringify(String(value).slice(0, 20))} is not a UTC offset`);
+    throw new ZoneUnusable(`${what} ${JSON.stringify(String(value).slice(0, 20))} is not a UTC offset`);
   }
   return (m[1] === "-" ? -1 : 1) * (hours! * 3600 + minutes! * 60 + seconds!);
 }
@@ -69,7 +69,7 @@ export class Zone {
     try {
       this.#read(vtimezone, new ZoneBudget(CALENDAR_LIMITS.zoneSteps));
     } catch (error) {
-      if (!(error instanceof ZoneTooComplex)) throw error;
+      if (!(error instanceof ZoneUnusable)) throw error;
       this.#problem = error.message;
     }
   }
@@ -83,7 +83,7 @@ export class Zone {
     try {
       return this.#offsetAt(local, new ZoneBudget(CALENDAR_LIMITS.zoneSteps));
     } catch (error) {
-      if (!(error instanceof ZoneTooComplex)) throw error;
+      if (!(error instanceof ZoneUnusable)) throw error;
       this.#problem = error.message;
       return this.#problem;
     }

@@ -35,7 +35,7 @@ const list = (values: readonly (number | string)[]): fc.Arbitrary<string> =>
     fc.subarray([...values], { minLength: 1 }).map((items) => items.join(",")),
   );
 
-/** An RRULE value of any frequency with BY-parts ical.js accepts, including full lists and (unless storable) far COUNT/UNTIL. */
+/** An RRULE value of any frequency with BY-parts ical.js accepts, including full lists and far COUNT/UNTIL. */
 const rrule: fc.Arbitrary<string> = fc
   .record(
     {
