@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   AgentNotFoundError,
-  CORE_ERROR_CODES,
+  CORE_ERRORS,
   DuplicateAgentError,
-  InvalidAgentError,
+  InvalidOptionsError,
   createEngine,
 } from "../src/index.js";
 import { call, registryWithSoft, setup, sleep } from "./support.js";
@@ -153,10 +153,10 @@ describe("engine.run", () => {
     await expect(engine.run("nobody", "x")).rejects.toMatchObject({ code: "CORTEX_AGENT_NOT_FOUND" });
     expect(recorder.events).toEqual([]);
     expect(() => engine.defineAgent({ id: "assistant" })).toThrow(DuplicateAgentError);
-    expect(() => engine.defineAgent({ id: "" })).toThrow(InvalidAgentError);
+    expect(() => engine.defineAgent({ id: "" })).toThrow(InvalidOptionsError);
     expect(() => engine.defineAgent({ id: "x", maxSteps: 0 })).toThrow(/maxSteps/);
     expect(() => engine.defineAgent({ id: "y", tools: "notes" as unknown as string[] })).toThrow(/tools/);
-    expect(() => createEngine({} as never)).toThrow(InvalidAgentError);
+    expect(() => createEngine({} as never)).toThrow(InvalidOptionsError);
   });
 
   it("gives a plugin's failure without a code to the model as CORTEX_TOOL_FAILED, a documented core code", async () => {
@@ -166,7 +166,7 @@ describe("engine.run", () => {
     const error = { code: "CORTEX_TOOL_FAILED", message: "the soft plugin failed" };
     expect(recorder.ofHook("toolFailed")[0]!.error).toEqual(error);
     expect(JSON.parse(model.requests[1]!.messages.at(-1)!.content!)).toEqual({ ok: false, error });
-    expect(CORE_ERROR_CODES).toContain("CORTEX_TOOL_FAILED");
+    expect(Object.keys(CORE_ERRORS)).toContain("CORTEX_TOOL_FAILED");
   });
 
   it("gives a step aborted during its last tool call no stepCompleted, only runFailed", async () => {
@@ -225,7 +225,7 @@ describe("engine.run", () => {
     const model = { generate: () => Promise.resolve({ content: "x" }) };
     for (const bad of [0, -5, Number.NaN, "100"]) {
       expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: bad as number })).toThrow(
-        InvalidAgentError,
+        InvalidOptionsError,
       );
       expect(() => createEngine({ model, plugins: registry, approvalTimeoutMs: bad as number })).toThrow(
         /approvalTimeoutMs/,

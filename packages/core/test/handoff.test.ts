@@ -89,3 +89,42 @@ describe("the built-in handoff tool", () => {
     expect(ctx.recorder.hooks().at(-1)).toBe("runCompleted");
   });
 });
+
+describe("handoffs", () => {
+  it("are limited per chain by maxHandoffs", async () => {
+    const ctx = setup([], { maxHandoffs: 3 });
+    ctx.engine.defineAgent({ id: "ping", tools: [], handoffs: ["pong"] });
+    ctx.engine.defineAgent({ id: "pong", tools: [], handoffs: ["ping"] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: {
+      agentId: string;
+      messages: { role: string; content?: string }[];
+    }) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === "tool") return Promise.resolve({ content: `stuck at ${r.agentId}` });
+      return Promise.resolve(call(HANDOFF_TOOL, { agent: r.agentId === "ping" ? "pong" : "ping", message: "yours" }));
+    };
+    const result = await ctx.engine.run("ping", "go");
+    expect(result.handoffs).toHaveLength(3);
+    expect(result.output).toMatch(/^stuck at/);
+    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual([
+      "CORTEX_HANDOFF_LIMIT",
+    ]);
+  });
+
+  it("continue during shutdown, as in-flight work", async () => {
+    const ctx = setup([]);
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
+    ctx.engine.defineAgent({ id: "billing", tools: [] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: { agentId: string }) => {
+      if (r.agentId === "triage") {
+        void ctx.engine.shutdown();
+        return Promise.resolve(call(HANDOFF_TOOL, { agent: "billing", message: "refund" }));
+      }
+      return Promise.resolve({ content: "refunded" });
+    };
+    const result = await ctx.engine.run("triage", "x");
+    expect(result).toMatchObject({ status: "completed", agentId: "billing", output: "refunded" });
+    await ctx.engine.shutdown();
+    expect(ctx.recorder.hooks().at(-1)).toBe("shutdown");
+  });
+});

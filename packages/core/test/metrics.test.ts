@@ -50,3 +50,16 @@ describe("MetricsExtension", () => {
     expect(metrics.snapshot().durations.runs.count).toBe(1);
   });
 });
+
+describe("metrics", () => {
+  it("do not count the wait for a human as tool time", async () => {
+    const metrics = new MetricsExtension();
+    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { extensions: [metrics] });
+    const paused = await engine.run("assistant", "x");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false });
+    const { tools, steps } = metrics.snapshot().durations;
+    expect(tools.count).toBe(0);
+    expect(steps.max).toBeLessThan(100);
+  });
+});
