@@ -415,3 +415,43 @@ describe("an approval is bound to the exact call", () => {
     expect(recorder.count("toolFailed")).toBe(0);
   });
 });
+
+describe("the decision recorded at a checkpoint governs, whatever the resuming engine's plugin says", () => {
+  it.each([
+    ["denied, the action now AUTO", false, { tiers: { publish: "AUTO" as const } }, "CORTEX_APPROVAL_DENIED"],
+    ["denied, the action gone", false, { without: ["publish"] }, "CORTEX_APPROVAL_DENIED"],
+    ["approved, the action now AUTO", true, { tiers: { publish: "AUTO" as const } }, "CORTEX_TIER_CHANGED"],
+    ["approved, the action now ADMIN", true, { tiers: { publish: "ADMIN" as const } }, "CORTEX_TIER_CHANGED"],
+    ["approved, the action gone", true, { without: ["publish"] }, "CORTEX_TIER_CHANGED"],
+  ])("%s: the call never runs, the model is told, the run goes on", async (_, approved, notes, code) => {
+    const store = new MemoryRunStore();
+    const first = setup([call("notes__publish", { text: "x" })], { runStore: store });
+    const paused = await first.engine.run("assistant", "x");
+    const second = setup([{ content: "told" }], { runStore: store, notes });
+    const result = await second.engine.resolveCheckpoint(paused.checkpoint!.id, { approved });
+    expect(result).toMatchObject({ status: "completed", output: "told" });
+    expect([...first.plugin.calls, ...second.plugin.calls]).toEqual([]);
+    expect(second.recorder.ofHook("toolFailed").map((e) => e.error)).toEqual([expect.objectContaining({ code })]);
+    const told = JSON.parse(second.model.requests[0]!.messages.at(-1)!.content!) as { ok: boolean; error: unknown };
+    expect(told).toMatchObject({ ok: false, error: { code } });
+  });
+
+  it("runs the approved call when the tier is the one it paused with", async () => {
+    const store = new MemoryRunStore();
+    const first = setup([call("notes__publish", { text: "x" })], { runStore: store });
+    const paused = await first.engine.run("assistant", "x");
+    const second = setup([{ content: "done" }], { runStore: store });
+    await second.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(second.plugin.calls).toEqual([{ action: "publish", params: { text: "x" } }]);
+  });
+});
+
+describe("a run state JSON cannot hold", () => {
+  it("fails the run with CORTEX_RUN_STORE_FAILED when it pauses, never with a throw", async () => {
+    const { engine, plugin } = setup([call("notes__publish", { text: "x" })]);
+    const principal = { id: "u", roles: [], tenant: 10n } as unknown as { id: string; roles: string[] };
+    const result = await engine.run("assistant", "x", { principal });
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_STORE_FAILED" } });
+    expect(plugin.calls).toEqual([]);
+  });
+});

@@ -1,9 +1,10 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   AuditExtension,
+  ENGINE_DEFAULTS,
   EngineShutDownError,
   HANDOFF_TOOL,
   InvalidOptionsError,
@@ -216,5 +217,51 @@ describe("shutdown racing a checkpoint resolution", () => {
     expect(plugin.tornDown).toBe(1);
     expect(recorder.hooks().at(-1)).toBe("shutdown");
     expect(recorder.hooks().filter((h) => h === "runCompleted")).toHaveLength(1);
+  });
+});
+
+describe("engine.shutdown with timeoutMs Infinity", () => {
+  const hanging = { name: "hanging", onRunCompleted: () => new Promise<never>(() => undefined) };
+
+  it("waits for the work, but flushes hooks with a limit and always tears plugins down", async () => {
+    const { engine, plugin } = setup(
+      [call("notes__add", { text: "x" }), async () => (await sleep(30), { content: "slow but done" })],
+      { extensions: [hanging] },
+    );
+    const running = engine.run("assistant", "x");
+    await sleep(5);
+    const report = await engine.shutdown({ timeoutMs: Infinity, flushTimeoutMs: 50 });
+    expect(report).toEqual({ abortedRuns: 0, hooksTimedOut: 1 });
+    expect(await running).toMatchObject({ status: "completed", output: "slow but done" });
+    expect(plugin.tornDown).toBe(1);
+  });
+
+  it("gives hooks ENGINE_DEFAULTS.infiniteShutdownHookFlushMs when no flushTimeoutMs is given", async () => {
+    const { engine, plugin } = setup([call("notes__add", { text: "x" }), { content: "done" }], {
+      extensions: [hanging],
+    });
+    await engine.run("assistant", "x");
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let report: unknown;
+      void engine.shutdown({ timeoutMs: Infinity }).then((r) => (report = r));
+      await vi.advanceTimersByTimeAsync(ENGINE_DEFAULTS.infiniteShutdownHookFlushMs - 10);
+      expect(report).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(20);
+      expect(report).toEqual({ abortedRuns: 0, hooksTimedOut: 1 });
+      expect(plugin.tornDown).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("refuses a flushTimeoutMs that is not a finite number of milliseconds", async () => {
+    const { engine } = setup([]);
+    for (const flushTimeoutMs of [Infinity, -1, Number.NaN]) {
+      await expect(engine.shutdown({ flushTimeoutMs })).rejects.toMatchObject({
+        code: "CORTEX_INVALID_OPTIONS",
+        option: "flushTimeoutMs",
+      });
+    }
   });
 });

@@ -215,7 +215,7 @@ describe("engine.run", () => {
     expect(approved.recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
   });
 
-  it("caps a finite timeout beyond 2^31-1 ms instead of firing it at once", async () => {
+  it("honours a finite timeout beyond 2^31-1 ms instead of firing it at once", async () => {
     const { engine } = setup([async () => (await sleep(30), { content: "fine" })], { modelTimeoutMs: 3_000_000_000 });
     expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "fine" });
   });

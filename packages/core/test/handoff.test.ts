@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HANDOFF_TOOL } from "../src/index.js";
+import { HANDOFF_TOOL, MemoryRunStore, type ModelRequest } from "../src/index.js";
 import { call, setup } from "./support.js";
 
 describe("the built-in handoff tool", () => {
@@ -126,5 +126,43 @@ describe("handoffs", () => {
     expect(result).toMatchObject({ status: "completed", agentId: "billing", output: "refunded" });
     await ctx.engine.shutdown();
     expect(ctx.recorder.hooks().at(-1)).toBe("shutdown");
+  });
+});
+
+describe("a handoff chain paused at a checkpoint", () => {
+  /** An engine with triage → billing → refunds, where refunds publishes (CONFIRM) before it answers. */
+  function chain(store: MemoryRunStore) {
+    const ctx = setup([], { runStore: store });
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
+    ctx.engine.defineAgent({ id: "billing", tools: [], handoffs: ["refunds"] });
+    ctx.engine.defineAgent({ id: "refunds", tools: ["notes.publish"] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: ModelRequest) => {
+      if (r.agentId === "triage")
+        return Promise.resolve(call(HANDOFF_TOOL, { agent: "billing", message: "refund 42" }));
+      if (r.agentId === "billing") return Promise.resolve(call(HANDOFF_TOOL, { agent: "refunds", message: "do it" }));
+      const published = r.messages.some((m) => m.role === "tool");
+      return Promise.resolve(published ? { content: "refunded" } : call("notes__publish", { text: "refund 42" }));
+    };
+    return ctx;
+  }
+
+  it.each([
+    ["in the engine that paused it", false],
+    ["in another engine on the same store", true],
+  ])("still lists the whole chain once resolved %s", async (_, elsewhere) => {
+    const store = new MemoryRunStore();
+    const first = chain(store);
+    const paused = await first.engine.run("triage", "I want my money back");
+    expect(paused).toMatchObject({ status: "awaiting_approval", agentId: "refunds" });
+    const links = paused.handoffs!.map(({ from, to }) => [from, to]);
+    expect(links).toEqual([
+      ["triage", "billing"],
+      ["billing", "refunds"],
+    ]);
+    const resolver = elsewhere ? chain(store) : first;
+    const done = await resolver.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done).toMatchObject({ status: "completed", agentId: "refunds", output: "refunded" });
+    expect(done.handoffs).toEqual(paused.handoffs);
+    expect(done.handoffs!.at(-1)!.runId).toBe(done.runId);
   });
 });

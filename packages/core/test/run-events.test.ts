@@ -64,3 +64,56 @@ describe("hook order", () => {
     ]);
   });
 });
+
+describe("which orchestration an event belongs to", () => {
+  const RUN_HOOKS = [
+    "runStarted",
+    "runCompleted",
+    "runFailed",
+    "stepStarted",
+    "stepCompleted",
+    "toolCalled",
+    "toolCompleted",
+    "toolFailed",
+  ] as const;
+
+  it("tags every run, step and tool event of a run inside an orchestration with its orchestrationId", async () => {
+    const { engine, recorder } = setup(
+      [
+        {
+          toolCalls: [
+            { name: "notes__add", arguments: { text: "a" } },
+            { name: "notes__explode", arguments: {} },
+          ],
+        },
+        { content: "done" },
+      ],
+      { perRun: true },
+    );
+    engine.defineAgent({ id: "second", tools: ["notes.*"] });
+    const { orchestrationId } = await engine.orchestrate(
+      { strategy: "sequential", agents: ["assistant", "second"] },
+      "go",
+    );
+    const tagged = recorder.events.filter((e) => (RUN_HOOKS as readonly string[]).includes(e.hook));
+    expect(new Set(tagged.map((e) => e.hook))).toEqual(new Set(RUN_HOOKS.filter((h) => h !== "runFailed")));
+    for (const { event } of tagged) expect(event).toMatchObject({ orchestrationId });
+  });
+
+  it("tags nothing of a run outside one", async () => {
+    const { engine, recorder } = setup([call("notes__add", { text: "a" }), { content: "done" }]);
+    await engine.run("assistant", "go");
+    for (const { event } of recorder.events) expect(event).not.toHaveProperty("orchestrationId");
+  });
+
+  it("gives personaResolved and checkpointResolved the runId", async () => {
+    const { engine, recorder } = setup([call("notes__publish", { text: "a" }), { content: "done" }], {
+      personas: [{ name: "ada" }],
+      agent: { persona: "ada" },
+    });
+    const paused = await engine.run("assistant", "go");
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false });
+    expect(recorder.ofHook("personaResolved")[0]).toMatchObject({ runId: paused.runId });
+    expect(recorder.ofHook("checkpointResolved")[0]).toMatchObject({ runId: paused.runId });
+  });
+});

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { approvalId, type ApprovalDecision } from "@cortex/plugins";
+import { InvalidOptionsError } from "@cortex/primitives";
 import type { Checkpoint, CheckpointDecision, PendingToolCall, RunState } from "../run/run-state.js";
 import type { ToolEntry } from "../run/tool-set.js";
 
@@ -18,6 +19,18 @@ export function createCheckpoint(state: RunState, call: PendingToolCall, tool: T
     approvalId: approvalId(tool.plugin, tool.action, call.args),
     createdAt: new Date().toISOString(),
   };
+}
+
+/** Why `engine.resolveCheckpoint` cannot take `decision` (`CORTEX_INVALID_OPTIONS` naming the field), or undefined. */
+export function decisionProblem(decision: CheckpointDecision): InvalidOptionsError | undefined {
+  if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
+    return new InvalidOptionsError("decision.approved", "A checkpoint decision needs approved: true or false");
+  }
+  if (decision.approvalId !== undefined && typeof decision.approvalId !== "string") {
+    const message = "A checkpoint decision's approvalId must be the checkpoint's approvalId string";
+    return new InvalidOptionsError("decision.approvalId", message);
+  }
+  return undefined;
 }
 
 /** A decision as hooks see it, and as the gate acts on it: bound to the approval id its decider named, when one did. */

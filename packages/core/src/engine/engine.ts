@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { HookBus } from "@cortex/hooks";
 import type { PluginRegistry } from "@cortex/plugins";
 import {
@@ -9,17 +8,17 @@ import {
   type ErrorInfo,
   type Logger,
 } from "@cortex/primitives";
-import { readDecision } from "../approval/checkpoints.js";
+import { decisionProblem, readDecision } from "../approval/checkpoints.js";
 import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError } from "../errors.js";
 import { Orchestrator } from "../orchestration/orchestrator.js";
 import type { OrchestrationResult, OrchestrationSpec } from "../orchestration/spec.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "../persona/persona.js";
-import { RunLoop } from "../run/run-loop.js";
+import { RunLoop, type LoopContext } from "../run/run-loop.js";
 import {
-  epochMs,
+  newRunState,
   type CheckpointDecision,
-  type HandoffLink,
+  type HandedFrom,
   type OrchestrationLink,
   type RunResult,
   type RunState,
@@ -30,8 +29,7 @@ import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agents.j
 import { InFlight } from "./in-flight.js";
 import {
   engineSettings,
-  hookFlushLimit,
-  shutdownTimeout,
+  shutdownLimits,
   type EngineOptions,
   type EngineSettings,
   type ResumedRunResult,
@@ -44,7 +42,7 @@ import {
 interface RunOrigin {
   readonly link?: OrchestrationLink;
   /** Set for a run a handoff starts: the agent that handed off, and the chain of handoffs before it. */
-  readonly handoff?: { readonly from: string; readonly chain: readonly HandoffLink[]; readonly depth: number };
+  readonly handoff?: HandedFrom;
   /** Work already in flight (a handoff, an orchestration's next run): started during shutdown too. */
   readonly inFlight?: boolean;
 }
@@ -58,16 +56,16 @@ export class Engine {
   readonly #personas = new PersonaTable();
   readonly #orchestrator: Orchestrator;
   readonly #store: RunStore;
-  readonly #options: EngineOptions;
   readonly #settings: EngineSettings;
   readonly #logger: Logger;
+  /** What every run loop of this engine needs from it. */
+  readonly #loop: LoopContext;
   /** Runs, orchestrations and checkpoint resolutions in progress: what shutdown settles. */
   readonly #inFlight = new InFlight();
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: EngineOptions) {
     this.#settings = engineSettings(options);
-    this.#options = options;
     const logger = options.logger ?? consoleLogger;
     this.plugins = options.plugins;
     // The bus checks the logger's shape and guards its own calls.
@@ -79,6 +77,16 @@ export class Engine {
     (options.agents ?? []).forEach((agent, i) => this.#agents.add(agent, `agents[${i}]`));
     this.#store = options.runStore ?? new MemoryRunStore();
     const store = this.#store;
+    this.#loop = {
+      model: options.model,
+      plugins: this.plugins,
+      hooks: this.hooks,
+      logger: this.#logger,
+      store,
+      approver: options.approver,
+      settings: this.#settings,
+      startable: (agentId) => this.#startable(agentId),
+    };
     this.#orchestrator = new Orchestrator({
       hooks: this.hooks,
       // A store that keeps parallel orchestrations lets any engine finish one; otherwise only this engine can.
@@ -150,26 +158,8 @@ export class Engine {
     if (this.#shutdown && !origin.inFlight) throw new EngineShutDownError();
     const { link, handoff } = origin;
     const { persona } = this.#resolve(agentId);
-    const now = epochMs();
-    const runId = `run_${randomUUID()}`;
-    const state: RunState = {
-      version: 1,
-      runId,
-      agentId,
-      status: "running",
-      messages: [{ role: "user", content: String(input) }],
-      stepIndex: 0,
-      inStep: false,
-      startedAt: now,
-      stepStartedAt: now,
-      pending: [],
-      mind: initialMind(persona),
-      ...(options.principal ? { principal: options.principal } : {}),
-      ...(link ? { orchestration: link } : {}),
-      ...(handoff
-        ? { handoffDepth: handoff.depth, handoffs: [...handoff.chain, { from: handoff.from, to: agentId, runId }] }
-        : {}),
-    };
+    const state = newRunState(agentId, String(input), initialMind(persona), options.principal, link, handoff);
+    const { runId } = state;
     this.hooks.emit("runStarted", { agentId, runId, input, ...(link ? { orchestrationId: link.id } : {}) });
     if (persona) this.hooks.emit("personaResolved", { agentId, personaName: persona.name, runId });
     return this.#track(state, options.signal, undefined);
@@ -186,19 +176,8 @@ export class Engine {
     options: Pick<RunOptions, "signal"> = {},
   ): Promise<ResumedRunResult> {
     if (this.#shutdown) return Promise.reject(new EngineShutDownError());
-    if (typeof decision !== "object" || decision === null || typeof decision.approved !== "boolean") {
-      return Promise.reject(
-        new InvalidOptionsError("decision.approved", "A checkpoint decision needs approved: true or false"),
-      );
-    }
-    if (decision.approvalId !== undefined && typeof decision.approvalId !== "string") {
-      return Promise.reject(
-        new InvalidOptionsError(
-          "decision.approvalId",
-          "A checkpoint decision's approvalId must be the checkpoint's approvalId string",
-        ),
-      );
-    }
+    const bad = decisionProblem(decision);
+    if (bad) return Promise.reject(bad);
     // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
     return this.#inFlight.track(this.#resume(checkpointId, decision, options.signal));
   }
@@ -256,23 +235,7 @@ export class Engine {
     signal: AbortSignal | undefined,
     decision: CheckpointDecision | undefined,
   ): Promise<RunResult> {
-    const loop = new RunLoop(
-      {
-        model: this.#options.model,
-        plugins: this.plugins,
-        hooks: this.hooks,
-        logger: this.#logger,
-        store: this.#store,
-        approver: this.#options.approver,
-        settings: this.#settings,
-        startable: (agentId) => this.#startable(agentId),
-      },
-      agent,
-      persona,
-      state,
-      run,
-    );
-    const result = await loop.drive(decision);
+    const result = await new RunLoop(this.#loop, agent, persona, state, run).drive(decision);
     if (decision !== undefined && result.status !== "awaiting_approval") {
       await this.#store
         .delete(state.runId)
@@ -305,24 +268,25 @@ export class Engine {
    * resolutions, lets the work in flight (runs, orchestrations, accepted
    * resolutions, and the handoffs and next runs they start) finish until
    * the deadline and aborts the rest, emits `shutdown`, flushes the hook bus
-   * (always with a limit) and tears the plugins down (always). `timeoutMs`:
-   * 0 or more, or `Infinity` to wait for the work; anything else is
-   * `CORTEX_INVALID_OPTIONS`. Idempotent; concurrent calls share one shutdown.
+   * (always with a limit, `flushTimeoutMs`) and tears the plugins down
+   * (always). `timeoutMs`: 0 or more, or `Infinity` to wait for the work;
+   * anything else is `CORTEX_INVALID_OPTIONS`. Idempotent; concurrent calls
+   * share one shutdown.
    */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
     if (!this.#shutdown) {
-      const timeoutMs = shutdownTimeout(options);
-      if (timeoutMs instanceof InvalidOptionsError) return Promise.reject(timeoutMs);
-      this.#shutdown = this.#doShutdown(timeoutMs);
+      const limits = shutdownLimits(options);
+      if (limits instanceof InvalidOptionsError) return Promise.reject(limits);
+      this.#shutdown = this.#doShutdown(limits.timeoutMs, limits.flushTimeoutMs);
     }
     return this.#shutdown;
   }
 
-  async #doShutdown(timeoutMs: number): Promise<ShutdownReport> {
+  async #doShutdown(timeoutMs: number, flushTimeoutMs: number): Promise<ShutdownReport> {
     try {
       const abortedRuns = await this.#inFlight.settle(timeoutMs);
       this.hooks.emit("shutdown", {});
-      const flushed = await this.hooks.flush(hookFlushLimit(timeoutMs));
+      const flushed = await this.hooks.flush(flushTimeoutMs);
       return { abortedRuns, hooksTimedOut: flushed.timedOut.length };
     } finally {
       await this.plugins

@@ -70,6 +70,13 @@ export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult
 export interface ShutdownOptions {
   /** How long in-flight work may go on before it is aborted: ms (0 or more), or `Infinity` to wait for it; default 10 000 ms. */
   timeoutMs?: number;
+  /**
+   * How long hooks still running once the work is done (an audit file's last
+   * records) may take: ms (0 or more), never `Infinity`, so a hook that never
+   * settles cannot hold shutdown. Default `timeoutMs` (at least 1 000 ms), or
+   * 10 000 ms when `timeoutMs` is `Infinity`.
+   */
+  flushTimeoutMs?: number;
 }
 
 /** What `engine.shutdown` reports. */
@@ -136,18 +143,32 @@ export function engineSettings(options: EngineOptions): EngineSettings {
   };
 }
 
-/** The work deadline of `shutdown`: 0 or more ms, or `Infinity`; anything else is a `CORTEX_INVALID_OPTIONS` error to reject with. */
-export function shutdownTimeout(options: ShutdownOptions | undefined): number | InvalidOptionsError {
+/**
+ * The limits of `shutdown`: how long the work may go on (0 or more ms, or
+ * `Infinity`), and how long hooks may take after it (always finite: see
+ * `flushTimeoutMs`). A bad one is a `CORTEX_INVALID_OPTIONS` error to reject with.
+ */
+export function shutdownLimits(
+  options: ShutdownOptions | undefined,
+): { timeoutMs: number; flushTimeoutMs: number } | InvalidOptionsError {
   const timeoutMs: unknown = options?.timeoutMs ?? ENGINE_DEFAULTS.shutdownTimeoutMs;
-  if (typeof timeoutMs === "number" && timeoutMs >= 0) return timeoutMs;
-  return new InvalidOptionsError(
-    "timeoutMs",
-    `shutdown: timeoutMs must be 0 or more milliseconds, or Infinity; got ${String(timeoutMs)}`,
-  );
-}
-
-/** How long `shutdown` gives hooks to settle once the work is done: always a limit, so a hook that never settles cannot hold it. */
-export function hookFlushLimit(timeoutMs: number): number {
-  if (timeoutMs === Infinity) return ENGINE_DEFAULTS.infiniteShutdownHookFlushMs;
-  return Math.max(ENGINE_DEFAULTS.minHookFlushMs, timeoutMs);
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+    const got = String(timeoutMs);
+    return new InvalidOptionsError(
+      "timeoutMs",
+      `shutdown: timeoutMs must be 0 or more milliseconds, or Infinity; got ${got}`,
+    );
+  }
+  const { minHookFlushMs, infiniteShutdownHookFlushMs } = ENGINE_DEFAULTS;
+  const flushTimeoutMs: unknown =
+    options?.flushTimeoutMs ??
+    (timeoutMs === Infinity ? infiniteShutdownHookFlushMs : Math.max(minHookFlushMs, timeoutMs));
+  if (typeof flushTimeoutMs !== "number" || !(flushTimeoutMs >= 0) || flushTimeoutMs === Infinity) {
+    const got = String(flushTimeoutMs);
+    return new InvalidOptionsError(
+      "flushTimeoutMs",
+      `shutdown: flushTimeoutMs must be 0 or more milliseconds (never Infinity: a hook that never settles must not hold shutdown); got ${got}`,
+    );
+  }
+  return { timeoutMs, flushTimeoutMs };
 }

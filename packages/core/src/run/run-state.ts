@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { ApprovalDecision, Principal } from "@cortex/plugins";
 import type { ErrorInfo, ModelMessage } from "@cortex/primitives";
 import type { MindState } from "../persona/persona-runtime.js";
@@ -127,6 +128,46 @@ export interface RunResult {
  * exact call: a stored checkpoint with another approval id is refused.
  */
 export type CheckpointDecision = ApprovalDecision & { readonly approvalId?: string };
+
+/** Where a run a handoff starts comes from: the agent that handed off, and the chain of handoffs before it. */
+export interface HandedFrom {
+  readonly from: string;
+  readonly chain: readonly HandoffLink[];
+  readonly depth: number;
+}
+
+/** The state of a new run of `agentId` on `input`: its first step not started yet. */
+export function newRunState(
+  agentId: string,
+  input: string,
+  mind: MindState,
+  principal: Principal | undefined,
+  link: OrchestrationLink | undefined,
+  handoff: HandedFrom | undefined,
+): RunState {
+  const now = epochMs();
+  const runId = `run_${randomUUID()}`;
+  const state: RunState = {
+    version: 1,
+    runId,
+    agentId,
+    status: "running",
+    messages: [{ role: "user", content: input }],
+    stepIndex: 0,
+    inStep: false,
+    startedAt: now,
+    stepStartedAt: now,
+    pending: [],
+    mind,
+  };
+  if (principal) state.principal = principal;
+  if (link) state.orchestration = link;
+  if (handoff) {
+    state.handoffDepth = handoff.depth;
+    state.handoffs = [...handoff.chain, { from: handoff.from, to: agentId, runId }];
+  }
+  return state;
+}
 
 /** Builds the public result from a run's state. */
 export function resultOf(state: RunState): RunResult {
