@@ -5,6 +5,7 @@ import {
   DuplicateAgentError,
   InvalidOptionsError,
   createEngine,
+  type EngineOptions,
 } from "../src/index.js";
 import { call, registryWithSoft, setup, sleep } from "./support.js";
 
@@ -157,6 +158,42 @@ describe("engine.run", () => {
     expect(() => engine.defineAgent({ id: "x", maxSteps: 0 })).toThrow(/maxSteps/);
     expect(() => engine.defineAgent({ id: "y", tools: "notes" as unknown as string[] })).toThrow(/tools/);
     expect(() => createEngine({} as never)).toThrow(InvalidOptionsError);
+  });
+
+  it("names the option at fault in CORTEX_INVALID_OPTIONS for every bad option", () => {
+    const { registry } = registryWithSoft();
+    const model = { generate: () => Promise.resolve({ content: "x" }) };
+    const cases: [Partial<EngineOptions>, string][] = [
+      [{ agents: [{ id: "a" }, { id: "b", maxSteps: 0 }] }, "agents[1].maxSteps"],
+      [{ agents: [{ id: "a", handoffs: ["a"] }] }, "agents[0].handoffs"],
+      [{ personas: [{ name: "p", traits: "bold" as unknown as string[] }] }, "personas[0].traits"],
+      [
+        {
+          personas: [
+            {
+              name: "p",
+              behaviors: [{ name: "b", trigger: { on: "nope" }, action: { type: "stop", message: "x" } }] as never,
+            },
+          ],
+        },
+        "personas[0].behaviors[0]",
+      ],
+      [{ modelTimeoutMs: 0 }, "modelTimeoutMs"],
+      [{ approvalTimeoutMs: Number.NaN }, "approvalTimeoutMs"],
+      [{ defaultMaxSteps: 0 }, "defaultMaxSteps"],
+      [{ maxHandoffs: -1 }, "maxHandoffs"],
+      [{ approver: "yes" as never }, "approver"],
+      [{ runStore: {} as never }, "runStore"],
+      [{ agents: "a" as never }, "agents"],
+    ];
+    for (const [options, option] of cases) {
+      expect(() => createEngine({ model, plugins: registry, ...options })).toThrow(
+        expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option }),
+      );
+    }
+    expect(() => createEngine({ model: {} as never, plugins: registry })).toThrow(
+      expect.objectContaining({ option: "model" }),
+    );
   });
 
   it("gives a plugin's failure without a code to the model as CORTEX_TOOL_FAILED, a documented core code", async () => {

@@ -70,13 +70,7 @@ export class RunLoop {
     this.#events = new RunEvents(ctx.hooks, state.orchestration?.id);
     this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, ctx.hooks);
     this.#executor = new ToolExecutor({
-      plugins: ctx.plugins,
-      store: ctx.store,
-      logger: ctx.logger,
-      approver: ctx.approver,
-      approvalTimeoutMs: ctx.settings.approvalTimeoutMs,
-      maxHandoffs: ctx.settings.maxHandoffs,
-      startable: ctx.startable,
+      ...ctx,
       agent,
       state,
       signal: this.#signal,

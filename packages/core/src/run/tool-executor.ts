@@ -1,13 +1,13 @@
-import type { Approval, ExecuteOptions, PluginRegistry, PluginResult } from "@cortex/plugins";
-import { isCortexError, toErrorInfo, type ErrorInfo, type Logger } from "@cortex/primitives";
+import type { Approval, ExecuteOptions, PluginResult } from "@cortex/plugins";
+import { isCortexError, toErrorInfo, type ErrorInfo } from "@cortex/primitives";
 import { askApprover, type EngineApprover } from "../approval/approver.js";
 import type { ResolvedAgent } from "../engine/agents.js";
 import { abortError, RunError } from "../errors.js";
 import { toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
-import type { RunStore } from "../store/run-store.js";
 import { readHandoff } from "./handoff.js";
 import type { RunEvents } from "./run-events.js";
+import type { LoopContext } from "./run-loop.js";
 import { epochMs, type Checkpoint, type CheckpointDecision, type PendingToolCall, type RunState } from "./run-state.js";
 import { decide, gate, type Ruling, type Verdict } from "./tool-gate.js";
 import type { ToolEntry } from "./tool-set.js";
@@ -16,15 +16,7 @@ import type { ToolEntry } from "./tool-set.js";
 export type ToolOutcome = "done" | "paused";
 
 /** What the executor needs of the engine and the run. */
-export interface ToolScope {
-  readonly plugins: PluginRegistry;
-  readonly store: RunStore;
-  readonly logger: Logger;
-  readonly approver: EngineApprover | undefined;
-  readonly approvalTimeoutMs: number;
-  readonly maxHandoffs: number;
-  /** Why an agent cannot start a run (unknown, or its persona is missing); checked before a handoff. */
-  readonly startable: (agentId: string) => ErrorInfo | undefined;
+export interface ToolScope extends LoopContext {
   readonly agent: ResolvedAgent;
   readonly state: RunState;
   readonly signal: AbortSignal;
@@ -121,7 +113,7 @@ export class ToolExecutor {
       approver,
       checkpoint,
       scope.signal,
-      scope.approvalTimeoutMs,
+      scope.settings.approvalTimeoutMs,
       scope.logger,
     );
     // The time spent waiting for the decision is not part of the step, as for a paused run.
@@ -183,12 +175,12 @@ export class ToolExecutor {
   }
 
   #handoff(call: PendingToolCall, tool: ToolEntry): ToolOutcome {
-    const { state, agent, events, maxHandoffs, startable } = this.scope;
+    const { state, agent, events, settings, startable } = this.scope;
     const handoff = readHandoff(
       call.args,
       agent.definition.handoffs ?? [],
       state.handoffDepth ?? 0,
-      maxHandoffs,
+      settings.maxHandoffs,
       startable,
     );
     if ("error" in handoff) {
