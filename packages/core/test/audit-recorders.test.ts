@@ -21,6 +21,14 @@ async function auditFile(): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), "cortex-audit-")), "audit.jsonl");
 }
 
+/** Closes the recorder, then checks what a reader finds in its file: these actions, and this many torn lines. */
+async function expectLog(recorder: JsonLinesAuditRecorder, actions: string[], skipped: number): Promise<void> {
+  await recorder.close();
+  const log = await readAuditLog(recorder.path);
+  expect(log.events.map((e) => e.action)).toEqual(actions);
+  expect(log.skipped).toBe(skipped);
+}
+
 describe("JsonLinesAuditRecorder when the file fails", () => {
   it("tries the file again for later records instead of failing every record after one failed open", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-audit-"));
@@ -51,10 +59,7 @@ describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record"
     const recorder = new JsonLinesAuditRecorder(path);
     await recorder.record(event("after"));
     await recorder.record(event("later"));
-    await recorder.close();
-    const log = await readAuditLog(path);
-    expect(log.events.map((e) => e.action)).toEqual(["whole", "after", "later"]);
-    expect(log.skipped).toBe(1);
+    await expectLog(recorder, ["whole", "after", "later"], 1);
   });
 
   it("starts on a fresh line after a short write (a full disk) in the same recorder", async () => {
@@ -78,10 +83,7 @@ describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record"
       spy.mockRestore();
     }
     await recorder.record(event("after"));
-    await recorder.close();
-    const log = await readAuditLog(path);
-    expect(log.events.map((e) => e.action)).toEqual(["before", "whole", "after"]);
-    expect(log.skipped).toBe(1);
+    await expectLog(recorder, ["before", "whole", "after"], 1);
   });
 
   // Whatever a SIGKILL leaves (a write the kernel completed, or a batch cut between two writes), the records

@@ -123,53 +123,42 @@ export function setup(
   return { engine, model, plugin, registry, recorder, broker };
 }
 
+/** A plugin of AUTO actions, each answered by its function (given the params and the call's signal). */
+export function autoPlugin(
+  name: string,
+  actions: Record<string, (params: Record<string, unknown>, signal?: AbortSignal) => Promise<PluginResult>>,
+): Plugin {
+  return {
+    name,
+    version: "1.0.0",
+    description: `The ${name} plugin`,
+    setup: () => Promise.resolve(),
+    teardown: () => Promise.resolve(),
+    listActions: () =>
+      Object.keys(actions).map((action) => ({ name: action, description: action, tier: ActionTier.AUTO })),
+    executeAction: (action, params, context) => actions[action]!(params, context?.signal),
+    health: () => Promise.resolve({ plugin: name, status: PluginHealthStatus.HEALTHY }),
+  };
+}
+
 /**
  * A plugin whose failures are results, not throws: `fail` returns
  * `{ success: false }` without a code, and `wait` resolves with such a
  * result when its call is aborted (as well-behaved plugins do).
  */
-export class SoftPlugin implements Plugin {
-  readonly name = "soft";
-  readonly version = "1.0.0";
-  readonly description = "Fails softly";
-
-  setup(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  teardown(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  listActions(): PluginActionInfo[] {
-    return [
-      { name: "fail", description: "Always fails, without a code", tier: ActionTier.AUTO },
-      { name: "wait", description: "Waits until aborted, then fails", tier: ActionTier.AUTO },
-    ];
-  }
-
-  async executeAction(
-    action: string,
-    _params: Record<string, unknown>,
-    context?: { signal: AbortSignal },
-  ): Promise<PluginResult> {
-    if (action === "fail") return { success: false, error: "the soft plugin failed" };
-    return new Promise((resolve) =>
-      context?.signal.addEventListener("abort", () => resolve({ success: false, error: "stopped" })),
-    );
-  }
-
-  async health() {
-    return { plugin: this.name, status: PluginHealthStatus.HEALTHY };
-  }
-}
+export const softPlugin = (): Plugin =>
+  autoPlugin("soft", {
+    fail: () => Promise.resolve({ success: false, error: "the soft plugin failed" }),
+    wait: (_params, signal) =>
+      new Promise((resolve) => signal?.addEventListener("abort", () => resolve({ success: false, error: "stopped" }))),
+  });
 
 /** A registry holding a NotesPlugin and a SoftPlugin. */
 export function registryWithSoft(): { registry: PluginRegistry; notes: NotesPlugin } {
   const notes = new NotesPlugin();
   const registry = new PluginRegistry({ broker: new FakeBroker({ notes_api_key: API_KEY }), logger: silentLogger });
   registry.register(notes);
-  registry.register(new SoftPlugin());
+  registry.register(softPlugin());
   return { registry, notes };
 }
 

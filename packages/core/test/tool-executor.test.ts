@@ -1,16 +1,7 @@
-import {
-  ActionTier,
-  PluginHealthStatus,
-  PluginRegistry,
-  silentLogger,
-  type ExecuteOptions,
-  type Plugin,
-  type PluginActionInfo,
-  type PluginResult,
-} from "@cortex/plugins";
+import { PluginRegistry, silentLogger, type ExecuteOptions } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
 import { describe, expect, it } from "vitest";
-import { call, setup } from "./support.js";
+import { autoPlugin, call, setup } from "./support.js";
 
 const circular: Record<string, unknown> = { name: "loop" };
 circular.self = circular;
@@ -27,26 +18,16 @@ const ODD_DATA: Record<string, () => unknown> = {
 };
 
 /** A plugin whose actions succeed with data JSON cannot hold. */
-class OddPlugin implements Plugin {
-  readonly name = "odd";
-  readonly version = "1.0.0";
-  readonly description = "Returns odd data";
-  setup(): Promise<void> {
-    return Promise.resolve();
-  }
-  teardown(): Promise<void> {
-    return Promise.resolve();
-  }
-  listActions(): PluginActionInfo[] {
-    return Object.keys(ODD_DATA).map((name) => ({ name, description: name, tier: ActionTier.AUTO }));
-  }
-  executeAction(action: string): Promise<PluginResult> {
-    return Promise.resolve({ success: true, data: ODD_DATA[action]!() });
-  }
-  health() {
-    return Promise.resolve({ plugin: this.name, status: PluginHealthStatus.HEALTHY });
-  }
-}
+const oddPlugin = () =>
+  autoPlugin(
+    "odd",
+    Object.fromEntries(
+      Object.entries(ODD_DATA).map(([action, data]) => [
+        action,
+        () => Promise.resolve({ success: true, data: data() }),
+      ]),
+    ),
+  );
 
 /** A registry that hands a plugin's data through unchecked, as one without the registry's own check would. */
 class UncheckedRegistry extends PluginRegistry {
@@ -67,7 +48,7 @@ describe("plugin data that JSON cannot hold", () => {
     ["handed through unchecked", UncheckedRegistry],
   ])("is a coded tool failure the model is told, never a failed run (%s)", async (_, Registry) => {
     const registry = new Registry({ broker: new FakeBroker(), logger: silentLogger });
-    registry.register(new OddPlugin());
+    registry.register(oddPlugin());
     const { engine, model, recorder } = setup(steps, { plugins: registry });
     expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "carried on" });
     const failures = recorder.ofHook("toolFailed").map((e) => e.error as { code: string });
