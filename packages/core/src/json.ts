@@ -11,3 +11,8 @@ export function toJson(value: unknown): string | undefined {
     return undefined;
   }
 }
+
+/** `value` as it reads in an error message: its JSON, or `String(value)` when JSON cannot hold it. */
+export function shown(value: unknown): string {
+  return toJson(value) ?? String(value);
+}

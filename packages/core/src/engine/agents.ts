@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from "@cortex/primitives";
 import { DuplicateAgentError } from "../errors.js";
+import { shown } from "../json.js";
 import { compileToolFilter } from "../run/tool-names.js";
 
 /** How an agent is defined: who it is, which tools it may use, how long it may run. */
@@ -42,7 +43,7 @@ export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: numbe
   if (typeof definition !== "object" || definition === null) bad("", `${path}: an agent must be an object`);
   const { id, maxSteps = defaultMaxSteps, tools, instructions, persona, handoffs } = definition;
   if (typeof id !== "string" || !AGENT_ID.test(id)) {
-    bad("id", `Agent id ${JSON.stringify(id)} must be 1-128 letters, digits, "_", "." or "-"`);
+    bad("id", `Agent id ${shown(id)} must be 1-128 letters, digits, "_", "." or "-"`);
   }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     bad("maxSteps", `Agent "${id}": maxSteps must be a positive integer, got ${String(maxSteps)}`);

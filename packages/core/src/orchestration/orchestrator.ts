@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { HookBus } from "@cortex/hooks";
 import { toErrorInfo, withDeadline, type ErrorInfo } from "@cortex/primitives";
-import type { Checkpoint, OrchestrationLink, RunResult, RunSummary } from "../run/run-state.js";
+import { epochMs, type Checkpoint, type OrchestrationLink, type RunResult, type RunSummary } from "../run/run-state.js";
 import {
   mergeRecords,
   type ParallelRecord,
@@ -34,7 +34,7 @@ export class Orchestrator {
       id: `orch_${randomUUID()}`,
       strategy: spec.strategy,
       next: [],
-      startedAt: Date.now(),
+      startedAt: epochMs(),
       done: [],
     };
     this.host.hooks.emit("orchestrationStarted", { orchestrationId: link.id, strategy: spec.strategy });
@@ -222,7 +222,7 @@ export class Orchestrator {
   ): OrchestrationResult {
     this.host.hooks.emit("orchestrationCompleted", {
       orchestrationId: link.id,
-      elapsedMs: Date.now() - link.startedAt,
+      elapsedMs: epochMs() - link.startedAt,
       outcome: status,
     });
     return this.#result(link, status, extra);

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from "@cortex/primitives";
+import { shown } from "../json.js";
 import { compileToolFilter } from "../run/tool-names.js";
 import type { CompiledPhases } from "./phases.js";
 
@@ -70,10 +71,10 @@ export function compileBehaviors(
     if (typeof name !== "string" || name === "") fail("every behavior needs a name");
     if (names.has(name)) fail(`behavior "${name}" is defined twice`);
     names.add(name);
-    if (!TRIGGERS.has(trigger?.on)) fail(`behavior "${name}" has an unknown trigger ${JSON.stringify(trigger?.on)}`);
-    if (!ACTIONS.has(action?.type)) fail(`behavior "${name}" has an unknown action ${JSON.stringify(action?.type)}`);
+    if (!TRIGGERS.has(trigger?.on)) fail(`behavior "${name}" has an unknown trigger ${shown(trigger?.on)}`);
+    if (!ACTIONS.has(action?.type)) fail(`behavior "${name}" has an unknown action ${shown(action?.type)}`);
     if (action.type === "switchPhase" && !phases?.phases.has(action.phase)) {
-      fail(`behavior "${name}" switches to phase "${action.phase}", which the persona does not have`);
+      fail(`behavior "${name}" switches to phase ${shown(action.phase)}, which the persona does not have`);
     }
     if (trigger.on === "step" && (!Number.isInteger(trigger.step) || trigger.step < 0))
       fail(`behavior "${name}": step must be an integer ≥ 0`);

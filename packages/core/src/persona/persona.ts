@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from "@cortex/primitives";
 import { PersonaNotFoundError } from "../errors.js";
+import { shown } from "../json.js";
 import { compileBehaviors, type BehaviorDefinition, type CompiledBehavior } from "./behaviors.js";
 import { compilePhases, type CognitiveConfig, type CompiledPhases } from "./phases.js";
 
@@ -48,7 +49,7 @@ export function resolvePersona(definition: PersonaDefinition, path: string): Res
   }
   const { name, identity, instructions, traits, communicationStyle } = definition;
   if (typeof name !== "string" || !NAME.test(name)) {
-    bad("name", `Persona name ${JSON.stringify(name)} must be 1-128 letters, digits, "_", "." or "-"`);
+    bad("name", `Persona name ${shown(name)} must be 1-128 letters, digits, "_", "." or "-"`);
   }
   for (const [field, value] of Object.entries({ identity, instructions, communicationStyle })) {
     if (value !== undefined && typeof value !== "string") bad(field, `Persona "${name}": ${field} must be a string`);

@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from "@cortex/primitives";
+import { shown } from "../json.js";
 import { compileToolFilter } from "../run/tool-names.js";
 
 /** What moves a persona from one cognitive phase to another, besides a behavior's `switchPhase`. */
@@ -67,7 +68,8 @@ export function compilePhases(persona: string, config: CognitiveConfig, path: st
     const onToolCall: CompiledPhase["onToolCall"] = [];
     const onToolError: CompiledPhase["onToolError"] = [];
     for (const transition of phase.transitions ?? []) {
-      if (!names.has(transition.to)) fail(`phase "${phase.name}" has a transition to unknown phase "${transition.to}"`);
+      if (!names.has(transition.to))
+        fail(`phase "${phase.name}" has a transition to unknown phase ${shown(transition.to)}`);
       if ("after" in transition) {
         if (!Number.isInteger(transition.after) || transition.after < 1)
           fail(`phase "${phase.name}": "after" must be a positive integer`);
@@ -91,6 +93,6 @@ export function compilePhases(persona: string, config: CognitiveConfig, path: st
     });
   }
   const initial = config.initial ?? config.phases[0]!.name;
-  if (!phases.has(initial)) fail(`initial phase "${initial}" is not one of its phases`);
+  if (!phases.has(initial)) fail(`initial phase ${shown(initial)} is not one of its phases`);
   return { initial, phases };
 }

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import { InvalidOptionsError } from "@cortex/primitives";
 import { RunError } from "../errors.js";
-import { toJson } from "../json.js";
+import { shown, toJson } from "../json.js";
 
 const SAFE_ID = /^[A-Za-z0-9_.-]+$/;
 
@@ -12,7 +12,7 @@ export function isSafeId(id: unknown): id is string {
 
 /** `id` itself; `CORTEX_INVALID_OPTIONS` naming `option` when it is not safe as a file name. */
 export function checkId(id: string, option: string): string {
-  if (!isSafeId(id)) throw new InvalidOptionsError(option, `Unsafe id for a file name: ${JSON.stringify(id)}`);
+  if (!isSafeId(id)) throw new InvalidOptionsError(option, `Unsafe id for a file name: ${shown(id)}`);
   return id;
 }
 
