@@ -94,10 +94,8 @@ export class RunLoop {
       for (;;) {
         while (state.pending.length > 0) {
           const call = state.pending[0]!;
-          // A resumed call was announced (toolCalled) before the pause: it ends with toolFailed, like any aborted call.
-          if (answer !== undefined && this.#signal.aborted)
-            this.#executor.failed(call, toErrorInfo(abortError(this.#signal)), this.#tools.get(call.name));
-          this.#checkAbort();
+          // A resumed call was announced before the pause: the executor ends it with toolFailed when the run is aborted.
+          if (answer === undefined) this.#checkAbort();
           if ((await this.#executor.call(call, answer)) === "paused") return resultOf(state);
           answer = undefined;
           state.pending.shift();

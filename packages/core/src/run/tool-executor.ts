@@ -39,6 +39,8 @@ export class ToolExecutor {
   async call(call: PendingToolCall, resumed: CheckpointDecision | undefined): Promise<ToolOutcome> {
     const { scope } = this;
     const tool = scope.tools.get(call.name);
+    // Announced before the pause, so it ends with toolFailed like any call of an aborted run.
+    if (resumed !== undefined && scope.signal.aborted) return this.#threw(call, tool, abortError(scope.signal));
     if (resumed === undefined) {
       if (tool === undefined) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
       // Extensions get a copy, and only when one listens: nothing they do to it can change the call that runs.
