@@ -5,18 +5,16 @@ declare const bus: HookBus;
 
 describe("event fields that tell where an event belongs", () => {
   it("let run, step and tool events carry the orchestration of their run", () => {
-    for (const hook of [
-      "runStarted",
-      "runCompleted",
-      "runFailed",
-      "stepStarted",
-      "stepCompleted",
-      "toolCalled",
-      "toolCompleted",
-      "toolFailed",
-    ] as const) {
-      expectTypeOf<HookEvent<typeof hook>["orchestrationId"]>().toEqualTypeOf<string | undefined>();
-    }
+    type RunHook =
+      | "runStarted"
+      | "runCompleted"
+      | "runFailed"
+      | "stepStarted"
+      | "stepCompleted"
+      | "toolCalled"
+      | "toolCompleted"
+      | "toolFailed";
+    expectTypeOf<HookEvent<RunHook>["orchestrationId"]>().toEqualTypeOf<string | undefined>();
     bus.emit("stepStarted", { runId: "r", stepIndex: 0, orchestrationId: "orch_1" });
     bus.emit("stepStarted", { runId: "r", stepIndex: 0 });
     // @ts-expect-error an orchestration id is a string
