@@ -1,5 +1,4 @@
 import {
-  consoleLogger,
   guardedLogger,
   InvalidOptionsError,
   isLogger,
@@ -10,47 +9,8 @@ import {
 import { DuplicateExtensionError } from "./errors.js";
 import { validateExtension, type Extension, type ValidatedExtension } from "./extension.js";
 import { HOOK_METHOD_NAMES, type HookEvent, type HookName } from "./hooks.js";
-
-/** What a {@link HookBus} uses for each option left out. */
-export const HOOKS_DEFAULTS = {
-  /** How long `flush()` waits, in ms, before reporting hooks still running. */
-  flushTimeoutMs: 5_000,
-  /** Receives hook failures and flush timeouts: warnings and errors to standard error. */
-  logger: consoleLogger,
-} as const;
-
-/** Options for {@link HookBus}; every one has a default. */
-export interface HookBusOptions {
-  /** Receives hook failures and flush timeouts (`warn`) and registrations (`debug`). Default: the console logger (stderr). */
-  readonly logger?: Logger;
-  /** Default deadline of `flush()` in ms; `Infinity` waits forever. Default 5 000 ({@link HOOKS_DEFAULTS}). */
-  readonly flushTimeoutMs?: number;
-}
-
-/** Hook calls of one extension whose promises have not settled yet. */
-export interface PendingHook {
-  readonly hook: HookName;
-  readonly extension: string;
-  /** How many of this extension's calls of this hook are still pending. */
-  readonly count: number;
-}
-
-/** What `flush()` resolves to; it never rejects. */
-export interface FlushReport {
-  /** Hook promises that settled (fulfilled or rejected) while flush waited. */
-  readonly settled: number;
-  /** Hooks still pending at the deadline, one entry per hook and extension, oldest first. */
-  readonly timedOut: readonly PendingHook[];
-}
-
-/** Hook failures (throws and rejections) counted since the bus was created. */
-export interface HookErrorCounts {
-  readonly total: number;
-  /** Per extension name; every registered extension appears, with 0 if it never failed. */
-  readonly byExtension: Readonly<Record<string, number>>;
-  /** Per hook; only hooks that failed at least once appear. */
-  readonly byHook: Readonly<Partial<Record<HookName, number>>>;
-}
+import { HOOKS_DEFAULTS, type HookBusOptions } from "./options.js";
+import type { FlushReport, HookErrorCounts } from "./reports.js";
 
 /**
  * One extension's method for one hook. Its settle callbacks are made once, at

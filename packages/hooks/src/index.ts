@@ -1,5 +1,7 @@
-export { HookBus, HOOKS_DEFAULTS } from "./bus.js";
-export type { FlushReport, HookBusOptions, HookErrorCounts, PendingHook } from "./bus.js";
+export { HookBus } from "./bus.js";
+export { HOOKS_DEFAULTS } from "./options.js";
+export type { HookBusOptions } from "./options.js";
+export type { FlushReport, HookErrorCounts, PendingHook } from "./reports.js";
 export {
   DuplicateExtensionError,
   HOOKS_ERRORS,

@@ -17,7 +17,7 @@ import {
   type OpenAIChatModelOptions,
 } from "../src/index.js";
 import { FakeBroker } from "@cortex/testing";
-import { CortexOpenAI } from "../src/model.js";
+import { CortexOpenAI } from "../src/client.js";
 import { completion, request, startFakeServer, type FakeServer, type Reply } from "./fake-server.js";
 
 const KEY = "sk-test-0123456789abcdef";
