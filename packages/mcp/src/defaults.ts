@@ -32,4 +32,6 @@ export const MCP_DEFAULTS = {
   elicitationTimeoutMs: 10 * 60_000,
   /** Largest HTTP request body `serveMcp` reads. */
   maxBodyBytes: 4 * 1024 * 1024,
+  /** Open HTTP sessions `serveMcp` keeps at most. */
+  maxSessions: 64,
 } as const;

@@ -1,2 +1,21 @@
-/** The package version, replaced by real exports as the package grows. */
-export const version = "0.0.0";
+export { MCP_DEFAULTS } from "./defaults.js";
+export { InvalidOptionsError, MCP_ERRORS, McpConnectError, McpDiscoveryError, McpServeError } from "./errors.js";
+export type { McpErrorCode, McpResultCode } from "./errors.js";
+export { actionNameFor, assignActionNames, isActionName } from "./names.js";
+export type { NameAssignment } from "./names.js";
+export { isStricter, stricterTier, tierForTool } from "./tiers.js";
+export type { TierRules, ToolHints } from "./tiers.js";
+export { McpServerPlugin, mcpServerPlugin } from "./client/server-plugin.js";
+export type { DeclaredCredential, ToolsChangedListener } from "./client/server-plugin.js";
+export type { McpCredential, McpServerPluginOptions } from "./client/options.js";
+export type { McpToolStatus, ToolChanges } from "./client/tool-table.js";
+export { toPluginResult } from "./client/results.js";
+export type { McpContentPart, McpToolData } from "./client/results.js";
+export { discoverMcpServers, registerMcpServers } from "./discovery.js";
+export type { McpDiscoveryOptions } from "./discovery.js";
+export { serveMcp } from "./serve/serve.js";
+export type { McpServerHandle, ServeMcpOptions } from "./serve/serve.js";
+export { servedTools } from "./serve/tools.js";
+export type { ServedAnnotations, ServedTool, ToolSelection } from "./serve/tools.js";
+export { MCP_SERVE_USAGE, runMcpServeCommand } from "./command.js";
+export type { McpServeCommandOptions, McpServeIO } from "./command.js";

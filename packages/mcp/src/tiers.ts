@@ -24,7 +24,12 @@ const RANK: Record<ActionTier, number> = { AUTO: 0, CONFIRM: 1, ADMIN: 2 };
  * `destructiveHint: true` is AUTO when the host trusts annotations; every
  * other tool gets `defaultTier`.
  */
-export function tierForTool(toolName: string, actionName: string, hints: ToolHints | undefined, rules: TierRules): ActionTier {
+export function tierForTool(
+  toolName: string,
+  actionName: string,
+  hints: ToolHints | undefined,
+  rules: TierRules,
+): ActionTier {
   const explicit = rules.tiers?.[toolName] ?? rules.tiers?.[actionName];
   if (explicit !== undefined) return explicit;
   if (rules.trustAnnotations && hints?.readOnlyHint === true && hints.destructiveHint !== true) return ActionTier.AUTO;

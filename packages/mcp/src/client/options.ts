@@ -109,14 +109,14 @@ function stringRecord(value: unknown, option: string): Record<string, string> {
 function limit(options: McpServerPluginOptions, key: keyof typeof MCP_DEFAULTS & keyof McpServerPluginOptions): number {
   const value: unknown = options[key];
   if (value === undefined) return MCP_DEFAULTS[key] as number;
-  if (!isTimeLimit(value)) throw bad(key, `${key} must be a number > 0 or Infinity; got ${String(value)}`);
+  if (!isTimeLimit(value)) throw bad(key, `${key} must be a number > 0 or Infinity; got ${JSON.stringify(value)}`);
   return value;
 }
 
 function count(value: unknown, option: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw bad(option, `${option} must be an integer >= ${min}; got ${String(value)}`);
+    throw bad(option, `${option} must be an integer >= ${min}; got ${JSON.stringify(value)}`);
   }
   return value;
 }
@@ -129,7 +129,10 @@ function checkCredentials(value: unknown, http: boolean): Record<string, McpCred
     if (!isPlainObject(raw) || typeof raw.description !== "string") throw bad(option, `${option} needs a description`);
     const target = http ? raw.header : raw.env;
     if (typeof target !== "string" || target === "") {
-      throw bad(option, `${option} needs ${http ? "a header name (HTTP server)" : "an env variable name (stdio server)"}`);
+      throw bad(
+        option,
+        `${option} needs ${http ? "a header name (HTTP server)" : "an env variable name (stdio server)"}`,
+      );
     }
     if (raw.format !== undefined && (typeof raw.format !== "string" || !raw.format.includes("{value}"))) {
       throw bad(option, `${option}.format must contain {value}`);
@@ -145,23 +148,32 @@ export function resolveOptions(options: McpServerPluginOptions): ResolvedOptions
   if (typeof name !== "string" || !PLUGIN_NAME_PATTERN.test(name) || name.includes("__")) {
     throw bad("name", `name must match ${String(PLUGIN_NAME_PATTERN)} without "__"; got ${JSON.stringify(name)}`);
   }
-  if ((command === undefined) === (url === undefined)) throw bad("command", "give exactly one of command (stdio) and url (HTTP)");
-  if (command !== undefined && (typeof command !== "string" || command === "")) throw bad("command", "command must be a non-empty string");
-  if (url !== undefined && (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))) {
+  if ((command === undefined) === (url === undefined))
+    throw bad("command", "give exactly one of command (stdio) and url (HTTP)");
+  if (command !== undefined && (typeof command !== "string" || command === ""))
+    throw bad("command", "command must be a non-empty string");
+  if (
+    url !== undefined &&
+    (typeof url !== "string" || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+  ) {
     throw bad("url", `url must be an http(s) URL; got ${JSON.stringify(url)}`);
   }
   if (options.args !== undefined && (!Array.isArray(options.args) || options.args.some((a) => typeof a !== "string"))) {
     throw bad("args", "args must be an array of strings");
   }
   const tiers = options.tiers ?? {};
-  if (!isPlainObject(tiers) || !Object.values(tiers).every(isTier)) throw bad("tiers", "tiers must map tool names to AUTO, CONFIRM or ADMIN");
+  if (!isPlainObject(tiers) || !Object.values(tiers).every(isTier))
+    throw bad("tiers", "tiers must map tool names to AUTO, CONFIRM or ADMIN");
   const defaultTier = options.defaultTier ?? MCP_DEFAULTS.defaultTier;
-  if (!isTier(defaultTier)) throw bad("defaultTier", `defaultTier must be AUTO, CONFIRM or ADMIN; got ${String(defaultTier)}`);
+  if (!isTier(defaultTier))
+    throw bad("defaultTier", `defaultTier must be AUTO, CONFIRM or ADMIN; got ${String(defaultTier)}`);
   if (options.trustAnnotations !== undefined && typeof options.trustAnnotations !== "boolean") {
     throw bad("trustAnnotations", "trustAnnotations must be a boolean");
   }
-  if (options.logger !== undefined && !isLogger(options.logger)) throw bad("logger", "logger must have debug, info, warn and error");
-  if (options.broker !== undefined && typeof options.broker?.get !== "function") throw bad("broker", "broker must have get(key)");
+  if (options.logger !== undefined && !isLogger(options.logger))
+    throw bad("logger", "logger must have debug, info, warn and error");
+  if (options.broker !== undefined && typeof options.broker?.get !== "function")
+    throw bad("broker", "broker must have get(key)");
   for (const key of ["version", "description", "cwd"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "string") throw bad(key, `${key} must be a string`);
   }
@@ -174,7 +186,7 @@ export function resolveOptions(options: McpServerPluginOptions): ResolvedOptions
       ? {
           stdio: {
             command: command === "node" ? process.execPath : command,
-            args: [...(options.args ?? [])],
+            args: [...((options.args as readonly string[] | undefined) ?? [])],
             env: stringRecord(options.env, "env"),
             cwd: options.cwd,
           },
@@ -202,4 +214,3 @@ export function resolveOptions(options: McpServerPluginOptions): ResolvedOptions
 export function sdkTimeout(ms: number): number {
   return Math.min(ms, 2_147_483_647);
 }
-

@@ -131,14 +131,20 @@ export class McpServerPlugin implements Plugin {
     try {
       session = await this.#ensureSession(signal);
     } catch (error) {
-      return failure("CORTEX_MCP_SERVER_UNAVAILABLE", this.#scrub(`MCP server "${this.name}" is not available: ${messageOf(error)}`));
+      return failure(
+        "CORTEX_MCP_SERVER_UNAVAILABLE",
+        this.#scrub(`MCP server "${this.name}" is not available: ${messageOf(error)}`),
+      );
     }
     try {
       const raw = await session.callTool(target.tool, params, signal, sdkTimeout(this.#o.callTimeoutMs));
       this.#restarts = 0;
       return toPluginResult(raw, this.#o, (value) => this.#scrubber.value(value));
     } catch (error) {
-      return failure("CORTEX_MCP_CALL_FAILED", this.#scrub(await this.#callFailed(session, target.tool, error, signal)));
+      return failure(
+        "CORTEX_MCP_CALL_FAILED",
+        this.#scrub(await this.#callFailed(session, target.tool, error, signal)),
+      );
     }
   }
 
@@ -151,7 +157,8 @@ export class McpServerPlugin implements Plugin {
       refusedTools: tools.filter((t) => t.status === "refused").map((t) => t.tool),
       restarts: this.#restarts,
     };
-    if (this.#state !== "ready") return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { ...details, state: this.#state } };
+    if (this.#state !== "ready")
+      return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { ...details, state: this.#state } };
     const session = this.#session;
     if (!session?.alive) {
       const error = this.#lastError ?? "not connected";
@@ -162,10 +169,20 @@ export class McpServerPlugin implements Plugin {
       return {
         plugin: this.name,
         status: PluginHealthStatus.HEALTHY,
-        details: { ...details, server: session.serverInfo, pingMs: Date.now() - started, ...(session.pid ? { pid: session.pid } : {}) },
+        details: {
+          ...details,
+          server: session.serverInfo,
+          pingMs: Date.now() - started,
+          ...(session.pid ? { pid: session.pid } : {}),
+        },
       };
     }
-    return { plugin: this.name, status: PluginHealthStatus.UNHEALTHY, error: this.#scrub(this.#lastError ?? "no answer"), details };
+    return {
+      plugin: this.name,
+      status: PluginHealthStatus.UNHEALTHY,
+      error: this.#scrub(this.#lastError ?? "no answer"),
+      details,
+    };
   }
 
   #scrub(text: string): string {
@@ -175,15 +192,16 @@ export class McpServerPlugin implements Plugin {
   async #open(): Promise<McpSession> {
     const target = this.#target;
     if (target === undefined) throw new Error(`MCP server plugin "${this.name}" is not set up`);
-    let session: McpSession | undefined;
+    // The callbacks need the session they belong to, which exists only once it is open.
+    const ref: { session?: McpSession } = {};
     const config = sessionConfig(
       this.#o,
       target,
       (t) => this.#scrub(t),
-      () => void this.#refresh(session),
-      () => this.#lost(session),
+      () => void this.#refresh(ref.session),
+      () => this.#lost(ref.session),
     );
-    session = await McpSession.open(config);
+    const session = (ref.session = await McpSession.open(config));
     try {
       this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
     } catch (error) {
@@ -216,7 +234,8 @@ export class McpServerPlugin implements Plugin {
       }
       this.#restarts = 0;
     }
-    const wait = Math.min(o.restartBackoffMs * 2 ** this.#restarts, o.restartBackoffMaxMs) - (Date.now() - this.#lostAt);
+    const wait =
+      Math.min(o.restartBackoffMs * 2 ** this.#restarts, o.restartBackoffMaxMs) - (Date.now() - this.#lostAt);
     if (wait > 0) await delay(wait);
     this.#restarts += 1;
     this.#lastStart = Date.now();
@@ -238,9 +257,12 @@ export class McpServerPlugin implements Plugin {
     if (session === undefined || this.#state === "closed") return;
     this.#lostAt = Date.now();
     this.#lastError = `the server's connection ended${session.describeExit()}`;
-    this.#o.logger.warn(`MCP server "${this.name}" is gone: ${this.#scrub(this.#lastError)}; it is restarted on the next call`, {
-      plugin: this.name,
-    });
+    this.#o.logger.warn(
+      `MCP server "${this.name}" is gone: ${this.#scrub(this.#lastError)}; it is restarted on the next call`,
+      {
+        plugin: this.name,
+      },
+    );
   }
 
   /** Whether the server answers a ping in time; one that does not is stopped (its next call restarts it). */
@@ -282,7 +304,9 @@ export class McpServerPlugin implements Plugin {
     try {
       this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
     } catch (error) {
-      this.#o.logger.warn(`MCP server "${this.name}": listing tools failed: ${this.#scrub(messageOf(error))}`, { plugin: this.name });
+      this.#o.logger.warn(`MCP server "${this.name}": listing tools failed: ${this.#scrub(messageOf(error))}`, {
+        plugin: this.name,
+      });
     }
   }
 
@@ -324,7 +348,10 @@ function sessionConfig(
 }
 
 /** The session target with the broker's credentials in the environment or headers, and the secret values. */
-async function credentialTarget(o: ResolvedOptions, broker: CredentialBroker): Promise<{ target: SessionTarget; secrets: string[] }> {
+async function credentialTarget(
+  o: ResolvedOptions,
+  broker: CredentialBroker,
+): Promise<{ target: SessionTarget; secrets: string[] }> {
   const env: Record<string, string> = {};
   const headers: Record<string, string> = {};
   const secrets: string[] = [];

@@ -70,7 +70,8 @@ export class McpSession {
       this.#alive = false;
       if (lost) config.onLost();
     };
-    this.#client.onerror = (error) => config.logger.debug(`MCP server "${config.name}": ${config.scrub(messageOf(error))}`);
+    this.#client.onerror = (error) =>
+      config.logger.debug(`MCP server "${config.name}": ${config.scrub(messageOf(error))}`);
     this.#client.setNotificationHandler(ToolListChangedNotificationSchema, () => config.onToolsChanged());
   }
 

@@ -6,8 +6,9 @@ import { assignActionNames } from "../names.js";
 import { isStricter, stricterTier, tierForTool, type TierRules, type ToolHints } from "../tiers.js";
 
 // ajv-formats is CommonJS: its default export arrives wrapped in some module systems.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
 
 /** A tool as the server lists it (the fields the table reads). */
 export interface ListedTool {
@@ -110,11 +111,16 @@ export class ToolTable {
    * tools, tools never offered, and tools whose tier rose since they were
    * offered (the registry still enforces the laxer tier) never run.
    */
-  resolve(action: string): { tool: string } | { code: "CORTEX_MCP_TOOL_UNAVAILABLE" | "CORTEX_MCP_TIER_RAISED"; error: string } {
+  resolve(
+    action: string,
+  ): { tool: string } | { code: "CORTEX_MCP_TOOL_UNAVAILABLE" | "CORTEX_MCP_TIER_RAISED"; error: string } {
     let found: ToolRecord | undefined;
     for (const record of this.#records.values()) if (record.action === action) found = record;
-    if (found === undefined || found.status !== "active" || found.offeredTier === undefined) {
-      const why = found?.status === "removed" ? "the server no longer offers it" : found?.reason ?? "no tool has this action name";
+    if (found?.status !== "active" || found.offeredTier === undefined) {
+      const why =
+        found?.status === "removed"
+          ? "the server no longer offers it"
+          : (found?.reason ?? "no tool has this action name");
       return { code: "CORTEX_MCP_TOOL_UNAVAILABLE", error: `action "${action}" is not available: ${why}` };
     }
     if (isStricter(found.tier, found.offeredTier)) {
@@ -138,7 +144,11 @@ export class ToolTable {
     }));
   }
 
-  #judge(tool: ListedTool, name: { action: string } | { refused: string }, previous: ToolRecord | undefined): ToolRecord {
+  #judge(
+    tool: ListedTool,
+    name: { action: string } | { refused: string },
+    previous: ToolRecord | undefined,
+  ): ToolRecord {
     const action = "action" in name ? name.action : undefined;
     const computed = tierForTool(tool.name, action ?? tool.name, tool.annotations, this.#rules);
     // Never laxer than before: a server that relabels a tool as read-only keeps its stricter tier.
@@ -147,9 +157,11 @@ export class ToolTable {
     if (!("action" in name)) return { ...base, action: undefined, status: "refused", reason: name.refused };
     const schema = this.#schema(tool.inputSchema);
     if (typeof schema === "string") return { ...base, action: name.action, status: "refused", reason: schema };
-    const description = [tool.description, tool.title, typeof tool.annotations?.title === "string" ? tool.annotations.title : undefined].find(
-      (d): d is string => typeof d === "string" && d.length > 0,
-    );
+    const description = [
+      tool.description,
+      tool.title,
+      typeof tool.annotations?.title === "string" ? tool.annotations.title : undefined,
+    ].find((d): d is string => typeof d === "string" && d.length > 0);
     return {
       ...base,
       action: name.action,
@@ -169,7 +181,8 @@ export class ToolTable {
     const schema: JsonSchema = { ...raw };
     // Tool schemas are read as draft-07, the registry's dialect; another dialect's URI would not compile.
     if (typeof schema.$schema === "string" && !DRAFT_07.test(schema.$schema)) delete schema.$schema;
-    if (schema.type !== undefined && schema.type !== "object") return `its inputSchema has type ${JSON.stringify(schema.type)}, not "object"`;
+    if (schema.type !== undefined && schema.type !== "object")
+      return `its inputSchema has type ${JSON.stringify(schema.type)}, not "object"`;
     if (schema.$async === true) return "its inputSchema is $async";
     try {
       this.#ajv.compile(schema);
