@@ -131,6 +131,14 @@ export class ChildProcessTransport implements Transport {
     });
   }
 
+  /** Ends the child and its process group at once (SIGKILL): for a server that stopped answering. */
+  async kill(): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.#exited) return;
+    signalChild(child, "SIGKILL");
+    await this.#exited;
+  }
+
   /** Ends the child and its process group; resolves once it has exited. */
   async close(): Promise<void> {
     const child = this.#child;

@@ -275,7 +275,7 @@ export class McpServerPlugin implements Plugin {
       this.#lastError = `the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`;
       this.#lostAt = Date.now();
       if (this.#session === session) this.#session = undefined;
-      await session.close();
+      await session.close(true);
       return false;
     }
   }

@@ -153,11 +153,16 @@ export class McpSession {
     await withDeadline(this.#client.ping({ timeout: timeoutMs }), { timeoutMs });
   }
 
-  /** Closes the session: an HTTP session is ended on the server, a child process (and its group) is ended. */
-  async close(): Promise<void> {
+  /**
+   * Closes the session: an HTTP session is ended on the server, a child
+   * process (and its group) is ended — gracefully, or with `force` (a server
+   * that stopped answering) at once.
+   */
+  async close(force = false): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
     this.#alive = false;
+    if (force && this.#transport instanceof ChildProcessTransport) await this.#transport.kill();
     if (this.#transport instanceof StreamableHTTPClientTransport && this.#transport.sessionId !== undefined) {
       await withDeadline(this.#transport.terminateSession(), { timeoutMs: this.#config.closeTimeoutMs }).catch(
         () => undefined,
