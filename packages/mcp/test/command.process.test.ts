@@ -31,7 +31,12 @@ beforeAll(async () => {
   await copyFile(join(import.meta.dirname, "fixtures", "notes-plugin.mjs"), join(pkg, "index.mjs"));
   await writeFile(
     join(pkg, "package.json"),
-    JSON.stringify({ name: "notes-plugin", version: "1.0.0", type: "module", cortex: { plugins: { notes: "./index.mjs#default" } } }),
+    JSON.stringify({
+      name: "notes-plugin",
+      version: "1.0.0",
+      type: "module",
+      cortex: { plugins: { notes: "./index.mjs#default" } },
+    }),
   );
   await writeFile(
     join(host, "package.json"),
@@ -51,10 +56,13 @@ afterAll(async () => {
 
 const env = () => ({ ...(process.env as Record<string, string>), CORTEX_NOTES_LOG: log, CORTEX_LOG_LEVEL: "warn" });
 const calls = async () => (await readFile(log, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
-const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0]?.text ?? "");
+const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]?.text ?? "";
 
 async function connect(transport: Transport, answers?: ElicitResult[]) {
-  const client = new Client({ name: "sdk-client", version: "1.0.0" }, { capabilities: answers ? { elicitation: {} } : {} });
+  const client = new Client(
+    { name: "sdk-client", version: "1.0.0" },
+    { capabilities: answers ? { elicitation: {} } : {} },
+  );
   if (answers) client.setRequestHandler(ElicitRequestSchema, () => answers.shift() ?? { action: "cancel" });
   await client.connect(transport);
   clients.push(client);
@@ -71,7 +79,11 @@ const stdio = () =>
   });
 
 async function startHttp(): Promise<string> {
-  const child = spawn(process.execPath, ["--import", TSX, FIXTURE, "--http", "0"], { cwd: host, env: env(), stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--import", TSX, FIXTURE, "--http", "0"], {
+    cwd: host,
+    env: env(),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   children.push(child);
   let err = "";
   return new Promise((resolve, reject) => {
@@ -88,7 +100,9 @@ describe("cortex mcp serve in a child process", () => {
   it("over stdio: lists plugins and the declared MCP server, runs AUTO, and CONFIRM after an accepted elicitation only", async () => {
     const client = await connect(stdio(), [{ action: "accept", content: { approve: true } }, { action: "decline" }]);
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(expect.arrayContaining(["notes__list", "notes__add", "notes__purge", "tiny__echo", "tiny__write"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["notes__list", "notes__add", "notes__purge", "tiny__echo", "tiny__write"]),
+    );
     expect(await client.callTool({ name: "tiny__echo", arguments: { text: "through two hops" } })).toMatchObject({
       structuredContent: { content: [{ type: "text", text: "through two hops" }] },
     });
@@ -115,7 +129,9 @@ describe("cortex mcp serve in a child process", () => {
       { action: "accept", content: { approve: true } },
       { action: "cancel" },
     ]);
-    expect((await eliciting.callTool({ name: "notes__add", arguments: { text: "over http" } })).structuredContent).toMatchObject({
+    expect(
+      (await eliciting.callTool({ name: "notes__add", arguments: { text: "over http" } })).structuredContent,
+    ).toMatchObject({
       added: "over http",
     });
     expect(textOf(await eliciting.callTool({ name: "notes__add", arguments: { text: "cancelled" } }))).toMatch(
@@ -125,7 +141,9 @@ describe("cortex mcp serve in a child process", () => {
     expect(textOf(await plain.callTool({ name: "notes__add", arguments: { text: "plain" } }))).toMatch(
       /CORTEX_MCP_APPROVAL_UNAVAILABLE/,
     );
-    expect((await plain.callTool({ name: "notes__list", arguments: {} })).structuredContent).toEqual({ notes: ["over http"] });
+    expect((await plain.callTool({ name: "notes__list", arguments: {} })).structuredContent).toEqual({
+      notes: ["over http"],
+    });
     const all = await calls();
     expect(all.filter((c) => c.startsWith("add"))).toEqual(['add {"text":"approved"}', 'add {"text":"over http"}']);
   }, 60_000);

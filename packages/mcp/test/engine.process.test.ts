@@ -14,7 +14,12 @@ const fixture = join(import.meta.dirname, "fixtures", "engine-run.ts");
 
 interface Output {
   pid: number;
-  result: { status: string; runId: string; output?: string; checkpoint?: { id: string; plugin?: string; action?: string } };
+  result: {
+    status: string;
+    runId: string;
+    output?: string;
+    checkpoint?: { id: string; plugin?: string; action?: string };
+  };
   tiers: Record<string, string>;
   hooks: string[];
   toolMessages: { content: string; name: string }[];
@@ -34,7 +39,12 @@ describe("server-filesystem as a Cortex plugin in an engine run", () => {
     await writeFile(join(root, "in.txt"), "the input");
 
     const first = await child("pause", store, root);
-    expect(first.tiers).toMatchObject({ read_text_file: "AUTO", list_directory: "AUTO", write_file: "CONFIRM", edit_file: "CONFIRM" });
+    expect(first.tiers).toMatchObject({
+      read_text_file: "AUTO",
+      list_directory: "AUTO",
+      write_file: "CONFIRM",
+      edit_file: "CONFIRM",
+    });
     expect(first.result.status).toBe("awaiting_approval");
     expect(first.toolMessages[0]?.name).toBe("fs__read_text_file");
     expect(first.toolMessages[0]?.content).toContain("the input");

@@ -29,7 +29,10 @@ async function served(options: ServeMcpOptions = {}) {
   return { notes, registry, handle, url: handle.url! };
 }
 
-async function connect(url: string, options: { elicit?: (message: string) => ElicitResult; headers?: Record<string, string> } = {}) {
+async function connect(
+  url: string,
+  options: { elicit?: (message: string) => ElicitResult; headers?: Record<string, string> } = {},
+) {
   const client = new Client(
     { name: "test-client", version: "1.0.0" },
     { capabilities: options.elicit ? { elicitation: { form: {} } } : {} },
@@ -38,12 +41,14 @@ async function connect(url: string, options: { elicit?: (message: string) => Eli
     const elicit = options.elicit;
     client.setRequestHandler(ElicitRequestSchema, (request) => elicit(request.params.message));
   }
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers ?? {} } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers ?? {} } }),
+  );
   cleanups.push(() => client.close());
   return client;
 }
 
-const textOf = (result: unknown) => ((result as { content: { text: string }[] }).content[0]?.text ?? "");
+const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]?.text ?? "";
 
 describe("serveMcp over Streamable HTTP", () => {
   it("binds 127.0.0.1 and lists every action as a tool with annotations from its tier", async () => {
@@ -53,7 +58,11 @@ describe("serveMcp over Streamable HTTP", () => {
     const { tools } = await client.listTools();
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(Object.keys(byName).sort()).toEqual(["notes__add", "notes__list", "notes__purge", "notes__stamp"]);
-    expect(byName.notes__list?.annotations).toMatchObject({ readOnlyHint: true, destructiveHint: false, idempotentHint: true });
+    expect(byName.notes__list?.annotations).toMatchObject({
+      readOnlyHint: true,
+      destructiveHint: false,
+      idempotentHint: true,
+    });
     expect(byName.notes__stamp?.annotations).toMatchObject({ readOnlyHint: false });
     expect(byName.notes__stamp?.annotations?.destructiveHint).toBeUndefined();
     expect(byName.notes__add?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
@@ -94,7 +103,9 @@ describe("serveMcp over Streamable HTTP", () => {
     expect(declined.isError).toBe(true);
     expect(textOf(declined)).toMatch(/^\[CORTEX_APPROVAL_DENIED\].*"decline"/);
     answer = { action: "accept", content: { approve: false } };
-    expect(textOf(await client.callTool({ name: "notes__add", arguments: { text: "no" } }))).toMatch(/CORTEX_APPROVAL_DENIED/);
+    expect(textOf(await client.callTool({ name: "notes__add", arguments: { text: "no" } }))).toMatch(
+      /CORTEX_APPROVAL_DENIED/,
+    );
     expect(notes.calls).toEqual([{ action: "add", params: { text: "buy milk" } }]);
   });
 
@@ -115,9 +126,9 @@ describe("serveMcp over Streamable HTTP", () => {
     expect(textOf(await bob.callTool({ name: "notes__purge", arguments: {} }))).toMatch(/^\[CORTEX_FORBIDDEN\]/);
     expect(asked).toEqual([]);
     const none = await served();
-    expect(textOf(await (await connect(none.url, { elicit: approve })).callTool({ name: "notes__purge", arguments: {} }))).toMatch(
-      /CORTEX_FORBIDDEN/,
-    );
+    expect(
+      textOf(await (await connect(none.url, { elicit: approve })).callTool({ name: "notes__purge", arguments: {} })),
+    ).toMatch(/CORTEX_FORBIDDEN/);
 
     const admin = await served({ principal: { id: "root", roles: ["admin"] } });
     const root = await connect(admin.url, { elicit: approve });

@@ -40,7 +40,9 @@ describe("mcpServerPlugin: tools as actions", () => {
     const result = await registry.execute("tiny", "dotted_name", {});
     expect(result).toMatchObject({ success: true, data: { content: [{ type: "text", text: "called dotted.name" }] } });
     // The registry validates with the tool's schema before the server is asked.
-    await expect(registry.execute("tiny", "echo", { text: 5 })).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+    await expect(registry.execute("tiny", "echo", { text: 5 })).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+    });
   }, 30_000);
 
   it("fails closed: destructive and unannotated tools are CONFIRM, explicit tiers win, annotations can be distrusted", async () => {
@@ -59,11 +61,15 @@ describe("mcpServerPlugin: tools as actions", () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-mcp-"));
     const log = join(dir, "log.txt");
     const { registry } = await registered({ env: { TINY_LOG: log } });
-    await expect(registry.execute("tiny", "write", { text: "one" })).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+    await expect(registry.execute("tiny", "write", { text: "one" })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+    });
     await expect(
       registry.execute("tiny", "write", { text: "two" }, approved("tiny", "write", { text: "one" })),
     ).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
-    expect(await registry.execute("tiny", "write", { text: "one" }, approved("tiny", "write", { text: "one" }))).toMatchObject({
+    expect(
+      await registry.execute("tiny", "write", { text: "one" }, approved("tiny", "write", { text: "one" })),
+    ).toMatchObject({
       success: true,
     });
     expect(await readFile(log, "utf8")).toBe("one\n");
@@ -150,7 +156,10 @@ describe("mcpServerPlugin: faults", () => {
   it("turns a crash mid-call into a failure result, reports unhealthy, and restarts on the next call", async () => {
     const secret = "crash-secret-1234";
     const broker = new MemoryBroker({ tiny_secret: secret });
-    const { registry } = await registered({ credentials: { tiny_secret: { description: "s", env: "TINY_SECRET" } }, broker }, broker);
+    const { registry } = await registered(
+      { credentials: { tiny_secret: { description: "s", env: "TINY_SECRET" } }, broker },
+      broker,
+    );
     const crashed = await registry.execute("tiny", "crash", {});
     expect(crashed).toMatchObject({ success: false, code: "CORTEX_MCP_CALL_FAILED" });
     expect(crashed.error).toMatch(/connection ended during the call.*code 3/);
@@ -178,8 +187,14 @@ describe("mcpServerPlugin: faults", () => {
 
   it("keeps a slow tool's server when it still answers pings, and the registry's timeout still wins", async () => {
     const { registry } = await registered({ callTimeoutMs: 400 });
-    expect(await registry.execute("tiny", "slow", {})).toMatchObject({ success: false, error: expect.stringMatching(/still answers pings/) as string });
-    expect(await registry.execute("tiny", "slow", {}, { timeoutMs: 200 })).toMatchObject({ success: false, code: "CORTEX_PLUGIN_TIMEOUT" });
+    expect(await registry.execute("tiny", "slow", {})).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/still answers pings/) as string,
+    });
+    expect(await registry.execute("tiny", "slow", {}, { timeoutMs: 200 })).toMatchObject({
+      success: false,
+      code: "CORTEX_PLUGIN_TIMEOUT",
+    });
     expect((await registry.health("tiny")).status).toBe("HEALTHY");
   }, 30_000);
 
@@ -207,7 +222,9 @@ describe("mcpServerPlugin: faults", () => {
   it("ends the child and everything it started on teardown", async () => {
     const { registry } = await registered();
     const result = await registry.execute("tiny", "spawn", {});
-    const grandchild = Number((result.data as McpToolData).content[0] && (result.data as { content: { text: string }[] }).content[0]!.text);
+    const grandchild = Number(
+      (result.data as McpToolData).content[0] && (result.data as { content: { text: string }[] }).content[0]!.text,
+    );
     expect(isRunning(grandchild)).toBe(true);
     await registry.shutdown();
     expect(await eventually(() => !isRunning(grandchild))).toBe(true);

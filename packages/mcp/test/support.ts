@@ -37,7 +37,7 @@ export function isRunning(pid: number): boolean {
 
 /** Polls `check` every 25 ms until it holds or `ms` pass. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; ) {
+  for (const end = Date.now() + ms; Date.now() < end;) {
     if (await check()) return true;
     await new Promise((r) => setTimeout(r, 25));
   }
