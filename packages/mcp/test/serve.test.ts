@@ -109,6 +109,32 @@ describe("serveMcp over Streamable HTTP", () => {
     expect(notes.calls).toEqual([{ action: "add", params: { text: "buy milk" } }]);
   });
 
+  it("shows the plugin's preview when the registry offers one", async () => {
+    // The shape `registry.preview(plugin, action, params)` takes once typed plugins land; feature-detected.
+    class PreviewingRegistry extends PluginRegistry {
+      preview(plugin: string, action: string, params: unknown) {
+        return Promise.resolve({
+          summary: `${plugin}.${action} would add ${JSON.stringify(params)}`,
+          diff: "+ buy milk",
+        });
+      }
+    }
+    const registry = new PreviewingRegistry({ broker: new MemoryBroker({}), logger: silentLogger });
+    registry.register((createNotesPlugin as () => Notes)());
+    const handle = await serveMcp(registry, { transport: "http", logger: silentLogger });
+    cleanups.push(async () => {
+      await handle.close();
+      await registry.shutdown();
+    });
+    const messages: string[] = [];
+    const client = await connect(handle.url!, {
+      elicit: (message) => (messages.push(message), { action: "accept", content: { approve: true } }),
+    });
+    await client.callTool({ name: "notes__add", arguments: { text: "buy milk" } });
+    expect(messages[0]).toContain('Preview: notes.add would add {"text":"buy milk"}');
+    expect(messages[0]).toContain("+ buy milk");
+  });
+
   it("refuses CONFIRM with a clear error when the client cannot elicit", async () => {
     const { url, notes } = await served();
     const client = await connect(url);
