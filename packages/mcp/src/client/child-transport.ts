@@ -126,8 +126,11 @@ export class ChildProcessTransport implements Transport {
   send(message: JSONRPCMessage): Promise<void> {
     const stdin = this.#child?.stdin;
     if (!stdin || stdin.destroyed) return Promise.reject(new Error("the server process is not running"));
-    return new Promise((resolve, reject) => {
-      stdin.write(serializeMessage(message), (error) => (error ? reject(error) : resolve()));
+    // Resolved once the stream takes the message (or drains), not when the OS has it: waiting for
+    // the write callback costs a turn of the event loop per message. Write errors reach onerror.
+    return new Promise((resolve) => {
+      if (stdin.write(serializeMessage(message))) resolve();
+      else stdin.once("drain", resolve);
     });
   }
 
