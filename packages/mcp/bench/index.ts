@@ -58,7 +58,9 @@ for (let round = 0; round < ROUNDS; round++) {
   await bench.run();
   for (const task of bench.tasks) {
     const key = task.name as keyof typeof best;
-    best[key] = Math.min(best[key], task.result?.latency?.mean ?? Infinity);
+    const result = task.result;
+    if (!("latency" in result)) throw new Error(`benchmark ${task.name} did not complete`);
+    best[key] = Math.min(best[key], result.latency.mean);
   }
 }
 const ratio = best.ours / best.baseline;
