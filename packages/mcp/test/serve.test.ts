@@ -249,6 +249,15 @@ describe("serveMcp HTTP security", () => {
     expect((await client.listTools()).tools).toHaveLength(4);
   });
 
+  it("closes the session idle the longest when the session limit is reached", async () => {
+    const { url } = await served({ maxSessions: 1 });
+    const first = await connect(url);
+    expect((await first.listTools()).tools).toHaveLength(4);
+    const second = await connect(url);
+    expect((await second.listTools()).tools).toHaveLength(4);
+    await expect(first.listTools()).rejects.toThrow(/404|unknown or expired/);
+  });
+
   it("refuses to listen beyond loopback without a token", async () => {
     const registry = new PluginRegistry({ broker: new MemoryBroker({}), logger: silentLogger });
     await expect(serveMcp(registry, { transport: "http", host: "0.0.0.0" })).rejects.toMatchObject({

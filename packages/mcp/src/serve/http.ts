@@ -23,6 +23,8 @@ export interface HttpSettings {
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly close: () => Promise<void>;
+  /** When it last received a request: the least recently used session is closed when the server is full. */
+  lastSeen: number;
 }
 
 const reply = (res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}) => {
@@ -115,6 +117,19 @@ export class HttpEndpoint {
     });
   }
 
+  /** Full: the session idle the longest (clients that vanish without DELETE leave theirs behind) makes room. */
+  async #evictOldest(): Promise<void> {
+    let oldest: [string, Session] | undefined;
+    for (const entry of this.#sessions)
+      if (oldest === undefined || entry[1].lastSeen < oldest[1].lastSeen) oldest = entry;
+    if (oldest === undefined) return;
+    this.#sessions.delete(oldest[0]);
+    this.#shared.logger.warn(
+      `MCP session limit (${this.#settings.maxSessions}) reached: closed the session idle the longest`,
+    );
+    await oldest[1].close().catch(() => undefined);
+  }
+
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refused = checkRequest(this.#guard!, req);
     if (refused) {
@@ -129,7 +144,10 @@ export class HttpEndpoint {
     if (typeof id === "string") {
       const session = this.#sessions.get(id);
       if (session === undefined) reply(res, 404, "unknown or expired MCP session");
-      else await session.transport.handleRequest(req, res);
+      else {
+        session.lastSeen = Date.now();
+        await session.transport.handleRequest(req, res);
+      }
       return;
     }
     if (req.method !== "POST") {
@@ -147,10 +165,7 @@ export class HttpEndpoint {
       reply(res, 400, "no MCP session: start one with an initialize request");
       return;
     }
-    if (this.#sessions.size >= this.#settings.maxSessions) {
-      reply(res, 503, `too many MCP sessions (${this.#settings.maxSessions}); close one first`);
-      return;
-    }
+    if (this.#sessions.size >= this.#settings.maxSessions) await this.#evictOldest();
     await (await this.#open()).transport.handleRequest(req, res, body);
   }
 
@@ -158,7 +173,7 @@ export class HttpEndpoint {
     const id = randomUUID();
     const server = createSessionServer(this.#shared, id);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: () => id });
-    const session: Session = { transport, close: () => server.close() };
+    const session: Session = { transport, close: () => server.close(), lastSeen: Date.now() };
     this.#sessions.set(id, session);
     transport.onclose = () => this.#sessions.delete(id);
     await server.connect(transport);

@@ -26,7 +26,7 @@ export interface ServeMcpOptions {
   readonly allowedHosts?: readonly string[];
   /** More accepted `Origin` values, e.g. `https://app.example.com`. */
   readonly allowedOrigins?: readonly string[];
-  /** Open HTTP sessions at most; default 64. */
+  /** Open HTTP sessions at most; default 64. When full, the session idle the longest is closed to make room. */
   readonly maxSessions?: number;
   /** Principal every call runs as; ADMIN tools run only when the registry authorizes it (default: role `admin`). */
   readonly principal?: Principal;

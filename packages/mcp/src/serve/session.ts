@@ -5,7 +5,7 @@ import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { answerCall } from "./call.js";
 import { SessionHooks } from "./hooks.js";
-import { servedTools, type ToolSelection } from "./tools.js";
+import { servedTools, type ServedTool, type ToolSelection } from "./tools.js";
 
 /** What every MCP session of one `serveMcp` shares. */
 export interface SessionShared {
@@ -31,8 +31,15 @@ export function createSessionServer(shared: SessionShared, sessionId: string): S
       "Cortex plugin actions. AUTO tools run at once; CONFIRM and ADMIN tools ask you to approve each exact call first.",
   });
   const hooks = new SessionHooks(shared.hooks, `mcp-${sessionId}`);
+  // The tools as last listed; a call looks its tool up here first (the registry's actions only change on register).
+  let listed = new Map<string, ServedTool>();
+  const refresh = () => {
+    const tools = servedTools(shared.registry, shared.selection);
+    listed = new Map(tools.map((t) => [t.name, t]));
+    return tools;
+  };
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: servedTools(shared.registry, shared.selection).map((t) => ({
+    tools: refresh().map((t) => ({
       name: t.name,
       title: t.annotations.title,
       description: t.description,
@@ -41,7 +48,7 @@ export function createSessionServer(shared: SessionShared, sessionId: string): S
     })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const tool = servedTools(shared.registry, shared.selection).find((t) => t.name === request.params.name);
+    const tool = listed.get(request.params.name) ?? refresh().find((t) => t.name === request.params.name);
     if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
     return answerCall(
       {

@@ -35,22 +35,27 @@ const TIER_NOTE: Record<ActionTier, string> = {
   ADMIN: " [ADMIN: runs only for an authorized principal, after the user approves this exact call]",
 };
 
-/** A flag of an action's own info (`readOnly`, `idempotent`), read from the plugin, since the registry keeps only the contract fields. */
-function actionFlag(
+/**
+ * The flags (`readOnly`, `idempotent`) of every action's own info, read from
+ * each plugin once per listing, since the registry keeps only the contract
+ * fields. A plugin whose `listActions()` throws has no flags.
+ */
+function actionFlags(
   registry: PluginRegistry,
-  plugin: string,
-  action: string,
-  flag: "readOnly" | "idempotent",
-): boolean {
-  try {
-    const info = registry
-      .get(plugin)
-      ?.listActions()
-      .find((a) => a.name === action) as Record<string, unknown> | undefined;
-    return info?.[flag] === true;
-  } catch {
-    return false;
+  plugins: Iterable<string>,
+): Map<string, { readOnly: boolean; idempotent: boolean }> {
+  const flags = new Map<string, { readOnly: boolean; idempotent: boolean }>();
+  for (const plugin of plugins) {
+    try {
+      for (const info of registry.get(plugin)?.listActions() ?? []) {
+        const raw = info as unknown as Record<string, unknown>;
+        flags.set(`${plugin}__${info.name}`, { readOnly: raw.readOnly === true, idempotent: raw.idempotent === true });
+      }
+    } catch {
+      // No flags: the action is announced without read-only or idempotent hints.
+    }
   }
+  return flags;
 }
 
 /**
@@ -64,13 +69,17 @@ function actionFlag(
 export function servedTools(registry: PluginRegistry, selection: ToolSelection): ServedTool[] {
   const wanted = selection.tools === undefined ? undefined : new Set(selection.tools);
   const readOnly = new Set(selection.readOnly ?? []);
+  const actions = registry
+    .listActions()
+    .filter((a) => wanted === undefined || wanted.has(a.plugin) || wanted.has(`${a.plugin}__${a.name}`));
+  const flags = actionFlags(registry, new Set(actions.map((a) => a.plugin)));
   const tools: ServedTool[] = [];
-  for (const action of registry.listActions()) {
+  for (const action of actions) {
     const name = `${action.plugin}__${action.name}`;
-    if (wanted !== undefined && !wanted.has(name) && !wanted.has(action.plugin)) continue;
+    const flag = flags.get(name);
     const schema = isPlainObject(action.parameters) ? action.parameters : {};
     const gated = action.tier !== "AUTO";
-    const isReadOnly = !gated && (readOnly.has(name) || actionFlag(registry, action.plugin, action.name, "readOnly"));
+    const isReadOnly = !gated && (readOnly.has(name) || flag?.readOnly === true);
     tools.push({
       name,
       plugin: action.plugin,
@@ -82,7 +91,7 @@ export function servedTools(registry: PluginRegistry, selection: ToolSelection):
         title: `${action.plugin}: ${action.name}`,
         readOnlyHint: isReadOnly,
         ...(gated ? { destructiveHint: true } : isReadOnly ? { destructiveHint: false } : {}),
-        ...(actionFlag(registry, action.plugin, action.name, "idempotent") ? { idempotentHint: true } : {}),
+        ...(flag?.idempotent === true ? { idempotentHint: true } : {}),
       },
     });
   }
