@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -214,6 +215,8 @@ describe("mcpServerPlugin: faults", () => {
       code: "CORTEX_MCP_CONNECT_FAILED",
       message: expect.stringMatching(/did not start and initialize within 500 ms/) as string,
     });
+    // No process of the silent server is left (pgrep exits 1 when nothing matches).
+    expect(spawnSync("pgrep", ["-f", SILENT]).status).toBe(1);
     await expect(tinyPlugin({ command: "/no/such/program", connectTimeoutMs: 500 })).rejects.toMatchObject({
       code: "CORTEX_MCP_CONNECT_FAILED",
     });

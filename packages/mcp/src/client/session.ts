@@ -85,7 +85,8 @@ export class McpSession {
       session.#alive = true;
       return session;
     } catch (error) {
-      await session.close();
+      // A server that did not finish the handshake is not trusted to exit on its own.
+      await session.close(true);
       const where = config.target.kind === "stdio" ? `command "${config.target.command}"` : config.target.url;
       throw new McpConnectError(
         config.name,
