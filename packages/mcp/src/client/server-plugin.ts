@@ -7,20 +7,21 @@ import {
   type PluginHealthReport,
   type PluginResult,
 } from "@cortex/plugins";
-import { delay, isCortexError, messageOf, withDeadline } from "@cortex/primitives";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { delay, messageOf, withDeadline } from "@cortex/primitives";
 import { resolveOptions, sdkTimeout, type McpServerPluginOptions, type ResolvedOptions } from "./options.js";
 import { toPluginResult } from "./results.js";
+import {
+  callFailure,
+  credentialTarget,
+  declaredCredentials,
+  sessionConfig,
+  type DeclaredCredential,
+} from "./target.js";
 import { SecretScrubber } from "./secrets.js";
 import { McpSession, type SessionTarget } from "./session.js";
 import { ToolTable, type McpToolStatus, type ToolChanges } from "./tool-table.js";
 
-/** A credential as the plugin declares it to the registry (`definePlugin`'s shape). */
-export interface DeclaredCredential {
-  readonly description: string;
-  readonly secret: boolean;
-  readonly required: boolean;
-}
+export type { DeclaredCredential };
 
 /** Called when the server's tool list changed (`tools/list_changed`, or a restart listed other tools). */
 export type ToolsChangedListener = (changes: ToolChanges) => void;
@@ -60,14 +61,7 @@ export class McpServerPlugin implements Plugin {
     this.name = o.name;
     this.version = o.version ?? info.version ?? "0.0.0";
     this.description = o.description ?? `MCP server ${info.title ?? info.name ?? o.name}`;
-    this.credentials = Object.freeze(
-      Object.fromEntries(
-        Object.entries(o.credentials).map(([key, c]) => [
-          key,
-          Object.freeze({ description: c.description, secret: c.secret !== false, required: c.required !== false }),
-        ]),
-      ),
-    );
+    this.credentials = declaredCredentials(o);
   }
 
   /** Lists the server's tools in a short session of its own, then returns the plugin, ready to register. */
@@ -141,10 +135,10 @@ export class McpServerPlugin implements Plugin {
       this.#restarts = 0;
       return toPluginResult(raw, this.#o, (value) => this.#scrubber.value(value));
     } catch (error) {
-      return failure(
-        "CORTEX_MCP_CALL_FAILED",
-        this.#scrub(await this.#callFailed(session, target.tool, error, signal)),
+      const message = await callFailure(this.name, this.#o, session, target.tool, error, signal, (s) =>
+        this.#answersPing(s),
       );
+      return failure("CORTEX_MCP_CALL_FAILED", this.#scrub(message));
     }
   }
 
@@ -280,25 +274,6 @@ export class McpServerPlugin implements Plugin {
     }
   }
 
-  async #callFailed(session: McpSession, tool: string, error: unknown, signal: AbortSignal): Promise<string> {
-    const what = `MCP server "${this.name}" tool "${tool}"`;
-    if (!session.alive && !signal.aborted) {
-      return `${what} failed: the server's connection ended during the call${session.describeExit()}; it is restarted on the next call`;
-    }
-    if (signal.aborted) {
-      // The caller gave up (a registry timeout): find out, in the background, whether the server hangs.
-      void this.#answersPing(session);
-      return `${what} was aborted: ${messageOf(signal.reason)}`;
-    }
-    if (error instanceof McpError && error.code === (ErrorCode.RequestTimeout as number)) {
-      const alive = await this.#answersPing(session);
-      return alive
-        ? `${what} did not answer within ${this.#o.callTimeoutMs} ms (the server still answers pings)`
-        : `${what} did not answer within ${this.#o.callTimeoutMs} ms, nor a ping within ${this.#o.pingTimeoutMs} ms: the server was stopped and is restarted on the next call`;
-    }
-    return `${what} failed: ${isCortexError(error) ? error.message : messageOf(error)}`;
-  }
-
   async #refresh(session: McpSession | undefined): Promise<void> {
     if (session === undefined || !session.alive || this.#session !== session) return;
     try {
@@ -325,54 +300,6 @@ export class McpServerPlugin implements Plugin {
 
 function noop(): void {
   // The listing session reacts to nothing.
-}
-
-function sessionConfig(
-  o: ResolvedOptions,
-  target: SessionTarget,
-  scrub: (text: string) => string,
-  onToolsChanged: () => void,
-  onLost: () => void,
-) {
-  return {
-    name: o.name,
-    target,
-    connectTimeoutMs: o.connectTimeoutMs,
-    closeTimeoutMs: o.closeTimeoutMs,
-    stderrTailChars: 2_000,
-    logger: o.logger,
-    scrub,
-    onToolsChanged,
-    onLost,
-  };
-}
-
-/** The session target with the broker's credentials in the environment or headers, and the secret values. */
-async function credentialTarget(
-  o: ResolvedOptions,
-  broker: CredentialBroker,
-): Promise<{ target: SessionTarget; secrets: string[] }> {
-  const env: Record<string, string> = {};
-  const headers: Record<string, string> = {};
-  const secrets: string[] = [];
-  for (const [key, c] of Object.entries(o.credentials)) {
-    const secret = c.secret !== false;
-    let value: string;
-    try {
-      value = await broker.get(key, { secret });
-    } catch (error) {
-      if (c.required === false) continue;
-      throw error;
-    }
-    if (secret) secrets.push(value);
-    const written = (c.format ?? "{value}").split("{value}").join(value);
-    if (o.stdio && c.env) env[c.env] = written;
-    if (o.http && c.header) headers[c.header] = written;
-  }
-  const target: SessionTarget = o.stdio
-    ? { kind: "stdio", command: o.stdio.command, args: o.stdio.args, env: { ...o.stdio.env, ...env }, cwd: o.stdio.cwd }
-    : { kind: "http", url: o.http!.url, headers: { ...o.http!.headers, ...headers } };
-  return { target, secrets };
 }
 
 /**
