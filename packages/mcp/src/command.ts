@@ -129,12 +129,15 @@ export async function runMcpServeCommand(
     stdout: io.stdout as NonNullable<ServeMcpOptions["stdout"]>,
     logger,
   };
+  // Over stdio, stdout carries only MCP: a plugin's console.log would corrupt the stream, so it goes to stderr.
+  const restoreConsole = port === undefined ? consoleToStderr() : () => undefined;
   let handle: McpServerHandle;
   try {
     handle = await serveMcp(registry, serveOptions);
   } catch (error) {
     io.stderr.write(`cortex mcp serve: ${isCortexError(error) ? `[${error.code}] ` : ""}${messageOf(error)}\n`);
     if (!options.registry) await registry.shutdown();
+    restoreConsole();
     return isCortexError(error) && error.code === "CORTEX_INVALID_OPTIONS" ? 2 : 1;
   }
   const tools = registry.listActions().length;
@@ -142,7 +145,15 @@ export async function runMcpServeCommand(
   await untilStopped(handle, io.signal);
   await handle.close();
   if (!options.registry) await registry.shutdown();
+  restoreConsole();
   return 0;
+}
+
+/** Sends `console.log`, `info` and `debug` to stderr until the returned function restores them. */
+function consoleToStderr(): () => void {
+  const saved = { log: console.log, info: console.info, debug: console.debug };
+  console.log = console.info = console.debug = console.error;
+  return () => Object.assign(console, saved);
 }
 
 async function hostRegistry(io: McpServeIO, logger: Logger): Promise<PluginRegistry> {

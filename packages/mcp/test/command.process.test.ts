@@ -58,11 +58,15 @@ const env = () => ({ ...(process.env as Record<string, string>), CORTEX_NOTES_LO
 const calls = async () => (await readFile(log, "utf8").catch(() => "")).trim().split("\n").filter(Boolean);
 const textOf = (result: unknown) => (result as { content: { text: string }[] }).content[0]?.text ?? "";
 
+/** What the clients' transports could not read (a line on stdout that is not JSON-RPC, say). */
+const transportErrors: string[] = [];
+
 async function connect(transport: Transport, answers?: ElicitResult[]) {
   const client = new Client(
     { name: "sdk-client", version: "1.0.0" },
     { capabilities: answers ? { elicitation: {} } : {} },
   );
+  client.onerror = (error) => transportErrors.push(error.message);
   if (answers) client.setRequestHandler(ElicitRequestSchema, () => answers.shift() ?? { action: "cancel" });
   await client.connect(transport);
   clients.push(client);
@@ -106,13 +110,16 @@ describe("cortex mcp serve in a child process", () => {
     expect(await client.callTool({ name: "tiny__echo", arguments: { text: "through two hops" } })).toMatchObject({
       structuredContent: { content: [{ type: "text", text: "through two hops" }] },
     });
+    // The plugin prints to the console; the stdio stream stays clean.
+    expect((await client.callTool({ name: "notes__stamp", arguments: {} })).structuredContent).toEqual({ at: 1 });
+    expect(transportErrors).toEqual([]);
     const accepted = await client.callTool({ name: "notes__add", arguments: { text: "approved" } });
     expect(accepted.structuredContent).toEqual({ added: "approved", count: 1 });
     const declined = await client.callTool({ name: "notes__add", arguments: { text: "declined" } });
     expect(textOf(declined)).toMatch(/^\[CORTEX_APPROVAL_DENIED\]/);
     const admin = await client.callTool({ name: "notes__purge", arguments: {} });
     expect(textOf(admin)).toMatch(/^\[CORTEX_FORBIDDEN\]/);
-    expect(await calls()).toEqual(['add {"text":"approved"}']);
+    expect(await calls()).toEqual(["stamp {}", 'add {"text":"approved"}']);
   }, 60_000);
 
   it("over stdio: refuses CONFIRM when the client does not support elicitation", async () => {
