@@ -6,7 +6,7 @@ export type { NameAssignment } from "./names.js";
 export { isStricter, stricterTier, tierForTool } from "./tiers.js";
 export type { TierRules, ToolHints } from "./tiers.js";
 export { McpServerPlugin, mcpServerPlugin } from "./client/server-plugin.js";
-export type { DeclaredCredential, ToolsChangedListener } from "./client/server-plugin.js";
+export type { DeclaredCredential, ActionsChangedListener } from "./client/server-plugin.js";
 export type { McpCredential, McpServerPluginOptions } from "./client/options.js";
 export type { McpToolStatus, ToolChanges } from "./client/tool-table.js";
 export { toPluginResult } from "./client/results.js";

@@ -132,7 +132,7 @@ describe("mcpServerPlugin: tools that change", () => {
   it("gives a tool that appears later the same rules, and never a laxer tier to a relabelled one", async () => {
     const { plugin, registry } = await registered();
     const changes: unknown[] = [];
-    plugin.onToolsChanged((c) => changes.push(c));
+    plugin.onActionsChanged((c) => changes.push(c));
     expect((await registry.execute("tiny", "add_tool", {})).success).toBe(true);
     expect(await eventually(() => changes.length > 0)).toBe(true);
     expect(changes[0]).toMatchObject({ added: ["late"] });

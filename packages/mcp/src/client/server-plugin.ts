@@ -24,7 +24,7 @@ import { ToolTable, type McpToolStatus, type ToolChanges } from "./tool-table.js
 export type { DeclaredCredential };
 
 /** Called when the server's tool list changed (`tools/list_changed`, or a restart listed other tools). */
-export type ToolsChangedListener = (changes: ToolChanges) => void;
+export type ActionsChangedListener = (changes: ToolChanges) => void;
 
 const NEVER = new AbortController().signal;
 
@@ -44,7 +44,7 @@ export class McpServerPlugin implements Plugin {
   readonly #o: ResolvedOptions;
   readonly #table: ToolTable;
   readonly #scrubber = new SecretScrubber();
-  readonly #listeners = new Set<ToolsChangedListener>();
+  readonly #listeners = new Set<ActionsChangedListener>();
   #target: SessionTarget | undefined;
   #session: McpSession | undefined;
   #opening: Promise<McpSession> | undefined;
@@ -111,7 +111,7 @@ export class McpServerPlugin implements Plugin {
   }
 
   /** Subscribes to changes of the tool list; returns the unsubscribe function. */
-  onToolsChanged(listener: ToolsChangedListener): () => void {
+  onActionsChanged(listener: ActionsChangedListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
