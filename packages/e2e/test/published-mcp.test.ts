@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -73,13 +72,28 @@ console.log(JSON.stringify({ plugin: typeof mcp.mcpServerPlugin, serve: typeof m
 let project: string | undefined;
 let tarballDir: string | undefined;
 
-/** The @cortex/mcp tarball, packed here (built first when its dist is missing). */
+/**
+ * The @cortex/mcp tarball, built from its sources into `dir` (never into the
+ * package's own dist/, which a concurrent workspace build may be writing),
+ * with `workspace:` ranges rewritten as `pnpm pack` does, then packed by npm.
+ */
 async function packMcp(dir: string): Promise<string> {
-  if (!existsSync(join(MCP_FOLDER, "dist", "index.js"))) {
-    await mustRun("pnpm", ["run", "build"], { cwd: MCP_FOLDER });
+  const pkg = join(dir, "package");
+  await mustRun("npx", ["tsup", "--out-dir", join(pkg, "dist")], { cwd: MCP_FOLDER });
+  const manifest = JSON.parse(await readFile(join(MCP_FOLDER, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+    devDependencies?: unknown;
+    scripts?: unknown;
+  };
+  for (const [name, range] of Object.entries(manifest.dependencies)) {
+    if (range.startsWith("workspace:")) manifest.dependencies[name] = "^0.0.0";
   }
-  await mustRun("pnpm", ["pack", "--pack-destination", dir], { cwd: MCP_FOLDER });
-  const [file] = await readdir(dir);
+  delete manifest.devDependencies;
+  delete manifest.scripts;
+  await writeFile(join(pkg, "package.json"), JSON.stringify(manifest, null, 2));
+  await copyFile(join(MCP_FOLDER, "README.md"), join(pkg, "README.md"));
+  await mustRun("npm", ["pack", "--pack-destination", dir], { cwd: pkg });
+  const file = (await readdir(dir)).find((f) => f.endsWith(".tgz"));
   return join(dir, file!);
 }
 
