@@ -8,6 +8,7 @@ import {
   type PluginResult,
 } from "@cortex/plugins";
 import { delay, messageOf, withDeadline } from "@cortex/primitives";
+import { McpConnectError } from "../errors.js";
 import { resolveOptions, sdkTimeout, type McpServerPluginOptions, type ResolvedOptions } from "./options.js";
 import { toPluginResult } from "./results.js";
 import {
@@ -75,6 +76,9 @@ export class McpServerPlugin implements Plugin {
     try {
       table.update(await session.listTools(sdkTimeout(o.connectTimeoutMs)));
       return new McpServerPlugin(o, table, session.serverInfo ?? {});
+    } catch (error) {
+      const message = `MCP server "${o.name}" did not list its tools: ${messageOf(error)}${session.describeExit()}`;
+      throw new McpConnectError(o.name, scrubber.text(message), { cause: error });
     } finally {
       await session.close();
     }
@@ -199,8 +203,9 @@ export class McpServerPlugin implements Plugin {
     try {
       this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
     } catch (error) {
-      await session.close();
-      throw error;
+      await session.close(true);
+      const message = `MCP server "${this.name}" did not list its tools: ${messageOf(error)}`;
+      throw new McpConnectError(this.name, this.#scrub(message), { cause: error });
     }
     if (this.#state === "closed") {
       await session.close();
