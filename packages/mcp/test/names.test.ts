@@ -12,7 +12,9 @@ describe("actionNameFor", () => {
     expect(actionNameFor("a__b")).toBe("a_b");
     expect(actionNameFor("9lives")).toBe("t_9lives");
     expect(actionNameFor("_hidden")).toBe("t_hidden");
-    expect(actionNameFor("ünï/cödé")).toBe("t_n_c_d_");
+    expect(actionNameFor("ünï/cödé")).toBe("t_n_c_d");
+    expect(actionNameFor("trailing_")).toBe("trailing");
+    expect(actionNameFor("___")).toBe("t");
   });
 
   it("always yields a valid action name, the same one every time", () => {
