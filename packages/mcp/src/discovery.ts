@@ -14,6 +14,8 @@ export interface McpDiscoveryOptions {
   readonly broker?: CredentialBroker;
   /** Logger handed to each server plugin. */
   readonly logger?: Logger;
+  /** Server names not to connect to, reported as `skipped` (say, plugins registered already). */
+  readonly exclude?: readonly string[];
   /** Settings the host imposes on every declared server, over what package.json says (e.g. `{ trustAnnotations: false }`). */
   readonly override?: Partial<
     Pick<McpServerPluginOptions, "trustAnnotations" | "defaultTier" | "connectTimeoutMs" | "callTimeoutMs">
@@ -74,31 +76,43 @@ export async function discoverMcpServers(options: McpDiscoveryOptions = {}): Pro
   if (servers === undefined) return result;
   if (!isPlainObject(servers))
     throw new McpDiscoveryError(undefined, `${packageName}: "cortex.mcpServers" must be an object`);
+  const excluded = new Set(options.exclude ?? []);
+  for (const name of Object.keys(servers).filter((n) => excluded.has(n))) {
+    result.skipped.push({
+      package: packageName,
+      reason: `MCP server "${name}" was not started: excluded (a plugin of that name is registered already)`,
+    });
+  }
   const settled = await Promise.all(
-    Object.entries(servers).map(async ([name, entry]) => {
-      try {
-        if (!isPlainObject(entry)) throw new McpDiscoveryError(name, `cortex.mcpServers.${name} must be an object`);
-        const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k));
-        if (unknown.length > 0) {
-          throw new McpDiscoveryError(name, `cortex.mcpServers.${name} has unknown setting(s): ${unknown.join(", ")}`);
+    Object.entries(servers)
+      .filter(([name]) => !excluded.has(name))
+      .map(async ([name, entry]) => {
+        try {
+          if (!isPlainObject(entry)) throw new McpDiscoveryError(name, `cortex.mcpServers.${name} must be an object`);
+          const unknown = Object.keys(entry).filter((k) => !ENTRY_KEYS.has(k));
+          if (unknown.length > 0) {
+            throw new McpDiscoveryError(
+              name,
+              `cortex.mcpServers.${name} has unknown setting(s): ${unknown.join(", ")}`,
+            );
+          }
+          const cwd = resolve(dir, typeof entry.cwd === "string" ? entry.cwd : ".");
+          const plugin = await mcpServerPlugin({
+            ...(entry as Partial<McpServerPluginOptions>),
+            ...options.override,
+            name,
+            ...(entry.command === undefined ? {} : { cwd }),
+            ...(options.broker ? { broker: options.broker } : {}),
+            ...(options.logger ? { logger: options.logger } : {}),
+          });
+          return { name, plugin, error: undefined };
+        } catch (error) {
+          const coded = isCortexError(error)
+            ? error
+            : new McpDiscoveryError(name, `MCP server "${name}": ${messageOf(error)}`, { cause: error });
+          return { name, plugin: undefined, error: coded };
         }
-        const cwd = resolve(dir, typeof entry.cwd === "string" ? entry.cwd : ".");
-        const plugin = await mcpServerPlugin({
-          ...(entry as Partial<McpServerPluginOptions>),
-          ...options.override,
-          name,
-          ...(entry.command === undefined ? {} : { cwd }),
-          ...(options.broker ? { broker: options.broker } : {}),
-          ...(options.logger ? { logger: options.logger } : {}),
-        });
-        return { name, plugin, error: undefined };
-      } catch (error) {
-        const coded = isCortexError(error)
-          ? error
-          : new McpDiscoveryError(name, `MCP server "${name}": ${messageOf(error)}`, { cause: error });
-        return { name, plugin: undefined, error: coded };
-      }
-    }),
+      }),
   );
   for (const s of settled) {
     if (s.error === undefined) result.plugins.push({ name: s.name, packageName, plugin: s.plugin });
@@ -121,7 +135,7 @@ export async function registerMcpServers(
   registry: PluginRegistry,
   options: McpDiscoveryOptions = {},
 ): Promise<DiscoveryReport> {
-  const found = await discoverMcpServers(options);
+  const found = await discoverMcpServers({ ...options, exclude: [...(options.exclude ?? []), ...registry.names()] });
   const report: DiscoveryReport = { registered: [], skipped: [...found.skipped], failed: [...found.failed] };
   for (const { name, packageName, plugin } of found.plugins) {
     if (registry.get(name) !== undefined) {
