@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { approvalId, MemoryBroker, REDACTED } from "@cortex/plugins";
 import { afterEach, describe, expect, it } from "vitest";
 import type { McpToolData } from "../src/index.js";
@@ -232,4 +233,42 @@ describe("mcpServerPlugin: faults", () => {
     await registry.shutdown();
     expect(await eventually(() => !isRunning(grandchild))).toBe(true);
   }, 30_000);
+});
+
+describe("mcpServerPlugin with @modelcontextprotocol/server-everything", () => {
+  const everything = join(
+    dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/package.json")),
+    "dist",
+    "index.js",
+  );
+
+  it("maps a real server's tools, tiers, images, resource links and structured content, and redacts its environment", async () => {
+    const secret = "everything-secret-0123456789";
+    const broker = new MemoryBroker({ demo_key: secret });
+    const { plugin, registry } = await registered(
+      {
+        name: "everything",
+        args: [everything, "stdio"],
+        credentials: { demo_key: { description: "echoed by get-env", env: "DEMO_KEY" } },
+        broker,
+      },
+      broker,
+    );
+    expect(plugin.description).toBe("MCP server Everything Reference Server");
+    const tiers = Object.fromEntries(registry.listActions().map((a) => [a.name, a.tier]));
+    expect(tiers).toMatchObject({ echo: "AUTO", "get-env": "AUTO", "gzip-file-as-resource": "CONFIRM" });
+
+    const image = (await registry.execute("everything", "get-tiny-image", {})).data as McpToolData;
+    expect(image.content).toContainEqual({ type: "image", mimeType: "image/png", bytes: expect.any(Number) as number });
+    const links = (await registry.execute("everything", "get-resource-links", { count: 2 })).data as McpToolData;
+    expect(links.content.filter((p) => p.type === "resource_link")).toHaveLength(2);
+    const weather = await registry.execute("everything", "get-structured-content", { location: "Chicago" });
+    expect((weather.data as McpToolData).structuredContent).toMatchObject({ conditions: expect.any(String) as string });
+
+    const env = JSON.stringify(await registry.execute("everything", "get-env", {}));
+    expect(env).toContain(`DEMO_KEY`);
+    expect(env).not.toContain(secret);
+    // The child gets a small safe environment, not the host's.
+    expect(env).not.toContain("VITEST");
+  }, 60_000);
 });
