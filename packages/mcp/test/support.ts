@@ -15,7 +15,8 @@ export function tinyPlugin(options: Partial<McpServerPluginOptions> = {}): Promi
     args: [TINY],
     logger: silentLogger,
     broker: new MemoryBroker({}),
-    connectTimeoutMs: 5_000,
+    // Generous: under a loaded CI machine a node child importing the SDK can take seconds to answer.
+    connectTimeoutMs: 20_000,
     ...options,
   });
 }
