@@ -69,6 +69,37 @@ function noop(): void {
 }
 
 /**
+ * True when `value` is made only of plain objects, arrays and primitives
+ * other than bigints, with no `toJSON` and no cycle: `JSON.stringify` cannot
+ * fail on it. False means "not sure" (a class instance, a date, a bigint, a
+ * `toJSON`, a getter that throws…), and `JSON.stringify` decides. Walking
+ * costs a quarter of writing the JSON text nobody reads.
+ */
+function isPlainJson(value: unknown, depth: number, ancestors: object[]): boolean {
+  if (typeof value !== "object" || value === null) return typeof value !== "bigint";
+  if (depth > 64 || ancestors.includes(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  const array = Array.isArray(value);
+  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false;
+  if ("toJSON" in value) return false;
+  ancestors.push(value);
+  try {
+    if (array) {
+      for (const item of value as unknown[]) if (!isPlainJson(item, depth + 1, ancestors)) return false;
+    } else {
+      for (const key of Object.keys(value)) {
+        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1, ancestors)) return false;
+      }
+    }
+  } catch {
+    return false;
+  } finally {
+    ancestors.pop();
+  }
+  return true;
+}
+
+/**
  * Caller signals the registry watches. Each gets one `onAbort` waiter that
  * stays for the signal's life (the set holds the signal weakly), so the
  * signal keeps one listener while a run's calls come and go, instead of
@@ -215,14 +246,14 @@ class ActionCall implements RunningCall {
       return this.unreadable(error);
     }
     if (typeof success !== "boolean") return this.invalid("returned object, not a PluginResult");
-    let json: string;
+    const { redactor } = this.host;
+    let json: string | undefined;
     try {
-      json = JSON.stringify(value);
+      if (redactor.size > 0 || !isPlainJson(value, 0, [])) json = JSON.stringify(value);
     } catch (error) {
       return this.invalid(`returned a result that is not JSON data (${describe(error)})`);
     }
-    const { redactor } = this.host;
-    if (redactor.size === 0) return value as PluginResult;
+    if (json === undefined || redactor.size === 0) return value as PluginResult;
     let copy: unknown;
     try {
       copy = redactor.parse(json);

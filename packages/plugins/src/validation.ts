@@ -84,25 +84,33 @@ export function readParams(params: unknown): { value: Record<string, unknown> } 
     };
   }
   const issues: ValidationIssue[] = [];
-  const value = copy(params, undefined, 0, issues) as Record<string, unknown>;
+  const value = copy(params, undefined, undefined, 0, issues) as Record<string, unknown>;
   return issues.length > 0 ? { issues } : { value };
 }
 
-/** Where a value sits in the params; turned into a JSON pointer only when there is an issue to report. */
+/** Where a container sits in the params; turned into a JSON pointer only when there is an issue to report. */
 interface Place {
   readonly parent: Place | undefined;
   readonly key: string | number;
 }
 
-function pointer(place: Place | undefined): string {
-  let path = "";
-  for (let at = place; at !== undefined; at = at.parent) {
-    path = `/${typeof at.key === "number" ? at.key : escapePointer(at.key)}${path}`;
-  }
+/** The JSON pointer of `key` inside the container at `place` (of `place` itself when `key` is undefined). */
+function pointer(place: Place | undefined, key?: string | number): string {
+  let path = key === undefined ? "" : segment(key);
+  for (let at = place; at !== undefined; at = at.parent) path = segment(at.key) + path;
   return path;
 }
 
-function copy(value: unknown, place: Place | undefined, depth: number, issues: ValidationIssue[]): unknown {
+const segment = (key: string | number): string => `/${typeof key === "number" ? key : escapePointer(key)}`;
+
+/** A copy of `value`, found at `key` of the container at `place`, or `undefined` with its issues recorded. */
+function copy(
+  value: unknown,
+  place: Place | undefined,
+  key: string | number | undefined,
+  depth: number,
+  issues: ValidationIssue[],
+): unknown {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -110,47 +118,48 @@ function copy(value: unknown, place: Place | undefined, depth: number, issues: V
     case "number":
       if (Number.isFinite(value) && !Object.is(value, -0)) return value;
       issues.push({
-        path: pointer(place),
+        path: pointer(place, key),
         message: `must be a JSON value, got ${Object.is(value, -0) ? "-0" : String(value)}`,
       });
       return undefined;
-    case "object":
+    case "object": {
       if (value === null) return null;
       if (depth > MAX_DEPTH) {
-        issues.push({ path: pointer(place), message: `is nested deeper than ${MAX_DEPTH} levels` });
+        issues.push({ path: pointer(place, key), message: `is nested deeper than ${MAX_DEPTH} levels` });
         return undefined;
       }
+      // Only containers get a place of their own, so a flat object costs no allocation but its copy.
+      const here = key === undefined ? place : { parent: place, key };
       if (Array.isArray(value)) {
         const out: unknown[] = [];
         for (let i = 0; i < value.length; i++) {
           const item: unknown = value[i];
-          if (item === undefined) {
-            issues.push({ path: pointer({ parent: place, key: i }), message: "must be a JSON value, got undefined" });
-          } else {
-            out.push(copy(item, { parent: place, key: i }, depth + 1, issues));
-          }
+          if (item === undefined)
+            issues.push({ path: pointer(here, i), message: "must be a JSON value, got undefined" });
+          else out.push(copy(item, here, i, depth + 1, issues));
         }
         return out;
       }
       if (isPlainObject(value)) {
         const out: Record<string, unknown> = {};
-        for (const key of Object.keys(value)) {
-          if (FORBIDDEN_KEYS.has(key)) {
-            issues.push({ path: pointer({ parent: place, key }), message: `key "${key}" is not allowed` });
+        for (const name of Object.keys(value)) {
+          if (FORBIDDEN_KEYS.has(name)) {
+            issues.push({ path: pointer(here, name), message: `key "${name}" is not allowed` });
             continue;
           }
-          const item: unknown = value[key];
-          if (item !== undefined) out[key] = copy(item, { parent: place, key }, depth + 1, issues);
+          const item: unknown = value[name];
+          if (item !== undefined) out[name] = copy(item, here, name, depth + 1, issues);
         }
         return out;
       }
-      issues.push({ path: pointer(place), message: `must be a JSON value, got ${className(value)}` });
+      issues.push({ path: pointer(place, key), message: `must be a JSON value, got ${className(value)}` });
       return undefined;
+    }
     case "bigint":
     case "function":
     case "symbol":
     case "undefined":
-      issues.push({ path: pointer(place), message: `must be a JSON value, got ${typeof value}` });
+      issues.push({ path: pointer(place, key), message: `must be a JSON value, got ${typeof value}` });
       return undefined;
   }
 }
