@@ -61,7 +61,7 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined): Val
 /** Deepest nesting of params accepted. */
 export const MAX_DEPTH = 64;
 /** Keys refused at any depth of params (prototype pollution in plugin code that merges them). */
-const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+const isForbidden = (key: string): boolean => key === "__proto__" || key === "constructor" || key === "prototype";
 
 /**
  * The one walk over a call's params, whatever the action's tier and the
@@ -143,7 +143,7 @@ function copy(
       if (isPlainObject(value)) {
         const out: Record<string, unknown> = {};
         for (const name of Object.keys(value)) {
-          if (FORBIDDEN_KEYS.has(name)) {
+          if (isForbidden(name)) {
             issues.push({ path: pointer(here, name), message: `key "${name}" is not allowed` });
             continue;
           }

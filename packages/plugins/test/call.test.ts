@@ -1,11 +1,7 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemoryBroker, PluginRegistry, REDACTED, type ActionContext, type PluginResult } from "../src/index.js";
 import { makePlugin, makeRegistry, recordingLogger, sleep } from "./fixtures.js";
+import { runScript, unhandledDuring, warningsDuring } from "./processes.js";
 
 const MAX = 2 ** 31 - 1; // the longest delay setTimeout honours; longer ones run after 1 ms
 const THIRTY_DAYS = 30 * 24 * 3_600_000; // 2.59e9 ms: above MAX
@@ -18,34 +14,18 @@ const spin = (ms: number) => {
   }
 };
 
-/** Collects unhandled rejections while `run` goes on (and a turn after it). */
-async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown) => void seen.push(reason);
-  process.on("unhandledRejection", listener);
-  try {
-    await run();
-    await sleep(20);
-  } finally {
-    process.off("unhandledRejection", listener);
+/** Runs each plugin body through a registry: each settles as a failure with its code, nothing unhandled. */
+async function settleAs(cases: [() => unknown, string][]): Promise<void> {
+  for (const [executeAction, code] of cases) {
+    const { registry } = makeRegistry();
+    registry.register(makePlugin({ executeAction: executeAction as () => PluginResult }));
+    let result: PluginResult | undefined;
+    const unhandled = await unhandledDuring(async () => {
+      result = await registry.execute("test", "echo", {});
+    });
+    expect(unhandled).toEqual([]);
+    expect(result).toMatchObject({ success: false, code });
   }
-  return seen;
-}
-
-/** Collects Node's TimeoutOverflowWarning (a delay above 2^31 - 1 ms, run after 1 ms instead). */
-async function overflowWarningsDuring(run: () => Promise<void>): Promise<string[]> {
-  const seen: string[] = [];
-  const listener = (warning: Error) => {
-    if (warning.name === "TimeoutOverflowWarning") seen.push(warning.message);
-  };
-  process.on("warning", listener);
-  try {
-    await run();
-    await sleep(20);
-  } finally {
-    process.off("warning", listener);
-  }
-  return seen;
 }
 
 /** A result whose `success` getter throws, like a lazy wrapper around a missing response. */
@@ -251,16 +231,7 @@ describe("a plugin result that throws when read settles the call, never an unhan
       [() => proxy, "CORTEX_INVALID_RESULT"],
       [async () => proxy, "CORTEX_PLUGIN_ERROR"],
     ];
-    for (const [executeAction, code] of cases) {
-      const { registry } = makeRegistry();
-      registry.register(makePlugin({ executeAction: executeAction as () => PluginResult }));
-      let result: PluginResult | undefined;
-      const unhandled = await unhandledDuring(async () => {
-        result = await registry.execute("test", "echo", {});
-      });
-      expect(unhandled).toEqual([]);
-      expect(result).toMatchObject({ success: false, code });
-    }
+    await settleAs(cases);
   });
 
   it("a thenable whose `then` getter or call throws, and a rejection whose message throws, are coded failures", async () => {
@@ -294,16 +265,7 @@ describe("a plugin result that throws when read settles the call, never an unhan
         "CORTEX_PLUGIN_ERROR",
       ],
     ];
-    for (const [executeAction, code] of cases) {
-      const { registry } = makeRegistry();
-      registry.register(makePlugin({ executeAction: executeAction as () => PluginResult }));
-      let result: PluginResult | undefined;
-      const unhandled = await unhandledDuring(async () => {
-        result = await registry.execute("test", "echo", {});
-      });
-      expect(unhandled).toEqual([]);
-      expect(result).toMatchObject({ success: false, code });
-    }
+    await settleAs(cases);
   });
 
   it("a logger that throws while a failure is logged still lets the call settle", async () => {
@@ -597,7 +559,7 @@ describe("the call's deadline", () => {
     let result: PluginResult | undefined;
     let delays: unknown[] = [];
     try {
-      const warnings = await overflowWarningsDuring(async () => {
+      const warnings = await warningsDuring("TimeoutOverflowWarning", async () => {
         const { registry } = makeRegistry({ timeoutMs: THIRTY_DAYS });
         registry.register(
           makePlugin({ executeAction: () => new Promise((r) => real(() => r({ success: true }), 40)) }),
@@ -689,36 +651,3 @@ done = performance.now();`,
     expect(out.exitAfter).toBeLessThan(1_000);
   });
 });
-
-// Child processes import the sources through tsx, as the bench does.
-const srcIndex = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "cortex-call-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function runScript(
-  name: string,
-  body: string,
-  flags: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = join(dir, `${name}.mts`);
-  writeFileSync(
-    file,
-    `import { MemoryBroker, PluginRegistry, silentLogger } from ${JSON.stringify(srcIndex)};
-const plugin = (executeAction) => ({
-  name: "p", version: "1.0.0", description: "", setup() {}, teardown() {}, health: () => ({ plugin: "p", status: "HEALTHY" }),
-  listActions: () => [{ name: "a", description: "", tier: "AUTO" }],
-  executeAction,
-});
-${body}`,
-  );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...flags, "--import", "tsx", file],
-      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 50_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-      },
-    );
-  });
-}

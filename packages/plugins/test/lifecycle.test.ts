@@ -6,20 +6,7 @@ import { Redactor } from "../src/redact.js";
 import { buildEntry } from "../src/registration.js";
 import { createAjv } from "../src/validation.js";
 import { makePlugin, makeRegistry, recordingLogger, sleep } from "./fixtures.js";
-
-/** Collects unhandled rejections while `run` goes on (and a turn after it). */
-async function unhandledDuring(run: () => Promise<void>): Promise<unknown[]> {
-  const seen: unknown[] = [];
-  const listener = (reason: unknown) => void seen.push(reason);
-  process.on("unhandledRejection", listener);
-  try {
-    await run();
-    await sleep(20);
-  } finally {
-    process.off("unhandledRejection", listener);
-  }
-  return seen;
-}
+import { unhandledDuring } from "./processes.js";
 
 describe("shutdown", () => {
   it("waits for in-flight calls, then tears ready plugins down and closes everything", async () => {

@@ -1,10 +1,5 @@
-import { execFile } from "node:child_process";
 import { getEventListeners } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   ActionTier,
   approvalId,
@@ -15,6 +10,7 @@ import {
   type Plugin,
 } from "../src/index.js";
 import { CalendarPlugin, makePlugin, makeRegistry, MyCalendarClient, recordingLogger, sleep } from "./fixtures.js";
+import { runScript } from "./processes.js";
 
 describe("the spec's CalendarPlugin", () => {
   it("runs through the registry unchanged: setup, list_events, create_event with approval, health, teardown", async () => {
@@ -600,36 +596,3 @@ console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefine
     expect(out.growthKB).toBeLessThan(300);
   }, 60_000);
 });
-
-// Child processes import the sources through tsx, as the bench does.
-const srcIndex = fileURLToPath(new URL("../src/index.ts", import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), "cortex-registry-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function runScript(
-  name: string,
-  body: string,
-  flags: string[] = [],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const file = join(dir, `${name}.mts`);
-  writeFileSync(
-    file,
-    `import { MemoryBroker, PluginRegistry, silentLogger } from ${JSON.stringify(srcIndex)};
-const plugin = (executeAction) => ({
-  name: "p", version: "1.0.0", description: "", setup() {}, teardown() {}, health: () => ({ plugin: "p", status: "HEALTHY" }),
-  listActions: () => [{ name: "a", description: "", tier: "AUTO" }, { name: "c", description: "", tier: "CONFIRM" }],
-  executeAction,
-});
-${body}`,
-  );
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [...flags, "--import", "tsx", file],
-      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 50_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
-      },
-    );
-  });
-}
