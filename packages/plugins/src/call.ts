@@ -1,5 +1,5 @@
 import { onAbort, startTimer, type Logger } from "@cortex/primitives";
-import { describe, type FailureCode } from "./errors.js";
+import { messageText, type FailureCode } from "./errors.js";
 import type { ActionContext, Plugin, PluginResult, Principal } from "./models.js";
 import type { ExecuteOptions } from "./options.js";
 import type { Redactor } from "./redact.js";
@@ -9,8 +9,8 @@ export interface CallHost {
   /** Redacting and guarded: logging never throws and never writes a secret. */
   readonly logger: Logger;
   readonly redactor: Redactor;
-  /** Calls whose plugin code is still running, for shutdown; each leaves when it settles. */
-  readonly running: Set<RunningCall>;
+  /** Calls whose plugin code is still running, by number, for shutdown; each leaves when it settles. */
+  readonly running: Map<number, RunningCall>;
 }
 
 /** A call whose plugin code is still running. */
@@ -22,7 +22,7 @@ export interface RunningCall {
 }
 
 /**
- * Runs `plugin.executeAction` and resolves to a `PluginResult`, never
+ * Runs the registered plugin's `executeAction` and resolves to a `PluginResult`, never
  * rejecting. One timer bounds the call, cleared when it settles (`Infinity`
  * sets none); the caller's signal is watched through `onAbort`. Throws,
  * rejections, timeouts, aborts and results that are not a `PluginResult` of
@@ -31,13 +31,14 @@ export interface RunningCall {
  */
 export function runAction(
   host: CallHost,
-  plugin: Plugin,
+  entry: { readonly name: string; readonly plugin: Plugin },
   action: string,
   params: Record<string, unknown>,
   timeoutMs: number,
   options: ExecuteOptions,
 ): Promise<PluginResult> {
-  const call = new ActionCall(host, plugin.name, action, options);
+  const { plugin } = entry;
+  const call = new ActionCall(host, entry.name, action, options);
   const caller = options.signal;
   if (caller?.aborted) return call.settleNow(call.aborted("the caller aborted before the action started"));
   let out: unknown;
@@ -70,32 +71,35 @@ function noop(): void {
 
 /**
  * True when `value` is made only of plain objects, arrays and primitives
- * other than bigints, with no `toJSON` and no cycle: `JSON.stringify` cannot
- * fail on it. False means "not sure" (a class instance, a date, a bigint, a
- * `toJSON`, a getter that throws…), and `JSON.stringify` decides. Walking
- * costs a quarter of writing the JSON text nobody reads.
+ * other than bigints, with no `toJSON`, in at most 1 000 values:
+ * `JSON.stringify` cannot fail on it. False means "not sure" (a class
+ * instance, a date, a bigint, a `toJSON`, a cycle, a getter that throws…),
+ * and `JSON.stringify` decides. Walking costs a fraction of writing the JSON
+ * text nobody reads.
  */
-function isPlainJson(value: unknown, depth: number, ancestors: object[]): boolean {
-  if (typeof value !== "object" || value === null) return typeof value !== "bigint";
-  if (depth > 64 || ancestors.includes(value)) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  const array = Array.isArray(value);
-  if (array ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) return false;
-  if ("toJSON" in value) return false;
-  ancestors.push(value);
+function isPlainJson(value: unknown): boolean {
+  budget = 1_000;
   try {
-    if (array) {
-      for (const item of value as unknown[]) if (!isPlainJson(item, depth + 1, ancestors)) return false;
-    } else {
-      for (const key of Object.keys(value)) {
-        if (!isPlainJson((value as Record<string, unknown>)[key], depth + 1, ancestors)) return false;
-      }
-    }
+    return plainJson(value);
   } catch {
     return false;
-  } finally {
-    ancestors.pop();
   }
+}
+
+let budget = 0;
+
+function plainJson(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return typeof value !== "bigint";
+  if (--budget < 0) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype || "toJSON" in value) return false;
+    for (const item of value as unknown[]) if (!plainJson(item)) return false;
+    return true;
+  }
+  if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return false;
+  // for-in also sees inherited enumerable keys; a plain object has none worth skipping, and checking more is safe.
+  for (const key in value) if (!plainJson((value as Record<string, unknown>)[key])) return false;
   return true;
 }
 
@@ -107,6 +111,7 @@ function isPlainJson(value: unknown, depth: number, ancestors: object[]): boolea
  */
 const watched = new WeakSet<AbortSignal>();
 
+/** Numbers calls, for `CallHost.running` and generated call ids. */
 let sequence = 0;
 
 /** The `context` a plugin's `executeAction` receives. Its signal is made only when the plugin reads it. */
@@ -114,20 +119,22 @@ class CallContext implements ActionContext {
   readonly principal: Principal | undefined;
   readonly #plugin: string;
   readonly #action: string;
+  readonly #number: number;
   #callId: string | undefined;
   #controller: AbortController | undefined;
   #reason: DOMException | undefined;
 
-  constructor(plugin: string, action: string, options: ExecuteOptions) {
+  constructor(plugin: string, action: string, number: number, options: ExecuteOptions) {
     this.#plugin = plugin;
     this.#action = action;
+    this.#number = number;
     this.principal = options.principal;
     this.#callId = options.callId;
   }
 
   /** The caller's id, or `<plugin>.<action>#<n>`. */
   get callId(): string {
-    return (this.#callId ??= `${this.#plugin}.${this.#action}#${++sequence}`);
+    return (this.#callId ??= `${this.#plugin}.${this.#action}#${this.#number}`);
   }
 
   /** Aborted on timeout, caller abort or shutdown. */
@@ -148,6 +155,7 @@ class CallContext implements ActionContext {
 
 /** One call of a plugin's `executeAction`: settles once, with the plugin's result or a coded failure. */
 class ActionCall implements RunningCall {
+  readonly number = ++sequence;
   readonly context: CallContext;
   readonly done: Promise<PluginResult>;
   #resolve!: (result: PluginResult) => void;
@@ -161,7 +169,7 @@ class ActionCall implements RunningCall {
     readonly action: string,
     options: ExecuteOptions,
   ) {
-    this.context = new CallContext(plugin, action, options);
+    this.context = new CallContext(plugin, action, this.number, options);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
@@ -173,7 +181,7 @@ class ActionCall implements RunningCall {
 
   /** Waits for the plugin's promise within `timeoutMs`, until the caller aborts or shutdown stops it. */
   wait(pending: PromiseLike<unknown>, timeoutMs: number, caller: AbortSignal | undefined): Promise<PluginResult> {
-    this.host.running.add(this);
+    this.host.running.set(this.number, this);
     // libuv counts whole milliseconds, so a timer may fire up to 1 ms early by a finer clock;
     // one more keeps the promise that a plugin gets its full time.
     this.#cancelTimer = startTimer(timeoutMs + 1, () =>
@@ -222,7 +230,7 @@ class ActionCall implements RunningCall {
     this.#settled = true;
     this.#cancelTimer();
     this.#stopListening();
-    this.host.running.delete(this);
+    this.host.running.delete(this.number);
     this.#resolve(result);
   }
 
@@ -249,16 +257,16 @@ class ActionCall implements RunningCall {
     const { redactor } = this.host;
     let json: string | undefined;
     try {
-      if (redactor.size > 0 || !isPlainJson(value, 0, [])) json = JSON.stringify(value);
+      if (redactor.size > 0 || !isPlainJson(value)) json = JSON.stringify(value);
     } catch (error) {
-      return this.invalid(`returned a result that is not JSON data (${describe(error)})`);
+      return this.invalid(`returned a result that is not JSON data (${messageText(error)})`);
     }
     if (json === undefined || redactor.size === 0) return value as PluginResult;
     let copy: unknown;
     try {
       copy = redactor.parse(json);
     } catch (error) {
-      return this.invalid(`returned a result that is not JSON data (${describe(error)})`);
+      return this.invalid(`returned a result that is not JSON data (${messageText(error)})`);
     }
     if (typeof copy !== "object" || copy === null || typeof (copy as PluginResult).success !== "boolean") {
       return this.invalid("returned a result whose JSON form is not a PluginResult");
@@ -271,12 +279,12 @@ class ActionCall implements RunningCall {
   }
 
   thrown(error: unknown): PluginResult {
-    return this.failure("CORTEX_PLUGIN_ERROR", `${this.#name} threw: ${describe(error)}`);
+    return this.failure("CORTEX_PLUGIN_ERROR", `${this.#name} threw: ${messageText(error)}`);
   }
 
   /** The plugin's result threw while the registry read it (a throwing getter or proxy trap). */
   unreadable(error: unknown): PluginResult {
-    return this.invalid(`returned a result that threw when read (${describe(error)}), not a PluginResult`);
+    return this.invalid(`returned a result that threw when read (${messageText(error)}), not a PluginResult`);
   }
 
   invalid(what: string): PluginResult {

@@ -2,7 +2,7 @@ import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isCortexError, isPlainObject, withDeadline, type CortexError } from "@cortex/primitives";
-import { describe, DiscoveryError, type DiscoveryErrorCode } from "./errors.js";
+import { messageText, DiscoveryError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
 import { REGISTRY_DEFAULTS, timeLimit } from "./options.js";
 import { isValidPluginName } from "./registration.js";
@@ -76,7 +76,7 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
   const { loadTimeoutMs = REGISTRY_DEFAULTS.loadTimeoutMs }: { loadTimeoutMs?: unknown } = options;
   const limit = timeLimit("discovery", "loadTimeoutMs", loadTimeoutMs);
   const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
-    throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${describe(error)}`, error);
+    throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageText(error)}`, error);
   });
   const names = new Set<string>();
   for (const field of options.include ?? ALL_FIELDS) {
@@ -93,7 +93,7 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
       } catch (error) {
         const coded = isCortexError(error)
           ? error
-          : fail("CORTEX_DISCOVERY_FAILED", packageName, describe(error), error);
+          : fail("CORTEX_DISCOVERY_FAILED", packageName, messageText(error), error);
         result.failed.push({ package: packageName, error: coded });
       }
       return result;
@@ -120,7 +120,7 @@ async function discoverPackage(
     return;
   }
   const manifest = await readJson(join(dir, "package.json")).catch((error: unknown) => {
-    throw fail("CORTEX_DISCOVERY_FAILED", packageName, `cannot read package.json: ${describe(error)}`, error);
+    throw fail("CORTEX_DISCOVERY_FAILED", packageName, `cannot read package.json: ${messageText(error)}`, error);
   });
   const cortex = manifest.cortex;
   const entries = isPlainObject(cortex) ? cortex.plugins : undefined;
@@ -137,7 +137,9 @@ async function discoverPackage(
         (plugin) => ({ key, plugin }),
         (error: unknown) => ({
           key,
-          error: isCortexError(error) ? error : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, describe(error), error),
+          error: isCortexError(error)
+            ? error
+            : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageText(error), error),
         }),
       ),
     ),
@@ -199,7 +201,12 @@ async function loadEntry(
       try {
         namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
       } catch (error) {
-        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: importing ${target} failed: ${describe(error)}`, error);
+        throw fail(
+          "CORTEX_PLUGIN_LOAD_FAILED",
+          pkg,
+          `${where}: importing ${target} failed: ${messageText(error)}`,
+          error,
+        );
       }
       // Discovery has given up on this entry: do not run plugin code for nothing.
       if (signal.aborted) return undefined;
@@ -210,7 +217,12 @@ async function loadEntry(
       try {
         return typeof value === "function" ? await instantiate(value as (...args: never[]) => unknown) : value;
       } catch (error) {
-        throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: creating the plugin failed: ${describe(error)}`, error);
+        throw fail(
+          "CORTEX_PLUGIN_LOAD_FAILED",
+          pkg,
+          `${where}: creating the plugin failed: ${messageText(error)}`,
+          error,
+        );
       }
     },
     {

@@ -207,7 +207,7 @@ export class DiscoveryError extends CortexError<DiscoveryErrorCode> {
 }
 
 /** `messageOf(error)`, or a stand-in when reading the error throws too (a getter, a proxy). */
-export function describe(error: unknown): string {
+export function messageText(error: unknown): string {
   try {
     return messageOf(error);
   } catch {

@@ -1,6 +1,6 @@
 import { isPlainObject, withDeadline } from "@cortex/primitives";
 import type { CallHost } from "./call.js";
-import { describe, OperationTimeoutError } from "./errors.js";
+import { messageText, OperationTimeoutError } from "./errors.js";
 import { PluginHealthStatus, type PluginHealthReport } from "./models.js";
 import type { PluginEntry } from "./registration.js";
 
@@ -30,7 +30,7 @@ export async function checkHealth(host: CallHost, entry: PluginEntry, timeoutMs:
     case "closed":
       return { plugin, status: "UNKNOWN", details: { state: entry.state } };
     case "failed":
-      return { plugin, status: "UNHEALTHY", details: { state: "failed" }, error: describe(entry.setupError) };
+      return { plugin, status: "UNHEALTHY", details: { state: "failed" }, error: messageText(entry.setupError) };
     case "ready":
       break;
   }
@@ -42,7 +42,7 @@ export async function checkHealth(host: CallHost, entry: PluginEntry, timeoutMs:
     });
     report = redactor.parse(JSON.stringify(answer) ?? "null");
   } catch (error) {
-    const message = redactor.text(describe(error));
+    const message = redactor.text(messageText(error));
     logger.warn(`health check of plugin "${plugin}" failed: ${message}`, { plugin });
     return { plugin, status: "UNHEALTHY", error: message };
   }

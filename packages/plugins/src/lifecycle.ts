@@ -1,6 +1,6 @@
 import { isCortexError, withDeadline } from "@cortex/primitives";
 import type { CallHost } from "./call.js";
-import { describe, OperationTimeoutError, TeardownError } from "./errors.js";
+import { messageText, OperationTimeoutError, TeardownError } from "./errors.js";
 import type { CredentialBroker } from "./models.js";
 import type { PluginEntry } from "./registration.js";
 
@@ -77,7 +77,7 @@ export async function runSetup(
     if (entry.state !== "pending") return;
     entry.state = "failed";
     entry.setupError = redactor.error(error);
-    logger.error(`setup of plugin "${entry.name}" failed: ${describe(entry.setupError)}`, {
+    logger.error(`setup of plugin "${entry.name}" failed: ${messageText(entry.setupError)}`, {
       plugin: entry.name,
       code: isCortexError(error) ? error.code : undefined,
     });
@@ -102,7 +102,7 @@ async function lateTeardown(host: LifecycleHost, entry: PluginEntry, level: "deb
   try {
     await teardown(host, entry);
   } catch (error) {
-    logger.error(`late teardown of plugin "${entry.name}" failed: ${describe(error)}`, {
+    logger.error(`late teardown of plugin "${entry.name}" failed: ${messageText(error)}`, {
       plugin: entry.name,
       ...(isCortexError(error) ? { code: error.code } : {}),
     });
@@ -121,14 +121,14 @@ export async function shutdownPlugins(
 ): Promise<ShutdownReport> {
   const all = [...entries];
   const report: ShutdownReport = { tornDown: [], errors: [], abortedCalls: 0 };
-  const waits: Promise<unknown>[] = [...host.running].map((call) => call.done);
+  const waits: Promise<unknown>[] = [...host.running.values()].map((call) => call.done);
   for (const e of all) if (e.setup) waits.push(e.setup);
   const finished = await withDeadline(Promise.all(waits), { timeoutMs }).then(
     () => true,
     () => false,
   );
   if (!finished) {
-    for (const call of [...host.running]) {
+    for (const call of [...host.running.values()]) {
       call.stop("the registry shut down");
       report.abortedCalls++;
     }
@@ -142,7 +142,7 @@ export async function shutdownPlugins(
         report.tornDown.push(e.name);
       } catch (error) {
         const cause = host.redactor.error(error);
-        const failure = new TeardownError(e.name, describe(cause), cause);
+        const failure = new TeardownError(e.name, messageText(cause), cause);
         report.errors.push(failure);
         host.logger.error(failure.message, { plugin: e.name, code: failure.code });
       }

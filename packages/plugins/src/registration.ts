@@ -1,6 +1,6 @@
 import { isCortexError, isPlainObject, type Logger } from "@cortex/primitives";
 import type { Ajv, ValidateFunction } from "ajv";
-import { describe, DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./errors.js";
+import { messageText, DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./errors.js";
 import { ActionTier, type Plugin, type PluginActionInfo, type PluginState } from "./models.js";
 import { compileSchema, createAjv, paramsCheck, type ParamsCheck } from "./validation.js";
 
@@ -56,7 +56,7 @@ export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: 
     return inspect(candidate, taken, ajv, logger, (found) => (name = found));
   } catch (error) {
     if (isCortexError(error)) throw error;
-    throw new InvalidPluginError(name, `reading the plugin threw: ${describe(error)}`, error);
+    throw new InvalidPluginError(name, `reading the plugin threw: ${messageText(error)}`, error);
   }
 }
 
@@ -98,7 +98,7 @@ function inspect(
   try {
     infos = plugin.listActions();
   } catch (error) {
-    throw new InvalidPluginError(name, `listActions() threw: ${describe(error)}`, error);
+    throw new InvalidPluginError(name, `listActions() threw: ${messageText(error)}`, error);
   }
   if (!Array.isArray(infos)) throw new InvalidPluginError(name, "listActions() must return an array");
   const fields = (infos as unknown[]).map((raw) => readAction(name, raw));

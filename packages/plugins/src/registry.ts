@@ -5,7 +5,7 @@ import { runAction } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import {
   ActionNotFoundError,
-  describe,
+  messageText,
   InvalidPluginError,
   PluginNotFoundError,
   PluginNotReadyError,
@@ -60,7 +60,7 @@ export class PluginRegistry {
     this.#host = {
       logger: this.#logger,
       redactor: this.#redactor,
-      running: new Set(),
+      running: new Map(),
       teardownTimeoutMs: this.#limits.shutdownTimeoutMs,
     };
     this.#gate = {
@@ -93,7 +93,7 @@ export class PluginRegistry {
         this.register(plugin);
         report.registered.push({ name, package: packageName });
       } catch (error) {
-        const coded = isCortexError(error) ? error : new InvalidPluginError(name, describe(error), error);
+        const coded = isCortexError(error) ? error : new InvalidPluginError(name, messageText(error), error);
         report.failed.push({ package: packageName, plugin: name, error: coded });
       }
     }
@@ -136,7 +136,7 @@ export class PluginRegistry {
       const timeoutMs =
         options.timeoutMs === undefined ? this.#limits.timeoutMs : timeLimit("execute", "timeoutMs", options.timeoutMs);
       if (act.info.tier !== "AUTO" || entry.state !== "ready") await this.#waitUntilReady(entry, act, args, options);
-      return await runAction(this.#host, entry.plugin, act.info.name, args, timeoutMs, options);
+      return await runAction(this.#host, entry, act.info.name, args, timeoutMs, options);
     } catch (error) {
       throw this.#redactor.error(error);
     }
@@ -268,7 +268,7 @@ export class PluginRegistry {
     }
     if (this.#closed.signal.aborted) throw new RegistryClosedError(label);
     if (entry.state === "failed") {
-      const why = `plugin "${entry.name}" is not ready: setup failed: ${describe(entry.setupError)}`;
+      const why = `plugin "${entry.name}" is not ready: setup failed: ${messageText(entry.setupError)}`;
       throw new PluginNotReadyError(entry.name, why, entry.setupError);
     }
   }

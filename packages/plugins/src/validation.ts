@@ -148,7 +148,8 @@ function copy(
             continue;
           }
           const item: unknown = value[name];
-          if (item !== undefined) out[name] = copy(item, here, name, depth + 1, issues);
+          if (typeof item === "string" || typeof item === "boolean") out[name] = item;
+          else if (item !== undefined) out[name] = copy(item, here, name, depth + 1, issues);
         }
         return out;
       }

@@ -300,6 +300,36 @@ console.log(JSON.stringify(result));`,
   });
 });
 
+describe("a plugin whose properties start throwing after registration", () => {
+  it("runs under its registered name, and a throwing method is a coded failure", async () => {
+    let broken = false;
+    const plugin = makePlugin();
+    const { name, executeAction } = plugin;
+    Object.defineProperty(plugin, "name", {
+      get() {
+        if (broken) throw new Error("name getter broke");
+        return name;
+      },
+    });
+    Object.defineProperty(plugin, "executeAction", {
+      get() {
+        if (broken) throw new Error("executeAction getter broke");
+        return executeAction;
+      },
+    });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    await registry.setupAllPending();
+    broken = true;
+    expect(await registry.execute("test", "echo", {})).toMatchObject({
+      success: false,
+      code: "CORTEX_PLUGIN_ERROR",
+      error: '"test.echo" threw: executeAction getter broke',
+    });
+    expect(await registry.health("test")).toMatchObject({ plugin: "test", status: "HEALTHY" });
+  });
+});
+
 describe("result data that is not JSON", () => {
   const circular: Record<string, unknown> = { a: 1 };
   circular.self = circular;

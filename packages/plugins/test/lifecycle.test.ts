@@ -213,7 +213,7 @@ describe("a setup that finishes after its timeout is torn down", () => {
     const host: LifecycleHost = {
       logger: recordingLogger(),
       redactor: new Redactor(),
-      running: new Set(),
+      running: new Map(),
       teardownTimeoutMs: 1_000,
     };
     const entry = buildEntry(plugin, new Set(), createAjv(), silentLogger);
