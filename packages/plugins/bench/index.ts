@@ -68,6 +68,14 @@ const plugin: Plugin = {
 const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger });
 registry.register(plugin);
 await registry.setupAllPending();
+// The same plugin behind a registry that handed out a secret: results are then checked for it.
+const guarded = new PluginRegistry({
+  broker: new MemoryBroker({ token: "sk-bench-0123456789" }),
+  logger: silentLogger,
+});
+guarded.register({ ...plugin, setup: async (broker) => void (await broker.get("token")) });
+await guarded.setupAllPending();
+const noop = (): void => undefined;
 
 // The engine's run signal: one long-lived controller for every call of the run.
 const run = new AbortController();
@@ -86,6 +94,16 @@ for (let round = 0; round < ROUNDS; round++) {
     })
     .add("execute, as the engine calls it", async () => {
       for (let i = 0; i < BATCH; i++) await registry.execute("bench", "create", params, engineOptions);
+    })
+    .add("direct, with one timer", async () => {
+      for (let i = 0; i < BATCH; i++) {
+        const timer = setTimeout(noop, 30_001);
+        await plugin.executeAction("create", params, context);
+        clearTimeout(timer);
+      }
+    })
+    .add("execute, with a secret", async () => {
+      for (let i = 0; i < BATCH; i++) await guarded.execute("bench", "create", params, engineOptions);
     })
     .add("execute, no options", async () => {
       for (let i = 0; i < BATCH; i++) await registry.execute("bench", "create", params);
@@ -142,6 +160,16 @@ rows.push({
   baseline: direct,
 });
 rows.push({
+  name: "the deadline alone: `executeAction` plus one `setTimeout`/`clearTimeout` vs `executeAction` directly",
+  ours: ns("direct, with one timer"),
+  baseline: direct,
+});
+rows.push({
+  name: "`execute` as the engine calls it, the registry holding a broker secret (results checked for it)",
+  ours: ns("execute, with a secret"),
+  baseline: direct,
+});
+rows.push({
   name: "`execute` as the engine calls it, one call per event-loop turn (includes the turn)",
   ours: ns("execute, one per turn"),
   baseline: ns("direct, one per turn"),
@@ -168,3 +196,4 @@ for (const r of rows) {
 }
 if (sink === -1) console.log(sink);
 await registry.shutdown();
+await guarded.shutdown();

@@ -9,14 +9,18 @@ export interface CallHost {
   /** Redacting and guarded: logging never throws and never writes a secret. */
   readonly logger: Logger;
   readonly redactor: Redactor;
-  /** Calls whose plugin code is still running, by number, for shutdown; each leaves when it settles. */
+  /** Calls whose plugin code is still running, by number, for shutdown and aborts; each leaves when it settles. */
   readonly running: Map<number, RunningCall>;
+  /** Caller signals with the host's abort listener (see `watch`). */
+  readonly watched: WeakSet<AbortSignal>;
 }
 
 /** A call whose plugin code is still running. */
 export interface RunningCall {
   /** Settles when the call has its result. */
   readonly done: Promise<PluginResult>;
+  /** The caller's signal, if any. */
+  readonly caller: AbortSignal | undefined;
   /** Aborts the call's signal and settles it as a `CORTEX_ABORTED` failure. */
   stop(why: string): void;
 }
@@ -66,7 +70,7 @@ function isThenable(value: unknown): boolean {
 }
 
 function noop(): void {
-  // Nothing to cancel.
+  // No timer to cancel.
 }
 
 /**
@@ -104,12 +108,19 @@ function plainJson(value: unknown): boolean {
 }
 
 /**
- * Caller signals the registry watches. Each gets one `onAbort` waiter that
- * stays for the signal's life (the set holds the signal weakly), so the
- * signal keeps one listener while a run's calls come and go, instead of
- * each call adding and removing one (~0.4 µs a call).
+ * Gives `signal` one listener of the host's, kept for the signal's life,
+ * that stops the host's running calls of that signal when it aborts. A run's
+ * calls come and go without adding or removing a listener each (~0.4 µs a
+ * call); the host holds the signal only weakly.
  */
-const watched = new WeakSet<AbortSignal>();
+function watch(host: CallHost, signal: AbortSignal): void {
+  if (host.watched.has(signal)) return;
+  host.watched.add(signal);
+  onAbort(signal, () => {
+    for (const call of [...host.running.values()])
+      if (call.caller === signal) call.stop("the caller aborted the action");
+  });
+}
 
 /** Numbers calls, for `CallHost.running` and generated call ids. */
 let sequence = 0;
@@ -161,7 +172,7 @@ class ActionCall implements RunningCall {
   #resolve!: (result: PluginResult) => void;
   #settled = false;
   #cancelTimer = noop;
-  #stopListening = noop;
+  caller: AbortSignal | undefined = undefined;
 
   constructor(
     readonly host: CallHost,
@@ -188,11 +199,10 @@ class ActionCall implements RunningCall {
       this.#abort("CORTEX_PLUGIN_TIMEOUT", `did not finish within ${timeoutMs} ms`),
     );
     if (caller !== undefined) {
-      if (!watched.has(caller)) {
-        watched.add(caller);
-        onAbort(caller, noop);
-      }
-      this.#stopListening = onAbort(caller, () => this.#abort("CORTEX_ABORTED", "the caller aborted the action"));
+      this.caller = caller;
+      watch(this.host, caller);
+      // Aborted in the plugin's synchronous part, before the listener could see it.
+      if (caller.aborted) this.stop("the caller aborted the action");
     }
     try {
       pending.then(
@@ -229,7 +239,6 @@ class ActionCall implements RunningCall {
     if (this.#settled) return;
     this.#settled = true;
     this.#cancelTimer();
-    this.#stopListening();
     this.host.running.delete(this.number);
     this.#resolve(result);
   }

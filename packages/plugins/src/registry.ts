@@ -61,6 +61,7 @@ export class PluginRegistry {
       logger: this.#logger,
       redactor: this.#redactor,
       running: new Map(),
+      watched: new WeakSet(),
       teardownTimeoutMs: this.#limits.shutdownTimeoutMs,
     };
     this.#gate = {

@@ -214,6 +214,7 @@ describe("a setup that finishes after its timeout is torn down", () => {
       logger: recordingLogger(),
       redactor: new Redactor(),
       running: new Map(),
+      watched: new WeakSet(),
       teardownTimeoutMs: 1_000,
     };
     const entry = buildEntry(plugin, new Set(), createAjv(), silentLogger);
