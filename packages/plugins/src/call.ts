@@ -30,8 +30,8 @@ export interface RunningCall {
  * rejecting. One timer bounds the call, cleared when it settles (`Infinity`
  * sets none); the caller's signal is watched through `onAbort`. Throws,
  * rejections, timeouts, aborts and results that are not a `PluginResult` of
- * JSON data become coded failures, logged. Once a secret exists, the result
- * handed back is the JSON form of the plugin's, every secret removed.
+ * JSON data become coded failures, logged. A result holding a secret is
+ * handed back as its JSON form, every secret removed.
  */
 export function runAction(
   host: CallHost,
@@ -73,37 +73,51 @@ function noop(): void {
   // No timer to cancel.
 }
 
+/** What `inspect` found in a plugin's output. */
+type Shape = "plain" | "secret" | "unsure";
+
 /**
- * True when `value` is made only of plain objects, arrays and primitives
- * other than bigints, with no `toJSON`, in at most 1 000 values:
- * `JSON.stringify` cannot fail on it. False means "not sure" (a class
+ * Walks plugin output without copying it. "plain": only plain objects,
+ * arrays and primitives other than bigints, no `toJSON`, at most 1 000
+ * values, and no string or key holding a secret `redactor` knows, so
+ * `JSON.stringify` cannot fail and there is nothing to redact. "secret": the
+ * same, but a string or key holds a secret. "unsure": anything else (a class
  * instance, a date, a bigint, a `toJSON`, a cycle, a getter that throws…),
- * and `JSON.stringify` decides. Walking costs a fraction of writing the JSON
+ * for `JSON.stringify` to decide. Walking costs a fraction of writing JSON
  * text nobody reads.
  */
-function isPlainJson(value: unknown): boolean {
+function inspect(value: unknown, redactor: Redactor): Shape {
   budget = 1_000;
+  found = false;
   try {
-    return plainJson(value);
+    return walk(value, redactor.size > 0 ? redactor : undefined) ? (found ? "secret" : "plain") : "unsure";
   } catch {
-    return false;
+    return "unsure";
   }
 }
 
 let budget = 0;
+let found = false;
 
-function plainJson(value: unknown): boolean {
+function walk(value: unknown, redactor: Redactor | undefined): boolean {
+  if (typeof value === "string") {
+    if (redactor?.has(value)) found = true;
+    return true;
+  }
   if (typeof value !== "object" || value === null) return typeof value !== "bigint";
   if (--budget < 0) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   if (Array.isArray(value)) {
     if (proto !== Array.prototype || "toJSON" in value) return false;
-    for (const item of value as unknown[]) if (!plainJson(item)) return false;
+    for (const item of value as unknown[]) if (!walk(item, redactor)) return false;
     return true;
   }
   if ((proto !== Object.prototype && proto !== null) || "toJSON" in value) return false;
   // for-in also sees inherited enumerable keys; a plain object has none worth skipping, and checking more is safe.
-  for (const key in value) if (!plainJson((value as Record<string, unknown>)[key])) return false;
+  for (const key in value) {
+    if (redactor?.has(key)) found = true;
+    if (!walk((value as Record<string, unknown>)[key], redactor)) return false;
+  }
   return true;
 }
 
@@ -249,8 +263,10 @@ class ActionCall implements RunningCall {
   /**
    * What the plugin returned, checked: a `PluginResult` whose every part is
    * JSON data (`JSON.stringify` succeeds: no bigint, no cycle, no throwing
-   * `toJSON` or getter). Without secrets it is handed back as it is; once a
-   * secret exists, as its JSON form with every secret removed.
+   * `toJSON` or getter). It is handed back as it is when it holds no secret
+   * in any form, otherwise as its JSON form with every secret removed (also
+   * when it is not plain data, such as a date, and the registry holds a
+   * secret: only the JSON form can be checked for sure).
    */
   resultOf(value: unknown): PluginResult {
     if (typeof value !== "object" || value === null) {
@@ -264,13 +280,16 @@ class ActionCall implements RunningCall {
     }
     if (typeof success !== "boolean") return this.invalid("returned object, not a PluginResult");
     const { redactor } = this.host;
-    let json: string | undefined;
+    const shape = inspect(value, redactor);
+    if (shape === "plain") return value as PluginResult;
+    let json: string;
     try {
-      if (redactor.size > 0 || !isPlainJson(value)) json = JSON.stringify(value);
+      json = JSON.stringify(value);
     } catch (error) {
       return this.invalid(`returned a result that is not JSON data (${messageText(error)})`);
     }
-    if (json === undefined || redactor.size === 0) return value as PluginResult;
+    // Without a secret there is nothing to remove; with one, only the JSON form can be cleaned for sure.
+    if (redactor.size === 0) return value as PluginResult;
     let copy: unknown;
     try {
       copy = redactor.parse(json);

@@ -29,6 +29,7 @@ const MAX_DEPTH = 32;
 export class Redactor {
   readonly #secrets = new Set<string>();
   #pattern: RegExp | undefined;
+  #probe: RegExp | undefined;
 
   /** Remember a secret; empty strings are ignored (they would match everywhere). */
   add(secret: string): void {
@@ -37,11 +38,17 @@ export class Redactor {
     // Longest first, so a secret that contains another is removed whole.
     const sources = [...this.#secrets].sort((a, b) => b.length - a.length).flatMap(secretForms);
     this.#pattern = new RegExp(sources.join("|"), "g");
+    this.#probe = new RegExp(this.#pattern.source);
   }
 
   /** Number of secrets remembered. */
   get size(): number {
     return this.#secrets.size;
+  }
+
+  /** Whether `text` holds any form of any remembered secret. */
+  has(text: string): boolean {
+    return this.#probe?.test(text) ?? false;
   }
 
   /** `text` with every form of every remembered secret replaced by {@link REDACTED}. */
@@ -51,8 +58,8 @@ export class Redactor {
 
   /**
    * JSON text parsed with every string and every object key redacted: the
-   * form in which plugin output (results, health reports) is handed on once
-   * a secret exists. Throws like `JSON.parse`.
+   * form in which plugin output (results, health reports) holding a secret
+   * is handed on. Throws like `JSON.parse`.
    */
   parse(json: string): unknown {
     return JSON.parse(json, (_key, value: unknown) => {
