@@ -88,6 +88,12 @@ export function readParams(params: unknown): { value: Record<string, unknown> } 
   return issues.length > 0 ? { issues } : { value };
 }
 
+/** A value JSON writes as it is and reads back as the same value. */
+function isJsonPrimitive(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  return typeof value === "string" || typeof value === "boolean" || value === null;
+}
+
 /** Where a container sits in the params; turned into a JSON pointer only when there is an issue to report. */
 interface Place {
   readonly parent: Place | undefined;
@@ -141,15 +147,17 @@ function copy(
         return out;
       }
       if (isPlainObject(value)) {
-        const out: Record<string, unknown> = {};
-        for (const name of Object.keys(value)) {
-          if (isForbidden(name)) {
-            issues.push({ path: pointer(here, name), message: `key "${name}" is not allowed` });
-            continue;
-          }
-          const item: unknown = value[name];
-          if (typeof item === "string" || typeof item === "boolean") out[name] = item;
-          else if (item !== undefined) out[name] = copy(item, here, name, depth + 1, issues);
+        // A spread reads each own enumerable property once, and is the fastest copy V8 makes.
+        const out: Record<string, unknown> = { ...value };
+        for (const symbol of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[symbol];
+        for (const name in out) {
+          const item: unknown = out[name];
+          if (isJsonPrimitive(item) && !isForbidden(name)) continue;
+          // for-in also walks keys inherited from a tampered Object.prototype: they are not the caller's.
+          if (!Object.hasOwn(out, name)) continue;
+          if (isForbidden(name)) issues.push({ path: pointer(here, name), message: `key "${name}" is not allowed` });
+          else if (item === undefined) delete out[name];
+          else out[name] = copy(item, here, name, depth + 1, issues);
         }
         return out;
       }

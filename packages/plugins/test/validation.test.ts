@@ -116,6 +116,23 @@ describe("readParams: the one walk over params", () => {
     expect(copy.b.c[3]).not.toBe(input.b.c[3]);
   });
 
+  it("copies own enumerable string keys only, as JSON does: symbol keys and inherited keys stay behind", () => {
+    const symbol = Symbol("hidden");
+    const hidden = Object.defineProperty({ a: 1, [symbol]: 2 }, "b", { value: 3, enumerable: false });
+    const read = readParams({ nested: hidden });
+    expect(read).toEqual({ value: { nested: { a: 1 } } });
+    expect(Object.getOwnPropertySymbols((read as { value: { nested: object } }).value.nested)).toEqual([]);
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.tampered = { x: 1 };
+    try {
+      const value = (readParams({ a: { b: 1 } }) as { value: Record<string, unknown> }).value;
+      expect(Object.keys(value)).toEqual(["a"]);
+      expect(Object.keys(value.a as object)).toEqual(["b"]);
+    } finally {
+      delete proto.tampered;
+    }
+  });
+
   it("reports every value JSON cannot carry, or carries as another value, with its pointer", () => {
     expect(
       issuesOf({
