@@ -122,7 +122,7 @@ export class PluginRegistry {
    * `{ success: false, error, code }` when the plugin throws, times out, is
    * aborted or returns something that is not a `PluginResult` of JSON data.
    */
-  async execute(
+  execute(
     plugin: string,
     action: string,
     params: unknown,
@@ -136,11 +136,22 @@ export class PluginRegistry {
       const args = act.check(params);
       const timeoutMs =
         options.timeoutMs === undefined ? this.#limits.timeoutMs : timeLimit("execute", "timeoutMs", options.timeoutMs);
-      if (act.info.tier !== "AUTO" || entry.state !== "ready") await this.#waitUntilReady(entry, act, args, options);
-      return await runAction(this.#host, entry, act.info.name, args, timeoutMs, options);
+      if (act.info.tier !== "AUTO" || entry.state !== "ready") {
+        return this.#waitUntilReady(entry, act, args, options).then(
+          () => runAction(this.#host, entry, act.info.name, args, timeoutMs, options),
+          (error: unknown) => Promise.reject(this.#rejection(error)),
+        );
+      }
+      return runAction(this.#host, entry, act.info.name, args, timeoutMs, options);
     } catch (error) {
-      throw this.#redactor.error(error);
+      return Promise.reject(this.#rejection(error));
     }
+  }
+
+  /** What `execute` rejects with: the error, secrets removed; something thrown that is not an Error, wrapped in one. */
+  #rejection(error: unknown): Error {
+    const redacted = this.#redactor.error(error);
+    return redacted instanceof Error ? redacted : new Error(messageText(redacted));
   }
 
   /** The validation `execute` applies: throws `CORTEX_VALIDATION_FAILED` listing every issue. */

@@ -77,15 +77,17 @@ const isForbidden = (key: string): boolean => key === "__proto__" || key === "co
  * and two calls with the same approval id are the same call.
  */
 export function readParams(params: unknown): { value: Record<string, unknown> } | { issues: ValidationIssue[] } {
-  if (!isPlainObject(params)) {
-    const kind = params === null ? "null" : Array.isArray(params) ? "an array" : typeof params;
-    return {
-      issues: [{ path: "", message: `must be a plain object, got ${kind === "object" ? "a class instance" : kind}` }],
-    };
-  }
   const issues: ValidationIssue[] = [];
-  const value = copy(params, undefined, undefined, 0, issues) as Record<string, unknown>;
+  const value = read(params, issues);
   return issues.length > 0 ? { issues } : { value };
+}
+
+/** {@link readParams}, with its issues pushed onto `issues`. */
+function read(params: unknown, issues: ValidationIssue[]): Record<string, unknown> {
+  if (isPlainObject(params)) return copy(params, undefined, undefined, 0, issues) as Record<string, unknown>;
+  const kind = params === null ? "null" : Array.isArray(params) ? "an array" : typeof params;
+  issues.push({ path: "", message: `must be a plain object, got ${kind === "object" ? "a class instance" : kind}` });
+  return {};
 }
 
 /** A value JSON writes as it is and reads back as the same value. */
@@ -190,11 +192,11 @@ export type ParamsCheck = (params: unknown) => Record<string, unknown>;
 /** Builds the {@link ParamsCheck} of one action, at registration. */
 export function paramsCheck(plugin: string, action: string, validate: ValidateFunction | undefined): ParamsCheck {
   return (params) => {
-    const read = readParams(params);
-    if ("issues" in read) throw new ValidationError(plugin, action, read.issues);
-    if (validate !== undefined && !validate(read.value)) {
+    const issues: ValidationIssue[] = [];
+    const value = read(params, issues);
+    if (issues.length > 0) throw new ValidationError(plugin, action, issues);
+    if (validate !== undefined && !validate(value))
       throw new ValidationError(plugin, action, toIssues(validate.errors));
-    }
-    return read.value;
+    return value;
   };
 }
