@@ -9,8 +9,8 @@ export interface CallHost {
   /** Redacting and guarded: logging never throws and never writes a secret. */
   readonly logger: Logger;
   readonly redactor: Redactor;
-  /** Calls whose plugin code is still running, by number, for shutdown and aborts; each leaves when it settles. */
-  readonly running: Map<number, RunningCall>;
+  /** Calls whose plugin code is still running, for shutdown and caller aborts; each leaves when it settles. */
+  readonly running: RunningCalls;
   /** Caller signals with the host's abort listener (see `watch`). */
   readonly watched: WeakSet<AbortSignal>;
 }
@@ -23,6 +23,33 @@ export interface RunningCall {
   readonly caller: AbortSignal | undefined;
   /** Aborts the call's signal and settles it as a `CORTEX_ABORTED` failure. */
   stop(why: string): void;
+}
+
+/**
+ * The calls of one registry whose plugin code is still running. Joining and
+ * leaving cost a few writes, with nothing to hash or rehash: a call leaves
+ * by moving the last one into its slot.
+ */
+export class RunningCalls {
+  readonly #calls: ActionCall[] = [];
+
+  add(call: ActionCall): void {
+    call.slot = this.#calls.push(call) - 1;
+  }
+
+  remove(call: ActionCall): void {
+    const last = this.#calls.pop();
+    if (last !== undefined && last !== call) {
+      this.#calls[call.slot] = last;
+      last.slot = call.slot;
+    }
+    call.slot = -1;
+  }
+
+  /** A snapshot of the running calls. */
+  list(): RunningCall[] {
+    return [...this.#calls];
+  }
 }
 
 /**
@@ -131,12 +158,11 @@ function watch(host: CallHost, signal: AbortSignal): void {
   if (host.watched.has(signal)) return;
   host.watched.add(signal);
   onAbort(signal, () => {
-    for (const call of [...host.running.values()])
-      if (call.caller === signal) call.stop("the caller aborted the action");
+    for (const call of host.running.list()) if (call.caller === signal) call.stop("the caller aborted the action");
   });
 }
 
-/** Numbers calls, for `CallHost.running` and generated call ids. */
+/** Numbers calls, for generated call ids. */
 let sequence = 0;
 
 /** The `context` a plugin's `executeAction` receives. Its signal is made only when the plugin reads it. */
@@ -180,8 +206,9 @@ class CallContext implements ActionContext {
 
 /** One call of a plugin's `executeAction`: settles once, with the plugin's result or a coded failure. */
 class ActionCall implements RunningCall {
-  readonly number = ++sequence;
   readonly context: CallContext;
+  /** Its place in `RunningCalls` while it runs. */
+  slot = -1;
   readonly done: Promise<PluginResult>;
   #resolve!: (result: PluginResult) => void;
   #settled = false;
@@ -194,7 +221,7 @@ class ActionCall implements RunningCall {
     readonly action: string,
     options: ExecuteOptions,
   ) {
-    this.context = new CallContext(plugin, action, this.number, options);
+    this.context = new CallContext(plugin, action, ++sequence, options);
     this.done = new Promise((resolve) => (this.#resolve = resolve));
   }
 
@@ -206,7 +233,7 @@ class ActionCall implements RunningCall {
 
   /** Waits for the plugin's promise within `timeoutMs`, until the caller aborts or shutdown stops it. */
   wait(pending: PromiseLike<unknown>, timeoutMs: number, caller: AbortSignal | undefined): Promise<PluginResult> {
-    this.host.running.set(this.number, this);
+    this.host.running.add(this);
     // libuv counts whole milliseconds, so a timer may fire up to 1 ms early by a finer clock;
     // one more keeps the promise that a plugin gets its full time.
     this.#cancelTimer = startTimer(timeoutMs + 1, () =>
@@ -253,7 +280,7 @@ class ActionCall implements RunningCall {
     if (this.#settled) return;
     this.#settled = true;
     this.#cancelTimer();
-    this.host.running.delete(this.number);
+    if (this.slot >= 0) this.host.running.remove(this);
     this.#resolve(result);
   }
 

@@ -121,14 +121,14 @@ export async function shutdownPlugins(
 ): Promise<ShutdownReport> {
   const all = [...entries];
   const report: ShutdownReport = { tornDown: [], errors: [], abortedCalls: 0 };
-  const waits: Promise<unknown>[] = [...host.running.values()].map((call) => call.done);
+  const waits: Promise<unknown>[] = host.running.list().map((call) => call.done);
   for (const e of all) if (e.setup) waits.push(e.setup);
   const finished = await withDeadline(Promise.all(waits), { timeoutMs }).then(
     () => true,
     () => false,
   );
   if (!finished) {
-    for (const call of [...host.running.values()]) {
+    for (const call of host.running.list()) {
       call.stop("the registry shut down");
       report.abortedCalls++;
     }

@@ -1,7 +1,7 @@
 import { consoleLogger, guardedLogger, isCortexError, onAbort, withDeadline, type Logger } from "@cortex/primitives";
 import type { Ajv } from "ajv";
 import { approvalRequest, checkPrincipal, defaultAuthorize, enforceTier, type TierGate } from "./approval.js";
-import { runAction } from "./call.js";
+import { runAction, RunningCalls } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import {
   ActionNotFoundError,
@@ -60,7 +60,7 @@ export class PluginRegistry {
     this.#host = {
       logger: this.#logger,
       redactor: this.#redactor,
-      running: new Map(),
+      running: new RunningCalls(),
       watched: new WeakSet(),
       teardownTimeoutMs: this.#limits.shutdownTimeoutMs,
     };

@@ -1,6 +1,7 @@
 import { silentLogger } from "@cortex/primitives";
 import { describe, expect, it } from "vitest";
 import { MemoryBroker } from "../src/index.js";
+import { RunningCalls } from "../src/call.js";
 import { runSetup, type LifecycleHost } from "../src/lifecycle.js";
 import { Redactor } from "../src/redact.js";
 import { buildEntry } from "../src/registration.js";
@@ -60,6 +61,29 @@ describe("shutdown", () => {
       error: expect.stringContaining("shut down") as string,
     });
     expect(signal?.aborted).toBe(true);
+  });
+
+  it("aborts exactly the calls still running, however the others settled in between", async () => {
+    const { registry } = makeRegistry({ shutdownTimeoutMs: 20, timeoutMs: 5_000 });
+    registry.register(
+      makePlugin({
+        executeAction: (_a, params) =>
+          typeof params.after === "number"
+            ? sleep(params.after).then(() => ({ success: true }))
+            : new Promise(() => undefined),
+      }),
+    );
+    await registry.setupAllPending();
+    const calls = [{ after: 5 }, {}, { after: 1 }, {}, {}].map((params) => registry.execute("test", "echo", params));
+    await sleep(15);
+    expect((await registry.shutdown()).abortedCalls).toBe(3);
+    expect((await Promise.all(calls)).map((r) => r.code ?? "ok")).toEqual([
+      "ok",
+      "CORTEX_ABORTED",
+      "ok",
+      "CORTEX_ABORTED",
+      "CORTEX_ABORTED",
+    ]);
   });
 
   it("tears down every ready plugin even when some teardowns throw or hang", async () => {
@@ -213,7 +237,7 @@ describe("a setup that finishes after its timeout is torn down", () => {
     const host: LifecycleHost = {
       logger: recordingLogger(),
       redactor: new Redactor(),
-      running: new Map(),
+      running: new RunningCalls(),
       watched: new WeakSet(),
       teardownTimeoutMs: 1_000,
     };
