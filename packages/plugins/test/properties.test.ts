@@ -147,37 +147,48 @@ describe("properties", () => {
     expect(expectedCalls).toBeGreaterThan(0);
   }
 
-  it("random params never crash execute and reach the plugin only when valid", async () => {
+  it("random params never crash execute and reach the plugin only when valid", { timeout: 120_000 }, async () => {
     await neverCrashes(propertyRuns("never crashes", 600));
   });
 
-  it("holds for the seed that once found params refused before setup and accepted after", async () => {
-    await neverCrashes({ seed: 884374034, numRuns: 600 });
-  });
+  it(
+    "holds for the seed that once found params refused before setup and accepted after",
+    { timeout: 120_000 },
+    async () => {
+      await neverCrashes({ seed: 884374034, numRuns: 600 });
+    },
+  );
 
-  it("a plugin's state never changes the verdict: pending, ready, validate() and every tier agree", async () => {
-    const tiers: PluginActionInfo[] = actions.flatMap((a) => [a, { ...a, name: `${a.name}_confirm`, tier: "CONFIRM" }]);
-    const verdict = (outcome: Promise<unknown>) =>
-      outcome.then(
-        () => "ran",
-        (e: { code: string }) => e.code,
+  it(
+    "a plugin's state never changes the verdict: pending, ready, validate() and every tier agree",
+    { timeout: 120_000 },
+    async () => {
+      const tiers: PluginActionInfo[] = actions.flatMap((a) => [
+        a,
+        { ...a, name: `${a.name}_confirm`, tier: "CONFIRM" },
+      ]);
+      const verdict = (outcome: Promise<unknown>) =>
+        outcome.then(
+          () => "ran",
+          (e: { code: string }) => e.code,
+        );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...Object.keys(schemas)), fc.oneof(params, viaJson), async (action, value) => {
+          const { registry } = makeRegistry({ approver: () => ({ approved: true }) });
+          registry.register(makePlugin({ actions: tiers }));
+          const pending = await verdict(registry.execute("test", action, value));
+          await registry.setupAllPending();
+          expect(registry.state("test")).toBe("ready");
+          const ready = await verdict(registry.execute("test", action, value));
+          const confirmed = await verdict(registry.execute("test", `${action}_confirm`, value));
+          const validated = await verdict(Promise.resolve().then(() => registry.validate("test", action, value)));
+          const expected = isValid(action, value) ? "ran" : "CORTEX_VALIDATION_FAILED";
+          expect([pending, ready, confirmed, validated]).toEqual([expected, expected, expected, expected]);
+        }),
+        propertyRuns("state never changes the verdict", 100),
       );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...Object.keys(schemas)), fc.oneof(params, viaJson), async (action, value) => {
-        const { registry } = makeRegistry({ approver: () => ({ approved: true }) });
-        registry.register(makePlugin({ actions: tiers }));
-        const pending = await verdict(registry.execute("test", action, value));
-        await registry.setupAllPending();
-        expect(registry.state("test")).toBe("ready");
-        const ready = await verdict(registry.execute("test", action, value));
-        const confirmed = await verdict(registry.execute("test", `${action}_confirm`, value));
-        const validated = await verdict(Promise.resolve().then(() => registry.validate("test", action, value)));
-        const expected = isValid(action, value) ? "ran" : "CORTEX_VALIDATION_FAILED";
-        expect([pending, ready, confirmed, validated]).toEqual([expected, expected, expected, expected]);
-      }),
-      propertyRuns("state never changes the verdict", 100),
-    );
-  });
+    },
+  );
 
   it("unknown plugins and actions with random params are coded errors, never crashes", async () => {
     const plugin = makePlugin({ actions });

@@ -235,28 +235,32 @@ describe("secrets never survive (property)", () => {
     return stringsIn([setup, result, health, logger.lines]);
   }
 
-  it("a secret of random content, at a random place, in any form, never reaches a result, an error or a log", async () => {
-    const text = fc.string({ unit: "binary", maxLength: 12 });
-    // Everything the registry writes itself, whatever the sink.
-    const controls = await Promise.all(sinks.map((sink) => handedBack("zz-placeholder-zz", "", sink)));
-    const vocabulary = controls.flat().join("\n");
-    await fc.assert(
-      fc.asyncProperty(
-        fc.string({ unit: "binary", minLength: 4, maxLength: 24 }).filter((s) => Buffer.byteLength(s) >= 4),
-        text,
-        text,
-        fc.constantFrom(...forms),
-        fc.constantFrom(...sinks),
-        async (secret, before, after, encode, sink) => {
-          // A secret that is part of what the registry writes itself (a name, a code) cannot be told from it.
-          fc.pre(!vocabulary.includes(secret) && !REDACTED.includes(secret));
-          const seen = await handedBack(secret, encode(secret, before, after), sink);
-          expect(seen.filter((text) => survives(text, secret))).toEqual([]);
-        },
-      ),
-      propertyRuns("secrets never survive", 200),
-    );
-  });
+  it(
+    "a secret of random content, at a random place, in any form, never reaches a result, an error or a log",
+    { timeout: 120_000 },
+    async () => {
+      const text = fc.string({ unit: "binary", maxLength: 12 });
+      // Everything the registry writes itself, whatever the sink.
+      const controls = await Promise.all(sinks.map((sink) => handedBack("zz-placeholder-zz", "", sink)));
+      const vocabulary = controls.flat().join("\n");
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({ unit: "binary", minLength: 4, maxLength: 24 }).filter((s) => Buffer.byteLength(s) >= 4),
+          text,
+          text,
+          fc.constantFrom(...forms),
+          fc.constantFrom(...sinks),
+          async (secret, before, after, encode, sink) => {
+            // A secret that is part of what the registry writes itself (a name, a code) cannot be told from it.
+            fc.pre(!vocabulary.includes(secret) && !REDACTED.includes(secret));
+            const seen = await handedBack(secret, encode(secret, before, after), sink);
+            expect(seen.filter((text) => survives(text, secret))).toEqual([]);
+          },
+        ),
+        propertyRuns("secrets never survive", 200),
+      );
+    },
+  );
 });
 
 /** Every string and object key in `value`, errors' messages, stacks, own properties and causes included. */
