@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { messageOf, withDeadline } from "@cortex/primitives";
+import { messageOf, withDeadline, type Logger } from "@cortex/primitives";
 import { ApprovalDeniedError, ApprovalRequiredError, ForbiddenError, ValidationError } from "./errors.js";
 import type { ActionTier, Principal } from "./models.js";
 import { readParams } from "./validation.js";
@@ -161,5 +161,31 @@ function answerOf<T>(gate: TierGate, ask: () => T | PromiseLike<T>, signal: Abor
     ...(signal === undefined ? {} : { signal }),
     timeoutError: (ms) => new Error(`no answer within ${ms} ms`),
     abortError: (reason) => reason,
+  });
+}
+
+/**
+ * The tier check of one CONFIRM or ADMIN call (see {@link enforceTier}),
+ * logged when it passes. The request holds a copy of `params`: what an
+ * approver or policy does to it cannot change the call that runs.
+ */
+export async function approveCall(
+  gate: TierGate,
+  logger: Logger,
+  action: { readonly plugin: string; readonly name: string; readonly tier: ActionTier },
+  params: Record<string, unknown>,
+  options: { readonly principal?: Principal | undefined; readonly approval?: Approval | undefined },
+  signal: AbortSignal,
+): Promise<void> {
+  const { plugin, name, tier } = action;
+  const request = approvalRequest(plugin, name, tier, structuredClone(params), options.principal);
+  const decision = await enforceTier(gate, request, options.approval, signal);
+  logger.info(`approved "${plugin}.${name}"`, {
+    plugin,
+    action: name,
+    tier,
+    approvalId: request.id,
+    decidedBy: decision.decidedBy,
+    principal: options.principal?.id,
   });
 }

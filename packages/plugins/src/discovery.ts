@@ -1,10 +1,11 @@
-import { readFile, realpath, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { isCortexError, isPlainObject, withDeadline, type CortexError } from "@cortex/primitives";
 import { messageText, DiscoveryError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
 import { REGISTRY_DEFAULTS, timeLimit } from "./options.js";
+import { findPackageDir, isFile, isInside, mainEntry, readJson } from "./packages.js";
 import { isValidPluginName } from "./registration.js";
 
 /** Dependency fields of the host's package.json that discovery reads. */
@@ -150,16 +151,6 @@ async function discoverPackage(
   }
 }
 
-/** Node's directory resolution: `<dir>/node_modules/<name>` from `from` up to the root, symlinks followed. */
-export async function findPackageDir(from: string, packageName: string): Promise<string | undefined> {
-  if (!/^(@[^/\\]+\/)?[^/\\.][^/\\]*$/.test(packageName)) return undefined;
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules", ...packageName.split("/"));
-    if (await isFile(join(candidate, "package.json"))) return realpath(candidate);
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
 async function loadEntry(
   dir: string,
   manifest: Record<string, unknown>,
@@ -263,41 +254,4 @@ async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> 
   const isClass =
     Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
   return isClass ? new (fn as unknown as new () => unknown)() : await fn();
-}
-
-/** The package's main entry for a `.` specifier: `exports["."]` (import/node/default/require), else `main`, else `index.js`. */
-function mainEntry(manifest: Record<string, unknown>): string {
-  let target: unknown = manifest.exports;
-  if (isPlainObject(target) && "." in target) target = target["."];
-  else if (isPlainObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
-  const picked = pickCondition(target) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
-  return picked.startsWith("./") || picked.startsWith("../") ? picked : `./${picked}`;
-}
-
-function pickCondition(target: unknown): string | undefined {
-  if (typeof target === "string") return target;
-  if (Array.isArray(target)) return pickCondition(target[0]);
-  if (!isPlainObject(target)) return undefined;
-  for (const condition of ["import", "node", "default", "require"]) {
-    if (condition in target) return pickCondition(target[condition]);
-  }
-  return undefined;
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = relative(dir, file);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
-  if (!isPlainObject(parsed)) throw new Error(`${path} does not hold a JSON object`);
-  return parsed;
 }

@@ -1,6 +1,6 @@
 import { consoleLogger, guardedLogger, isCortexError, onAbort, withDeadline, type Logger } from "@cortex/primitives";
 import type { Ajv } from "ajv";
-import { approvalRequest, checkPrincipal, defaultAuthorize, enforceTier, type TierGate } from "./approval.js";
+import { approvalRequest, approveCall, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
 import { runAction, RunningCalls } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import {
@@ -265,7 +265,7 @@ export class PluginRegistry {
     try {
       await withDeadline(
         async (signal) => {
-          if (act.info.tier !== "AUTO") await this.#approve(entry, act, args, options, signal);
+          if (act.info.tier !== "AUTO") await approveCall(this.#gate, this.#logger, act.info, args, options, signal);
           if (entry.state === "pending") await this.#setup(entry);
         },
         { signal: stop.signal, abortError: (reason) => reason },
@@ -283,26 +283,5 @@ export class PluginRegistry {
       const why = `plugin "${entry.name}" is not ready: setup failed: ${messageText(entry.setupError)}`;
       throw new PluginNotReadyError(entry.name, why, entry.setupError);
     }
-  }
-
-  async #approve(
-    entry: PluginEntry,
-    act: ActionEntry,
-    args: Record<string, unknown>,
-    options: ExecuteOptions,
-    signal: AbortSignal,
-  ): Promise<void> {
-    const { tier, name: action } = act.info;
-    // The request holds a copy: what an approver or policy does to it cannot change the call that runs.
-    const request = approvalRequest(entry.name, action, tier, structuredClone(args), options.principal);
-    const decision = await enforceTier(this.#gate, request, options.approval, signal);
-    this.#logger.info(`approved "${entry.name}.${action}"`, {
-      plugin: entry.name,
-      action,
-      tier,
-      approvalId: request.id,
-      decidedBy: decision.decidedBy,
-      principal: options.principal?.id,
-    });
   }
 }
