@@ -152,7 +152,7 @@ describe("properties", () => {
   });
 
   it(
-    "holds for the seed that once found params refused before setup and accepted after",
+    "holds for seed 884374034 (params refused while pending, accepted once ready, if validation depended on state)",
     { timeout: 120_000 },
     async () => {
       await neverCrashes({ seed: 884374034, numRuns: 600 });

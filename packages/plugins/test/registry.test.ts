@@ -592,7 +592,7 @@ console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefine
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { kept: number; growthKB: number };
     expect(out.kept).toBe(0);
-    // Before, each approved call left ~58 B on the registry's signal: over 1 MB for these 20 000.
+    // A per-call leftover of even ~58 B on a long-lived signal would be over 1 MB for these 20 000 calls.
     expect(out.growthKB).toBeLessThan(300);
   }, 60_000);
 });
