@@ -35,7 +35,7 @@ export type { Logger } from "@cortex/primitives";
 export { EnvBroker, MemoryBroker } from "./brokers.js";
 export type { EnvBrokerOptions } from "./brokers.js";
 export type { ValidationIssue } from "./validation.js";
-export { approvalId, defaultAuthorize } from "./approval.js";
+export { approvalId, canonicalJson, defaultAuthorize } from "./approval.js";
 export type { Approval, ApprovalDecision, ApprovalRequest, Approver, AuthorizePolicy } from "./approval.js";
 export { REDACTED } from "./redact.js";
 export { ACTION_NAME_PATTERN, PLUGIN_NAME_PATTERN } from "./registration.js";
