@@ -1,6 +1,7 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { MemoryBroker, silentLogger } from "@cortex/plugins";
 import { afterEach, describe, expect, it } from "vitest";
 import { discoverMcpServers, registerMcpServers } from "../src/index.js";
@@ -74,5 +75,22 @@ describe("registerMcpServers", () => {
     const again = await registerMcpServers(registry, options(cwd));
     expect(again.registered).toEqual([]);
     expect(again.skipped[0]?.reason).toMatch(/registered already/);
+  }, 60_000);
+});
+
+describe("PluginRegistry.discoverAndRegister", () => {
+  it("registers the servers of cortex.mcpServers through the @cortex/mcp the host installed", async () => {
+    const cwd = await host({ cortex: { mcpServers: { tiny: { command: "node", args: [TINY] } } } });
+    // The host's node_modules holds this package, as `npm install @cortex/mcp` would put it there.
+    await mkdir(join(cwd, "node_modules", "@cortex"), { recursive: true });
+    const self = join(dirname(fileURLToPath(import.meta.url)), "..");
+    await symlink(self, join(cwd, "node_modules", "@cortex", "mcp"), "dir");
+    const registry = quietRegistry();
+    cleanups.push(() => registry.shutdown());
+    const report = await registry.discoverAndRegister({ cwd });
+    expect(report.failed).toEqual([]);
+    expect(report.registered).toEqual([{ name: "tiny", package: "host-app" }]);
+    expect(registry.listActions().some((a) => a.plugin === "tiny" && a.name === "echo")).toBe(true);
+    expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({ success: true });
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import type { Ajv } from "ajv";
 import { approvalRequest, approveCall, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
 import { runAction, RunningCalls } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
+import { discoverDeclaredMcpServers } from "./mcp-servers.js";
 import {
   ActionNotFoundError,
   messageText,
@@ -83,13 +84,25 @@ export class PluginRegistry {
 
   /**
    * Finds plugins in the host's direct dependencies and registers them (see
-   * `discoverPlugins`). A package that fails to load or register, whatever
-   * it throws, is reported in `failed`; the others still register.
+   * `discoverPlugins`), and the MCP servers its package.json declares in
+   * `cortex.mcpServers` (through `@cortex/mcp`, which the host installs;
+   * a server named like a registered plugin is skipped). A package or
+   * server that fails to load or register, whatever it throws, is reported
+   * in `failed`; the others still register.
    */
   async discoverAndRegister(options?: DiscoveryOptions): Promise<DiscoveryReport> {
     const found = await discoverPlugins(options);
-    const report: DiscoveryReport = { registered: [], skipped: found.skipped, failed: [...found.failed] };
-    for (const { name, packageName, plugin } of found.plugins) {
+    const servers = await discoverDeclaredMcpServers(options?.cwd, {
+      broker: this.#broker,
+      logger: this.#logger,
+      exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
+    });
+    const report: DiscoveryReport = {
+      registered: [],
+      skipped: [...found.skipped, ...servers.skipped],
+      failed: [...found.failed, ...servers.failed],
+    };
+    for (const { name, packageName, plugin } of [...found.plugins, ...servers.plugins]) {
       try {
         this.register(plugin);
         report.registered.push({ name, package: packageName });

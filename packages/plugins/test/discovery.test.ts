@@ -161,3 +161,32 @@ export const create = () => plugin;
     expect(await registry.execute("fine", "hello", {})).toEqual({ success: true, data: "fine" });
   });
 });
+
+describe("MCP servers a host declares", () => {
+  it("need @cortex/mcp installed: without it, one coded failure names the package, and the plugins still register", async () => {
+    const root = mkdtempSync(join(tmpdir(), "cortex-discovery-mcp-"));
+    try {
+      writeTree(root, {
+        "app/package.json": {
+          name: "mcp-host",
+          dependencies: { "esm-plugin": "1.0.0" },
+          cortex: { mcpServers: { tiny: { command: "node", args: ["server.js"] } } },
+        },
+        "app/node_modules/esm-plugin/package.json": manifest(
+          "esm-plugin",
+          { esm: "./index.js#EsmPlugin" },
+          { type: "module" },
+        ),
+        "app/node_modules/esm-plugin/index.js": esmClass("EsmPlugin", "esm"),
+      });
+      const { registry } = makeRegistry();
+      const report = await registry.discoverAndRegister({ cwd: join(root, "app") });
+      expect(report.registered).toEqual([{ name: "esm", package: "esm-plugin" }]);
+      expect(report.failed).toHaveLength(1);
+      expect(report.failed[0]).toMatchObject({ package: "mcp-host", error: { code: "CORTEX_PLUGIN_LOAD_FAILED" } });
+      expect(report.failed[0]!.error.message).toMatch(/cortex\.mcpServers.*npm install @cortex\/mcp/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
