@@ -1,52 +1,66 @@
-export { createEngine, Engine } from "./engine.js";
-export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine-options.js";
-export type { AgentDefinition } from "./agent.js";
-export type { PersonaDefinition } from "./persona.js";
-export type { BehaviorAction, BehaviorDefinition, BehaviorTrigger } from "./behaviors.js";
-export type { CognitiveConfig, PhaseDefinition, PhaseTransition } from "./phases.js";
-export type { MindState } from "./mind.js";
-export { ORCHESTRATOR } from "./orchestration.js";
-export type { OrchestrationResult, OrchestrationSpec } from "./orchestration.js";
-export { HANDOFF_TOOL } from "./handoff.js";
+export { createEngine, Engine } from "./engine/engine.js";
+export { ENGINE_DEFAULTS } from "./engine/options.js";
+export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine/options.js";
+export type { AgentDefinition } from "./engine/agents.js";
+export type { PersonaDefinition } from "./persona/persona.js";
+export type { BehaviorAction, BehaviorDefinition, BehaviorTrigger } from "./persona/behaviors.js";
+export type { CognitiveConfig, PhaseDefinition, PhaseTransition } from "./persona/phases.js";
+export type { MindState } from "./persona/persona-runtime.js";
+export { ORCHESTRATOR } from "./orchestration/spec.js";
+export type { OrchestrationResult, OrchestrationSpec } from "./orchestration/spec.js";
+export { HANDOFF_TOOL } from "./run/handoff.js";
 export type {
+  FinishReason,
+  JsonSchema,
   ModelClient,
   ModelMessage,
   ModelRequest,
   ModelResponse,
+  ModelResponseFormat,
+  ModelStreamPart,
   ModelToolCall,
+  ModelUsage,
   ToolDefinition,
-  JsonSchema,
-} from "./model.js";
-export type { EngineApprovalRequest, EngineApprover } from "./checkpoints.js";
+} from "@cortex/primitives";
+export type { EngineApprovalRequest, EngineApprover } from "./approval/approver.js";
 export type {
   Checkpoint,
   CheckpointDecision,
+  HandoffLink,
   OrchestrationLink,
   PendingToolCall,
   RunResult,
   RunState,
   RunStatus,
   RunSummary,
-} from "./run-state.js";
-export { JsonFileRunStore, MemoryRunStore } from "./run-store.js";
-export type { RunStore } from "./run-store.js";
-export type { ParallelBook, ParallelRecord, ParallelUpdate, ParallelUpdateResult } from "./parallel-book.js";
-export { TOOL_SEPARATOR, compileToolFilter, parseToolName, toolName } from "./tools.js";
-export { MetricsExtension } from "./metrics.js";
-export type { DurationSummary, MetricsSnapshot } from "./metrics.js";
-export { AuditExtension, JsonLinesAuditRecorder, MemoryAuditRecorder } from "./audit.js";
-export type { AuditEvent, AuditOutcome, AuditRecorder } from "./audit.js";
+} from "./run/run-state.js";
+export { MemoryRunStore } from "./store/run-store.js";
+export type { RunStore } from "./store/run-store.js";
+export { JsonFileRunStore } from "./store/json-file-run-store.js";
+export type {
+  ParallelRecord,
+  ParallelStore,
+  ParallelStore as ParallelBook,
+  ParallelUpdate,
+  ParallelUpdateResult,
+} from "./store/parallel-store.js";
+export { MetricsExtension } from "./extensions/metrics.js";
+export type { DurationSummary, MetricsSnapshot } from "./extensions/metrics.js";
+export { AuditExtension } from "./extensions/audit.js";
+export type { AuditRecorder } from "./extensions/audit.js";
+export type { AuditEvent, AuditOutcome } from "./extensions/audit-records.js";
+export { JsonLinesAuditRecorder, MemoryAuditRecorder, readAuditLog } from "./extensions/audit-recorders.js";
+export type { AuditLog } from "./extensions/audit-recorders.js";
 export {
   AgentNotFoundError,
-  CORE_ERROR_CODES,
-  CortexError,
+  CheckpointNotFoundError,
+  CORE_ERRORS,
   DuplicateAgentError,
   EngineShutDownError,
-  InvalidAgentError,
   InvalidOrchestrationError,
-  CheckpointNotFoundError,
   PersonaNotFoundError,
   RunError,
-  isCortexError,
 } from "./errors.js";
-export type { CoreErrorCode, ErrorInfo } from "./errors.js";
+export type { CoreErrorCode, RunErrorCode } from "./errors.js";
+export { CortexError, InvalidOptionsError, isCortexError } from "@cortex/primitives";
+export type { ErrorInfo } from "@cortex/primitives";

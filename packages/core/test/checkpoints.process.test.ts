@@ -13,8 +13,10 @@ async function child(...args: string[]) {
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as {
     pid: number;
     result: { status: string; runId: string; output?: string; checkpoint?: { id: string } };
+    results: { status: string; runId: string; output?: string; checkpoint?: { id: string } }[];
     calls: unknown[];
     hooks: string[];
+    failures: string[];
     requests: unknown[][];
   };
 }
@@ -55,4 +57,25 @@ describe("a paused run resumes in another process", () => {
       /CORTEX_CHECKPOINT_NOT_FOUND|No run is paused/,
     );
   }, 60_000);
+});
+
+describe("the decision recorded at a checkpoint governs in the resuming process", () => {
+  it("never runs a denied call, nor an approved one whose tier changed or whose action is gone", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-two-process-"));
+    const first = await child("pause", dir, "3");
+    expect(first.results.map((r) => r.status)).toEqual(["awaiting_approval", "awaiting_approval", "awaiting_approval"]);
+    const [denied, approved, gone] = first.results.map((r) => r.checkpoint!.id);
+
+    // The resuming process's plugin now says notes__publish is AUTO.
+    const auto = await child("resume-each", dir, "auto", `${denied}=deny`, `${approved}=approve`);
+    expect(auto.results.map((r) => r.status)).toEqual(["completed", "completed"]);
+    expect(auto.calls).toEqual([]);
+    expect(auto.failures).toEqual(["CORTEX_APPROVAL_DENIED", "CORTEX_TIER_CHANGED"]);
+
+    // The resuming process has no notes__publish at all.
+    const without = await child("resume-each", dir, "gone", `${gone}=approve`);
+    expect(without.results.map((r) => r.status)).toEqual(["completed"]);
+    expect(without.calls).toEqual([]);
+    expect(without.failures).toEqual(["CORTEX_TIER_CHANGED"]);
+  }, 90_000);
 });

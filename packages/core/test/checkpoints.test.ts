@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Extension } from "@cortex/hooks";
 import { approvalId, PluginRegistry, silentLogger } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
-import { JsonFileRunStore } from "../src/index.js";
+import { InvalidOptionsError, JsonFileRunStore, MemoryRunStore } from "../src/index.js";
 import { API_KEY, call, NotesPlugin, setup, sleep } from "./support.js";
 
 describe("checkpoints", () => {
@@ -39,7 +39,11 @@ describe("checkpoints", () => {
     expect(done).toMatchObject({ runId: paused.runId, status: "completed", output: "published" });
     expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hello" } }]);
     expect(recorder.ofHook("checkpointResolved")).toEqual([
-      { checkpointId: paused.checkpoint!.id, decision: { approved: true, decidedBy: "ana", reason: "fine" } },
+      {
+        checkpointId: paused.checkpoint!.id,
+        runId: paused.runId,
+        decision: { approved: true, decidedBy: "ana", reason: "fine" },
+      },
     ]);
     expect(await engine.getRun(paused.runId)).toBeUndefined();
   });
@@ -84,7 +88,7 @@ describe("checkpoints", () => {
     const { engine } = setup([call("notes__publish", { text: "x" })]);
     const paused = await engine.run("assistant", "x");
     await expect(engine.resolveCheckpoint(paused.checkpoint!.id, { approved: "yes" } as never)).rejects.toThrow(
-      TypeError,
+      InvalidOptionsError,
     );
   });
 
@@ -366,7 +370,7 @@ describe("checkpoint fixes", () => {
     const paused = await engine.run("assistant", "x");
     await expect(
       engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true, approvalId: 42 as unknown as string }),
-    ).rejects.toBeInstanceOf(TypeError);
+    ).rejects.toBeInstanceOf(InvalidOptionsError);
     const result = await engine.resolveCheckpoint(paused.checkpoint!.id, {
       approved: true,
       approvalId: paused.checkpoint!.approvalId,
@@ -374,5 +378,80 @@ describe("checkpoint fixes", () => {
     expect(result.status).toBe("completed");
     expect(plugin.calls).toEqual([{ action: "publish", params: { text: "hi" } }]);
     expect(recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
+  });
+});
+
+describe("an approval is bound to the exact call", () => {
+  it("an extension that edits toolCalled's args cannot change what runs", async () => {
+    const meddler = {
+      name: "meddler",
+      onToolCalled: async (e: { args: unknown }) => {
+        await Promise.resolve();
+        (e.args as { text: string }).text = "CHANGED";
+      },
+    };
+    const { engine, plugin } = setup([call("notes__publish", { text: "original" }), { content: "done" }], {
+      extensions: [meddler],
+    });
+    const paused = await engine.run("assistant", "x");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(plugin.calls).toEqual([{ action: "publish", params: { text: "original" } }]);
+  });
+
+  it("a stored run whose paused call was altered does not run it", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "original" }), { content: "done" }]);
+    const paused = await engine.run("assistant", "x");
+    const state = (await engine.getRun(paused.runId))!;
+    // The paused call is changed in storage after it was checkpointed, as a compromised store could.
+    state.pending[0]!.args = { text: "tampered" };
+    const tampered = new MemoryRunStore();
+    await tampered.save(state);
+    const second = setup([{ content: "done" }], { runStore: tampered, plugins: engine.plugins });
+    const result = await second.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(result.status).toBe("completed");
+    expect(plugin.calls).toEqual([]);
+    expect(second.recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+    expect(recorder.count("toolFailed")).toBe(0);
+  });
+});
+
+describe("the decision recorded at a checkpoint governs, whatever the resuming engine's plugin says", () => {
+  it.each([
+    ["denied, the action now AUTO", false, { tiers: { publish: "AUTO" as const } }, "CORTEX_APPROVAL_DENIED"],
+    ["denied, the action gone", false, { without: ["publish"] }, "CORTEX_APPROVAL_DENIED"],
+    ["approved, the action now AUTO", true, { tiers: { publish: "AUTO" as const } }, "CORTEX_TIER_CHANGED"],
+    ["approved, the action now ADMIN", true, { tiers: { publish: "ADMIN" as const } }, "CORTEX_TIER_CHANGED"],
+    ["approved, the action gone", true, { without: ["publish"] }, "CORTEX_TIER_CHANGED"],
+  ])("%s: the call never runs, the model is told, the run goes on", async (_, approved, notes, code) => {
+    const store = new MemoryRunStore();
+    const first = setup([call("notes__publish", { text: "x" })], { runStore: store });
+    const paused = await first.engine.run("assistant", "x");
+    const second = setup([{ content: "told" }], { runStore: store, notes });
+    const result = await second.engine.resolveCheckpoint(paused.checkpoint!.id, { approved });
+    expect(result).toMatchObject({ status: "completed", output: "told" });
+    expect([...first.plugin.calls, ...second.plugin.calls]).toEqual([]);
+    expect(second.recorder.ofHook("toolFailed").map((e) => e.error)).toEqual([expect.objectContaining({ code })]);
+    const told = JSON.parse(second.model.requests[0]!.messages.at(-1)!.content!) as { ok: boolean; error: unknown };
+    expect(told).toMatchObject({ ok: false, error: { code } });
+  });
+
+  it("runs the approved call when the tier is the one it paused with", async () => {
+    const store = new MemoryRunStore();
+    const first = setup([call("notes__publish", { text: "x" })], { runStore: store });
+    const paused = await first.engine.run("assistant", "x");
+    const second = setup([{ content: "done" }], { runStore: store });
+    await second.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(second.plugin.calls).toEqual([{ action: "publish", params: { text: "x" } }]);
+  });
+});
+
+describe("a run state JSON cannot hold", () => {
+  it("fails the run with CORTEX_RUN_STORE_FAILED when it pauses, never with a throw", async () => {
+    const { engine, plugin } = setup([call("notes__publish", { text: "x" })]);
+    const principal = { id: "u", roles: [], tenant: 10n } as unknown as { id: string; roles: string[] };
+    const result = await engine.run("assistant", "x", { principal });
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_STORE_FAILED" } });
+    expect(plugin.calls).toEqual([]);
   });
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
   AgentNotFoundError,
-  CORE_ERROR_CODES,
+  CORE_ERRORS,
   DuplicateAgentError,
-  InvalidAgentError,
+  InvalidOptionsError,
   createEngine,
+  type EngineOptions,
 } from "../src/index.js";
 import { call, registryWithSoft, setup, sleep } from "./support.js";
 
@@ -153,10 +154,46 @@ describe("engine.run", () => {
     await expect(engine.run("nobody", "x")).rejects.toMatchObject({ code: "CORTEX_AGENT_NOT_FOUND" });
     expect(recorder.events).toEqual([]);
     expect(() => engine.defineAgent({ id: "assistant" })).toThrow(DuplicateAgentError);
-    expect(() => engine.defineAgent({ id: "" })).toThrow(InvalidAgentError);
+    expect(() => engine.defineAgent({ id: "" })).toThrow(InvalidOptionsError);
     expect(() => engine.defineAgent({ id: "x", maxSteps: 0 })).toThrow(/maxSteps/);
     expect(() => engine.defineAgent({ id: "y", tools: "notes" as unknown as string[] })).toThrow(/tools/);
-    expect(() => createEngine({} as never)).toThrow(InvalidAgentError);
+    expect(() => createEngine({} as never)).toThrow(InvalidOptionsError);
+  });
+
+  it("names the option at fault in CORTEX_INVALID_OPTIONS for every bad option", () => {
+    const { registry } = registryWithSoft();
+    const model = { generate: () => Promise.resolve({ content: "x" }) };
+    const cases: [Partial<EngineOptions>, string][] = [
+      [{ agents: [{ id: "a" }, { id: "b", maxSteps: 0 }] }, "agents[1].maxSteps"],
+      [{ agents: [{ id: "a", handoffs: ["a"] }] }, "agents[0].handoffs"],
+      [{ personas: [{ name: "p", traits: "bold" as unknown as string[] }] }, "personas[0].traits"],
+      [
+        {
+          personas: [
+            {
+              name: "p",
+              behaviors: [{ name: "b", trigger: { on: "nope" }, action: { type: "stop", message: "x" } }] as never,
+            },
+          ],
+        },
+        "personas[0].behaviors[0]",
+      ],
+      [{ modelTimeoutMs: 0 }, "modelTimeoutMs"],
+      [{ approvalTimeoutMs: Number.NaN }, "approvalTimeoutMs"],
+      [{ defaultMaxSteps: 0 }, "defaultMaxSteps"],
+      [{ maxHandoffs: -1 }, "maxHandoffs"],
+      [{ approver: "yes" as never }, "approver"],
+      [{ runStore: {} as never }, "runStore"],
+      [{ agents: "a" as never }, "agents"],
+    ];
+    for (const [options, option] of cases) {
+      expect(() => createEngine({ model, plugins: registry, ...options })).toThrow(
+        expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option }),
+      );
+    }
+    expect(() => createEngine({ model: {} as never, plugins: registry })).toThrow(
+      expect.objectContaining({ option: "model" }),
+    );
   });
 
   it("gives a plugin's failure without a code to the model as CORTEX_TOOL_FAILED, a documented core code", async () => {
@@ -166,7 +203,7 @@ describe("engine.run", () => {
     const error = { code: "CORTEX_TOOL_FAILED", message: "the soft plugin failed" };
     expect(recorder.ofHook("toolFailed")[0]!.error).toEqual(error);
     expect(JSON.parse(model.requests[1]!.messages.at(-1)!.content!)).toEqual({ ok: false, error });
-    expect(CORE_ERROR_CODES).toContain("CORTEX_TOOL_FAILED");
+    expect(Object.keys(CORE_ERRORS)).toContain("CORTEX_TOOL_FAILED");
   });
 
   it("gives a step aborted during its last tool call no stepCompleted, only runFailed", async () => {
@@ -215,7 +252,7 @@ describe("engine.run", () => {
     expect(approved.recorder.ofHook("checkpointResolved")[0]!.decision).toEqual({ approved: true });
   });
 
-  it("caps a finite timeout beyond 2^31-1 ms instead of firing it at once", async () => {
+  it("honours a finite timeout beyond 2^31-1 ms instead of firing it at once", async () => {
     const { engine } = setup([async () => (await sleep(30), { content: "fine" })], { modelTimeoutMs: 3_000_000_000 });
     expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "fine" });
   });
@@ -225,7 +262,7 @@ describe("engine.run", () => {
     const model = { generate: () => Promise.resolve({ content: "x" }) };
     for (const bad of [0, -5, Number.NaN, "100"]) {
       expect(() => createEngine({ model, plugins: registry, modelTimeoutMs: bad as number })).toThrow(
-        InvalidAgentError,
+        InvalidOptionsError,
       );
       expect(() => createEngine({ model, plugins: registry, approvalTimeoutMs: bad as number })).toThrow(
         /approvalTimeoutMs/,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { HANDOFF_TOOL } from "../src/index.js";
+import { HANDOFF_TOOL, MemoryRunStore, type ModelRequest } from "../src/index.js";
 import { call, setup } from "./support.js";
 
 describe("the built-in handoff tool", () => {
@@ -87,5 +87,82 @@ describe("the built-in handoff tool", () => {
     expect(ctx.recorder.count("agentHandoff")).toBe(0);
     expect(ctx.recorder.count("runStarted")).toBe(1);
     expect(ctx.recorder.hooks().at(-1)).toBe("runCompleted");
+  });
+});
+
+describe("handoffs", () => {
+  it("are limited per chain by maxHandoffs", async () => {
+    const ctx = setup([], { maxHandoffs: 3 });
+    ctx.engine.defineAgent({ id: "ping", tools: [], handoffs: ["pong"] });
+    ctx.engine.defineAgent({ id: "pong", tools: [], handoffs: ["ping"] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: {
+      agentId: string;
+      messages: { role: string; content?: string }[];
+    }) => {
+      const last = r.messages.at(-1)!;
+      if (last.role === "tool") return Promise.resolve({ content: `stuck at ${r.agentId}` });
+      return Promise.resolve(call(HANDOFF_TOOL, { agent: r.agentId === "ping" ? "pong" : "ping", message: "yours" }));
+    };
+    const result = await ctx.engine.run("ping", "go");
+    expect(result.handoffs).toHaveLength(3);
+    expect(result.output).toMatch(/^stuck at/);
+    expect(ctx.recorder.ofHook("toolFailed").map((e) => (e.error as { code: string }).code)).toEqual([
+      "CORTEX_HANDOFF_LIMIT",
+    ]);
+  });
+
+  it("continue during shutdown, as in-flight work", async () => {
+    const ctx = setup([]);
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
+    ctx.engine.defineAgent({ id: "billing", tools: [] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: { agentId: string }) => {
+      if (r.agentId === "triage") {
+        void ctx.engine.shutdown();
+        return Promise.resolve(call(HANDOFF_TOOL, { agent: "billing", message: "refund" }));
+      }
+      return Promise.resolve({ content: "refunded" });
+    };
+    const result = await ctx.engine.run("triage", "x");
+    expect(result).toMatchObject({ status: "completed", agentId: "billing", output: "refunded" });
+    await ctx.engine.shutdown();
+    expect(ctx.recorder.hooks().at(-1)).toBe("shutdown");
+  });
+});
+
+describe("a handoff chain paused at a checkpoint", () => {
+  /** An engine with triage → billing → refunds, where refunds publishes (CONFIRM) before it answers. */
+  function chain(store: MemoryRunStore) {
+    const ctx = setup([], { runStore: store });
+    ctx.engine.defineAgent({ id: "triage", tools: [], handoffs: ["billing"] });
+    ctx.engine.defineAgent({ id: "billing", tools: [], handoffs: ["refunds"] });
+    ctx.engine.defineAgent({ id: "refunds", tools: ["notes.publish"] });
+    (ctx.model as unknown as { generate: unknown }).generate = (r: ModelRequest) => {
+      if (r.agentId === "triage")
+        return Promise.resolve(call(HANDOFF_TOOL, { agent: "billing", message: "refund 42" }));
+      if (r.agentId === "billing") return Promise.resolve(call(HANDOFF_TOOL, { agent: "refunds", message: "do it" }));
+      const published = r.messages.some((m) => m.role === "tool");
+      return Promise.resolve(published ? { content: "refunded" } : call("notes__publish", { text: "refund 42" }));
+    };
+    return ctx;
+  }
+
+  it.each([
+    ["in the engine that paused it", false],
+    ["in another engine on the same store", true],
+  ])("still lists the whole chain once resolved %s", async (_, elsewhere) => {
+    const store = new MemoryRunStore();
+    const first = chain(store);
+    const paused = await first.engine.run("triage", "I want my money back");
+    expect(paused).toMatchObject({ status: "awaiting_approval", agentId: "refunds" });
+    const links = paused.handoffs!.map(({ from, to }) => [from, to]);
+    expect(links).toEqual([
+      ["triage", "billing"],
+      ["billing", "refunds"],
+    ]);
+    const resolver = elsewhere ? chain(store) : first;
+    const done = await resolver.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done).toMatchObject({ status: "completed", agentId: "refunds", output: "refunded" });
+    expect(done.handoffs).toEqual(paused.handoffs);
+    expect(done.handoffs!.at(-1)!.runId).toBe(done.runId);
   });
 });

@@ -50,3 +50,36 @@ describe("MetricsExtension", () => {
     expect(metrics.snapshot().durations.runs.count).toBe(1);
   });
 });
+
+describe("metrics", () => {
+  it("do not count the wait for a human as tool time", async () => {
+    const metrics = new MetricsExtension();
+    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { extensions: [metrics] });
+    const paused = await engine.run("assistant", "x");
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false });
+    const { tools, steps } = metrics.snapshot().durations;
+    expect(tools.count).toBe(0);
+    expect(steps.max).toBeLessThan(100);
+  });
+});
+
+describe("metrics durations", () => {
+  it("are fractional milliseconds: a step far below 1 ms is measured, not 0", async () => {
+    const metrics = new MetricsExtension();
+    const { engine } = setup([call("notes__add", { text: "a" }), { content: "done" }], { extensions: [metrics] });
+    for (let i = 0; i < 5; i++) await engine.run("assistant", "x");
+    const { runs, steps, tools } = metrics.snapshot().durations;
+    for (const summary of [runs, steps, tools]) {
+      expect(summary.count).toBeGreaterThan(0);
+      expect(summary.sum).toBeGreaterThan(0);
+    }
+    expect([runs.sum, steps.sum, tools.sum].some((sum) => !Number.isInteger(sum))).toBe(true);
+  });
+
+  it("refuses a window that is not an integer ≥ 1", () => {
+    for (const window of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new MetricsExtension({ window })).toThrow(expect.objectContaining({ option: "window" }));
+    }
+  });
+});

@@ -10,6 +10,12 @@ import {
 import { FakeBroker, RecordingExtension, ScriptedModel, type ScriptStep } from "@cortex/testing";
 import { createEngine, type AgentDefinition, type EngineOptions } from "../src/index.js";
 
+/** How a NotesPlugin differs from the usual one: other tiers for some actions, some actions gone. */
+export interface NotesChanges {
+  tiers?: Partial<Record<string, ActionTier>>;
+  without?: string[];
+}
+
 /** A small plugin with one action per tier and a few that misbehave, counting every call. */
 export class NotesPlugin implements Plugin {
   readonly name = "notes";
@@ -19,6 +25,8 @@ export class NotesPlugin implements Plugin {
   readonly notes: string[] = [];
   apiKey = "";
   tornDown = 0;
+
+  constructor(private readonly changes: NotesChanges = {}) {}
 
   async setup(broker: { get(key: string): Promise<string> }): Promise<void> {
     this.apiKey = await broker.get("notes_api_key");
@@ -35,7 +43,8 @@ export class NotesPlugin implements Plugin {
       required: ["text"],
       additionalProperties: false,
     };
-    return [
+    const { tiers = {}, without = [] } = this.changes;
+    const actions: PluginActionInfo[] = [
       { name: "add", description: "Add a note", tier: ActionTier.AUTO, parameters: text },
       { name: "list", description: "List notes", tier: ActionTier.AUTO },
       { name: "publish", description: "Publish a note", tier: ActionTier.CONFIRM, parameters: text },
@@ -44,6 +53,9 @@ export class NotesPlugin implements Plugin {
       { name: "leak", description: "Fails with the API key in its message", tier: ActionTier.AUTO },
       { name: "slow", description: "Waits until aborted", tier: ActionTier.AUTO },
     ];
+    return actions
+      .filter((action) => !without.includes(action.name))
+      .map((action) => ({ ...action, tier: tiers[action.name] ?? action.tier }));
   }
 
   async executeAction(
@@ -88,18 +100,18 @@ export function call(name: string, args: unknown, id?: string): ScriptStep {
   return { toolCalls: [{ name, arguments: args, ...(id ? { id } : {}) }] };
 }
 
-/** An engine over a NotesPlugin, a scripted model and a recording extension. */
+/** An engine over a NotesPlugin (changed by `notes`), a scripted model and a recording extension. */
 export function setup(
   steps: ScriptStep[],
-  options: Partial<EngineOptions> & { agent?: Partial<AgentDefinition>; perRun?: boolean } = {},
+  options: Partial<EngineOptions> & { agent?: Partial<AgentDefinition>; perRun?: boolean; notes?: NotesChanges } = {},
 ) {
-  const plugin = new NotesPlugin();
+  const plugin = new NotesPlugin(options.notes);
   const broker = new FakeBroker({ notes_api_key: API_KEY });
   const registry = options.plugins ?? new PluginRegistry({ broker, logger: silentLogger });
   if (!options.plugins) registry.register(plugin);
   const model = new ScriptedModel(steps, { perRun: options.perRun ?? false });
   const recorder = new RecordingExtension();
-  const { agent, perRun: _perRun, extensions = [], ...rest } = options;
+  const { agent, perRun: _perRun, notes: _notes, extensions = [], ...rest } = options;
   const engine = createEngine({
     model,
     plugins: registry,
@@ -111,53 +123,42 @@ export function setup(
   return { engine, model, plugin, registry, recorder, broker };
 }
 
+/** A plugin of AUTO actions, each answered by its function (given the params and the call's signal). */
+export function autoPlugin(
+  name: string,
+  actions: Record<string, (params: Record<string, unknown>, signal?: AbortSignal) => Promise<PluginResult>>,
+): Plugin {
+  return {
+    name,
+    version: "1.0.0",
+    description: `The ${name} plugin`,
+    setup: () => Promise.resolve(),
+    teardown: () => Promise.resolve(),
+    listActions: () =>
+      Object.keys(actions).map((action) => ({ name: action, description: action, tier: ActionTier.AUTO })),
+    executeAction: (action, params, context) => actions[action]!(params, context?.signal),
+    health: () => Promise.resolve({ plugin: name, status: PluginHealthStatus.HEALTHY }),
+  };
+}
+
 /**
  * A plugin whose failures are results, not throws: `fail` returns
  * `{ success: false }` without a code, and `wait` resolves with such a
  * result when its call is aborted (as well-behaved plugins do).
  */
-export class SoftPlugin implements Plugin {
-  readonly name = "soft";
-  readonly version = "1.0.0";
-  readonly description = "Fails softly";
-
-  setup(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  teardown(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  listActions(): PluginActionInfo[] {
-    return [
-      { name: "fail", description: "Always fails, without a code", tier: ActionTier.AUTO },
-      { name: "wait", description: "Waits until aborted, then fails", tier: ActionTier.AUTO },
-    ];
-  }
-
-  async executeAction(
-    action: string,
-    _params: Record<string, unknown>,
-    context?: { signal: AbortSignal },
-  ): Promise<PluginResult> {
-    if (action === "fail") return { success: false, error: "the soft plugin failed" };
-    return new Promise((resolve) =>
-      context?.signal.addEventListener("abort", () => resolve({ success: false, error: "stopped" })),
-    );
-  }
-
-  async health() {
-    return { plugin: this.name, status: PluginHealthStatus.HEALTHY };
-  }
-}
+export const softPlugin = (): Plugin =>
+  autoPlugin("soft", {
+    fail: () => Promise.resolve({ success: false, error: "the soft plugin failed" }),
+    wait: (_params, signal) =>
+      new Promise((resolve) => signal?.addEventListener("abort", () => resolve({ success: false, error: "stopped" }))),
+  });
 
 /** A registry holding a NotesPlugin and a SoftPlugin. */
 export function registryWithSoft(): { registry: PluginRegistry; notes: NotesPlugin } {
   const notes = new NotesPlugin();
   const registry = new PluginRegistry({ broker: new FakeBroker({ notes_api_key: API_KEY }), logger: silentLogger });
   registry.register(notes);
-  registry.register(new SoftPlugin());
+  registry.register(softPlugin());
   return { registry, notes };
 }
 

@@ -45,6 +45,8 @@ export interface RunStartedEvent {
   readonly agentId: string;
   readonly runId: string;
   readonly input: unknown;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires once when a run finishes with an answer. */
@@ -53,6 +55,8 @@ export interface RunCompletedEvent {
   readonly runId: string;
   readonly output: unknown;
   readonly elapsedMs: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires once when a run ends with an error instead of an answer. */
@@ -60,12 +64,16 @@ export interface RunFailedEvent {
   readonly agentId: string;
   readonly runId: string;
   readonly error: unknown;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when a reasoning step (one model turn) begins; `stepIndex` counts from 0. */
 export interface StepStartedEvent {
   readonly runId: string;
   readonly stepIndex: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when a reasoning step finishes. */
@@ -73,6 +81,8 @@ export interface StepCompletedEvent {
   readonly runId: string;
   readonly stepIndex: number;
   readonly elapsedMs: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when a tool call begins; `toolName` is `<plugin>__<action>`. */
@@ -80,6 +90,8 @@ export interface ToolCalledEvent {
   readonly runId: string;
   readonly toolName: string;
   readonly args: unknown;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when a tool call succeeds. */
@@ -88,6 +100,8 @@ export interface ToolCompletedEvent {
   readonly toolName: string;
   readonly result: unknown;
   readonly elapsedMs: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when a tool call fails, is refused or times out. */
@@ -95,12 +109,16 @@ export interface ToolFailedEvent {
   readonly runId: string;
   readonly toolName: string;
   readonly error: unknown;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /** Fires when an agent's persona has been loaded for a run. */
 export interface PersonaResolvedEvent {
   readonly agentId: string;
   readonly personaName: string;
+  /** The run the persona was loaded for. Optional: emitters other than the engine may leave it out. */
+  readonly runId?: string;
 }
 
 /** Fires when a behavior's trigger matched and its action runs. */
@@ -127,6 +145,8 @@ export interface CheckpointCreatedEvent {
 export interface CheckpointResolvedEvent {
   readonly checkpointId: string;
   readonly decision: ApprovalDecision;
+  /** The run paused at the checkpoint. Optional: emitters other than the engine may leave it out. */
+  readonly runId?: string;
 }
 
 /** Fires when a multi-agent orchestration begins. */
@@ -139,7 +159,7 @@ export interface OrchestrationStartedEvent {
 export interface OrchestrationCompletedEvent {
   readonly orchestrationId: string;
   readonly elapsedMs: number;
-  /** How it ended; it fires on failure too. Optional so emitters of the Go spec's shape still type-check. */
+  /** How it ended; it fires on failure too. Optional: emitters other than the engine may leave it out. */
   readonly outcome?: "completed" | "failed";
 }
 

@@ -1,54 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { messageOf } from "@cortex/primitives";
 import ICAL from "ical.js";
-import { CalendarError, messageOf } from "./errors.js";
 import type { CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./backends/types.js";
+import { CalendarFailure } from "./errors.js";
+import { eventTimes } from "./ical/event-times.js";
+import { DAY, epochMs, isoOf, parseTime, type When } from "./ical/times.js";
+import { cleanText, newCalendar } from "./ical/write.js";
 
-type Component = InstanceType<typeof ICAL.Component>;
-type Time = InstanceType<typeof ICAL.Time>;
-
-/** PRODID written into every calendar this plugin creates. */
-export const PRODID = "-//Cortex//plugin-calendar//EN";
-
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const HAS_OFFSET = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
-
-const OFFSET_TAIL = /([+-]\d{2}):?(\d{2})?$/;
-const LEAP_SECOND = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}):60/;
-
-/**
- * Parses an ISO date (all-day) or date-time; a date-time with offset becomes
- * UTC, one without stays floating. Offsets may be `Z`, `±hh:mm`, `±hhmm` or
- * `±hh`; a leap second (`:60`) counts as `:59` of the same minute.
- */
-export function parseTime(value: string, field: string): Time {
-  let time: Time;
-  const text = value.replace(LEAP_SECOND, "$1:59");
-  if (DATE.test(text)) time = ICAL.Time.fromDateString(text);
-  else if (HAS_OFFSET.test(text)) {
-    const normalized = text.replace(
-      OFFSET_TAIL,
-      (_, hours: string, minutes: string | undefined) => `${hours}:${minutes ?? "00"}`,
-    );
-    time = ICAL.Time.fromJSDate(new Date(normalized), true);
-  } else time = ICAL.Time.fromDateTimeString(text.slice(0, 19));
-  if (Number.isNaN(time.toUnixTime())) {
-    throw new CalendarError("CORTEX_CALENDAR_INVALID_RANGE", `${field} "${value}" is not an ISO date or date-time`);
-  }
-  return time;
-}
-
-/** Epoch milliseconds of a time; floating times and dates count as UTC. */
-export function epochMs(time: Time): number {
-  return time.toUnixTime() * 1000;
-}
-
-/** The ISO form the plugin returns: `YYYY-MM-DD`, UTC `…Z`, or floating without offset. */
-export function isoOf(time: Time): string {
-  if (time.isDate) return time.toString();
-  const tzid = time.zone?.tzid;
-  if (tzid === undefined || tzid === "floating") return time.toString();
-  return time.convertToZone(ICAL.Timezone.utcTimezone).toString();
-}
+type Component = ICAL.Component;
 
 /**
  * The range `list_events` covers: from `start` to `end`, where a date `end`
@@ -58,39 +17,29 @@ export function isoOf(time: Time): string {
 export function listRange(start: string, end: string): TimeRange {
   const from = parseTime(start, "start");
   const to = parseTime(end, "end");
-  const range = { start: epochMs(from), end: epochMs(to) + (to.isDate ? 86_400_000 : 0) };
+  const isDate = to.kind === "date";
+  const range = { start: epochMs(from), end: epochMs(to) + (isDate ? DAY * 1000 : 0) };
   // A date `end` covers that whole day: a start on that day is in order.
-  if (to.isDate ? range.start >= range.end : range.start > range.end) {
-    throw new CalendarError("CORTEX_CALENDAR_INVALID_RANGE", `start (${start}) must not be after end (${end})`);
+  if (isDate ? range.start >= range.end : range.start > range.end) {
+    throw new CalendarFailure("CORTEX_CALENDAR_INVALID_RANGE", `start (${start}) must not be after end (${end})`);
   }
   return range;
 }
 
-function nextDay(time: Time): Time {
-  const copy = time.clone();
-  copy.adjust(1, 0, 0, 0);
-  return copy;
-}
-
-function previousDay(time: Time): Time {
-  const copy = time.clone();
-  copy.adjust(-1, 0, 0, 0);
-  return copy;
-}
-
 /** Checks that start and end are of one kind and in order; returns DTSTART and the exclusive DTEND. */
-function eventTimes(start: Time, endInclusive: Time): { dtstart: Time; dtend: Time } {
-  if (start.isDate !== endInclusive.isDate) {
-    throw new CalendarError(
+function checkedTimes(start: When, endInclusive: When): { dtstart: When; dtend: When } {
+  const startIsDate = start.kind === "date";
+  if (startIsDate !== (endInclusive.kind === "date")) {
+    throw new CalendarFailure(
       "CORTEX_CALENDAR_INVALID_RANGE",
       "start and end must both be dates (an all-day event) or both be date-times; give both when switching",
     );
   }
-  const dtend = start.isDate ? nextDay(endInclusive) : endInclusive;
-  if (start.isDate ? epochMs(endInclusive) < epochMs(start) : epochMs(dtend) <= epochMs(start)) {
-    throw new CalendarError(
+  const dtend = startIsDate ? { kind: "date" as const, seconds: endInclusive.seconds + DAY } : endInclusive;
+  if (startIsDate ? endInclusive.seconds < start.seconds : dtend.seconds <= start.seconds) {
+    throw new CalendarFailure(
       "CORTEX_CALENDAR_INVALID_RANGE",
-      start.isDate
+      startIsDate
         ? `end (${isoOf(endInclusive)}) must not be before start (${isoOf(start)})`
         : `end (${isoOf(endInclusive)}) must be after start (${isoOf(start)})`,
     );
@@ -98,53 +47,21 @@ function eventTimes(start: Time, endInclusive: Time): { dtstart: Time; dtend: Ti
   return { dtstart: start, dtend };
 }
 
-/** A new, empty VCALENDAR (VERSION 2.0, this plugin's PRODID). */
-export function newCalendar(): Component {
-  const cal = new ICAL.Component(["vcalendar", [], []]);
-  cal.addPropertyWithValue("prodid", PRODID);
-  cal.addPropertyWithValue("version", "2.0");
-  cal.addPropertyWithValue("calscale", "GREGORIAN");
-  return cal;
-}
-
 /**
- * Parses iCalendar text with ical.js into its root components: every
- * VCALENDAR of the stream (RFC 5545 allows several in one file), plus any
- * other root component, kept so that writing the file back loses nothing.
- * A leading UTF-8 byte order mark is ignored; empty text is one empty
- * calendar. TZID times resolve only against the VTIMEZONEs of their own
- * VCALENDAR (never ical.js's process-wide TimezoneService, so definitions do
- * not leak between calendars); a TZID without a VTIMEZONE stays floating.
- * Throws `CORTEX_CALENDAR_FILE_INVALID` naming `where` when the text does not
- * parse or holds no VCALENDAR.
+ * The raw value of a component's first `name` property when it is a string:
+ * for TEXT, the text itself (ical.js unescapes it while parsing). Values are
+ * never decoded by ical.js here: a property declared as another type (a
+ * DATE-TIME with a TZID, a DURATION) would be turned into ical.js's time
+ * objects, which is what this plugin keeps away from calendar data.
  */
-export function parseCalendars(text: string, where: string): Component[] {
-  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  if (body.trim() === "") return [newCalendar()];
-  let roots: Component[];
-  try {
-    const jcal = ICAL.parse(body) as unknown[];
-    const list = typeof jcal[0] === "string" ? [jcal] : jcal;
-    roots = list.map((root) => new ICAL.Component(root as never));
-  } catch (error) {
-    throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `${where} is not valid iCalendar: ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
-  if (!roots.some((c) => c.name === "vcalendar")) {
-    throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `${where} holds no VCALENDAR`);
-  }
-  return roots;
-}
-
-/** The first VCALENDAR of iCalendar text (a CalDAV object holds one); see `parseCalendars`. */
-export function parseCalendar(text: string, where: string): Component {
-  return parseCalendars(text, where).find((c) => c.name === "vcalendar")!;
+function rawText(component: Component, name: string): string | undefined {
+  const value: unknown = component.getFirstProperty(name)?.jCal[3];
+  return typeof value === "string" ? value : undefined;
 }
 
 /** The VEVENTs with this UID (a recurring series and its exceptions share one). */
 export function findEvents(cal: Component, id: string): Component[] {
-  return cal.getAllSubcomponents("vevent").filter((v) => v.getFirstPropertyValue("uid") === id);
+  return cal.getAllSubcomponents("vevent").filter((v) => rawText(v, "uid") === id);
 }
 
 /** The master VEVENT of `id`: the one without RECURRENCE-ID (or the first). */
@@ -158,29 +75,38 @@ interface Mapped {
   end: number;
 }
 
-/**
- * An ICAL.Event over `vevent` without ical.js's default scan of every sibling
- * VEVENT for exceptions (quadratic over a calendar); `exceptions` are the
- * RECURRENCE-ID components of the same UID, when the caller has them.
- */
-function eventOf(vevent: Component, exceptions: readonly Component[] = []): InstanceType<typeof ICAL.Event> {
-  return new ICAL.Event(vevent, { exceptions: [...exceptions], strictExceptions: true });
+const text = (vevent: Component, name: string): string | undefined => {
+  const value = rawText(vevent, name);
+  return value === "" ? undefined : value;
+};
+
+/** The RRULE as written, from its raw jCal value (ical.js's Recur is never built). */
+function ruleText(vevent: Component): string | undefined {
+  const rrule = vevent.getFirstProperty("rrule");
+  if (rrule === null) return undefined;
+  return String(ICAL.stringify.value(rrule.jCal[3] as never, "recur", ICAL.design.icalendar, false));
 }
 
-function mapEvent(vevent: Component, exceptions?: readonly Component[]): Mapped {
-  const ev = eventOf(vevent, exceptions);
-  const id = ev.uid;
-  if (!id) throw new Error("VEVENT without UID");
-  const start = ev.startDate;
-  const end = ev.endDate;
-  const shownEnd = end.isDate && epochMs(end) > epochMs(start) ? previousDay(end) : end;
-  const event: CalendarEvent = { id, title: ev.summary ?? "", start: isoOf(start), end: isoOf(shownEnd) };
-  if (ev.location) event.location = ev.location;
-  if (ev.description) event.description = ev.description;
-  const attendees = ev.attendees.map((p) => String(p.getFirstValue()).replace(/^mailto:/i, ""));
+/** Reads a VEVENT in time linear in its size: no recurrence, zone or duration is expanded. */
+function mapEvent(vevent: Component): Mapped {
+  const id = rawText(vevent, "uid");
+  if (id === undefined || id === "") throw new Error("VEVENT without UID");
+  const times = eventTimes(vevent);
+  if (times === undefined) throw new Error("VEVENT without a DTSTART date");
+  const { start, end } = times;
+  const shownEnd = end.kind === "date" && end.seconds > start.seconds ? { ...end, seconds: end.seconds - DAY } : end;
+  const event: CalendarEvent = { id, title: text(vevent, "summary") ?? "", start: isoOf(start), end: isoOf(shownEnd) };
+  const location = text(vevent, "location");
+  if (location !== undefined) event.location = location;
+  const description = text(vevent, "description");
+  if (description !== undefined) event.description = description;
+  const attendees = vevent
+    .getAllProperties("attendee")
+    .map((p) => String(p.jCal[3] as unknown).replace(/^mailto:/i, ""));
   if (attendees.length > 0) event.attendees = attendees;
-  const rrule = vevent.getFirstPropertyValue("rrule");
-  if (rrule) event.recurrence = String(rrule);
+  const recurrence = ruleText(vevent);
+  if (recurrence !== undefined) event.recurrence = recurrence;
+  if (times.notes.length > 0) event.note = times.notes.join("; ");
   return { event, start: epochMs(start), end: epochMs(end) };
 }
 
@@ -189,7 +115,22 @@ export function toEvent(vevent: Component): CalendarEvent {
   try {
     return mapEvent(vevent).event;
   } catch (error) {
-    throw new CalendarError("CORTEX_CALENDAR_FILE_INVALID", `malformed VEVENT: ${messageOf(error)}`, { cause: error });
+    throw new CalendarFailure("CORTEX_CALENDAR_FILE_INVALID", `malformed VEVENT: ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * What `delete_event` reports for the VEVENT it removes: the event, or for
+ * one without a readable DTSTART its id and title (start and end empty),
+ * so that any event with an id can be deleted.
+ */
+export function deletedEvent(vevent: Component, id: string): CalendarEvent {
+  try {
+    return mapEvent(vevent).event;
+  } catch {
+    return { id, title: text(vevent, "summary") ?? "", start: "", end: "", note: "DTSTART is missing or not a date" };
   }
 }
 
@@ -203,24 +144,11 @@ export function eventsIn(calendars: readonly Component[], range: TimeRange): Lis
   const found: Mapped[] = [];
   let skipped = 0;
   for (const cal of calendars) {
-    const vevents = cal.getAllSubcomponents("vevent");
-    // Exceptions by UID, gathered once: linear in the calendar's size.
-    const exceptions = new Map<unknown, Component[]>();
-    const masters: Component[] = [];
-    for (const vevent of vevents) {
-      if (!vevent.hasProperty("recurrence-id")) {
-        masters.push(vevent);
-        continue;
-      }
-      const uid = vevent.getFirstPropertyValue("uid");
-      const same = exceptions.get(uid);
-      if (same === undefined) exceptions.set(uid, [vevent]);
-      else same.push(vevent);
-    }
-    for (const vevent of masters) {
+    for (const vevent of cal.getAllSubcomponents("vevent")) {
+      if (vevent.hasProperty("recurrence-id")) continue;
       let mapped: Mapped;
       try {
-        mapped = mapEvent(vevent, exceptions.get(vevent.getFirstPropertyValue("uid")));
+        mapped = mapEvent(vevent);
       } catch {
         skipped += 1;
         continue;
@@ -236,57 +164,128 @@ export function eventsIn(calendars: readonly Component[], range: TimeRange): Lis
   return { events: found.map((m) => m.event), skipped };
 }
 
-function setText(vevent: Component, name: string, value: string | undefined): void {
+/** The jCal properties that replace every property of a name (none: the name is removed). */
+type Edits = Map<string, unknown[][]>;
+
+function setText(edits: Edits, name: string, value: string | undefined): void {
   if (value === undefined) return;
-  vevent.removeAllProperties(name);
-  if (value !== "") vevent.addPropertyWithValue(name, value);
+  const clean = cleanText(name === "summary" ? "title" : name, value);
+  edits.set(name, clean === "" ? [] : [[name, {}, "text", clean]]);
 }
 
-function setAttendees(vevent: Component, attendees: readonly string[] | undefined): void {
+// An address is written as a URI, which no escape protects: it may hold no space, line break or control.
+const NOT_IN_ADDRESS = /[\s\p{Cc}]/u;
+
+function setAttendees(edits: Edits, attendees: readonly string[] | undefined): void {
   if (attendees === undefined) return;
-  vevent.removeAllProperties("attendee");
-  for (const email of attendees) vevent.addPropertyWithValue("attendee", `mailto:${email}`);
+  const properties = attendees.map((email, i) => {
+    const bad = NOT_IN_ADDRESS.exec(email);
+    if (bad !== null) {
+      const code = bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      throw new CalendarFailure(
+        "CORTEX_CALENDAR_INVALID_TEXT",
+        `attendees[${i}] holds U+${code} at position ${bad.index}; an email address has no spaces or control characters`,
+      );
+    }
+    return ["attendee", {}, "cal-address", `mailto:${email}`];
+  });
+  edits.set("attendee", properties);
 }
 
-function stamp(vevent: Component, name: string): void {
-  vevent.updatePropertyWithValue(name, ICAL.Time.fromJSDate(new Date(), true));
+function setTime(edits: Edits, name: string, when: When): void {
+  edits.set(name, [[name, {}, when.kind === "date" ? "date" : "date-time", isoOf(when)]]);
 }
 
-/** A new VEVENT (fresh UUID as UID) from validated input; checks the times. */
+function stamp(edits: Edits, name: string): void {
+  setTime(edits, name, { kind: "utc", seconds: Math.floor(Date.now() / 1000) });
+}
+
+/**
+ * Applies `edits` to a VEVENT's jCal in one pass over its properties (each
+ * name's old properties go, its new ones are appended; ical.js removes
+ * properties one splice at a time, quadratic in duplicates) and returns a
+ * new ical.js wrapper of it: the one given is stale from then on.
+ */
+function rewrite(vevent: Component, edits: Edits): Component {
+  const kept = (vevent.jCal[1] as unknown[][]).filter((property) => !edits.has(property[0] as string));
+  for (const properties of edits.values()) kept.push(...properties);
+  vevent.jCal[1] = kept;
+  return new ICAL.Component(vevent.jCal, vevent.parent ?? undefined);
+}
+
+/** A new VEVENT (fresh UUID as UID) from validated input; checks the times and the text. */
 export function newEvent(input: EventInput): Component {
-  const { dtstart, dtend } = eventTimes(parseTime(input.start, "start"), parseTime(input.end, "end"));
-  const vevent = new ICAL.Component("vevent");
-  vevent.addPropertyWithValue("uid", randomUUID());
-  stamp(vevent, "dtstamp");
-  stamp(vevent, "created");
-  const ev = eventOf(vevent);
-  ev.startDate = dtstart;
-  ev.endDate = dtend;
-  ev.summary = input.title;
-  setText(vevent, "location", input.location);
-  setText(vevent, "description", input.description);
-  setAttendees(vevent, input.attendees);
-  return vevent;
+  const { dtstart, dtend } = checkedTimes(parseTime(input.start, "start"), parseTime(input.end, "end"));
+  const edits: Edits = new Map([["uid", [["uid", {}, "text", randomUUID()]]]]);
+  stamp(edits, "dtstamp");
+  stamp(edits, "created");
+  setTime(edits, "dtstart", dtstart);
+  setTime(edits, "dtend", dtend);
+  setText(edits, "summary", input.title);
+  setText(edits, "location", input.location);
+  setText(edits, "description", input.description);
+  setAttendees(edits, input.attendees);
+  return rewrite(new ICAL.Component("vevent"), edits);
 }
 
-/** Applies a patch to a VEVENT in place (re-checking the times) and bumps SEQUENCE. */
-export function patchEvent(vevent: Component, patch: EventPatch): void {
-  const ev = eventOf(vevent);
+/**
+ * Applies a patch to a VEVENT (re-checking the times and the text) and
+ * bumps SEQUENCE; returns the event's new wrapper, to be used instead of
+ * the one given. A changed start or end rewrites DTSTART and DTEND (a
+ * DURATION is replaced); the side not given keeps its value.
+ */
+export function patchEvent(vevent: Component, patch: EventPatch): Component {
+  const edits: Edits = new Map();
   if (patch.start !== undefined || patch.end !== undefined) {
-    const start = patch.start !== undefined ? parseTime(patch.start, "start") : ev.startDate;
+    const current = eventTimes(vevent);
+    const start = patch.start !== undefined ? parseTime(patch.start, "start") : current?.start;
     const endInclusive =
-      patch.end !== undefined ? parseTime(patch.end, "end") : ev.endDate.isDate ? previousDay(ev.endDate) : ev.endDate;
-    const { dtstart, dtend } = eventTimes(start, endInclusive);
-    ev.startDate = dtstart;
-    ev.endDate = dtend;
+      patch.end !== undefined
+        ? parseTime(patch.end, "end")
+        : current &&
+          (current.end.kind === "date" ? { ...current.end, seconds: current.end.seconds - DAY } : current.end);
+    if (start === undefined || endInclusive === undefined) {
+      throw new CalendarFailure(
+        "CORTEX_CALENDAR_INVALID_RANGE",
+        "the event has no readable start; give both start and end",
+      );
+    }
+    const { dtstart, dtend } = checkedTimes(start, endInclusive);
+    // The side not given keeps its property as written (its TZID too).
+    if (patch.start !== undefined || !vevent.hasProperty("dtstart")) setTime(edits, "dtstart", dtstart);
+    if (patch.end !== undefined || !vevent.hasProperty("dtend")) setTime(edits, "dtend", dtend);
+    edits.set("duration", []);
   }
-  if (patch.title !== undefined) ev.summary = patch.title;
-  setText(vevent, "location", patch.location);
-  setText(vevent, "description", patch.description);
-  setAttendees(vevent, patch.attendees);
-  vevent.updatePropertyWithValue("sequence", (ev.sequence || 0) + 1);
-  stamp(vevent, "dtstamp");
-  stamp(vevent, "last-modified");
+  setText(edits, "summary", patch.title);
+  setText(edits, "location", patch.location);
+  setText(edits, "description", patch.description);
+  setAttendees(edits, patch.attendees);
+  const sequence = Number(vevent.getFirstProperty("sequence")?.jCal[3] ?? 0);
+  const next = Number.isSafeInteger(sequence) && sequence >= 0 ? Math.min(sequence + 1, 2 ** 31 - 1) : 0;
+  edits.set("sequence", [["sequence", {}, "integer", next]]);
+  stamp(edits, "dtstamp");
+  stamp(edits, "last-modified");
+  return rewrite(vevent, edits);
+}
+
+/**
+ * Removes VEVENTs from their calendars, in one pass over each calendar's
+ * components (ical.js splices them out one at a time, quadratic in a
+ * series' exceptions). The calendars' ical.js wrappers are stale
+ * afterwards: write their jCal (as `writeCalendars` does) or wrap it anew.
+ */
+export function removeEvents(vevents: readonly Component[]): void {
+  const byCalendar = new Map<Component, Set<unknown>>();
+  for (const vevent of vevents) {
+    const parent = vevent.parent;
+    if (parent === null) continue;
+    let gone = byCalendar.get(parent);
+    if (gone === undefined) byCalendar.set(parent, (gone = new Set()));
+    gone.add(vevent.jCal);
+  }
+  for (const [calendar, gone] of byCalendar) {
+    calendar.jCal[2] = (calendar.jCal[2] as unknown[]).filter((component) => !gone.has(component));
+  }
 }
 
 /** A VCALENDAR holding one event, for a CalDAV object body. */

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { messageOf, withDeadline } from "@cortex/primitives";
 import {
   ActionTier,
   PluginHealthStatus,
@@ -13,7 +14,8 @@ import pkg from "../package.json" with { type: "json" };
 import { CaldavBackend } from "./backends/caldav.js";
 import { IcsBackend } from "./backends/ics.js";
 import type { CalendarBackend, EventInput, EventPatch } from "./backends/types.js";
-import { CalendarError, isCalendarError, isCredentialMissing, messageOf } from "./errors.js";
+import { CALENDAR_DEFAULTS } from "./defaults.js";
+import { CalendarConfigError, CalendarFailure, isCalendarFailure, isCredentialMissing } from "./errors.js";
 import { listRange } from "./events.js";
 import { createEventSchema, deleteEventSchema, listEventsSchema, updateEventSchema } from "./schemas.js";
 
@@ -86,7 +88,7 @@ export class CalendarPlugin implements Plugin {
 
   /** Reads the configuration from the broker and opens the backend; the ICS file is created when missing. */
   async setup(broker: CredentialBroker): Promise<void> {
-    const kind = (await optional(broker, CALENDAR_CONFIG_KEYS.backend)) ?? "ics";
+    const kind = (await optional(broker, CALENDAR_CONFIG_KEYS.backend)) ?? CALENDAR_DEFAULTS.backend;
     let backend: CalendarBackend;
     if (kind === "ics") {
       const ics = new IcsBackend(resolve(await broker.get(CALENDAR_CONFIG_KEYS.icsPath, SETTING)));
@@ -95,18 +97,14 @@ export class CalendarPlugin implements Plugin {
     } else if (kind === "caldav") {
       const url = await broker.get(CALENDAR_CONFIG_KEYS.caldavUrl, SETTING);
       if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-        throw new CalendarError(
-          "CORTEX_CALENDAR_CONFIG_INVALID",
-          `${CALENDAR_CONFIG_KEYS.caldavUrl} must be an http(s) URL`,
-        );
+        throw new CalendarConfigError(`${CALENDAR_CONFIG_KEYS.caldavUrl} must be an http(s) URL`);
       }
       const username = await broker.get(CALENDAR_CONFIG_KEYS.caldavUsername, SETTING);
       const password = await broker.get(CALENDAR_CONFIG_KEYS.caldavPassword);
       const calendar = await optional(broker, CALENDAR_CONFIG_KEYS.caldavCalendar);
       backend = new CaldavBackend({ url, username, password, ...(calendar === undefined ? {} : { calendar }) });
     } else {
-      throw new CalendarError(
-        "CORTEX_CALENDAR_CONFIG_INVALID",
+      throw new CalendarConfigError(
         `${CALENDAR_CONFIG_KEYS.backend} must be "ics" or "caldav", got ${JSON.stringify(kind)}`,
       );
     }
@@ -132,13 +130,13 @@ export class CalendarPlugin implements Plugin {
     const signal = context?.signal;
     try {
       if (!ACTIONS.some((a) => a.name === action)) {
-        throw new CalendarError(
+        throw new CalendarFailure(
           "CORTEX_CALENDAR_UNKNOWN_ACTION",
           `unknown action "${action}" (actions: ${ACTIONS.map((a) => a.name).join(", ")})`,
         );
       }
       if (backend === undefined) {
-        throw new CalendarError(
+        throw new CalendarFailure(
           "CORTEX_CALENDAR_NOT_READY",
           "the calendar plugin is not set up; call setup(broker) first",
         );
@@ -161,7 +159,7 @@ export class CalendarPlugin implements Plugin {
           return ok({ deleted: await backend.delete(params.id as string, signal) });
       }
     } catch (error) {
-      if (isCalendarError(error)) return { success: false, error: error.message, code: error.code };
+      if (isCalendarFailure(error)) return { success: false, error: error.message, code: error.code };
       throw error;
     }
   }
@@ -173,10 +171,12 @@ export class CalendarPlugin implements Plugin {
       return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { reason: "not set up" } };
     }
     try {
-      const details = await backend.check(AbortSignal.timeout(10_000));
+      const details = await withDeadline((signal) => backend.check(signal), {
+        timeoutMs: CALENDAR_DEFAULTS.healthTimeoutMs,
+      });
       return { plugin: this.name, status: PluginHealthStatus.HEALTHY, details };
     } catch (error) {
-      const code = isCalendarError(error) ? error.code : undefined;
+      const code = isCalendarFailure(error) ? error.code : undefined;
       return {
         plugin: this.name,
         status: PluginHealthStatus.UNHEALTHY,

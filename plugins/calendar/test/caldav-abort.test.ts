@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { FakeBroker } from "@cortex/testing";
 import { afterEach, describe, expect, it } from "vitest";
+import { CaldavBackend } from "../src/backends/caldav.js";
 import { CalendarPlugin } from "../src/index.js";
 
 // A server that accepts connections and never answers: only an abort ends a request.
@@ -45,5 +46,15 @@ describe("CalDAV connection setup", () => {
     // The request timeout is 15 s; the abort ends the discovery request right away.
     expect(Date.now() - started).toBeLessThan(4000);
     await plugin.teardown();
+  });
+
+  it("refuses a request time limit that is not one with CORTEX_INVALID_OPTIONS", () => {
+    const config = { url: "http://127.0.0.1:9/", username: "u", password: "pw" };
+    for (const requestTimeoutMs of [0, -1, Number.NaN]) {
+      expect(() => new CaldavBackend({ ...config, requestTimeoutMs })).toThrow(
+        expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option: "requestTimeoutMs" }),
+      );
+    }
+    expect(() => new CaldavBackend({ ...config, requestTimeoutMs: Infinity })).not.toThrow();
   });
 });

@@ -59,6 +59,26 @@ describe("ICS files from other programs", () => {
     expect(large / small).toBeLessThan(3);
   });
 
+  it("deletes a series and updates an event in one pass, however many exceptions or duplicate properties", async () => {
+    // Removing children one at a time splices each out of the list, moving every later one:
+    // quadratic (50,000 exceptions took 8.6 s). The splices made must not grow with their number.
+    const splices = async (n: number): Promise<number> => {
+      const file = await tempIcsPath();
+      const exceptions = `BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20260601T100000Z\r\nDTSTART:20260601T100000Z\r\nEND:VEVENT\r\n`;
+      const duplicates = "SUMMARY:again\r\nATTENDEE:mailto:a@example.com\r\n".repeat(n);
+      await writeFile(file, vcalendar(vevent("s", ":20260601T100000Z", duplicates) + exceptions.repeat(n)));
+      const backend = new IcsBackend(file);
+      const spy = vi.spyOn(Array.prototype, "splice");
+      await backend.update("s", { title: "Renamed", attendees: ["b@example.com"] });
+      await backend.delete("s");
+      const calls = spy.mock.calls.length;
+      spy.mockRestore();
+      expect(await readFile(file, "utf8")).not.toContain("UID:s\r\n");
+      return calls;
+    };
+    expect((await splices(4000)) - (await splices(2000))).toBeLessThan(100);
+  });
+
   it("keeps every VCALENDAR of a file holding several, listing and changing events in all", async () => {
     const file = await tempIcsPath();
     await writeFile(

@@ -4,6 +4,7 @@ import { createPluginHarness, type PluginHarness } from "@cortex/testing";
 import ICAL from "ical.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { CalendarPlugin, type CalendarEvent } from "../src/index.js";
+import { HOSTILE_TITLES, normalizedText, physicalLines, strictLines } from "./support/hostile.js";
 import { tempIcsPath } from "./support/temp.js";
 
 let current: PluginHarness<CalendarPlugin> | undefined;
@@ -329,6 +330,45 @@ describe("ICS backend", () => {
     expect(cal.getAllSubcomponents("vevent")).toHaveLength(1);
     expect(cal.getAllSubcomponents("vtodo")).toHaveLength(1);
     expect(cal.getAllSubcomponents("vtimezone")).toHaveLength(1);
+  });
+
+  it("escapes hostile text: every reader sees exactly the events created, with the text as written", async () => {
+    const { h, file } = await harness();
+    for (const title of HOSTILE_TITLES) {
+      await create(h, { title, start: "2026-06-01", end: "2026-06-01", location: title, description: title });
+    }
+    const text = await readFile(file, "utf8");
+    expect(strictLines(text)).toEqual({ begins: ["VCALENDAR", ...HOSTILE_TITLES.map(() => "VEVENT")], strays: [] });
+    expect(physicalLines(text).every((line) => line.length <= 75)).toBe(true);
+    const stored = parseFile(text).getAllSubcomponents("vevent");
+    expect(stored.map((v) => v.getFirstPropertyValue("summary"))).toEqual(HOSTILE_TITLES.map(normalizedText));
+    expect(stored.map((v) => v.getFirstPropertyValue("description"))).toEqual(HOSTILE_TITLES.map(normalizedText));
+    const listed = await list(h, "2026-06-01", "2026-06-01");
+    expect(listed.map((e) => e.title).sort()).toEqual(HOSTILE_TITLES.map(normalizedText).sort());
+  });
+
+  it("refuses control characters in text with CORTEX_CALENDAR_INVALID_TEXT, writing nothing", async () => {
+    const { h, file } = await harness();
+    const event = await create(h, { title: "Kept", start: "2026-06-01", end: "2026-06-01" });
+    const before = await readFile(file, "utf8");
+    for (const params of [
+      { title: "a\0b", start: "2026-06-02", end: "2026-06-02" },
+      { title: "ok", description: "\u001b[2J", start: "2026-06-02", end: "2026-06-02" },
+    ]) {
+      expect(await h.execute("create_event", params, { approve: true })).toMatchObject({
+        success: false,
+        code: "CORTEX_CALENDAR_INVALID_TEXT",
+      });
+    }
+    expect(await h.execute("update_event", { id: event.id, location: "x\u0007" }, { approve: true })).toMatchObject({
+      success: false,
+      code: "CORTEX_CALENDAR_INVALID_TEXT",
+      error: expect.stringContaining("location holds the control character U+0007 at position 1") as string,
+    });
+    expect(
+      await h.plugin.executeAction("update_event", { id: event.id, attendees: ["a@example.com\r\nX:1"] }),
+    ).toMatchObject({ success: false, code: "CORTEX_CALENDAR_INVALID_TEXT" });
+    expect(await readFile(file, "utf8")).toBe(before);
   });
 
   it("reports a broken file as UNHEALTHY and as failure results, and recovers once it is fixed", async () => {

@@ -1,6 +1,7 @@
 import type { createDAVClient, DAVCalendar, DAVCalendarObject } from "tsdav";
-import { isCalendarError } from "../errors.js";
-import { findEvents, parseCalendar } from "../events.js";
+import { isCalendarFailure } from "../errors.js";
+import { findEvents } from "../events.js";
+import { parseCalendar } from "../ical/read.js";
 
 export type DAVClient = Awaited<ReturnType<typeof createDAVClient>>;
 export type Calendar = ReturnType<typeof parseCalendar>;
@@ -100,7 +101,7 @@ async function unlessRefused<T>(signal: AbortSignal | undefined, request: () => 
   try {
     return await request();
   } catch (error) {
-    if (isCalendarError(error) || signal?.aborted === true) throw error;
+    if (isCalendarFailure(error) || signal?.aborted === true) throw error;
     if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) throw error;
     return undefined;
   }

@@ -1,6 +1,9 @@
+import { checkTimeLimit, messageOf, withDeadline } from "@cortex/primitives";
 import { createDAVClient, type DAVCalendar, type DAVCalendarObject } from "tsdav";
-import { CalendarError, eventNotFound, isCalendarError, messageOf } from "../errors.js";
-import { calendarOf, eventsIn, findEvents, masterOf, newEvent, patchEvent, toEvent } from "../events.js";
+import { CALENDAR_DEFAULTS } from "../defaults.js";
+import { CalendarFailure, eventNotFound, isCalendarFailure } from "../errors.js";
+import { calendarOf, deletedEvent, eventsIn, findEvents, masterOf, newEvent, patchEvent, toEvent } from "../events.js";
+import { writeCalendars } from "../ical/write.js";
 import {
   findObject,
   isObjectUrl,
@@ -20,7 +23,7 @@ export interface CaldavConfig {
   password: string;
   /** Display name or URL of the calendar (`calendar_caldav_calendar`); default: the first calendar with events. */
   calendar?: string;
-  /** Limit for each HTTP request without a caller signal; default 15 000 ms. */
+  /** Limit of each HTTP request without a caller signal (default `CALENDAR_DEFAULTS.requestTimeoutMs`; `Infinity`: none). */
   requestTimeoutMs?: number;
 }
 
@@ -47,8 +50,16 @@ export class CaldavBackend implements CalendarBackend {
   /** The signal of the caller whose action started `#connection`. */
   #connectSignal: AbortSignal | undefined;
 
+  readonly #timeoutMs: number;
+
+  /** Throws `CORTEX_INVALID_OPTIONS` for a `requestTimeoutMs` that is not a time limit. */
   constructor(config: CaldavConfig) {
     this.#config = config;
+    this.#timeoutMs = checkTimeLimit(
+      "CaldavBackend",
+      "requestTimeoutMs",
+      config.requestTimeoutMs ?? CALENDAR_DEFAULTS.requestTimeoutMs,
+    );
   }
 
   list(range: TimeRange, signal?: AbortSignal): Promise<ListResult> {
@@ -76,7 +87,7 @@ export class CaldavBackend implements CalendarBackend {
       const response = await client.createCalendarObject({
         calendar,
         filename: objectFileName(event.id),
-        iCalString: calendarOf(vevent).toString(),
+        iCalString: writeCalendars([calendarOf(vevent)]),
         fetchOptions: { signal },
       });
       this.#expectOk(response, "create the event");
@@ -89,13 +100,13 @@ export class CaldavBackend implements CalendarBackend {
       const { object, cal } = await this.#find(conn, id, signal);
       const master = masterOf(findEvents(cal, id));
       if (master === undefined) throw eventNotFound(id);
-      patchEvent(master, patch);
+      const updated = patchEvent(master, patch);
       const response = await conn.client.updateCalendarObject({
-        calendarObject: { url: object.url, etag: object.etag, data: cal.toString() },
+        calendarObject: { url: object.url, etag: object.etag, data: writeCalendars([cal]) },
         fetchOptions: { signal },
       });
       this.#expectOk(response, `update event "${id}"`);
-      return toEvent(master);
+      return toEvent(updated);
     });
   }
 
@@ -104,7 +115,7 @@ export class CaldavBackend implements CalendarBackend {
       const { object, cal } = await this.#find(conn, id, signal);
       const master = masterOf(findEvents(cal, id));
       if (master === undefined) throw eventNotFound(id);
-      const event = toEvent(master);
+      const event = deletedEvent(master, id);
       const response = await conn.client.deleteCalendarObject({
         calendarObject: { url: object.url, etag: object.etag },
         fetchOptions: { signal },
@@ -123,7 +134,7 @@ export class CaldavBackend implements CalendarBackend {
         fetchOptions: { signal },
       });
       if (response !== undefined && !response.ok) {
-        throw new CalendarError(
+        throw new CalendarFailure(
           "CORTEX_CALENDAR_SERVER_ERROR",
           `calendar ${calendar.url} answered HTTP ${response.status}`,
         );
@@ -152,21 +163,21 @@ export class CaldavBackend implements CalendarBackend {
       return await task(await this.#connected(signal));
     } catch (error) {
       const broken =
-        !isCalendarError(error) ||
+        !isCalendarFailure(error) ||
         error.code === "CORTEX_CALENDAR_UNREACHABLE" ||
         error.code === "CORTEX_CALENDAR_UNAUTHORIZED";
       // The caller's own abort says nothing about the connection.
       if (broken && !signal?.aborted) {
         this.#connection = undefined;
       }
-      if (isCalendarError(error)) throw error;
+      if (isCalendarFailure(error)) throw error;
       if (
         signal?.aborted ||
         (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"))
       ) {
         throw error;
       }
-      throw new CalendarError(
+      throw new CalendarFailure(
         "CORTEX_CALENDAR_SERVER_ERROR",
         `CalDAV request failed: ${this.#scrub(messageOf(error))}`,
       );
@@ -184,7 +195,7 @@ export class CaldavBackend implements CalendarBackend {
       const pending = this.#connection;
       const starter = this.#connectSignal;
       try {
-        return await waitFor(pending, signal);
+        return await (signal === undefined ? pending : withDeadline(pending, { signal, abortError: (r) => r }));
       } catch (error) {
         // Our own abort while another caller's setup goes on leaves that setup alone.
         if (signal?.aborted && starter !== signal) throw error;
@@ -203,14 +214,14 @@ export class CaldavBackend implements CalendarBackend {
     const { url, username, password } = this.#config;
     let setup = true;
     const requestFetch = this.#fetch;
-    const timeoutMs = this.#config.requestTimeoutMs ?? 15_000;
     const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
       if (!setup || signal === undefined || init?.signal) return requestFetch(input, init);
-      return requestFetch(
-        input,
-        { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) },
+      return withDeadline((deadline) => requestFetch(input, { ...init, signal: deadline }, signal), {
+        timeoutMs: this.#timeoutMs,
         signal,
-      );
+        abortError: (reason) => reason,
+        timeoutError: (ms) => this.#unreachable(`no answer within ${ms} ms`),
+      });
     };
     const client = await createDAVClient({
       serverUrl: url,
@@ -230,7 +241,7 @@ export class CaldavBackend implements CalendarBackend {
           );
     if (calendar === undefined) {
       const names = calendars.map((c) => displayNameOf(c) || c.url).join(", ") || "none";
-      throw new CalendarError(
+      throw new CalendarFailure(
         "CORTEX_CALENDAR_COLLECTION_NOT_FOUND",
         wanted === undefined
           ? `user "${username}" has no calendar for events on ${url}; create one or set calendar_caldav_calendar`
@@ -255,20 +266,17 @@ export class CaldavBackend implements CalendarBackend {
     forbiddenIsUnauthorized: boolean,
   ): (input: string | URL | Request, init?: RequestInit, callerSignal?: AbortSignal) => Promise<Response> {
     return async (input: string | URL | Request, init?: RequestInit, callerSignal?: AbortSignal): Promise<Response> => {
-      const signal = init?.signal ?? AbortSignal.timeout(this.#config.requestTimeoutMs ?? 15_000);
       let response: Response;
       try {
-        response = await fetch(input, { ...init, signal });
+        response = init?.signal
+          ? await fetch(input, init)
+          : await withDeadline((signal) => fetch(input, { ...init, signal }), { timeoutMs: this.#timeoutMs });
       } catch (error) {
         if ((callerSignal ?? init?.signal)?.aborted) throw error;
-        throw new CalendarError(
-          "CORTEX_CALENDAR_UNREACHABLE",
-          `cannot reach the CalDAV server at ${this.#config.url}: ${this.#scrub(causeOf(error))}`,
-          { cause: error },
-        );
+        throw this.#unreachable(this.#scrub(causeOf(error)), error);
       }
       if (response.status === 401 || (forbiddenIsUnauthorized && response.status === 403)) {
-        throw new CalendarError(
+        throw new CalendarFailure(
           "CORTEX_CALENDAR_UNAUTHORIZED",
           `not authorized: the CalDAV server at ${this.#config.url} rejected user "${this.#config.username}" ` +
             `(HTTP ${response.status}); check calendar_caldav_username and calendar_caldav_password`,
@@ -276,6 +284,16 @@ export class CaldavBackend implements CalendarBackend {
       }
       return response;
     };
+  }
+
+  #unreachable(why: string, cause?: unknown): CalendarFailure {
+    return new CalendarFailure(
+      "CORTEX_CALENDAR_UNREACHABLE",
+      `cannot reach the CalDAV server at ${this.#config.url}: ${why}`,
+      {
+        cause,
+      },
+    );
   }
 
   async #find(conn: Connection, id: string, signal?: AbortSignal): Promise<Found> {
@@ -296,12 +314,12 @@ export class CaldavBackend implements CalendarBackend {
   #expectOk(response: Response, doing: string): void {
     if (response.ok) return;
     if (response.status === 412) {
-      throw new CalendarError(
+      throw new CalendarFailure(
         "CORTEX_CALENDAR_CONFLICT",
         `could not ${doing}: it changed on the server meanwhile (HTTP 412); list it again and retry`,
       );
     }
-    throw new CalendarError(
+    throw new CalendarFailure(
       "CORTEX_CALENDAR_SERVER_ERROR",
       `the CalDAV server refused to ${doing} (HTTP ${response.status} ${response.statusText})`,
     );
@@ -311,16 +329,6 @@ export class CaldavBackend implements CalendarBackend {
     const { password } = this.#config;
     return password === "" ? text : text.split(password).join("[REDACTED]");
   }
-}
-
-/** `promise`, or a rejection with the signal's reason as soon as `signal` aborts. */
-function waitFor<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function causeOf(error: unknown): string {

@@ -1,25 +1,27 @@
-import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { access, mkdir, open, readFile, readlink, realpath, rename, rm, stat } from "node:fs/promises";
+import { access, mkdir, readFile, readlink, realpath, stat } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { CalendarError, eventNotFound, messageOf } from "../errors.js";
+import { messageOf, withDeadline, writeFileAtomic } from "@cortex/primitives";
+import { CalendarFailure, eventNotFound } from "../errors.js";
 import {
+  deletedEvent,
   eventsIn,
   findEvents,
   masterOf,
-  newCalendar,
   newEvent,
-  parseCalendars,
   patchEvent,
+  removeEvents,
   toEvent,
 } from "../events.js";
+import { parseCalendars } from "../ical/read.js";
+import { newCalendar, writeCalendars } from "../ical/write.js";
 import type { CalendarBackend, CalendarEvent, EventInput, EventPatch, ListResult, TimeRange } from "./types.js";
 
 type Calendar = ReturnType<typeof newCalendar>;
 
-function fileError(path: string, doing: string, error: unknown): CalendarError {
+function fileError(path: string, doing: string, error: unknown): CalendarFailure {
   const code = (error as { code?: unknown }).code;
-  return new CalendarError(
+  return new CalendarFailure(
     "CORTEX_CALENDAR_UNREACHABLE",
     `cannot ${doing} the calendar file ${path}${typeof code === "string" ? ` (${code})` : ""}: ${messageOf(error)}`,
     { cause: error },
@@ -57,15 +59,12 @@ async function writeTarget(path: string): Promise<string> {
 }
 
 /**
- * Writes `text` to `path` atomically: a temporary file in the same folder,
- * flushed to disk, then renamed over the target. Readers see the old file or
- * the new one, never a partial write; the temporary file is removed on error.
- * A symbolic link at `path` stays a link: the file it points to is replaced.
- * An existing file keeps its permission bits; a new one is created 0600.
+ * Writes `text` over the calendar at `path` atomically (see
+ * `writeFileAtomic`), through a symbolic link at `path` to the file it
+ * names, keeping an existing file's permission bits (a new file is 0600).
  * When `signal` is aborted before the rename, nothing is written.
  */
-export async function writeFileAtomic(path: string, text: string, signal?: AbortSignal): Promise<void> {
-  signal?.throwIfAborted();
+async function writeCalendarFile(path: string, text: string, signal?: AbortSignal): Promise<void> {
   const target = await writeTarget(path);
   let mode = 0o600;
   try {
@@ -73,22 +72,7 @@ export async function writeFileAtomic(path: string, text: string, signal?: Abort
   } catch (error) {
     if (codeOf(error) !== "ENOENT") throw error;
   }
-  const temp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(text, "utf8");
-      if (mode !== 0o600) await handle.chmod(mode);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    signal?.throwIfAborted();
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(target, text, { mode, ...(signal === undefined ? {} : { signal }) });
 }
 
 /**
@@ -140,9 +124,9 @@ export class IcsBackend implements CalendarBackend {
       const roots = await this.#read();
       const master = masterOf(eventsWithId(roots, id));
       if (master === undefined) throw eventNotFound(id);
-      patchEvent(master, patch);
+      const updated = patchEvent(master, patch);
       await this.#write(roots, signal);
-      return toEvent(master);
+      return toEvent(updated);
     });
   }
 
@@ -152,8 +136,8 @@ export class IcsBackend implements CalendarBackend {
       const all = eventsWithId(roots, id);
       const master = masterOf(all);
       if (master === undefined) throw eventNotFound(id);
-      const event = toEvent(master);
-      for (const vevent of all) vevent.parent?.removeSubcomponent(vevent);
+      const event = deletedEvent(master, id);
+      removeEvents(all);
       await this.#write(roots, signal);
       return event;
     });
@@ -188,13 +172,7 @@ export class IcsBackend implements CalendarBackend {
     };
     const run = this.#queue.then(guarded, guarded);
     this.#queue = run.catch(() => undefined);
-    if (signal === undefined) return run;
-    if (signal.aborted) return Promise.reject(signal.reason as Error);
-    return new Promise<T>((resolvePromise, reject) => {
-      const onAbort = (): void => reject(signal.reason as Error);
-      signal.addEventListener("abort", onAbort, { once: true });
-      run.then(resolvePromise, reject).finally(() => signal.removeEventListener("abort", onAbort));
-    });
+    return signal === undefined ? run : withDeadline(run, { signal, abortError: (reason) => reason });
   }
 
   /** The root components of the file (at least one VCALENDAR); the file is created when missing. */
@@ -220,7 +198,7 @@ export class IcsBackend implements CalendarBackend {
   async #write(roots: readonly Calendar[], signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
     try {
-      await writeFileAtomic(this.#path, roots.map((root) => root.toString() + "\r\n").join(""), signal);
+      await writeCalendarFile(this.#path, writeCalendars(roots), signal);
     } catch (error) {
       if (signal?.aborted && error === signal.reason) throw error;
       throw fileError(this.#path, "write", error);

@@ -16,6 +16,12 @@ export interface CalendarEvent {
   attendees?: string[];
   /** The RRULE of a recurring event (occurrences are not expanded; start/end are the first one). */
   recurrence?: string;
+  /**
+   * Why a time is shown otherwise than the calendar writes it: a VTIMEZONE
+   * the plugin does not use (its times are shown as floating), or an end
+   * past the year 9999 (clamped).
+   */
+  note?: string;
 }
 
 /** Fields of a new event, as validated by the `create_event` schema. */

@@ -1,0 +1,174 @@
+import type { Extension } from "@cortex/hooks";
+import type { PluginRegistry, Principal } from "@cortex/plugins";
+import { checkTimeLimit, InvalidOptionsError, type Logger, type ModelClient } from "@cortex/primitives";
+import type { EngineApprover } from "../approval/approver.js";
+import type { OrchestrationResult } from "../orchestration/spec.js";
+import type { PersonaDefinition } from "../persona/persona.js";
+import type { RunResult } from "../run/run-state.js";
+import type { RunStore } from "../store/run-store.js";
+import type { AgentDefinition } from "./agents.js";
+
+/** Every default of the engine and its built-in extensions, in one place. */
+export const ENGINE_DEFAULTS = Object.freeze({
+  /** How long one model call may take. */
+  modelTimeoutMs: 120_000,
+  /** How long an inline approver may take before the call counts as denied. */
+  approvalTimeoutMs: 300_000,
+  /** Step limit of an agent that sets none. */
+  defaultMaxSteps: 10,
+  /** Handoffs one chain of runs may make. */
+  maxHandoffs: 10,
+  /** How long `shutdown` lets work in flight go on before aborting it. */
+  shutdownTimeoutMs: 10_000,
+  /** The least time `shutdown` gives hooks to settle after the work. */
+  minHookFlushMs: 1_000,
+  /** How long `shutdown({ timeoutMs: Infinity })` gives hooks: it waits for the work, never for a hook that never settles. */
+  infiniteShutdownHookFlushMs: 10_000,
+  /** Runs a parallel orchestration keeps going at once. */
+  parallelConcurrency: 4,
+  /** Recent samples `MetricsExtension` keeps per duration for its percentiles. */
+  metricsWindow: 10_000,
+});
+
+/** Everything `createEngine` takes. Only `model` and `plugins` are required. */
+export interface EngineOptions {
+  model: ModelClient;
+  /** The plugin registry whose actions agents use as tools. */
+  plugins: PluginRegistry;
+  /** Extensions registered on the engine's hook bus, in order. */
+  extensions?: Extension[];
+  agents?: AgentDefinition[];
+  /** Personas agents can refer to by name. */
+  personas?: PersonaDefinition[];
+  /** Answers checkpoints inline instead of pausing runs; both checkpoint hooks still fire. */
+  approver?: EngineApprover;
+  /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
+  runStore?: RunStore;
+  logger?: Logger;
+  /** How long one model call may take: ms above 0, or `Infinity` for no limit; default 120 000 ms. */
+  modelTimeoutMs?: number;
+  /** How long an inline approver may take before the call counts as denied: ms above 0, or `Infinity`; default 300 000 ms. */
+  approvalTimeoutMs?: number;
+  /** Step limit for agents that set none: an integer ≥ 1; default 10. */
+  defaultMaxSteps?: number;
+  /** How many handoffs one chain of runs may make (A → B → A … counts each): an integer ≥ 0; default 10. */
+  maxHandoffs?: number;
+}
+
+/** Options of one run. */
+export interface RunOptions {
+  /** Aborting it fails the run with `CORTEX_RUN_ABORTED`. */
+  signal?: AbortSignal;
+  /** Who the run acts for; ADMIN tools need a principal the registry authorizes. */
+  principal?: Principal;
+}
+
+/** A run's result; when the run continued an orchestration (after a checkpoint), that orchestration's result too. */
+export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult };
+
+/** Options of `engine.shutdown`. */
+export interface ShutdownOptions {
+  /** How long in-flight work may go on before it is aborted: ms (0 or more), or `Infinity` to wait for it; default 10 000 ms. */
+  timeoutMs?: number;
+  /**
+   * How long hooks still running once the work is done (an audit file's last
+   * records) may take: ms (0 or more), never `Infinity`, so a hook that never
+   * settles cannot hold shutdown. Default `timeoutMs` (at least 1 000 ms), or
+   * 10 000 ms when `timeoutMs` is `Infinity`.
+   */
+  flushTimeoutMs?: number;
+}
+
+/** What `engine.shutdown` reports. */
+export interface ShutdownReport {
+  /** Runs that were still going at the deadline and were aborted. */
+  abortedRuns: number;
+  /** Hook calls that had not settled when the bus flush ended. */
+  hooksTimedOut: number;
+}
+
+/** The engine's options with their defaults filled in. */
+export interface EngineSettings {
+  readonly modelTimeoutMs: number;
+  readonly approvalTimeoutMs: number;
+  readonly defaultMaxSteps: number;
+  readonly maxHandoffs: number;
+}
+
+function checkInteger(option: string, value: unknown, least: number): number {
+  if (Number.isInteger(value) && (value as number) >= least) return value as number;
+  throw new InvalidOptionsError(option, `createEngine: ${option} must be an integer ≥ ${least}; got ${String(value)}`);
+}
+
+function checkList(option: string, value: unknown): void {
+  if (value !== undefined && !Array.isArray(value)) {
+    throw new InvalidOptionsError(option, `createEngine: ${option} must be a list`);
+  }
+}
+
+/** Checks the options `createEngine` uses itself (the bus checks extensions and the logger); `CORTEX_INVALID_OPTIONS` names the one at fault. */
+export function engineSettings(options: EngineOptions): EngineSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionsError("options", "createEngine needs an options object with a model and plugins");
+  }
+  if (typeof options.model?.generate !== "function") {
+    throw new InvalidOptionsError("model", "createEngine needs a model with generate()");
+  }
+  if (typeof options.plugins?.execute !== "function") {
+    throw new InvalidOptionsError("plugins", "createEngine needs a PluginRegistry as plugins");
+  }
+  if (options.approver !== undefined && typeof options.approver !== "function") {
+    throw new InvalidOptionsError("approver", "createEngine: approver must be a function");
+  }
+  const store = options.runStore as Partial<RunStore> | undefined;
+  if (
+    store !== undefined &&
+    !["save", "load", "claim", "delete"].every((m) => typeof store[m as keyof RunStore] === "function")
+  ) {
+    throw new InvalidOptionsError("runStore", "createEngine: runStore must have save, load, claim and delete");
+  }
+  checkList("agents", options.agents);
+  checkList("personas", options.personas);
+  checkList("extensions", options.extensions);
+  const d = ENGINE_DEFAULTS;
+  return {
+    modelTimeoutMs: checkTimeLimit("createEngine", "modelTimeoutMs", options.modelTimeoutMs ?? d.modelTimeoutMs),
+    approvalTimeoutMs: checkTimeLimit(
+      "createEngine",
+      "approvalTimeoutMs",
+      options.approvalTimeoutMs ?? d.approvalTimeoutMs,
+    ),
+    defaultMaxSteps: checkInteger("defaultMaxSteps", options.defaultMaxSteps ?? d.defaultMaxSteps, 1),
+    maxHandoffs: checkInteger("maxHandoffs", options.maxHandoffs ?? d.maxHandoffs, 0),
+  };
+}
+
+/**
+ * The limits of `shutdown`: how long the work may go on (0 or more ms, or
+ * `Infinity`), and how long hooks may take after it (always finite: see
+ * `flushTimeoutMs`). A bad one is a `CORTEX_INVALID_OPTIONS` error to reject with.
+ */
+export function shutdownLimits(
+  options: ShutdownOptions | undefined,
+): { timeoutMs: number; flushTimeoutMs: number } | InvalidOptionsError {
+  const timeoutMs: unknown = options?.timeoutMs ?? ENGINE_DEFAULTS.shutdownTimeoutMs;
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+    const got = String(timeoutMs);
+    return new InvalidOptionsError(
+      "timeoutMs",
+      `shutdown: timeoutMs must be 0 or more milliseconds, or Infinity; got ${got}`,
+    );
+  }
+  const { minHookFlushMs, infiniteShutdownHookFlushMs } = ENGINE_DEFAULTS;
+  const flushTimeoutMs: unknown =
+    options?.flushTimeoutMs ??
+    (timeoutMs === Infinity ? infiniteShutdownHookFlushMs : Math.max(minHookFlushMs, timeoutMs));
+  if (typeof flushTimeoutMs !== "number" || !(flushTimeoutMs >= 0) || flushTimeoutMs === Infinity) {
+    const got = String(flushTimeoutMs);
+    return new InvalidOptionsError(
+      "flushTimeoutMs",
+      `shutdown: flushTimeoutMs must be 0 or more milliseconds (never Infinity: a hook that never settles must not hold shutdown); got ${got}`,
+    );
+  }
+  return { timeoutMs, flushTimeoutMs };
+}

@@ -1,0 +1,58 @@
+import { hookMethodName, type Extension, type HookName } from "@cortex/hooks";
+import { AUDIT_RECORDS, type AuditEvent } from "./audit-records.js";
+
+/** Where audit records go. `record` may be async; the hook bus waits for it on flush. */
+export interface AuditRecorder {
+  record(event: AuditEvent): void | Promise<void>;
+  /** Writes out what is buffered and releases resources; called on the `shutdown` hook. */
+  close?(): Promise<void>;
+}
+
+let lastMs = -1;
+let lastIso = "";
+
+/** The current time in ISO 8601, formatted once per millisecond however many records share it. */
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+/**
+ * Turns every hook into an audit record for a pluggable recorder. Raw run
+ * input is never written (its length is), nor tool argument values (their
+ * names are); credentials never reach hook events from the registry. On the
+ * `shutdown` hook the recorder is closed, so `engine.shutdown()` — which
+ * flushes the hook bus — returns only when every record is written.
+ */
+export class AuditExtension implements Extension {
+  readonly name: string;
+  readonly #recorder: AuditRecorder;
+
+  constructor(options: { recorder: AuditRecorder; name?: string }) {
+    this.name = options.name ?? "audit";
+    this.#recorder = options.recorder;
+    for (const hook of Object.keys(AUDIT_RECORDS) as HookName[]) {
+      const method = hookMethodName(hook);
+      Object.defineProperty(this, method, {
+        value: (event: never) => {
+          const written = this.#write(hook, event);
+          if (hook !== "shutdown") return written;
+          // The recorder is closed even when the last record failed; that failure is still reported.
+          const close = () => this.#recorder.close?.();
+          return Promise.resolve(written).then(close, async (error: unknown) => {
+            await close();
+            throw error;
+          });
+        },
+      });
+    }
+  }
+
+  #write(hook: HookName, event: never): void | Promise<void> {
+    return this.#recorder.record((AUDIT_RECORDS[hook] as (event: never, at: string) => AuditEvent)(event, isoNow()));
+  }
+}

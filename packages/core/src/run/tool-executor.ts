@@ -1,0 +1,214 @@
+import type { Approval, ExecuteOptions, PluginResult } from "@cortex/plugins";
+import { isCortexError, toErrorInfo, type ErrorInfo } from "@cortex/primitives";
+import { askApprover, type EngineApprover } from "../approval/approver.js";
+import type { ResolvedAgent } from "../engine/agents.js";
+import { abortError, RunError } from "../errors.js";
+import { toJson } from "../json.js";
+import type { PersonaRuntime } from "../persona/persona-runtime.js";
+import { readHandoff } from "./handoff.js";
+import type { RunEvents } from "./run-events.js";
+import type { LoopContext } from "./run-loop.js";
+import { epochMs, type Checkpoint, type CheckpointDecision, type PendingToolCall, type RunState } from "./run-state.js";
+import { decide, gate, type Ruling, type Verdict } from "./tool-gate.js";
+import type { ToolEntry } from "./tool-set.js";
+
+/** How a tool call left the run: going on, or paused at a checkpoint. */
+export type ToolOutcome = "done" | "paused";
+
+/** What the executor needs of the engine and the run. */
+export interface ToolScope extends LoopContext {
+  readonly agent: ResolvedAgent;
+  readonly state: RunState;
+  readonly signal: AbortSignal;
+  readonly persona: PersonaRuntime;
+  readonly events: RunEvents;
+  readonly tools: ReadonlyMap<string, ToolEntry>;
+}
+
+/**
+ * Handles one tool call of a run: announces it, asks the gate, gets a
+ * decision when the gate asks for one (pausing the run, or from the inline
+ * approver), runs it through the registry and tells the model how it ended.
+ * Every call announced with `toolCalled` ends with `toolCompleted` or
+ * `toolFailed`, also when it fails the run.
+ */
+export class ToolExecutor {
+  constructor(private readonly scope: ToolScope) {}
+
+  /** Handles `call`; `resumed` is the decision of the checkpoint the run was paused at, for the paused call. */
+  async call(call: PendingToolCall, resumed: CheckpointDecision | undefined): Promise<ToolOutcome> {
+    const { scope } = this;
+    const tool = scope.tools.get(call.name);
+    // Announced before the pause, so it ends with toolFailed like any call of an aborted run.
+    if (resumed !== undefined && scope.signal.aborted) return this.#threw(call, tool, abortError(scope.signal));
+    if (resumed === undefined) {
+      if (tool === undefined) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
+      // Extensions get a copy, and only when one listens: nothing they do to it can change the call that runs.
+      if (scope.events.heard("toolCalled")) {
+        scope.events.run("toolCalled", {
+          runId: scope.state.runId,
+          toolName: call.name,
+          args: structuredClone(call.args),
+        });
+      }
+      if (tool.builtin === "handoff") return this.#handoff(call, tool);
+    }
+    let verdict: Verdict;
+    try {
+      verdict =
+        resumed === undefined ? await gate(scope, call, tool!) : decide(call, tool, resumed, scope.state.checkpoint);
+    } catch (error) {
+      return this.#threw(call, tool, error);
+    }
+    if ("ask" in verdict) {
+      scope.state.checkpoint = verdict.ask;
+      if (scope.approver === undefined) return this.#pause(verdict.ask, call, tool!);
+      verdict = await this.#askInline(verdict.ask, call, tool, scope.approver);
+    }
+    // The decision is bound to the checkpoint's exact call; it is spent once this call is handled.
+    delete scope.state.checkpoint;
+    if ("refuse" in verdict) {
+      this.failed(call, verdict.refuse, tool);
+      return "done";
+    }
+    return this.#execute(call, tool!, verdict.run);
+  }
+
+  /** Ends a call with `toolFailed`; the model is told why. */
+  failed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry | undefined): void {
+    const { scope } = this;
+    if (!this.#tell(call, { ok: false, error })) {
+      this.#tell(call, { ok: false, error: { code: String(error.code), message: String(error.message) } });
+    }
+    scope.events.run("toolFailed", { runId: scope.state.runId, toolName: call.name, error });
+    if (tool) scope.persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
+  }
+
+  /**
+   * A call whose gate, approval or execution threw: a Cortex error is a
+   * result the model sees; an abort, or anything else, fails the run once
+   * the call has ended with `toolFailed`.
+   */
+  #threw(call: PendingToolCall, tool: ToolEntry | undefined, error: unknown): ToolOutcome {
+    const { signal } = this.scope;
+    if (signal.aborted) {
+      const aborted = abortError(signal);
+      this.failed(call, toErrorInfo(aborted), tool);
+      throw aborted;
+    }
+    this.failed(call, toErrorInfo(error), tool);
+    if (!isCortexError(error)) throw error;
+    return "done";
+  }
+
+  async #askInline(
+    checkpoint: Checkpoint,
+    call: PendingToolCall,
+    tool: ToolEntry | undefined,
+    approver: EngineApprover,
+  ): Promise<Ruling> {
+    const { scope } = this;
+    const { state, events } = scope;
+    events.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+    const asked = epochMs();
+    const { shown, bound } = await askApprover(
+      approver,
+      checkpoint,
+      scope.signal,
+      scope.settings.approvalTimeoutMs,
+      scope.logger,
+    );
+    // The time spent waiting for the decision is not part of the step, as for a paused run.
+    state.stepStartedAt += epochMs() - asked;
+    events.emit("checkpointResolved", { checkpointId: checkpoint.id, runId: state.runId, decision: shown });
+    return decide(call, tool, bound, checkpoint);
+  }
+
+  async #pause(checkpoint: Checkpoint, call: PendingToolCall, tool: ToolEntry): Promise<ToolOutcome> {
+    const { state, store, events } = this.scope;
+    state.status = "awaiting_approval";
+    try {
+      await store.save(state);
+    } catch (error) {
+      state.status = "running";
+      delete state.checkpoint;
+      const failure = new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", {
+        cause: error,
+      });
+      this.failed(call, toErrorInfo(failure), tool);
+      throw failure;
+    }
+    events.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+    return "paused";
+  }
+
+  async #execute(call: PendingToolCall, tool: ToolEntry, approval: Approval | undefined): Promise<ToolOutcome> {
+    const { plugins, state, signal, events, persona } = this.scope;
+    const started = performance.now();
+    const options: ExecuteOptions = { signal, callId: call.id };
+    if (state.principal) options.principal = state.principal;
+    if (approval) options.approval = approval;
+    let result: PluginResult;
+    try {
+      result = await plugins.execute(tool.plugin, tool.action, call.args, options);
+    } catch (error) {
+      return this.#threw(call, tool, error);
+    }
+    if (result?.success !== true) {
+      const { code, error } = (result ?? {}) as { code?: unknown; error?: unknown };
+      const message = typeof error === "string" ? error : `${call.name} failed`;
+      this.failed(call, { code: typeof code === "string" ? code : "CORTEX_TOOL_FAILED", message }, tool);
+      return "done";
+    }
+    // The model's message is written before extensions see the result, so none can change it.
+    if (!this.#tell(call, { ok: true, data: result.data ?? null })) {
+      const message = `${call.name} returned data that JSON cannot hold (a BigInt, a cycle, a failing toJSON)`;
+      this.failed(call, { code: "CORTEX_RESULT_NOT_JSON", message }, tool);
+      return "done";
+    }
+    events.run("toolCompleted", {
+      runId: state.runId,
+      toolName: call.name,
+      result,
+      elapsedMs: performance.now() - started,
+    });
+    persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
+    return "done";
+  }
+
+  #handoff(call: PendingToolCall, tool: ToolEntry): ToolOutcome {
+    const { state, agent, events, settings, startable } = this.scope;
+    const handoff = readHandoff(
+      call.args,
+      agent.definition.handoffs ?? [],
+      state.handoffDepth ?? 0,
+      settings.maxHandoffs,
+      startable,
+    );
+    if ("error" in handoff) {
+      this.failed(call, handoff.error, tool);
+      return "done";
+    }
+    events.emit("agentHandoff", {
+      orchestrationId: state.orchestration?.id ?? state.runId,
+      from: state.agentId,
+      to: handoff.to,
+      payload: { message: handoff.message },
+    });
+    const result = { success: true, data: { handedOffTo: handoff.to } };
+    this.#tell(call, { ok: true, data: result.data });
+    events.run("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: 0 });
+    state.handoff = handoff;
+    state.output = handoff.message;
+    state.status = "completed";
+    return "done";
+  }
+
+  /** Writes the tool message the model gets; false, and nothing written, when `body` is not JSON. */
+  #tell(call: PendingToolCall, body: unknown): boolean {
+    const content = toJson(body);
+    if (content === undefined) return false;
+    this.scope.state.messages.push({ role: "tool", toolCallId: call.id, name: call.name, content });
+    return true;
+  }
+}

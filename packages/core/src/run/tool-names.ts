@@ -1,0 +1,45 @@
+/** Separates plugin and action in a tool name: `calendar__list_events`. */
+export const TOOL_SEPARATOR = "__";
+
+/** The name a plugin action has everywhere: in what the model sees, in hooks and in audit records. */
+export function toolName(plugin: string, action: string): string {
+  return `${plugin}${TOOL_SEPARATOR}${action}`;
+}
+
+/** Splits `<plugin>__<action>` at the first separator; undefined when the name has none with text on both sides. */
+export function parseToolName(name: string): { plugin: string; action: string } | undefined {
+  const at = name.indexOf(TOOL_SEPARATOR);
+  if (at <= 0 || at + TOOL_SEPARATOR.length >= name.length) return undefined;
+  return { plugin: name.slice(0, at), action: name.slice(at + TOOL_SEPARATOR.length) };
+}
+
+/** True when the tool name of `plugin` and `action` splits back into exactly them, so it names one action only. */
+export function roundTrips(plugin: string, action: string): boolean {
+  const parsed = parseToolName(toolName(plugin, action));
+  return parsed?.plugin === plugin && parsed.action === action;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
+  return new RegExp(`^${escaped}$`);
+}
+
+/**
+ * Compiles tool patterns into a predicate. A pattern is `plugin.action`,
+ * `plugin` (all its actions) or `plugin__action`; `*` matches any run of
+ * characters in either part. `undefined` allows every tool; an empty list
+ * allows none.
+ */
+export function compileToolFilter(
+  patterns: readonly string[] | undefined,
+): (plugin: string, action: string) => boolean {
+  if (patterns === undefined) return () => true;
+  const matchers = patterns.map((pattern) => {
+    const separator = pattern.includes(TOOL_SEPARATOR) ? TOOL_SEPARATOR : ".";
+    const at = pattern.indexOf(separator);
+    const plugin = globToRegExp(at === -1 ? pattern : pattern.slice(0, at));
+    const action = globToRegExp(at === -1 ? "*" : pattern.slice(at + separator.length));
+    return (p: string, a: string) => plugin.test(p) && action.test(a);
+  });
+  return (plugin, action) => matchers.some((match) => match(plugin, action));
+}

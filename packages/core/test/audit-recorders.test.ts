@@ -1,0 +1,130 @@
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, open, readFile, writeFile, type FileHandle } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { JsonLinesAuditRecorder, readAuditLog, type AuditEvent } from "../src/index.js";
+
+const event = (action: string, extra: Partial<AuditEvent> = {}): AuditEvent =>
+  ({
+    timestamp: new Date(0).toISOString(),
+    hook: "runStarted",
+    action,
+    resource: "run",
+    resourceId: "r",
+    outcome: "started",
+    severity: "info",
+    ...extra,
+  }) as AuditEvent;
+
+async function auditFile(): Promise<string> {
+  return join(await mkdtemp(join(tmpdir(), "cortex-audit-")), "audit.jsonl");
+}
+
+/** Closes the recorder, then checks what a reader finds in its file: these actions, and this many torn lines. */
+async function expectLog(recorder: JsonLinesAuditRecorder, actions: string[], skipped: number): Promise<void> {
+  await recorder.close();
+  const log = await readAuditLog(recorder.path);
+  expect(log.events.map((e) => e.action)).toEqual(actions);
+  expect(log.skipped).toBe(skipped);
+}
+
+describe("JsonLinesAuditRecorder when the file fails", () => {
+  it("tries the file again for later records instead of failing every record after one failed open", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-audit-"));
+    const path = join(dir, "later", "audit.jsonl");
+    const recorder = new JsonLinesAuditRecorder(path);
+    await expect(recorder.record(event("lost"))).rejects.toMatchObject({ code: "ENOENT" });
+    await mkdir(join(dir, "later"));
+    await recorder.record(event("kept"));
+    await recorder.close();
+    const lines = (await readFile(path, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as AuditEvent).action);
+    expect(lines).toEqual(["kept"]);
+  });
+
+  it("closes cleanly after a failed open", async () => {
+    const recorder = new JsonLinesAuditRecorder(join(tmpdir(), "cortex-no-such-dir", "x", "audit.jsonl"));
+    await recorder.record(event("lost")).catch(() => undefined);
+    await expect(recorder.close()).resolves.toBeUndefined();
+  });
+});
+
+describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record", () => {
+  it("starts on a fresh line when the file it opens ends mid-record", async () => {
+    const path = await auditFile();
+    await writeFile(path, `${JSON.stringify(event("whole"))}\n{"timestamp":"1970-01-01T00:00:00.000Z","hook":"run`);
+    const recorder = new JsonLinesAuditRecorder(path);
+    await recorder.record(event("after"));
+    await recorder.record(event("later"));
+    await expectLog(recorder, ["whole", "after", "later"], 1);
+  });
+
+  it("starts on a fresh line after a short write (a full disk) in the same recorder", async () => {
+    const path = await auditFile();
+    const recorder = new JsonLinesAuditRecorder(path);
+    await recorder.record(event("before"));
+    const probe = await open(path, "r");
+    const prototype = Object.getPrototypeOf(probe) as FileHandle;
+    await probe.close();
+    const real = prototype.appendFile;
+    const spy = vi.spyOn(prototype, "appendFile").mockImplementationOnce(async function (this: FileHandle, data) {
+      // Three quarters of the batch reach the disk (its second record cut short), then the disk is full.
+      const text = String(data);
+      await real.call(this, text.slice(0, Math.floor(text.length * 0.75)));
+      throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
+    });
+    try {
+      const batch = [recorder.record(event("whole")), recorder.record(event("torn"))];
+      await expect(Promise.all(batch)).rejects.toMatchObject({ code: "ENOSPC" });
+    } finally {
+      spy.mockRestore();
+    }
+    await recorder.record(event("after"));
+    await expectLog(recorder, ["before", "whole", "after"], 1);
+  });
+
+  // Whatever a SIGKILL leaves (a write the kernel completed, or a batch cut between two writes), the records
+  // written after it are whole and every whole record before it is kept. The two tests above cut a line for sure.
+  it("loses only the torn line when a writer is killed with SIGKILL mid-write, again and again", async () => {
+    const path = await auditFile();
+    const writer = join(import.meta.dirname, "fixtures", "audit-writer.ts");
+    const KILLS = 5;
+    for (let round = 0; round < KILLS; round++) {
+      const child = spawn(process.execPath, ["--import", "tsx", writer, path], { cwd: import.meta.dirname });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once("data", () => resolve());
+        child.on("error", reject);
+        child.on("exit", (code) => reject(new Error(`the writer exited early (${code})`)));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 5 + round * 7));
+      const exited = new Promise((resolve) => child.on("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+      const after = new JsonLinesAuditRecorder(path);
+      await after.record(event("marker", { resourceId: `after-kill-${round}` }));
+      await after.close();
+    }
+    const log = await readAuditLog(path);
+    expect(log.events.filter((e) => e.action === "marker").map((e) => e.resourceId)).toEqual(
+      Array.from({ length: KILLS }, (_, round) => `after-kill-${round}`),
+    );
+    for (const written of log.events.filter((e) => e.action === "bulk")) expect(written.reason).toHaveLength(300_000);
+    expect(log.skipped).toBeLessThanOrEqual(KILLS);
+    const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line !== "");
+    expect(lines).toHaveLength(log.events.length + log.skipped);
+  }, 120_000);
+});
+
+describe("readAuditLog", () => {
+  it("reads every whole record and counts the lines it skips", async () => {
+    const path = await auditFile();
+    await writeFile(
+      path,
+      [JSON.stringify(event("a")), "{torn", "", "42", JSON.stringify(event("b")), '{"hook":'].join("\n"),
+    );
+    expect(await readAuditLog(path)).toEqual({ events: [event("a"), event("b")], skipped: 3 });
+  });
+});

@@ -1,0 +1,10 @@
+export { aiSdkModel } from "./model.js";
+export type { AiSdkModelClient } from "./model.js";
+export { AI_SDK_MODEL_DEFAULTS } from "./options.js";
+export type { AiSdkModelOptions } from "./options.js";
+export { SUPPORTED_SPECIFICATIONS } from "./language-model.js";
+export type { AiSdkLanguageModel, LanguageModelV4Like, ReasoningEffort } from "./language-model.js";
+export { AI_SDK_PROVIDERS } from "./providers.js";
+export type { KnownProvider, ProviderEntry } from "./providers.js";
+export { MODEL_ENV, modelFromEnv, modelFromSpec, parseModelSpec } from "./spec.js";
+export type { ModelEnv, ModelFromSpecOptions, ModelSpec } from "./spec.js";
