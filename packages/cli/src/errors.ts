@@ -14,6 +14,7 @@ export const CLI_ERRORS = {
   CORTEX_CLI_UNHEALTHY: "CommandFailedError",
   CORTEX_CLI_RUN_FAILED: "result",
   CORTEX_CLI_INTERNAL: "result",
+  CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
   CORTEX_SCAFFOLD_INVALID_NAME: "InvalidNameError",
   CORTEX_SCAFFOLD_TARGET_NOT_EMPTY: "CommandFailedError",
   CORTEX_SCAFFOLD_WRITE_FAILED: "CommandFailedError",

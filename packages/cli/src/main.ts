@@ -6,8 +6,10 @@ import { createPluginCommand } from "./commands/create-plugin.js";
 import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
+import { ledgerCommand } from "./commands/ledger.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
 import { credentialListing, printCommandHelp, printMainHelp } from "./help.js";
@@ -27,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   createPluginCommand,
   checkPluginCommand,
+  serveCommand,
+  ledgerCommand,
 ];
 
 const COMMON: NonNullable<ParseArgsConfig["options"]> = {
@@ -119,7 +123,11 @@ function parseCommandLine(
 ): CommandContext | "help" {
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -129,7 +137,7 @@ function parseCommandLine(
     const message = error instanceof Error ? error.message.split(". To specify")[0]!.replace(/\.$/, "") : String(error);
     throw new UsageError(message, command.name);
   }
-  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  const flags = parsed.values as CommandContext["flags"];
   if (flags.help === true) return "help";
   const { positionals } = parsed;
   const { min, max } = command.args;

@@ -57,6 +57,16 @@ describe("runLedgerVerifyCommand", () => {
     expect(unsigned.err()).toBe("warning: records carry MACs; give the server key to check them\n");
   });
 
+  it("fails on a ledger that is not there rather than calling it intact", async () => {
+    const cwd = await tempDir();
+    const run = io(cwd);
+    expect(await runLedgerVerifyCommand(["missing.jsonl"], run.io)).toBe(1);
+    expect(run.err()).toBe(
+      `error [CORTEX_INVALID_OPTIONS]: no ledger at ${join(cwd, "missing.jsonl")} (nor its head file): check the path\n`,
+    );
+    expect(run.out()).toBe("");
+  });
+
   it("refuses bad arguments and a short key", async () => {
     const cwd = await tempDir();
     const two = io(cwd);

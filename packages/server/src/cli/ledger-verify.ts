@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { messageOf } from "@cortex/primitives";
-import { ServeUsageError } from "../errors.js";
+import { InvalidOptionsError, ServeUsageError } from "../errors.js";
 import { verifyLedgerFile } from "../ledger/verify-file.js";
 import type { LedgerVerification } from "../ledger/verify.js";
 import { clean, keyFrom, printFailure, type CommandIO, type CommandOption } from "./io.js";
@@ -80,6 +81,9 @@ export async function runLedgerVerifyCommand(argv: readonly string[], io: Comman
       }
     }
     const file = resolve(io.cwd, positionals[0] ?? DEFAULT_LEDGER_FILE);
+    // Nothing to verify is not "intact": a wrong path, or a ledger deleted along with its head.
+    if (!existsSync(file) && !existsSync(`${file}.head`))
+      throw new InvalidOptionsError("file", `no ledger at ${file} (nor its head file): check the path`);
     return printReport(io, file, await verifyLedgerFile(file, key), values.json === true);
   } catch (error) {
     return printFailure(io, error);
