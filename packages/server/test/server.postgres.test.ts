@@ -31,6 +31,11 @@ describe("the server on PostgreSQL", () => {
       const del = await app.pause("files__delete", { path: "pg.txt" }, { principal: principal("carol") });
       const listed = await call<{ items: PendingView[] }>(running.url, "/api/checkpoints?tier=ADMIN", { as: "alice" });
       expect(listed.body.items.map((item) => item.checkpointId)).toEqual([del.id]);
+      // A cursor the store never gave out is the client's mistake, not the store's failure.
+      const badCursor = await call<{ error?: { code: string } }>(running.url, "/api/checkpoints?after=nonsense", {
+        as: "alice",
+      });
+      expect([badCursor.status, badCursor.body.error?.code]).toEqual([400, "CORTEX_SERVER_BAD_REQUEST"]);
       const body = { decision: "approve", approvalId: del.approvalId };
       expect((await vote(running.url, "carol", del.id, body)).body.error?.code).toBe("CORTEX_SERVER_SELF_APPROVAL");
       expect((await vote(running.url, "alice", del.id, body)).body.status).toBe("pending");

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type {
@@ -70,6 +70,47 @@ describe("the API", () => {
     expect(one.body.run.messages.at(-1)).toMatchObject({ role: "assistant", toolCalls: [{ name: "files__write" }] });
     expect(one.body.you).toEqual({ canApprove: true, canDeny: true });
     expect(one.body.rule).toEqual({ quorum: 1, roles: ["approver", "admin"], selfApproval: true });
+  });
+
+  it("filters the pending checkpoints by agent, plugin and tier, and pages through them with the cursor", async () => {
+    const first = await app.pause("files__write", { path: "a.md", content: "a\n" });
+    await writeFile(join(app.root, "b.md"), "b\n");
+    const admin = await app.pause("files__delete", { path: "b.md" }, { principal: principal("carol") });
+    const last = await app.pause("files__write", { path: "c.md", content: "c\n" });
+    const ids = (page: { items: PendingView[] }) => page.items.map((item) => item.checkpointId);
+
+    const one = await call<{ items: PendingView[]; nextCursor?: string }>(running.url, "/api/checkpoints?limit=2", {
+      as: "alice",
+    });
+    expect(one.status).toBe(200);
+    expect(one.body.items).toHaveLength(2);
+    expect(one.body.nextCursor).toEqual(expect.any(String));
+    const two = await call<{ items: PendingView[]; nextCursor?: string }>(
+      running.url,
+      `/api/checkpoints?limit=2&after=${encodeURIComponent(one.body.nextCursor!)}`,
+      { as: "alice" },
+    );
+    expect(two.body.nextCursor).toBeUndefined();
+    expect([...ids(one.body), ...ids(two.body)].sort()).toEqual([first.id, admin.id, last.id].sort());
+
+    const byTier = await call<{ items: PendingView[] }>(running.url, "/api/checkpoints?tier=ADMIN", { as: "alice" });
+    expect(ids(byTier.body)).toEqual([admin.id]);
+    expect(byTier.body.items[0]!.votes).toEqual({ approvals: [], quorum: 2 });
+    const byPlugin = await call<{ items: PendingView[] }>(running.url, "/api/checkpoints?plugin=files&tier=CONFIRM", {
+      as: "alice",
+    });
+    expect(ids(byPlugin.body).sort()).toEqual([first.id, last.id].sort());
+    const byAgent = await call<{ items: PendingView[] }>(running.url, "/api/checkpoints?agentId=writer", {
+      as: "alice",
+    });
+    expect(byAgent.body.items).toHaveLength(3);
+    const nobody = await call<{ items: PendingView[] }>(running.url, "/api/checkpoints?agentId=reader", {
+      as: "alice",
+    });
+    expect(nobody.body.items).toEqual([]);
+
+    const badTier = await call<{ error: { code: string } }>(running.url, "/api/checkpoints?tier=AUTO", { as: "alice" });
+    expect([badTier.status, badTier.body.error.code]).toEqual([400, "CORTEX_SERVER_BAD_REQUEST"]);
   });
 
   it("approves a CONFIRM call with one vote: the run resumes through the engine and the file is written", async () => {
