@@ -91,6 +91,7 @@ console.log(JSON.stringify({ createApprovalServer: typeof server.createApprovalS
 `;
 
 const INSTALLED: PackedName[] = [
+  "@cortex/cli",
   "@cortex/core",
   "@cortex/plugins",
   "@cortex/primitives",
@@ -149,6 +150,20 @@ describe("the published approval server", () => {
       ledger: { ok: true, records: 2, signed: true },
     });
     expect((result.page as { csp: string }).csp).toContain("script-src 'self'");
+  });
+
+  it("is what the published cortex command runs: ledger verify checks the inbox's ledger, serve makes tokens", async () => {
+    const cortex = join(project!, "node_modules/@cortex/cli/dist/cli.js");
+    const env = { NO_COLOR: "1", CORTEX_SERVER_KEY: "e2e-key-of-at-least-thirty-two-bytes" };
+    const verified = await mustRun(process.execPath, [cortex, "ledger", "verify", "approvals.ledger.jsonl"], {
+      cwd: project!,
+      env,
+    });
+    expect(verified.stdout).toMatch(
+      /approvals\.ledger\.jsonl: 2 records, intact; last 2 [0-9a-f]{64}; every MAC checked/,
+    );
+    const made = await mustRun(process.execPath, [cortex, "serve", "--new-token", "dana"], { cwd: project!, env });
+    expect(JSON.parse(made.stdout)).toMatchObject({ principal: { id: "dana", roles: ["approver"] } });
   });
 
   it("loads through require() too", async () => {
