@@ -79,6 +79,6 @@ describe("cortex ledger verify", () => {
     const extra = await cortex(["ledger", "verify", "a", "b"], { cwd });
     expect(extra.code).toBe(2);
     const help = await cortex(["--help"]);
-    expect(help.stdout).toMatch(/^ {2}ledger +Verify the approval ledger/m);
+    expect(help.stdout).toMatch(/^ {2}ledger +Check the approval ledger/m);
   });
 });

@@ -22,7 +22,7 @@ const VERIFY_FLAGS: Record<string, OptionSpec> = {
 /** `cortex ledger verify [file]`: checks the approval ledger through `@cortex/server`; exit 0 intact, 1 not. */
 export const ledgerCommand: Command = {
   name: "ledger",
-  summary: "Verify the approval ledger of `cortex serve`: ledger verify [file] (needs @cortex/server)",
+  summary: "Check the approval ledger of `cortex serve` with `ledger verify` (needs @cortex/server)",
   usage: "ledger verify [file] [--postgres <url>] [--schema <name>] [--key-file <file>] [--json]",
   details:
     "Reads the whole ledger (by default .cortex/approvals.ledger.jsonl, or the PostgreSQL table) and\n" +

@@ -70,7 +70,7 @@ const SERVE_FLAGS: Record<string, OptionSpec> = {
 /** `cortex serve`: the approval inbox beside an app, run by `@cortex/server` (an optional peer: installed on demand). */
 export const serveCommand: Command = {
   name: "serve",
-  summary: "Serve the approval inbox (web page and JSON API) for the runs an app paused (needs @cortex/server)",
+  summary: "Serve the approval inbox, a web page and JSON API to decide paused calls (needs @cortex/server)",
   usage:
     "serve --app <module> [--store <dir> | --postgres <url>] [--principals <file>] [--ledger <file>] [--audit <file>]… [--policy <file>] [--port <n>]",
   details:
