@@ -14,12 +14,12 @@ export const CLI_ERRORS = {
   CORTEX_CLI_UNHEALTHY: "CommandFailedError",
   CORTEX_CLI_RUN_FAILED: "result",
   CORTEX_CLI_INTERNAL: "result",
-  CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
   CORTEX_SCAFFOLD_INVALID_NAME: "InvalidNameError",
   CORTEX_SCAFFOLD_TARGET_NOT_EMPTY: "CommandFailedError",
   CORTEX_SCAFFOLD_WRITE_FAILED: "CommandFailedError",
   CORTEX_CHECK_INVALID_CREDENTIALS: "InvalidCredentialsError",
   CORTEX_CHECK_FAILED: "CommandFailedError",
+  CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
 } as const satisfies ErrorTable;
 
 /** A code of {@link CLI_ERRORS}. */

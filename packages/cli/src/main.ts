@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
 import { ledgerCommand } from "./commands/ledger.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   createPluginCommand,
   checkPluginCommand,
+  mcpCommand,
   serveCommand,
   ledgerCommand,
 ];
@@ -121,6 +123,13 @@ function parseCommandLine(
   out: CommandContext["out"],
   err: CommandContext["err"],
 ): CommandContext | "help" {
+  if (command.passThrough === true) {
+    if (args.length === 0 || args[0] === "-h" || args[0] === "--help") {
+      if (args.length === 0) throw new UsageError(`"${command.name}" needs a subcommand`, command.name);
+      return "help";
+    }
+    return { io, out, err, positionals: args, flags: {}, verbose: false };
+  }
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = {

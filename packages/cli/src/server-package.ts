@@ -1,9 +1,9 @@
 import { readFile, realpath, stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isPlainObject, messageOf } from "@cortex/primitives";
+import { isPlainObject } from "@cortex/primitives";
 import type * as Server from "@cortex/server";
-import { CommandFailedError } from "./errors.js";
+import { importOptional } from "./optional.js";
 
 /** The optional package `cortex serve` and `cortex ledger verify` delegate to. */
 export const SERVER_PACKAGE = "@cortex/server";
@@ -35,26 +35,15 @@ async function projectEntry(cwd: string): Promise<string | undefined> {
 /**
  * Loads `@cortex/server` for `command`: the copy installed in the project
  * first (so `npx @cortex/cli` serves with the project's own server, beside
- * the app's own engine), else the one beside the CLI. Neither loads:
+ * the app's own engine), else the one beside the CLI. Neither installed:
  * `CORTEX_CLI_MISSING_PACKAGE`, naming the package to install.
  */
 export async function loadServer(command: string, cwd: string): Promise<ServerModule> {
-  let entry: string | undefined;
-  try {
-    entry = await projectEntry(cwd);
-  } catch {
-    // An unreadable copy in the project: the one beside the CLI may still do.
-  }
-  try {
-    return (await import(entry ?? SERVER_PACKAGE)) as ServerModule;
-  } catch (error) {
-    throw new CommandFailedError(
-      "CORTEX_CLI_MISSING_PACKAGE",
-      `cortex ${command} needs ${SERVER_PACKAGE}, which could not be loaded (${messageOf(error)}); ` +
-        `install it in the project (npm install ${SERVER_PACKAGE}) or run npx -p @cortex/cli -p ${SERVER_PACKAGE} cortex ${command}`,
-      { cause: error },
-    );
-  }
+  // An unreadable copy in the project: the one beside the CLI may still do.
+  const entry = await projectEntry(cwd).catch(() => undefined);
+  return importOptional(SERVER_PACKAGE, command, () =>
+    entry === undefined ? import("@cortex/server") : (import(entry) as Promise<ServerModule>),
+  );
 }
 
 /**

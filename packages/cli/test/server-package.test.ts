@@ -5,12 +5,12 @@ import { describe, expect, it } from "vitest";
 import { argvOf } from "../src/server-package.js";
 import { CLI, tempDir } from "./helpers.js";
 
-// A resolve hook under which @cortex/server is not installed: its imports resolve a package that does not exist.
+// A resolve hook under which @cortex/server is not installed: it is looked for from a folder that has none.
 const withoutServer = `data:text/javascript,${encodeURIComponent(
   `import { register } from "node:module";
    register("data:text/javascript," + encodeURIComponent(
      "export async function resolve(s, c, next) {" +
-     "  if (s === '@cortex/server' || s.startsWith('@cortex/server/')) return next('@cortex/not-installed-server', c);" +
+     "  if (s === '@cortex/server') return next(s, { ...c, parentURL: 'file:///nonexistent/cortex-cli/index.js' });" +
      "  return next(s, c); }"));`,
 )}`;
 const run = (args: string[], cwd: string) =>
@@ -31,7 +31,7 @@ describe("loading @cortex/server", () => {
       expect(result.status, args.join(" ")).toBe(1);
       expect(result.stderr).toMatch(
         new RegExp(
-          `^error \\[CORTEX_CLI_MISSING_PACKAGE\\]: cortex ${args[0] === "serve" ? "serve" : "ledger verify"} needs @cortex/server, which could not be loaded`,
+          `^error \\[CORTEX_CLI_MISSING_PACKAGE\\]: \`cortex ${args[0] === "serve" ? "serve" : "ledger verify"}\` needs @cortex/server, which is not installed`,
           "m",
         ),
       );
