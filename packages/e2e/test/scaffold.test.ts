@@ -152,14 +152,9 @@ describe("a scaffolded plugin package", () => {
       "@cortex/plugins": overrides["@cortex/plugins"]!,
     };
     await mkdir(host);
-    // As a user installs it: the package and its peer, @cortex/plugins (here, from its tarball).
-    const hostManifest = {
-      name: "host",
-      private: true,
-      type: "module",
-      dependencies,
-      overrides: { "@cortex/plugins": dependencies["@cortex/plugins"] },
-    };
+    // As a user installs it: the package and its peer, @cortex/plugins (here, from its tarball, and every
+    // @cortex package it depends on from its tarball too: their versions are not on the registry).
+    const hostManifest = { name: "host", private: true, type: "module", dependencies, overrides };
     await writeFile(join(host, "package.json"), JSON.stringify(hostManifest, null, 2));
     await npmInstall(host);
     await writeFile(
