@@ -77,7 +77,16 @@ describe("AuditExtension", () => {
     const memory = new MemoryAuditRecorder();
     const { engine } = setup([{ content: "hi" }], { extensions: [new AuditExtension({ recorder: memory })] });
     await engine.run("assistant", "x");
-    expect(memory.events.map((e) => e.action)).toEqual(["run.start", "step.start", "step.complete", "run.complete"]);
+    expect(memory.events.map((e) => e.action)).toEqual([
+      "run.start",
+      "step.start",
+      "model.call",
+      "model.complete",
+      "step.complete",
+      "run.complete",
+    ]);
+    // Each record of a run carries its event's seq, so a lost record shows as a gap.
+    expect(memory.events.map((e) => e.metadata.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 

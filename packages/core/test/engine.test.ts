@@ -24,7 +24,7 @@ describe("engine.run", () => {
 
   it("offers plugin actions as provider-safe tools with their JSON Schemas", async () => {
     const { engine, model } = setup([{ content: "ok" }]);
-    await engine.run("assistant", "hi");
+    await engine.run("assistant", "hi", { principal: { id: "root", roles: ["admin"] } });
     const tools = model.requests[0]!.tools;
     expect(tools.map((t) => t.name)).toEqual([
       "notes__add",
@@ -133,19 +133,28 @@ describe("engine.run", () => {
     engine.defineAgent({ id: "all", tools: ["notes__*"] });
     await engine.run("assistant", "x");
     await engine.run("none", "x");
-    await engine.run("all", "x");
+    await engine.run("all", "x", { principal: { id: "root", roles: ["admin"] } });
     expect(model.requests[0]!.tools.map((t) => t.name)).toEqual(["notes__add", "notes__list", "notes__leak"]);
     expect(model.requests[1]!.tools).toEqual([]);
     expect(model.requests[2]!.tools).toHaveLength(7);
   });
 
-  it("refuses a tool the agent does not allow as an unknown tool", async () => {
-    const { engine, plugin } = setup([call("notes__purge", {})], { agent: { tools: ["notes.add"] } });
-    expect(await engine.run("assistant", "x")).toMatchObject({
-      status: "failed",
-      error: { code: "CORTEX_UNKNOWN_TOOL" },
+  it("tells the model a tool the agent does not allow is unknown, listing the tools it has", async () => {
+    const { engine, model, plugin, recorder } = setup([call("notes__purge", {}, "c1"), { content: "ok then" }], {
+      agent: { tools: ["notes.add"] },
     });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "ok then" });
     expect(plugin.calls).toEqual([]);
+    const told = JSON.parse(model.requests[1]!.messages.at(-1)!.content!) as { ok: boolean; error: unknown };
+    expect(told).toEqual({
+      ok: false,
+      error: {
+        code: "CORTEX_UNKNOWN_TOOL",
+        message: 'There is no tool "notes__purge". The tools you can call: notes__add',
+      },
+    });
+    expect(recorder.hooks()).toContain("toolFailed");
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ toolName: "notes__purge", toolCallId: "c1" });
   });
 
   it("rejects unknown agents before a run starts, and bad or duplicate definitions at once", async () => {
@@ -214,7 +223,15 @@ describe("engine.run", () => {
     await sleep(20);
     controller.abort(new Error("user pressed stop"));
     expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
-    expect(recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "toolFailed", "runFailed"]);
+    expect(recorder.hooks()).toEqual([
+      "runStarted",
+      "stepStarted",
+      "modelCalled",
+      "modelCompleted",
+      "toolCalled",
+      "toolFailed",
+      "runFailed",
+    ]);
 
     // The same while an inline approver is still deciding.
     const approving = setup([call("notes__publish", { text: "x" }), { content: "never" }], {
@@ -228,6 +245,8 @@ describe("engine.run", () => {
     expect(approving.recorder.hooks()).toEqual([
       "runStarted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "toolCalled",
       "checkpointCreated",
       "checkpointResolved",
