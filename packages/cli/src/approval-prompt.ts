@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline";
 import type { ApprovalDecision } from "@cortex/plugins";
 import type { CliIO } from "./io.js";
-import { RESET, stripControl, type Printer } from "./output.js";
+import { plainText, safeJson, text, type Printer } from "./printer.js";
 
 /** The exact call a person is asked to approve. */
 export interface ApprovalCall {
@@ -31,14 +31,12 @@ export const NO_TTY_REASON = "no terminal to ask for approval, and --yes was not
 /** Prints the call exactly as it will run: plugin, action, tier and every parameter. */
 export function describeCall(p: Printer, call: ApprovalCall): void {
   // Whatever was printed before (a model's text) must not hide or recolour the call.
-  if (p.color) p.stream.write(RESET);
-  const tier = call.tier === "ADMIN" ? p.style(["red", "bold"], call.tier) : p.style(["yellow", "bold"], call.tier);
-  p.line(
-    `${p.style("bold", "Approval needed:")} ${p.style("cyan", stripControl(`${call.plugin}.${call.action}`))} (${tier})`,
-  );
-  if (call.principal !== undefined) p.line(`  acting as principal "${stripControl(call.principal)}"`);
-  // JSON escapes C0 controls; C1 ones (e.g. U+009B, a CSI) are not escaped, so strip them too.
-  for (const line of JSON.stringify(call.params, null, 2).split("\n")) p.line(`  ${stripControl(line)}`);
+  p.reset();
+  const tier = p.style(call.tier === "ADMIN" ? ["red", "bold"] : ["yellow", "bold"], call.tier);
+  p.line(text`${p.style("bold", "Approval needed:")} ${p.style("cyan", `${call.plugin}.${call.action}`)} (${tier})`);
+  if (call.principal !== undefined) p.line(text`  acting as principal "${call.principal}"`);
+  // Escaped, not stripped: the person sees every character the plugin will get.
+  for (const line of safeJson(call.params).split("\n")) p.line(text`  ${line}`);
 }
 
 /**
@@ -64,7 +62,7 @@ export function promptApproval(io: CliIO, p: Printer, call: ApprovalCall): Promi
     };
     rl.on("close", () => finish(""));
     rl.on("SIGINT", () => finish(""));
-    rl.question(`${p.style("bold", "Approve this exact call?")} [y/N] `, finish);
+    rl.question(`${plainText(p.style("bold", "Approve this exact call?"))} [y/N] `, finish);
   });
 }
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { CLI_DEFAULTS } from "./defaults.js";
 import { main } from "./main.js";
 
 // Ctrl+C stops a running agent cleanly (its run fails as aborted); a second one exits at once.
@@ -29,4 +30,4 @@ if (controller.signal.aborted) {
   process.stderr.write("", done);
 }
 // Let output drain, but do not wait forever for a stray handle (an idle HTTP agent, a timer).
-setTimeout(() => process.exit(code), 2_000).unref();
+setTimeout(() => process.exit(code), CLI_DEFAULTS.exitDrainMs).unref();

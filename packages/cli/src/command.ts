@@ -1,5 +1,5 @@
 import type { CliIO } from "./io.js";
-import type { Printer } from "./output.js";
+import type { Printer } from "./printer.js";
 
 /** One option of a command, as `node:util` `parseArgs` takes it plus help text. */
 export interface OptionSpec {

@@ -1,4 +1,7 @@
-import type { ScriptedRequest, ScriptStep } from "@cortex/testing";
+import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/primitives";
+
+/** One turn of the scripted demo model: an answer, or a function of the request computing one. */
+export type DemoStep = ModelResponse | ((request: ModelRequest) => ModelResponse);
 
 const DAY = 86_400_000;
 
@@ -91,7 +94,7 @@ interface ToolOutcome {
 }
 
 /** Results of the tool calls so far, read back from the conversation as the model sees it. */
-function outcomes(request: ScriptedRequest): ToolOutcome[] {
+function outcomes(request: ModelRequest): ToolOutcome[] {
   return request.messages.flatMap((m): ToolOutcome[] => {
     if (m.role !== "tool") return [];
     try {
@@ -129,7 +132,7 @@ function weekPlan(events: ListedEvent[], review: { title: string; start: string 
  * CONFIRM call), write the week plan (another CONFIRM call) with what it
  * learned, then answer, saying what was approved and what was denied.
  */
-export function demoScript(times: DemoTimes): ScriptStep[] {
+export function demoScript(times: DemoTimes): DemoStep[] {
   const review = { title: "Cortex demo review", start: times.reviewStart, end: times.reviewEnd, location: "Room 42" };
   return [
     {
@@ -170,4 +173,20 @@ export function demoScript(times: DemoTimes): ScriptStep[] {
       return { content: parts.join(" ") };
     },
   ];
+}
+
+/**
+ * The offline demo's model: answers each request with the next turn of
+ * {@link demoScript}. The demo's step limit stops the run before it runs out.
+ */
+export function demoModel(times: DemoTimes): ModelClient {
+  const steps = demoScript(times);
+  let next = 0;
+  return {
+    generate(request) {
+      const step = steps[next++];
+      if (step === undefined) return Promise.reject(new Error(`the demo script has only ${steps.length} turns`));
+      return Promise.resolve(typeof step === "function" ? step(request) : step);
+    },
+  };
 }

@@ -2,7 +2,7 @@ import type { Engine, RunResult } from "@cortex/core";
 import type { Principal } from "@cortex/plugins";
 import { decide, type ApprovalMode } from "./approval-prompt.js";
 import type { CliIO } from "./io.js";
-import type { Printer } from "./output.js";
+import type { Printer } from "./printer.js";
 
 /** Options of {@link driveRun}. */
 export interface DriveOptions {

@@ -24,10 +24,10 @@ export function hintForCode(code: string): string | undefined {
       return "ADMIN actions need --admin (or --principal <id>)";
     case "CORTEX_PLUGIN_NOT_FOUND":
     case "CORTEX_ACTION_NOT_FOUND":
-      return "`cortex plugins` lists the installed plugins and their actions";
+      return "`npx @cortex/cli plugins` lists the installed plugins and their actions";
     case "CORTEX_CREDENTIAL_MISSING":
     case "CORTEX_PLUGIN_NOT_READY":
-      return "credentials come from environment variables; `cortex --help` lists them";
+      return "credentials come from environment variables; `npx @cortex/cli --help` lists them";
     case "CORTEX_DISCOVERY_FAILED":
       return "run cortex in a folder whose package.json lists the plugin packages as dependencies";
     default:

@@ -1,22 +1,25 @@
-import { EnvBroker, PluginRegistry, type Approver, type DiscoveryReport, type Logger } from "@cortex/plugins";
+import { EnvBroker, PluginRegistry, type Approver, type DiscoveryReport } from "@cortex/plugins";
+import { silentLogger, type LogFields, type Logger } from "@cortex/primitives";
+import { CLI_DEFAULTS } from "./defaults.js";
 import type { CliIO } from "./io.js";
-import { compact, type Printer } from "./output.js";
+import { compact, printWarning } from "./output.js";
+import { text, type Printer } from "./printer.js";
 
 /**
- * A logger for the registry and engine, writing to stderr only with
- * `--verbose`: the commands report failures themselves (a setup failure is
- * in `health`'s table, a failed call in `exec`'s error line), and the same
- * failure twice is noise.
+ * The logger the CLI gives the registry and the engine: silent, unless
+ * `--verbose` asks for every line on stderr. The commands report failures
+ * themselves (a setup failure is in `health`'s table, a failed call in
+ * `exec`'s error line), and the same failure twice is noise.
  */
 export function cliLogger(err: Printer, verbose: boolean): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) =>
-    err.line(err.style("dim", err.clean(`[cortex ${level}] ${message}${fields ? ` ${compact(fields, 300)}` : ""}`)));
-  return {
-    debug: (m, f) => verbose && write("debug", m, f),
-    info: (m, f) => verbose && write("info", m, f),
-    warn: (m, f) => verbose && write("warn", m, f),
-    error: (m, f) => verbose && write("error", m, f),
-  };
+  if (!verbose) return silentLogger;
+  const at =
+    (level: keyof Logger) =>
+    (message: string, fields?: LogFields): void =>
+      err.line(
+        text`${err.style("dim", text`[cortex ${level}] ${message}${fields ? ` ${compact(fields, 300)}` : ""}`)}`,
+      );
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
 }
 
 /** Options of {@link loadHostPlugins}. */
@@ -41,8 +44,7 @@ export async function loadHostPlugins(io: CliIO, options: HostOptions): Promise<
   const registry = new PluginRegistry({
     broker: new EnvBroker({ env: io.env }),
     logger: options.logger,
-    // A person at a prompt may take a while; the registry's default is 2 minutes.
-    approvalTimeoutMs: 30 * 60_000,
+    approvalTimeoutMs: CLI_DEFAULTS.approvalTimeoutMs,
     ...(options.approver ? { approver: options.approver } : {}),
   });
   const report = await registry.discoverAndRegister({ cwd: io.cwd });
@@ -53,9 +55,7 @@ export async function loadHostPlugins(io: CliIO, options: HostOptions): Promise<
 export function reportDiscoveryFailures(err: Printer, report: DiscoveryReport): number {
   for (const f of report.failed) {
     const what = f.plugin ? `plugin "${f.plugin}" of ${f.package}` : f.package;
-    err.line(
-      `${err.style("yellow", "warning")} ${err.style("dim", `[${err.clean(f.error.code)}]`)}: ${err.clean(`${what} could not be loaded: ${f.error.message}`)}`,
-    );
+    printWarning(err, f.error.code, `${what} could not be loaded: ${f.error.message}`);
   }
   return report.failed.length;
 }

@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from "@cortex/primitives";
+
 /** A stream the CLI writes to; `process.stdout` and any `Writable` fit. */
 export interface OutputStream {
   write(chunk: string): unknown;
@@ -37,8 +39,23 @@ export function processIO(): CliIO {
   };
 }
 
-/** Fills the defaults of a partial IO from the process. */
+const isStream = (value: unknown): boolean =>
+  typeof value === "object" && value !== null && typeof (value as { write?: unknown }).write === "function";
+
+/**
+ * Fills the defaults of a partial IO from the process. A stream without
+ * `write`, an environment that is not an object or a folder that is not a
+ * string is a `CORTEX_INVALID_OPTIONS` error naming it.
+ */
 export function resolveIO(io: Partial<CliIO> = {}): CliIO {
+  for (const name of ["stdout", "stderr"] as const) {
+    if (io[name] !== undefined && !isStream(io[name]))
+      throw new InvalidOptionsError(name, `main(): io.${name} must be a stream with a write method`);
+  }
+  if (io.env !== undefined && (typeof io.env !== "object" || io.env === null))
+    throw new InvalidOptionsError("env", "main(): io.env must be an object of environment variables");
+  if (io.cwd !== undefined && typeof io.cwd !== "string")
+    throw new InvalidOptionsError("cwd", "main(): io.cwd must be a folder path");
   const base = processIO();
   const merged = { ...base, ...io };
   if (io.interactive === undefined && (io.stdin !== undefined || io.stderr !== undefined)) {

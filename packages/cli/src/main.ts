@@ -8,10 +8,12 @@ import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
+import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
-import { commandHelp, mainHelp } from "./help.js";
-import { resolveIO, type CliIO } from "./io.js";
-import { printError, printersFor } from "./output.js";
+import { credentialListing, printCommandHelp, printMainHelp } from "./help.js";
+import { processIO, resolveIO, type CliIO } from "./io.js";
+import { printError } from "./output.js";
+import { printersFor, text } from "./printer.js";
 
 /** The CLI's version, from its package.json. */
 export const VERSION: string = pkg.version;
@@ -39,7 +41,14 @@ const COMMON: NonNullable<ParseArgsConfig["options"]> = {
  * status 2 for bad arguments and 1 for everything else.
  */
 export async function main(argv: readonly string[], partialIO: Partial<CliIO> = {}): Promise<number> {
-  const io = resolveIO(partialIO);
+  let io: CliIO;
+  try {
+    io = resolveIO(partialIO);
+  } catch (error) {
+    // The given streams may be what is wrong: the process's stderr tells.
+    printError(printersFor(processIO()).err, error);
+    return exitCodeOf(error);
+  }
   const { out, err } = printersFor(io);
   let command: Command | undefined;
   try {
@@ -48,17 +57,19 @@ export async function main(argv: readonly string[], partialIO: Partial<CliIO> = 
       const topic = first === "help" ? rest[0] : undefined;
       const target = topic === undefined ? undefined : findCommand(topic);
       // No command at all is a usage error: the help goes to stderr and the status is 2.
-      (first === undefined ? err : out).line(target ? commandHelp(target) : mainHelp(COMMANDS, VERSION));
+      const p = first === undefined ? err : out;
+      if (target) printCommandHelp(p, target);
+      else printMainHelp(p, COMMANDS, VERSION, await credentialListing(io));
       return first === undefined ? EXIT_USAGE : EXIT_OK;
     }
     if (first === "-v" || first === "--version") {
-      out.line(VERSION);
+      out.line(text`${VERSION}`);
       return EXIT_OK;
     }
     command = findCommand(first);
     const ctx = parseCommandLine(command, rest, io, out, err);
     if (ctx === "help") {
-      out.line(commandHelp(command));
+      printCommandHelp(out, command);
       return EXIT_OK;
     }
     const code = await untilInterrupted(command, ctx);
@@ -67,7 +78,8 @@ export async function main(argv: readonly string[], partialIO: Partial<CliIO> = 
     printError(err, error);
     if (error instanceof UsageError) {
       const usage = command ?? (error.command ? COMMANDS.find((c) => c.name === error.command) : undefined);
-      err.line(usage ? `usage: cortex ${usage.usage}  (cortex ${usage.name} --help)` : "see `cortex --help`");
+      if (usage) err.line(text`usage: cortex ${usage.usage}  (cortex ${usage.name} --help)`);
+      else err.line(text`see \`cortex --help\` (or \`npx @cortex/cli --help\`)`);
     }
     return io.signal?.aborted ? EXIT_INTERRUPTED : exitCodeOf(error);
   }
@@ -79,25 +91,17 @@ export async function main(argv: readonly string[], partialIO: Partial<CliIO> = 
  */
 async function untilInterrupted(command: Command, ctx: CommandContext): Promise<number> {
   const signal = ctx.io.signal;
-  const running = command.run(ctx);
-  if (command.handlesInterrupt === true || signal === undefined) return running;
+  if (command.handlesInterrupt === true || signal === undefined) return command.run(ctx);
   // The command goes on in the background when interrupted; its late failure is not reported.
-  running.catch(() => undefined);
-  let onAbort: (() => void) | undefined;
-  const interrupted = new Promise<number>((resolve) => {
-    onAbort = () => {
-      ctx.err.line(ctx.err.style("yellow", "interrupted"));
-      resolve(EXIT_INTERRUPTED);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+  return withDeadline(command.run(ctx), { signal, abortError: () => INTERRUPTED }).catch((error: unknown) => {
+    if (error !== INTERRUPTED) throw error;
+    ctx.err.line(text`${ctx.err.style("yellow", "interrupted")}`);
+    return EXIT_INTERRUPTED;
   });
-  try {
-    return await Promise.race([running, interrupted]);
-  } finally {
-    if (onAbort) signal.removeEventListener("abort", onAbort);
-  }
 }
+
+/** What {@link untilInterrupted}'s deadline rejects with on Ctrl+C: told apart from the command's own errors. */
+const INTERRUPTED = Symbol("interrupted");
 
 function findCommand(name: string): Command {
   const found = COMMANDS.find((c) => c.name === name);

@@ -1,79 +1,11 @@
-import { inspect, styleText } from "node:util";
-import { isCortexError } from "./errors.js";
+import { inspect } from "node:util";
+import { isCortexError } from "@cortex/primitives";
+import { CLI_DEFAULTS } from "./defaults.js";
 import { hintForCode, hintOf } from "./hints.js";
-import type { CliIO, OutputStream } from "./io.js";
-
-type Style = "bold" | "dim" | "red" | "green" | "yellow" | "cyan" | "magenta";
-
-// C0 controls but tab and newline, DEL, and C1 controls: what can move the cursor, hide or recolour what follows.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** Text with every C0/C1 control character removed except newline and tab, so it cannot drive a terminal. */
-export function stripControl(text: string): string {
-  return text.replace(CONTROL, "");
-}
-
-/** SGR reset: ends any colour or attribute (such as conceal) that text printed earlier left on. */
-export const RESET = "\u001b[0m";
-
-/** Writes lines to one stream, with colours only when they will be seen on a terminal. */
-export class Printer {
-  readonly color: boolean;
-  /** Whether {@link Printer.clean} strips control characters: by default when the stream is a terminal. */
-  readonly sanitize: boolean;
-
-  constructor(
-    readonly stream: OutputStream,
-    color?: boolean,
-    env: Record<string, string | undefined> = {},
-    sanitize?: boolean,
-  ) {
-    this.color = color ?? (stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb");
-    this.sanitize = sanitize ?? (stream.isTTY === true || this.color);
-  }
-
-  /**
-   * Text from a model, a plugin or a server, made safe to show: without
-   * control characters (escape sequences) when this stream is for people.
-   */
-  clean(text: string): string {
-    return this.sanitize ? stripControl(text) : text;
-  }
-
-  /** Writes one line (a newline is added). */
-  line(text = ""): void {
-    this.stream.write(`${text}\n`);
-  }
-
-  /** Wraps `text` in a style when colours are on. */
-  style(style: Style | Style[], text: string): string {
-    return this.color ? styleText(style, text, { validateStream: false }) : text;
-  }
-
-  /** Writes a value as indented JSON (JSON escapes C0 controls; C1 ones are stripped on a terminal). */
-  json(value: unknown): void {
-    this.line(this.clean(JSON.stringify(value, null, 2)));
-  }
-}
-
-/** The two printers of a command: results on stdout, diagnostics on stderr. */
-export interface Printers {
-  out: Printer;
-  err: Printer;
-}
-
-/**
- * Printers for an IO. Stderr (progress, prompts, errors) is always for
- * people, so text from models and plugins is stripped of control
- * characters there; stdout only when it is a terminal (a pipe gets the data as is).
- */
-export function printersFor(io: CliIO): Printers {
-  return { out: new Printer(io.stdout, io.color, io.env), err: new Printer(io.stderr, io.color, io.env, true) };
-}
+import { text, type Printer } from "./printer.js";
 
 /** One-line JSON of a value, cut to `max` characters. */
-export function compact(value: unknown, max = 160): string {
+export function compact(value: unknown, max: number = CLI_DEFAULTS.compactWidth): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? String(value);
@@ -95,7 +27,7 @@ function labelOf(item: unknown): string | undefined {
  * an object's first array of named items) as `3 events: a, b, c`, anything
  * else as one-line JSON.
  */
-export function summarize(data: unknown, max = 160): string {
+export function summarize(data: unknown, max: number = CLI_DEFAULTS.compactWidth): string {
   const entry = Array.isArray(data)
     ? (["items", data] as const)
     : typeof data === "object" && data !== null
@@ -108,7 +40,7 @@ export function summarize(data: unknown, max = 160): string {
 }
 
 /** Word-wraps text to `width` columns, each line prefixed with `indent`. */
-export function wrap(text: string, width = 96, indent = "  "): string[] {
+export function wrap(text: string, width: number = CLI_DEFAULTS.wrapWidth, indent = "  "): string[] {
   const lines: string[] = [];
   for (const paragraph of text.split("\n")) {
     let line = "";
@@ -144,9 +76,8 @@ function issuesOf(error: unknown): Issue[] {
 }
 
 /** Prints a validation error's problems one per line: `  /pointer: message`. */
-export function printIssues(p: Printer, issues: readonly Issue[]): void {
-  for (const issue of issues)
-    p.line(`  ${p.style("yellow", p.clean(issue.path || "(params)"))}: ${p.clean(issue.message)}`);
+export function printIssues(p: Printer, issues: readonly Issue[], indent = "  "): void {
+  for (const issue of issues) p.line(text`${indent}${p.style("yellow", issue.path || "(params)")}: ${issue.message}`);
 }
 
 /**
@@ -162,10 +93,15 @@ export function printError(p: Printer, error: unknown, hint?: string): void {
   if (issues.length > 0 && typeof where.plugin === "string" && typeof where.action === "string") {
     message = `invalid parameters for "${where.plugin}.${where.action}":`;
   }
-  p.line(`${p.style(["red", "bold"], "error")} ${p.style("dim", `[${p.clean(code)}]`)}: ${p.clean(message)}`);
+  p.line(text`${p.style(["red", "bold"], "error")} ${p.style("dim", `[${code}]`)}: ${message}`);
   printIssues(p, issues);
   const help = hint ?? hintOf(error) ?? hintForCode(code);
-  if (help) p.line(p.style("dim", `hint: ${p.clean(help)}`));
+  if (help) p.line(text`${p.style("dim", `hint: ${help}`)}`);
+}
+
+/** A warning line, `warning [CODE]: message`, for a problem that did not stop the command. */
+export function printWarning(p: Printer, code: string, message: string): void {
+  p.line(text`${p.style("yellow", "warning")} ${p.style("dim", `[${code}]`)}: ${message}`);
 }
 
 /** The Cortex code of an error or of a plain `{ code, message }` failure; `CORTEX_CLI_INTERNAL` for anything else. */

@@ -1,4 +1,4 @@
-import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/core";
+import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/primitives";
 import type {
   CheckpointCreatedEvent,
   CheckpointResolvedEvent,
@@ -9,7 +9,8 @@ import type {
   ToolFailedEvent,
 } from "@cortex/hooks";
 import { hintForCode } from "./hints.js";
-import { compact, duration, printIssues, summarize, type Printer } from "./output.js";
+import { compact, duration, printIssues, summarize } from "./output.js";
+import { text, type Printer } from "./printer.js";
 
 /**
  * Prints a run as it happens: each step, each tool call with its arguments,
@@ -22,24 +23,27 @@ export class ProgressExtension implements Extension {
   constructor(private readonly p: Printer) {}
 
   onStepStarted(event: StepStartedEvent): void {
-    this.p.line(this.p.style("bold", `Step ${event.stepIndex + 1}`));
+    this.p.line(text`${this.p.style("bold", `Step ${event.stepIndex + 1}`)}`);
   }
 
   onToolCalled(event: ToolCalledEvent): void {
-    this.p.line(
-      `  ${this.p.style("cyan", "→")} ${this.p.style("cyan", this.p.clean(event.toolName))} ${this.p.style("dim", this.p.clean(compact(event.args, 200)))}`,
+    const { p } = this;
+    p.line(
+      text`  ${p.style("cyan", "→")} ${p.style("cyan", event.toolName)} ${p.style("dim", compact(event.args, 200))}`,
     );
   }
 
   onToolCompleted(event: ToolCompletedEvent): void {
+    const { p } = this;
     const data = (event.result as { data?: unknown } | undefined)?.data;
-    const shown = data === undefined ? "" : ` ${this.p.clean(summarize(data))}`;
-    this.p.line(
-      `  ${this.p.style("green", "✓")} ${this.p.clean(event.toolName)} ${this.p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`,
+    const shown = data === undefined ? "" : ` ${summarize(data)}`;
+    p.line(
+      text`  ${p.style("green", "✓")} ${event.toolName} ${p.style("dim", `(${duration(event.elapsedMs)})`)}${shown}`,
     );
   }
 
   onToolFailed(event: ToolFailedEvent): void {
+    const { p } = this;
     const error = (event.error ?? {}) as {
       code?: string;
       message?: string;
@@ -47,31 +51,31 @@ export class ProgressExtension implements Extension {
     };
     if (error.code === "CORTEX_APPROVAL_DENIED") {
       // The decision line just above says who denied it and why.
-      this.p.line(
-        `  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", "[CORTEX_APPROVAL_DENIED]")} not run`,
-      );
+      p.line(text`  ${p.style("red", "✗")} ${event.toolName} ${p.style("dim", "[CORTEX_APPROVAL_DENIED]")} not run`);
       return;
     }
-    this.p.line(
-      `  ${this.p.style("red", "✗")} ${event.toolName} ${this.p.style("dim", `[${this.p.clean(String(error.code ?? "CORTEX_TOOL_FAILED"))}]`)} ${this.p.clean(String(error.message ?? ""))}`,
+    const code = String(error.code ?? "CORTEX_TOOL_FAILED");
+    p.line(
+      text`  ${p.style("red", "✗")} ${event.toolName} ${p.style("dim", `[${code}]`)} ${String(error.message ?? "")}`,
     );
-    if (Array.isArray(error.issues)) printIssues(this.p, error.issues);
+    if (Array.isArray(error.issues)) printIssues(p, error.issues);
     // The engine refuses a forbidden ADMIN call before any checkpoint, so this is where the user learns the flag.
-    if (error.code === "CORTEX_FORBIDDEN") this.p.line(this.p.style("dim", `    hint: ${hintForCode(error.code)}`));
+    if (error.code === "CORTEX_FORBIDDEN")
+      p.line(text`${p.style("dim", `    hint: ${hintForCode(error.code) ?? ""}`)}`);
   }
 
   onCheckpointCreated(event: CheckpointCreatedEvent): void {
-    this.p.line(
-      `  ${this.p.style("yellow", "⏸")} checkpoint ${this.p.style("dim", event.checkpointId)}: ${this.p.clean(event.reason)}`,
-    );
+    const { p } = this;
+    p.line(text`  ${p.style("yellow", "⏸")} checkpoint ${p.style("dim", event.checkpointId)}: ${event.reason}`);
   }
 
   onCheckpointResolved(event: CheckpointResolvedEvent): void {
+    const { p } = this;
     const { approved, decidedBy, reason } = event.decision;
-    const by = decidedBy ? ` by ${this.p.clean(decidedBy)}` : "";
-    const why = reason ? ` (${this.p.clean(reason)})` : "";
-    const mark = approved ? this.p.style("green", "✓ approved") : this.p.style("red", "✗ denied");
-    this.p.line(`  ${mark}${by}${why}`);
+    const by = decidedBy ? ` by ${decidedBy}` : "";
+    const why = reason ? ` (${reason})` : "";
+    const mark = approved ? p.style("green", "✓ approved") : p.style("red", "✗ denied");
+    p.line(text`  ${mark}${by}${why}`);
   }
 }
 
@@ -80,9 +84,9 @@ export function narrated(model: ModelClient, p: Printer): ModelClient {
   return {
     async generate(request: ModelRequest): Promise<ModelResponse> {
       const response = await model.generate(request);
-      const text = typeof response?.content === "string" ? response.content.trim() : "";
-      if (text !== "" && (response.toolCalls?.length ?? 0) > 0)
-        p.line(`  ${p.style("magenta", "“")}${p.clean(text)}${p.style("magenta", "”")}`);
+      const said = typeof response?.content === "string" ? response.content.trim() : "";
+      if (said !== "" && (response.toolCalls?.length ?? 0) > 0)
+        p.line(text`  ${p.style("magenta", "“")}${said}${p.style("magenta", "”")}`);
       return response;
     },
   };

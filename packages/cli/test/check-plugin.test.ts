@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkPlugin, checkPluginCommand } from "../src/commands/check-plugin.js";
+import { checkPluginCommand } from "../src/commands/check-plugin.js";
+import { inProcess } from "./helpers.js";
 
 const made: string[] = [];
 afterAll(() => Promise.all(made.map((d) => rm(d, { recursive: true, force: true }))));
@@ -76,11 +77,12 @@ export class EchoPlugin {
   return dir;
 }
 
-async function check(args: Parameters<typeof checkPlugin>[0], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const code = await checkPlugin(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env });
-  return { code, stdout, stderr };
+/** `cortex check-plugin <dir> [--credentials <file>]`, through the CLI's dispatcher. */
+function check(args: { dir: string; credentials?: string }, env: Record<string, string> = {}) {
+  return inProcess(
+    ["check-plugin", args.dir, ...(args.credentials === undefined ? [] : ["--credentials", args.credentials])],
+    { env },
+  );
 }
 
 describe("check-plugin", () => {

@@ -3,8 +3,9 @@ import { join } from "node:path";
 import { CortexError as CoreCortexError } from "@cortex/core";
 import { PluginNotFoundError } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
+import { errorDocProblems } from "../../../test-support/error-docs.js";
 import {
-  CLI_ERROR_CODES,
+  CLI_ERRORS,
   CommandFailedError,
   CortexError,
   InvalidParamsError,
@@ -18,7 +19,8 @@ describe("errors", () => {
     const doc = readFileSync(join(import.meta.dirname, "../../../docs/errors.md"), "utf8");
     const section = doc.slice(doc.indexOf("## @cortex/cli"));
     expect(doc).toContain("## @cortex/cli");
-    for (const code of CLI_ERROR_CODES) expect(section, code).toContain(`| \`${code}\``);
+    for (const code of Object.keys(CLI_ERRORS)) expect(section, code).toContain(`| \`${code}\``);
+    expect(errorDocProblems("@cortex/cli", CLI_ERRORS)).toEqual([]);
   });
 
   it("has stable codes and names, and is recognised across Cortex packages", () => {

@@ -2,7 +2,9 @@ import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PassThrough } from "node:stream";
 import { afterAll } from "vitest";
+import { main } from "../src/index.js";
 
 /** The built bin. */
 export const CLI = join(import.meta.dirname, "../dist/cli.js");
@@ -104,4 +106,22 @@ export async function makeHost(extra: Record<string, string> = {}): Promise<Host
   await writeFile(join(root, "hello.txt"), "hello from the sandbox\n");
   const ics = join(dir, "calendar.ics");
   return { dir, root, ics, env: { CORTEX_FILES_ROOT: root, CORTEX_CALENDAR_ICS_PATH: ics } };
+}
+
+/** Runs `main` in this process with fake streams (nothing is a terminal, no colours) and collects its output. */
+export async function inProcess(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string | undefined>; color?: boolean } = {},
+): Promise<CliRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    stdin: new PassThrough(),
+    stdout: { write: (chunk: string) => ((stdout += chunk), true) },
+    stderr: { write: (chunk: string) => ((stderr += chunk), true) },
+    env: options.env ?? {},
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    color: options.color ?? false,
+  });
+  return { code, stdout, stderr };
 }

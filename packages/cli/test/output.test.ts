@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { compact, printError, Printer, summarize, wrap } from "../src/output.js";
+import { compact, printError, summarize, wrap } from "../src/output.js";
+import { Printer, text } from "../src/printer.js";
 import { UsageError } from "../src/errors.js";
 
 function capture(color = false) {
@@ -45,6 +46,7 @@ describe("output", () => {
   it("colours only when asked", () => {
     const c = capture(true);
     c.p.line(c.p.style("red", "x"));
+    c.p.line(text`${c.p.style("green", "y")}`);
     expect(c.text()).toContain("\u001b[31m");
   });
 });

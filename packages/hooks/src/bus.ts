@@ -1,47 +1,16 @@
-import { DuplicateExtensionError, InvalidOptionsError } from "./errors.js";
+import {
+  guardedLogger,
+  InvalidOptionsError,
+  isLogger,
+  startTimer,
+  type LogFields,
+  type Logger,
+} from "@cortex/primitives";
+import { DuplicateExtensionError } from "./errors.js";
 import { validateExtension, type Extension, type ValidatedExtension } from "./extension.js";
 import { HOOK_METHOD_NAMES, type HookEvent, type HookName } from "./hooks.js";
-import { consoleLogger, type Logger } from "./logger.js";
-
-/** How long `flush()` waits by default before reporting hooks still running. */
-export const DEFAULT_FLUSH_TIMEOUT_MS = 5_000;
-
-// Node clamps longer delays to 1 ms with a warning, which would make a long
-// flush return at once; cap instead.
-const MAX_TIMER_MS = 2_147_483_647;
-
-/** Options for {@link HookBus}; every one has a default. */
-export interface HookBusOptions {
-  /** Receives hook failures and flush timeouts (`warn`) and registrations (`debug`). Default {@link consoleLogger}. */
-  readonly logger?: Logger;
-  /** Default deadline of `flush()` in ms; `Infinity` waits forever. Default {@link DEFAULT_FLUSH_TIMEOUT_MS}. */
-  readonly flushTimeoutMs?: number;
-}
-
-/** Hook calls of one extension whose promises have not settled yet. */
-export interface PendingHook {
-  readonly hook: HookName;
-  readonly extension: string;
-  /** How many of this extension's calls of this hook are still pending. */
-  readonly count: number;
-}
-
-/** What `flush()` resolves to; it never rejects. */
-export interface FlushReport {
-  /** Hook promises that settled (fulfilled or rejected) while flush waited. */
-  readonly settled: number;
-  /** Hooks still pending at the deadline, one entry per hook and extension, oldest first. */
-  readonly timedOut: readonly PendingHook[];
-}
-
-/** Hook failures (throws and rejections) counted since the bus was created. */
-export interface HookErrorCounts {
-  readonly total: number;
-  /** Per extension name; every registered extension appears, with 0 if it never failed. */
-  readonly byExtension: Readonly<Record<string, number>>;
-  /** Per hook; only hooks that failed at least once appear. */
-  readonly byHook: Readonly<Partial<Record<HookName, number>>>;
-}
+import { HOOKS_DEFAULTS, type HookBusOptions } from "./options.js";
+import type { FlushReport, HookErrorCounts } from "./reports.js";
 
 /**
  * One extension's method for one hook. Its settle callbacks are made once, at
@@ -63,9 +32,11 @@ interface Subscriber {
  * methods of the extensions that implement it, so `emit` of a hook nobody
  * implements is one map lookup. `emit` is synchronous, calls subscribers in
  * registration order, never throws and never awaits: a throw or a rejected
- * promise is counted and logged with the hook and extension names; a promise
- * is only tracked so `flush()` can wait for it. Events are shared by every
- * subscriber of one emit and must be treated as read-only.
+ * promise is counted and logged with the hook and extension names. A
+ * returned promise is counted as pending at once (`pendingCount`, `flush`);
+ * its handlers are attached by one microtask per tick, which runs before
+ * Node looks for unhandled rejections, so none ever goes unhandled. Events
+ * are shared by every subscriber of one emit and must be treated as read-only.
  */
 export class HookBus {
   // Arrays are replaced, never mutated, so an emit in progress keeps its snapshot
@@ -79,13 +50,19 @@ export class HookBus {
   readonly #errorsByHook = new Map<HookName, number>();
   readonly #logger: Logger;
   readonly #flushTimeoutMs: number;
+  // Hook promises of this tick not yet watched, each followed by its
+  // subscriber: emit only stores them; #watchHeld attaches the handlers (see
+  // the guarantees). Pending counts include them (#heldCount).
+  readonly #held: (PromiseLike<unknown> | Subscriber | undefined)[] = [];
+  #heldCount = 0;
+  readonly #watchHeldLater = (): void => this.#watchHeld();
   #errorTotal = 0;
   #pendingTotal = 0;
   #settledTotal = 0;
 
   /** Validates the options; throws `CORTEX_INVALID_OPTIONS` for an unusable logger or timeout. */
   constructor(options: HookBusOptions = {}) {
-    const { logger = consoleLogger, flushTimeoutMs = DEFAULT_FLUSH_TIMEOUT_MS } = options;
+    const { logger = HOOKS_DEFAULTS.logger, flushTimeoutMs = HOOKS_DEFAULTS.flushTimeoutMs } = options;
     if (!isLogger(logger)) {
       throw new InvalidOptionsError("logger", 'HookBus option "logger" needs debug, info, warn and error functions.');
     }
@@ -95,7 +72,8 @@ export class HookBus {
         `HookBus option "flushTimeoutMs" must be a number >= 0 (or Infinity); got ${String(flushTimeoutMs)}.`,
       );
     }
-    this.#logger = logger;
+    // A broken logger must not turn into a broken pipeline.
+    this.#logger = guardedLogger(logger);
     this.#flushTimeoutMs = flushTimeoutMs;
   }
 
@@ -117,7 +95,7 @@ export class HookBus {
       this.#subscribers.set(hook, [...current, this.#subscriber(hook, name, handler)]);
     }
     if (!this.#errorsByExtension.has(name)) this.#errorsByExtension.set(name, 0);
-    this.#log("debug", "extension registered", { extension: name, hooks: validated.bindings.map((b) => b.hook) });
+    this.#logger.debug("extension registered", { extension: name, hooks: validated.bindings.map((b) => b.hook) });
   }
 
   /**
@@ -134,7 +112,7 @@ export class HookBus {
       if (remaining.length === 0) this.#subscribers.delete(hook);
       else this.#subscribers.set(hook, remaining);
     }
-    this.#log("debug", "extension unregistered", { extension: name });
+    this.#logger.debug("extension unregistered", { extension: name });
     return true;
   }
 
@@ -160,7 +138,7 @@ export class HookBus {
 
   /** Number of hook promises started by `emit` that have not settled yet. */
   get pendingCount(): number {
-    return this.#pendingTotal;
+    return this.#pendingTotal + this.#heldCount;
   }
 
   /**
@@ -178,7 +156,7 @@ export class HookBus {
           result !== null &&
           typeof (result as PromiseLike<unknown>).then === "function"
         ) {
-          this.#track(subscriber, result as PromiseLike<unknown>);
+          this.#hold(subscriber, result as PromiseLike<unknown>);
         }
       } catch (error) {
         this.#fail(subscriber, error);
@@ -191,16 +169,17 @@ export class HookBus {
    * while waiting, or until `timeoutMs` (default: the bus option) has passed.
    * Never rejects; hooks still running at the deadline are named in
    * `timedOut` and logged. Its timer is cleared when it resolves, so it never
-   * keeps a process alive afterwards. A negative or NaN timeout means 0.
+   * keeps a process alive afterwards. A negative or NaN timeout means 0; a
+   * limit past 2^31-1 ms is honoured in full.
    */
   flush(timeoutMs: number = this.#flushTimeoutMs): Promise<FlushReport> {
+    this.#watchHeld();
     if (this.#pendingTotal === 0) return Promise.resolve({ settled: 0, timedOut: [] });
     const settledBefore = this.#settledTotal;
     const limit = timeoutMs >= 0 ? timeoutMs : 0;
     return new Promise<FlushReport>((resolve) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
       const finish = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
+        cancelTimer();
         this.#idleWaiters.delete(finish);
         const timedOut = Array.from(this.#busy, ({ hook, extension, pending }) => ({
           hook,
@@ -208,13 +187,14 @@ export class HookBus {
           count: pending,
         }));
         if (timedOut.length > 0)
-          this.#log("warn", "extension hooks still pending after flush timeout", { timeoutMs: limit, timedOut });
+          this.#logger.warn("extension hooks still pending after flush timeout", { timeoutMs: limit, timedOut });
         resolve({ settled: this.#settledTotal - settledBefore, timedOut });
       };
       this.#idleWaiters.add(finish);
       // Not unref'd on purpose: a flush the caller awaits must keep the process
       // alive until its deadline, or a hanging hook would end it mid-await.
-      if (limit !== Infinity) timer = setTimeout(finish, Math.min(limit, MAX_TIMER_MS));
+      // Idle waiters are only called from settle callbacks, never before this line.
+      const cancelTimer = startTimer(limit, finish);
     });
   }
 
@@ -244,9 +224,30 @@ export class HookBus {
     return subscriber;
   }
 
-  #track(subscriber: Subscriber, thenable: PromiseLike<unknown>): void {
+  /** Keeps a hook's promise for {@link HookBus.#watchHeld}: it counts as pending from now on. Two stores, no allocation. */
+  #hold(subscriber: Subscriber, thenable: PromiseLike<unknown>): void {
+    const at = this.#heldCount++;
+    this.#held[2 * at] = thenable;
+    this.#held[2 * at + 1] = subscriber;
+    if (at === 0) queueMicrotask(this.#watchHeldLater);
+  }
+
+  /** Attaches the settle handlers to every held promise, in the order they were returned. */
+  #watchHeld(): void {
+    // A Promise subclass's `then` may emit again; what it adds is watched in this same loop.
+    for (let i = 0; i < this.#heldCount; i++) {
+      const thenable = this.#held[2 * i] as PromiseLike<unknown>;
+      const subscriber = this.#held[2 * i + 1] as Subscriber;
+      this.#held[2 * i] = undefined;
+      this.#held[2 * i + 1] = undefined;
+      this.#pendingTotal++;
+      this.#watch(subscriber, thenable);
+    }
+    this.#heldCount = 0;
+  }
+
+  #watch(subscriber: Subscriber, thenable: PromiseLike<unknown>): void {
     if (subscriber.pending++ === 0) this.#busy.add(subscriber);
-    this.#pendingTotal++;
     try {
       // Foreign thenables may call back twice or synchronously; a native
       // promise settles once, so route anything else through one.
@@ -265,7 +266,9 @@ export class HookBus {
     if (--subscriber.pending === 0) this.#busy.delete(subscriber);
     this.#pendingTotal--;
     this.#settledTotal++;
-    if (this.#pendingTotal === 0 && this.#idleWaiters.size > 0) {
+    // Held promises are pending too, though not watched yet.
+    // Held promises are pending too, though not watched yet.
+    if (this.#pendingTotal === 0 && this.#heldCount === 0 && this.#idleWaiters.size > 0) {
       for (const waiter of [...this.#idleWaiters]) waiter();
     }
   }
@@ -274,20 +277,7 @@ export class HookBus {
     this.#errorTotal++;
     this.#errorsByExtension.set(extension, (this.#errorsByExtension.get(extension) ?? 0) + 1);
     this.#errorsByHook.set(hook, (this.#errorsByHook.get(hook) ?? 0) + 1);
-    this.#log("warn", "extension hook error", { hook, method: HOOK_METHOD_NAMES[hook], extension, error });
+    const fields: LogFields = { hook, method: HOOK_METHOD_NAMES[hook], extension, error };
+    this.#logger.warn("extension hook error", fields);
   }
-
-  #log(level: keyof Logger, message: string, fields: Record<string, unknown>): void {
-    try {
-      this.#logger[level](message, fields);
-    } catch {
-      // A broken logger must not turn into a broken pipeline.
-    }
-  }
-}
-
-function isLogger(value: unknown): value is Logger {
-  if (typeof value !== "object" || value === null) return false;
-  const logger = value as Record<string, unknown>;
-  return ["debug", "info", "warn", "error"].every((level) => typeof logger[level] === "function");
 }

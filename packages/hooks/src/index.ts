@@ -1,19 +1,17 @@
-export { HookBus, DEFAULT_FLUSH_TIMEOUT_MS } from "./bus.js";
-export type { FlushReport, HookBusOptions, HookErrorCounts, PendingHook } from "./bus.js";
+export { HookBus } from "./bus.js";
+export { HOOKS_DEFAULTS } from "./options.js";
+export type { HookBusOptions } from "./options.js";
+export type { FlushReport, HookErrorCounts, PendingHook } from "./reports.js";
 export {
-  CortexError,
   DuplicateExtensionError,
-  HOOKS_ERROR_CODES,
+  HOOKS_ERRORS,
   InvalidExtensionError,
   InvalidHookHandlerError,
-  InvalidOptionsError,
   UnknownHookError,
-  isCortexError,
 } from "./errors.js";
-export type { CortexErrorOptions, ExtensionErrorDetails, HooksErrorCode } from "./errors.js";
-export { validateExtension } from "./extension.js";
-export type { Extension, ExtensionHooks, HookBinding, HookHandler, ValidatedExtension } from "./extension.js";
-export { HOOK_METHOD_NAMES, HOOK_NAMES, hookForMethod, hookMethodName, isHookName } from "./hooks.js";
+export type { ExtensionErrorDetails, HooksErrorCode } from "./errors.js";
+export type { Extension, ExtensionHooks, HookHandler } from "./extension.js";
+export { HOOK_METHOD_NAMES, HOOK_NAMES, hookMethodName } from "./hooks.js";
 export type {
   AgentHandoffEvent,
   ApprovalDecision,
@@ -38,5 +36,8 @@ export type {
   ToolCompletedEvent,
   ToolFailedEvent,
 } from "./hooks.js";
-export { consoleLogger, silentLogger } from "./logger.js";
-export type { LogFields, Logger } from "./logger.js";
+// The error base, the options error `new HookBus` throws and the loggers its
+// options take live in @cortex/primitives; re-exported so the bus's API is
+// importable from here, as it always was.
+export { CortexError, InvalidOptionsError, consoleLogger, isCortexError, silentLogger } from "@cortex/primitives";
+export type { LogFields, Logger } from "@cortex/primitives";

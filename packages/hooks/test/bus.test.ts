@@ -1,7 +1,8 @@
+import { MAX_TIMER_MS } from "@cortex/primitives";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
-  DEFAULT_FLUSH_TIMEOUT_MS,
   DuplicateExtensionError,
+  HOOKS_DEFAULTS,
   HookBus,
   InvalidOptionsError,
   silentLogger,
@@ -33,7 +34,7 @@ afterEach(() => {
 
 describe("HookBus options", () => {
   it("defaults to the console logger and a 5 s flush deadline", () => {
-    expect(DEFAULT_FLUSH_TIMEOUT_MS).toBe(5_000);
+    expect(HOOKS_DEFAULTS.flushTimeoutMs).toBe(5_000);
     expect(() => new HookBus()).not.toThrow();
   });
 
@@ -320,6 +321,22 @@ describe("flush", () => {
     expect(done).toBe(2);
   });
 
+  it("keeps waiting for a promise returned in the tick in which the others settled", async () => {
+    const bus = quietBus();
+    const gate = deferred();
+    bus.register({ name: "gated", onStepStarted: () => gate.promise });
+    bus.register({ name: "hangs", onShutdown: () => new Promise<void>(() => undefined) });
+    bus.emit("stepStarted", step);
+    await Promise.resolve(); // the bus watches the gated promise
+    const flushed = bus.flush(50);
+    gate.resolve(); // queues its settle callback before the next emit's watch
+    bus.emit("shutdown", {});
+    await expect(flushed).resolves.toEqual({
+      settled: 1,
+      timedOut: [{ hook: "shutdown", extension: "hangs", count: 1 }],
+    });
+  });
+
   it("reports hooks that miss the deadline by hook and extension, and logs them", async () => {
     const logger = recordingLogger();
     const bus = new HookBus({ logger });
@@ -373,6 +390,19 @@ describe("flush", () => {
     await expect(immediate).resolves.toMatchObject({ settled: 0 });
   });
 
+  it("honours a deadline past 2^31-1 ms in full, not after 1 ms", async () => {
+    vi.useFakeTimers();
+    const bus = quietBus();
+    bus.register({ name: "hang", onStepStarted: () => new Promise<void>(() => undefined) });
+    bus.emit("stepStarted", step);
+    let report: unknown;
+    void bus.flush(MAX_TIMER_MS + 1_000).then((r) => (report = r));
+    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+    expect(report).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(report).toMatchObject({ timedOut: [{ extension: "hang", count: 1 }] });
+  });
+
   it("sets no timer when the deadline is Infinity", async () => {
     const bus = new HookBus({ logger: silentLogger, flushTimeoutMs: Infinity });
     const gate = deferred();
@@ -387,6 +417,61 @@ describe("flush", () => {
 });
 
 describe("rejections", () => {
+  it("counts a promise as pending when emit returns, whatever scheduled the emit, and leaves none unhandled", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      const bus = quietBus();
+      bus.register({ name: "sync-reject", onStepStarted: () => Promise.reject(new Error("now")) });
+      bus.register({ name: "resolves", onStepStarted: async () => undefined });
+      const pendingAfterEmit: number[] = [];
+      const emitOnce = (): void => {
+        const before = bus.pendingCount;
+        bus.emit("stepStarted", step);
+        pendingAfterEmit.push(bus.pendingCount - before);
+      };
+      emitOnce();
+      process.nextTick(emitOnce);
+      queueMicrotask(emitOnce);
+      setImmediate(emitOnce);
+      setTimeout(emitOnce, 1);
+      void Promise.resolve().then(() => queueMicrotask(emitOnce));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(pendingAfterEmit).toEqual([2, 2, 2, 2, 2, 2]);
+      await expect(bus.flush(100)).resolves.toMatchObject({ timedOut: [] });
+      expect(unhandled).toEqual([]);
+      expect(bus.errorCounts().byExtension).toEqual({ "sync-reject": 6, resolves: 0 });
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
+  it("watches what a Promise subclass's then emits while its own promise is being watched", async () => {
+    const bus = quietBus();
+    let nested = 0;
+    class Chatty<T> extends Promise<T> {
+      override then<A = T, B = never>(
+        onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+        onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+      ): Promise<A | B> {
+        nested++;
+        bus.emit("shutdown", {});
+        return super.then(onFulfilled, onRejected);
+      }
+    }
+    bus.register({ name: "chatty", onStepStarted: () => Chatty.resolve() });
+    bus.register({ name: "late", onShutdown: () => Promise.reject(new Error("late")) });
+    bus.emit("stepStarted", step);
+    expect(bus.pendingCount).toBe(1);
+    const report = await bus.flush(100);
+    expect(report.timedOut).toEqual([]);
+    expect(bus.pendingCount).toBe(0);
+    expect(nested).toBe(1);
+    expect(bus.errorCounts().byExtension).toEqual({ chatty: 0, late: 1 });
+  });
+
   it("never surfaces a rejecting hook as an unhandled rejection, sync Promise.reject included", async () => {
     const unhandled: unknown[] = [];
     const listener = (reason: unknown): void => void unhandled.push(reason);

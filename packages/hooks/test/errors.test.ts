@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { errorDocProblems } from "../../../test-support/error-docs.js";
 import {
   CortexError,
   DuplicateExtensionError,
-  HOOKS_ERROR_CODES,
+  HOOKS_ERRORS,
   InvalidExtensionError,
   InvalidHookHandlerError,
   InvalidOptionsError,
@@ -22,7 +23,8 @@ const samples = [
 
 describe("error classes", () => {
   it("cover every code once, with a set name and the right code", () => {
-    expect(samples.map((error) => error.code).sort()).toEqual([...HOOKS_ERROR_CODES].sort());
+    expect(samples.map((error) => error.code).sort()).toEqual(Object.keys(HOOKS_ERRORS).sort());
+    for (const error of samples) expect(HOOKS_ERRORS[error.code]).toBe(error.name);
     for (const error of samples) {
       expect(error).toBeInstanceOf(Error);
       expect(error).toBeInstanceOf(CortexError);
@@ -86,6 +88,10 @@ describe("docs/errors.md", () => {
 
   it("has a section for this package", () => {
     expect(start).toBeGreaterThanOrEqual(0);
+  });
+
+  it("documents every code of HOOKS_ERRORS with its class, and nothing else", () => {
+    expect(errorDocProblems("@cortex/hooks", HOOKS_ERRORS)).toEqual([]);
   });
 
   it.each(samples.map((error) => [error.code, error.name] as const))(

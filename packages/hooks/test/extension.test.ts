@@ -3,10 +3,10 @@ import {
   InvalidExtensionError,
   InvalidHookHandlerError,
   UnknownHookError,
-  validateExtension,
   type Extension,
   type RunStartedEvent,
 } from "../src/index.js";
+import { validateExtension } from "../src/extension.js";
 
 const run: RunStartedEvent = { agentId: "a", runId: "r", input: null };
 

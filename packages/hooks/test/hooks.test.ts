@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { HOOK_METHOD_NAMES, HOOK_NAMES, hookForMethod, hookMethodName, isHookName } from "../src/index.js";
+import { HOOK_METHOD_NAMES, HOOK_NAMES, hookMethodName } from "../src/index.js";
+import { hookForMethod, isHookName } from "../src/hooks.js";
 
 const TABLE = [
   ["runStarted", "onRunStarted"],

@@ -1,5 +1,5 @@
-import { ModelConfigError } from "./errors.js";
-import { MAX_TIMEOUT_MS, OpenAIChatModel, type OpenAIChatModelOptions } from "./model.js";
+import { ModelConfigError } from "@cortex/primitives";
+import { OpenAIChatModel, type OpenAIChatModelOptions } from "./model.js";
 import { baseURLProblem } from "./redact.js";
 
 /** The environment variables this package reads; nothing else (no `OPENAI_*`) is read. */
@@ -10,7 +10,7 @@ export const MODEL_ENV = {
   apiKey: "CORTEX_MODEL_API_KEY",
   /** The model name; required. */
   model: "CORTEX_MODEL",
-  /** Per-attempt timeout in milliseconds; optional (default 60000). */
+  /** Per-attempt timeout in milliseconds; optional (default 60000; longer than 2^31-1 is honoured). */
   timeoutMs: "CORTEX_MODEL_TIMEOUT_MS",
   /** Retries of a failed attempt; optional (default 2). */
   maxRetries: "CORTEX_MODEL_MAX_RETRIES",
@@ -60,8 +60,7 @@ export function modelOptionsFromEnv(env: ModelEnv = process.env): OpenAIChatMode
       `${MODEL_ENV.apiKey} is not set; it is required for OpenAI's API. For a local server set ${MODEL_ENV.baseURL} (e.g. http://localhost:11434/v1 for Ollama)`,
     );
   }
-  // Node clamps longer timers to 1 ms, which would time every request out at once.
-  const timeoutMs = wholeNumber(env, MODEL_ENV.timeoutMs, 1, MAX_TIMEOUT_MS);
+  const timeoutMs = wholeNumber(env, MODEL_ENV.timeoutMs, 1);
   const maxRetries = wholeNumber(env, MODEL_ENV.maxRetries, 0);
   return {
     model,

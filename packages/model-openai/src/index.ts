@@ -1,17 +1,12 @@
-export {
-  OpenAIChatModel,
-  DEFAULT_BASE_URL,
-  DEFAULT_MAX_RETRIES,
-  DEFAULT_TIMEOUT_MS,
-  PLACEHOLDER_API_KEY,
-} from "./model.js";
+export { OpenAIChatModel, OPENAI_DEFAULTS } from "./model.js";
 export type { OpenAIChatModelOptions } from "./model.js";
 export { MODEL_ENV, isModelConfigured, modelOptionsFromEnv, openAIModelFromEnv } from "./config.js";
 export type { ModelEnv } from "./config.js";
 export { fromChatCompletion, toOpenAIMessages, toOpenAITools } from "./mapping.js";
+// The model errors (and their base) are shared by every adapter and live in
+// @cortex/primitives; re-exported so code that imports them from here keeps working.
 export {
   CortexError,
-  MODEL_ERROR_CODES,
   ModelAbortedError,
   ModelBadResponseError,
   ModelConfigError,
@@ -22,5 +17,5 @@ export {
   ModelRequestError,
   ModelTimeoutError,
   isCortexError,
-} from "./errors.js";
-export type { ModelErrorCode } from "./errors.js";
+} from "@cortex/primitives";
+export type { ModelErrorCode } from "@cortex/primitives";

@@ -1,12 +1,18 @@
-import type { ModelMessage, ModelResponse, ModelToolCall, ToolDefinition } from "@cortex/core";
+import {
+  ModelBadResponseError,
+  ModelRefusedError,
+  type ModelMessage,
+  type ModelResponse,
+  type ModelToolCall,
+  type ToolDefinition,
+} from "@cortex/primitives";
 import type {
   ChatCompletionFunctionTool,
   ChatCompletionMessageFunctionToolCall,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
-import { ModelBadResponseError, ModelRefusedError } from "./errors.js";
 
-/** Turns core's neutral messages into chat-completions messages, in order. */
+/** Turns the neutral model messages into chat-completions messages, in order. */
 export function toOpenAIMessages(messages: readonly ModelMessage[]): ChatCompletionMessageParam[] {
   return messages.map((message): ChatCompletionMessageParam => {
     switch (message.role) {
@@ -34,13 +40,13 @@ export function toOpenAIMessages(messages: readonly ModelMessage[]): ChatComplet
   });
 }
 
-/** Core keeps parsed arguments in the conversation; the API wants the JSON string back. */
+/** The engine keeps parsed arguments in the conversation; the API wants the JSON string back. */
 function argumentsString(value: unknown): string {
   if (typeof value === "string") return value;
   return JSON.stringify(value ?? {});
 }
 
-/** Turns core's tool definitions into chat-completions function tools. */
+/** Turns the neutral tool definitions into chat-completions function tools. */
 export function toOpenAITools(tools: readonly ToolDefinition[]): ChatCompletionFunctionTool[] {
   return tools.map((tool) => ({
     type: "function",
@@ -59,7 +65,7 @@ function describe(value: unknown): string {
 }
 
 /**
- * Reads the first choice of a chat completion into core's response. The
+ * Reads the first choice of a chat completion into a `ModelResponse`. The
  * body is checked here, once, because OpenAI-compatible servers differ:
  * a body that is not a completion, no choices, or a malformed tool call is
  * a `ModelBadResponseError`; a refusal or a content-filter stop is a

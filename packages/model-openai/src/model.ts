@@ -1,8 +1,7 @@
-import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/core";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAI } from "openai";
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import {
-  type CortexError,
+  isCortexError,
+  isTimeLimit,
+  MAX_TIMER_MS,
   ModelAbortedError,
   ModelBadResponseError,
   ModelConfigError,
@@ -10,21 +9,29 @@ import {
   ModelHttpError,
   ModelRequestError,
   ModelTimeoutError,
-  isCortexError,
-} from "./errors.js";
+  withDeadline,
+  type CortexError,
+  type ModelClient,
+  type ModelRequest,
+  type ModelResponse,
+} from "@cortex/primitives";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type OpenAI } from "openai";
+import { CortexOpenAI, providerMessage, retryAfterMs } from "./client.js";
+import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { fromChatCompletion, toOpenAIMessages, toOpenAITools } from "./mapping.js";
 import { baseURLProblem, describeEndpoint, redact, safeCause } from "./redact.js";
 
-/** OpenAI's API, used when no `baseURL` is given. */
-export const DEFAULT_BASE_URL = "https://api.openai.com/v1";
-/** Per-attempt limit when `timeoutMs` is not given. Core's own model deadline (default 120 s) still applies. */
-export const DEFAULT_TIMEOUT_MS = 60_000;
-/** Retries of a failed attempt (connection error, timeout, 408/409/429/5xx) when `maxRetries` is not given. */
-export const DEFAULT_MAX_RETRIES = 2;
-/** Sent as the key to servers that need none (Ollama, vLLM, llama.cpp), because the client requires one. */
-export const PLACEHOLDER_API_KEY = "not-needed";
-/** The longest timer Node keeps (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms. */
-export const MAX_TIMEOUT_MS = 2_147_483_647;
+/** What `OpenAIChatModel` uses for each option left out. */
+export const OPENAI_DEFAULTS = {
+  /** OpenAI's API, used when no `baseURL` is given. */
+  baseURL: "https://api.openai.com/v1",
+  /** Limit of each attempt, in ms. Core's own model deadline (default 120 s) still applies. */
+  timeoutMs: 60_000,
+  /** Retries of a failed attempt (connection error, timeout, 408/409/429/5xx). */
+  maxRetries: 2,
+  /** Sent as the key to servers that need none (Ollama, vLLM, llama.cpp), because the client requires one. */
+  placeholderApiKey: "not-needed",
+} as const;
 
 /** Options of `OpenAIChatModel`. Only `model` is required. */
 export interface OpenAIChatModelOptions {
@@ -38,7 +45,10 @@ export interface OpenAIChatModelOptions {
    * placeholder is sent. Environment variables such as `OPENAI_API_KEY` are not read.
    */
   apiKey?: string;
-  /** Limit of each attempt, in milliseconds. Default 60 000. */
+  /**
+   * Limit of each attempt, in milliseconds; `Infinity` for none. Default
+   * 60 000. A limit past 2^31-1 ms (about 24.8 days) is honoured in full.
+   */
   timeoutMs?: number;
   /** How often a failed attempt is retried (with backoff) before the error is thrown. Default 2; 0 turns retries off. */
   maxRetries?: number;
@@ -48,7 +58,9 @@ export interface OpenAIChatModelOptions {
    * A ready `OpenAI` client to use instead of building one (shared
    * connection settings, a custom `fetch`, tests). Then `baseURL`, `apiKey`
    * and `extraHeaders` must be left out; `timeoutMs` and `maxRetries`
-   * still apply, per request.
+   * still apply, per request. Such a client keeps its own per-attempt timer,
+   * which cannot run past 2^31-1 ms: a longer `timeoutMs` is then enforced
+   * by the adapter's own deadline over the whole call.
    */
   client?: OpenAI;
   /** Headers sent with every request (e.g. an `OpenAI-Organization`, or a gateway's routing header). */
@@ -62,38 +74,11 @@ type ErrorClasses = Pick<
 
 const OWN_CLASSES: ErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
 
-function positive(name: string, value: number | undefined): void {
-  if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
+function timeLimit(name: string, value: number | undefined): void {
+  if (value !== undefined && !isTimeLimit(value)) {
     throw new ModelConfigError(
-      `OpenAIChatModel: ${name} must be a positive number of milliseconds, got ${String(value)}`,
+      `OpenAIChatModel: ${name} must be a number of milliseconds > 0 (Infinity for none), got ${String(value)}`,
     );
-  }
-  if (value !== undefined && value > MAX_TIMEOUT_MS) {
-    throw new ModelConfigError(
-      `OpenAIChatModel: ${name} must be at most ${MAX_TIMEOUT_MS} ms (about 24.8 days), got ${String(value)}`,
-    );
-  }
-}
-
-/**
- * The raw JSON body of each HTTP error the client throws. `openai` keeps only
- * `body.error`, but OpenAI-compatible servers often answer `{ message }`
- * (vLLM) or `{ detail }` (FastAPI). Held beside the error, not on it, so the
- * body (which may echo the key) is not reachable from the error.
- */
-const errorBodies = new WeakMap<object, unknown>();
-
-/** The `openai` client, remembering each HTTP error's raw body for {@link providerMessage}. */
-class BodyKeepingOpenAI extends OpenAI {
-  protected override makeStatusError(
-    status: number,
-    error: object,
-    message: string | undefined,
-    headers: Headers,
-  ): APIError {
-    const made = super.makeStatusError(status, error, message, headers);
-    if (error !== undefined && error !== null) errorBodies.set(made, error);
-    return made;
   }
 }
 
@@ -103,7 +88,7 @@ function validate(options: OpenAIChatModelOptions): void {
   if (typeof options.model !== "string" || options.model.trim() === "") {
     throw new ModelConfigError("OpenAIChatModel: model must be a non-empty model name, e.g. gpt-4o-mini or llama3.1");
   }
-  positive("timeoutMs", options.timeoutMs);
+  timeLimit("timeoutMs", options.timeoutMs);
   const { maxRetries, temperature, baseURL, apiKey, extraHeaders, client } = options;
   if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
     throw new ModelConfigError(`OpenAIChatModel: maxRetries must be a whole number >= 0, got ${String(maxRetries)}`);
@@ -166,9 +151,9 @@ export class OpenAIChatModel implements ModelClient {
       // An injected client may come from another copy of `openai` (ESM beside CJS): match its error classes too.
       this.#errors = own?.APIError && own.APIError !== APIError ? [OWN_CLASSES, own as ErrorClasses] : [OWN_CLASSES];
     } else {
-      const baseURL = options.baseURL ?? DEFAULT_BASE_URL;
-      const apiKey = options.apiKey ?? PLACEHOLDER_API_KEY;
-      this.#client = new BodyKeepingOpenAI({
+      const baseURL = options.baseURL ?? OPENAI_DEFAULTS.baseURL;
+      const apiKey = options.apiKey ?? OPENAI_DEFAULTS.placeholderApiKey;
+      this.#client = new CortexOpenAI({
         baseURL,
         apiKey,
         // Explicit nulls: the client would otherwise read OPENAI_* variables and send them to any server.
@@ -177,8 +162,8 @@ export class OpenAIChatModel implements ModelClient {
         project: null,
         // The client would otherwise read OPENAI_LOG and log to the console; this package logs nothing.
         logLevel: "off",
-        timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+        timeout: options.timeoutMs ?? OPENAI_DEFAULTS.timeoutMs,
+        maxRetries: options.maxRetries ?? OPENAI_DEFAULTS.maxRetries,
         ...(options.extraHeaders ? { defaultHeaders: options.extraHeaders } : {}),
       });
       this.#timeoutMs = undefined;
@@ -198,13 +183,33 @@ export class OpenAIChatModel implements ModelClient {
       ...(request.tools.length > 0 ? { tools: toOpenAITools(request.tools) } : {}),
       ...(this.#temperature !== undefined ? { temperature: this.#temperature } : {}),
     };
+    const timeoutMs = this.#timeoutMs;
     let completion: unknown;
     try {
-      completion = await this.#client.chat.completions.create(body, {
-        signal: request.signal,
-        ...(this.#timeoutMs !== undefined ? { timeout: this.#timeoutMs } : {}),
-        ...(this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {}),
-      });
+      if (timeoutMs === undefined || timeoutMs <= MAX_TIMER_MS) {
+        completion = await this.#client.chat.completions.create(body, {
+          signal: request.signal,
+          ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+          ...(this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {}),
+        });
+      } else {
+        // An injected client's timer cannot run past 2^31-1 ms: it gets its
+        // longest, and one deadline of ours covers the whole limit.
+        completion = await withDeadline(
+          (signal) =>
+            this.#client.chat.completions.create(body, {
+              signal,
+              timeout: MAX_TIMER_MS,
+              ...(this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {}),
+            }),
+          {
+            timeoutMs,
+            signal: request.signal,
+            timeoutError: (ms) => new ModelTimeoutError(ms, `The ${this.#where} did not answer within ${ms} ms`),
+            abortError: () => request.signal.reason as unknown,
+          },
+        );
+      }
     } catch (error) {
       throw this.#wrap(error, request.signal);
     }
@@ -215,12 +220,16 @@ export class OpenAIChatModel implements ModelClient {
     return this.#errors.some((classes) => error instanceof classes[kind]);
   }
 
-  #wrap(error: unknown, signal: AbortSignal): CortexError<string> {
+  get #where(): string {
+    return `model "${this.model}" at ${this.endpoint}`;
+  }
+
+  #wrap(error: unknown, signal: AbortSignal): CortexError {
     if (isCortexError(error)) return error;
     const secret = this.#secret;
     const cause = safeCause(error, secret);
     const detail = redact(error instanceof Error ? error.message : String(error), secret).slice(0, 500);
-    const where = `model "${this.model}" at ${this.endpoint}`;
+    const where = this.#where;
     if (signal.aborted || this.#is(error, "APIUserAbortError")) {
       const reason: unknown = signal.reason;
       const why = reason instanceof Error ? `: ${redact(reason.message, secret)}` : "";
@@ -240,10 +249,7 @@ export class OpenAIChatModel implements ModelClient {
         return new ModelHttpError(
           status,
           `The server answered HTTP ${status} for ${where}: ${providerMessage(error as APIError, secret)}`,
-          {
-            cause,
-            requestId,
-          },
+          { cause, requestId, retryAfterMs: retryAfterMs((error as APIError).headers) },
         );
       }
     }
@@ -265,29 +271,4 @@ function rootReason(error: unknown): string {
   if (messages.length === 0) return "";
   const [first, ...rest] = messages;
   return `: ${first}${rest.length > 0 ? ` (${rest.join("; ")})` : ""}`;
-}
-
-function providerMessage(error: APIError, secret: string | undefined): string {
-  // OpenAI nests `{ error: { message } }`; some compatible servers send `{ error: "text" }`.
-  const body: unknown = error.error;
-  const nested = typeof body === "object" && body !== null ? (body as { message?: unknown }).message : body;
-  const text =
-    typeof nested === "string" && nested !== "" ? nested : (rawBodyMessage(errorBodies.get(error)) ?? error.message);
-  return redact(text, secret).slice(0, 500);
-}
-
-/** The message of a raw error body the client drops: top-level `message` (vLLM), or `detail` (FastAPI; JSON when not a string). */
-function rawBodyMessage(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return undefined;
-  const { message, detail } = body as { message?: unknown; detail?: unknown };
-  if (typeof message === "string" && message !== "") return message;
-  if (typeof detail === "string" && detail !== "") return detail;
-  if (detail !== undefined && detail !== null) {
-    try {
-      return JSON.stringify(detail);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { ModelRequest } from "@cortex/core";
+import type { ModelRequest } from "@cortex/primitives";
 
 /** One request as the fake server received it. */
 export interface Received {

@@ -1,6 +1,9 @@
 import { inspect } from "node:util";
-import { OpenAI } from "openai";
-import { afterEach, describe, expect, it } from "vitest";
+import { createEngine } from "@cortex/core";
+import { ActionTier, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin } from "@cortex/plugins";
+import { APIConnectionTimeoutError, OpenAI } from "openai";
+import { MAX_TIMER_MS } from "@cortex/primitives";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   CortexError,
   ModelAbortedError,
@@ -13,6 +16,8 @@ import {
   OpenAIChatModel,
   type OpenAIChatModelOptions,
 } from "../src/index.js";
+import { FakeBroker } from "@cortex/testing";
+import { CortexOpenAI } from "../src/client.js";
 import { completion, request, startFakeServer, type FakeServer, type Reply } from "./fake-server.js";
 
 const KEY = "sk-test-0123456789abcdef";
@@ -229,6 +234,102 @@ describe("OpenAIChatModel errors", () => {
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
+  it.each([
+    ["its own client", { client: false }],
+    ["an injected client", { client: true }],
+  ])(
+    "honours a timeout past 2^31-1 ms with %s: the request waits, without a timer fired early or a warning",
+    async (_, how) => {
+      const fake = await serve("hang");
+      const warnings: Error[] = [];
+      const onWarning = (warning: Error): void => void warnings.push(warning);
+      process.on("warning", onWarning);
+      const options: Partial<OpenAIChatModelOptions> = { timeoutMs: 3_000_000_000 };
+      if (how.client === true) {
+        options.client = new OpenAI({ apiKey: KEY, baseURL: fake.baseURL });
+        options.baseURL = undefined;
+        options.apiKey = undefined;
+      }
+      const controller = new AbortController();
+      const settled: string[] = [];
+      const pending = failure(
+        new OpenAIChatModel({
+          model: "test-model",
+          maxRetries: 0,
+          ...(how.client === true ? {} : { baseURL: fake.baseURL, apiKey: KEY }),
+          ...options,
+        }).generate(request({ signal: controller.signal })),
+      ).then((error) => (settled.push("settled"), error));
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(settled).toEqual([]);
+        expect(fake.received).toHaveLength(1);
+        controller.abort(new Error("stop"));
+        const error = await pending;
+        expect(error).toBeInstanceOf(ModelAbortedError);
+        expect(warnings.filter((w) => w.name === "TimeoutOverflowWarning")).toEqual([]);
+      } finally {
+        process.off("warning", onWarning);
+      }
+    },
+  );
+
+  it("times an attempt out at a limit past 2^31-1 ms, not before", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    try {
+      // A server that never answers, without sockets (whose own timers fake time would fire).
+      const hanging = (_: unknown, init?: RequestInit): Promise<Response> =>
+        new Promise((_resolve, reject) =>
+          init?.signal?.addEventListener("abort", () =>
+            reject(new DOMException("The operation was aborted", "AbortError")),
+          ),
+        );
+      const client = new CortexOpenAI({
+        apiKey: KEY,
+        baseURL: "http://127.0.0.1:9/v1",
+        fetch: hanging,
+        maxRetries: 0,
+        timeout: MAX_TIMER_MS + 1_000,
+        logLevel: "off",
+      });
+      let outcome: unknown;
+      void client.chat.completions
+        .create({ model: "m", messages: [{ role: "user", content: "hi" }] })
+        .catch((error: unknown) => (outcome = error));
+      await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+      expect(outcome).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(outcome).toBeInstanceOf(APIConnectionTimeoutError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("answers within a timeout past 2^31-1 ms like within any other", async () => {
+    const fake = await serve({ json: completion({ content: "patient" }) });
+    await expect(modelFor(fake, { timeoutMs: 3_000_000_000 }).generate(request())).resolves.toEqual({
+      content: "patient",
+    });
+    await expect(modelFor(fake, { timeoutMs: Infinity }).generate(request())).resolves.toEqual({
+      content: "patient",
+    });
+  });
+
+  it.each([
+    [{ "retry-after-ms": "1500" }, 1_500],
+    [{ "retry-after": "3" }, 3_000],
+    [{ "retry-after": "0.5" }, 500],
+    [{ "retry-after-ms": "250", "retry-after": "9" }, 250],
+    [{ "retry-after": "soon" }, undefined],
+    [{}, undefined],
+  ])("keeps how long a 429 asks to wait: %j gives retryAfterMs %s", async (headers, expected) => {
+    const fake = await serve({ status: 429, json: { error: { message: "slow down" } }, headers });
+    const error = await failure(modelFor(fake).generate(request()));
+    expect(error).toBeInstanceOf(ModelHttpError);
+    expect(error).toMatchObject({ status: 429, retryable: true });
+    expect((error as ModelHttpError).retryAfterMs).toBe(expected);
+  });
+
   it("aborts the HTTP request when the signal aborts", async () => {
     const fake = await serve("hang");
     const controller = new AbortController();
@@ -331,11 +432,8 @@ describe("OpenAIChatModel options", () => {
     ["a base URL with credentials", { model: "m", baseURL: "http://user:pass@localhost:11434/v1" }],
     ["a base URL with a query", { model: "m", baseURL: "http://localhost:11434/v1?key=abc" }],
     ["a negative timeout", { model: "m", apiKey: KEY, timeoutMs: -1 }],
-    ["a timeout longer than Node's timers allow", { model: "m", apiKey: KEY, timeoutMs: 2_147_483_648 }],
-    [
-      "a timeout longer than Node's timers allow, beside a client",
-      { model: "m", timeoutMs: 3_000_000_000, client: new OpenAI({ apiKey: KEY }) },
-    ],
+    ["a zero timeout", { model: "m", apiKey: KEY, timeoutMs: 0 }],
+    ["a timeout that is not a number", { model: "m", apiKey: KEY, timeoutMs: "5" as unknown as number }],
     ["fractional retries", { model: "m", apiKey: KEY, maxRetries: 1.5 }],
     ["a temperature that is not a number", { model: "m", apiKey: KEY, temperature: Number.NaN }],
     ["a client beside a key", { model: "m", apiKey: KEY, client: new OpenAI({ apiKey: KEY }) }],
@@ -352,8 +450,13 @@ describe("OpenAIChatModel options", () => {
     expect(String((thrown as Error).message)).not.toContain("pass@");
   });
 
-  it("accepts the longest timeout Node's timers allow", () => {
+  it("accepts the longest timeout Node's timers allow, longer ones, and Infinity", () => {
     expect(() => new OpenAIChatModel({ model: "m", apiKey: KEY, timeoutMs: 2_147_483_647 })).not.toThrow();
+    expect(() => new OpenAIChatModel({ model: "m", apiKey: KEY, timeoutMs: 2_147_483_648 })).not.toThrow();
+    expect(() => new OpenAIChatModel({ model: "m", apiKey: KEY, timeoutMs: Infinity })).not.toThrow();
+    expect(
+      () => new OpenAIChatModel({ model: "m", timeoutMs: 3_000_000_000, client: new OpenAI({ apiKey: KEY }) }),
+    ).not.toThrow();
   });
 
   it("logs nothing, even when OPENAI_LOG is set", async () => {
@@ -389,5 +492,116 @@ describe("OpenAIChatModel options", () => {
     } finally {
       delete process.env.OPENAI_ORG_ID;
     }
+  });
+});
+
+/* End to end: the adapter in a real engine with a real PluginRegistry. */
+const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["text"] };
+const silent = silentLogger;
+
+function notesRegistry(calls: unknown[]): PluginRegistry {
+  const plugin: Plugin = {
+    name: "notes",
+    version: "1.0.0",
+    description: "Keeps notes",
+    setup: () => Promise.resolve(),
+    teardown: () => Promise.resolve(),
+    listActions: () => [{ name: "add", description: "Add a note", tier: ActionTier.AUTO, parameters }],
+    executeAction: (action, params) => {
+      calls.push({ plugin: "notes", action, params });
+      return Promise.resolve({ success: true, data: { count: 1 } });
+    },
+    health: () => Promise.resolve({ plugin: "notes", status: PluginHealthStatus.HEALTHY }),
+  };
+  const registry = new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger });
+  registry.register(plugin);
+  return registry;
+}
+
+async function engineWith(replies: Reply[], calls: unknown[] = []) {
+  const fake = await startFakeServer(
+    (_, index) => replies[index] ?? { status: 500, json: { error: "no more replies" } },
+  );
+  server = fake;
+  const model = new OpenAIChatModel({ model: "test-model", baseURL: fake.baseURL, maxRetries: 0, timeoutMs: 5_000 });
+  const engine = createEngine({
+    model,
+    plugins: notesRegistry(calls),
+    logger: silent,
+    agents: [{ id: "assistant", instructions: "You keep notes." }],
+  });
+  return { engine, server: fake };
+}
+
+describe("OpenAIChatModel in a real engine", () => {
+  it("runs a tool call round trip and sends the tool result back", async () => {
+    const calls: unknown[] = [];
+    const { engine, server: fake } = await engineWith(
+      [
+        {
+          json: completion({
+            tool_calls: [
+              { id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } },
+            ],
+          }),
+        },
+        { json: completion({ content: "Noted: milk." }) },
+      ],
+      calls,
+    );
+    const result = await engine.run("assistant", "Remember milk");
+    expect(result).toMatchObject({ status: "completed", output: "Noted: milk." });
+    expect(calls).toEqual([{ plugin: "notes", action: "add", params: { text: "milk" } }]);
+
+    const first = fake.received[0]!.body as { messages: unknown[]; tools: unknown[] };
+    expect(first.messages).toEqual([
+      { role: "system", content: "You keep notes." },
+      { role: "user", content: "Remember milk" },
+    ]);
+    expect(first.tools).toEqual([
+      { type: "function", function: expect.objectContaining({ name: "notes__add", parameters }) as unknown },
+    ]);
+
+    const second = fake.received[1]!.body as {
+      messages: { role: string; tool_call_id?: string; content?: unknown }[];
+    };
+    expect(second.messages.slice(2)).toEqual([
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "call_1", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } },
+        ],
+      },
+      { role: "tool", tool_call_id: "call_1", content: JSON.stringify({ ok: true, data: { count: 1 } }) },
+    ]);
+    await engine.shutdown();
+  });
+
+  it("fails the run when the model sends arguments that are not JSON", async () => {
+    const calls: unknown[] = [];
+    const { engine } = await engineWith(
+      [
+        {
+          json: completion({
+            tool_calls: [{ id: "c", type: "function", function: { name: "notes__add", arguments: "{text: milk" } }],
+          }),
+        },
+      ],
+      calls,
+    );
+    const result = await engine.run("assistant", "Remember milk");
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_INVALID_TOOL_CALL" } });
+    expect(calls).toHaveLength(0);
+    await engine.shutdown();
+  });
+
+  it("fails the run with the adapter's error when the server fails", async () => {
+    const { engine } = await engineWith([{ status: 503, json: { error: { message: "overloaded" } } }]);
+    const result = await engine.run("assistant", "Hi");
+    expect(result.status).toBe("failed");
+    expect(result.error).toMatchObject({ code: "CORTEX_MODEL_ERROR" });
+    expect(result.error?.message).toContain("HTTP 503");
+    await engine.shutdown();
   });
 });

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from "node:util";
 import { isCortexError, type Plugin, type PluginActionInfo } from "@cortex/plugins";
+import { withDeadline } from "@cortex/primitives";
 import type { PluginContractOptions, PluginFactory } from "./contract.js";
+import { TESTING_DEFAULTS } from "./defaults.js";
 import { createPluginHarness, type PluginHarness } from "./harness.js";
 
 // Shared by the contract checks: fresh harnesses, time limits, messages.
@@ -21,19 +23,15 @@ export const describeError = (error: unknown): string =>
   isCortexError(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
 
 /** The limit for each plugin method a check calls. */
-export const timeoutOf = (options: PluginContractOptions): number => options.timeoutMs ?? 5_000;
+export const timeoutOf = (options: PluginContractOptions): number =>
+  options.timeoutMs ?? TESTING_DEFAULTS.contractTimeoutMs;
 
 /** `work()`, or a {@link CheckFailed} when it does not settle within `ms`. */
-export async function limit<T>(what: string, ms: number, work: () => T | PromiseLike<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CheckFailed(`${what} did not settle within ${ms} ms`)), ms);
+export function limit<T>(what: string, ms: number, work: () => T | PromiseLike<T>): Promise<T> {
+  return withDeadline(() => work(), {
+    timeoutMs: ms,
+    timeoutError: () => new CheckFailed(`${what} did not settle within ${ms} ms`),
   });
-  try {
-    return await Promise.race([Promise.resolve().then(work), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** A failure message, nothing (passed), or a note on a pass that proved less than it could. */

@@ -1,4 +1,5 @@
 import type { Plugin } from "@cortex/plugins";
+import { checkTimeLimit } from "@cortex/primitives";
 import { CHECKS } from "./contract-checks.js";
 import { CheckFailed, describeError } from "./contract-helpers.js";
 import type { PluginHarnessOptions } from "./harness.js";
@@ -15,7 +16,7 @@ export interface PluginContractOptions extends Pick<PluginHarnessOptions, "crede
    * which only proves the call stopped somewhere before the plugin's code.
    */
   validParams?: Readonly<Record<string, Record<string, unknown>>>;
-  /** Limit for each plugin method the contract calls directly; default 5 000 ms. */
+  /** Limit for each plugin method the contract calls directly; default 5 000 ms; `Infinity` for none. */
   timeoutMs?: number;
 }
 
@@ -51,13 +52,15 @@ export interface ContractReport {
 
 /**
  * Runs one contract check against fresh instances from `factory`. Never
- * throws for a plugin's fault: the result says what went wrong.
+ * throws for a plugin's fault: the result says what went wrong. A
+ * `timeoutMs` that is not a number > 0 rejects with `CORTEX_INVALID_OPTIONS`.
  */
 export async function runContractCheck(
   name: ContractCheckName,
   factory: PluginFactory,
   options: PluginContractOptions = {},
 ): Promise<ContractCheckResult> {
+  if (options.timeoutMs !== undefined) checkTimeLimit("checkPluginContract", "timeoutMs", options.timeoutMs);
   try {
     const outcome = await CHECKS[name](factory, options);
     if (outcome === undefined) return { name, passed: true };
@@ -73,12 +76,14 @@ export async function runContractCheck(
  * Checks what every plugin must satisfy (see {@link CONTRACT_CHECKS}), each
  * check with fresh instances from `factory`, one after another. Framework
  * free: assert on `report.passed`, or use `describePluginContract` from
- * `@cortex/testing/vitest` for one test per check.
+ * `@cortex/testing/vitest` for one test per check. A `timeoutMs` that is
+ * not a number > 0 rejects with `CORTEX_INVALID_OPTIONS` before any check.
  */
 export async function checkPluginContract(
   factory: PluginFactory,
   options: PluginContractOptions = {},
 ): Promise<ContractReport> {
+  if (options.timeoutMs !== undefined) checkTimeLimit("checkPluginContract", "timeoutMs", options.timeoutMs);
   const checks: ContractCheckResult[] = [];
   for (const name of Object.keys(CONTRACT_CHECKS) as ContractCheckName[]) {
     checks.push(await runContractCheck(name, factory, options));

@@ -6,7 +6,8 @@ export type {
   PluginContractOptions,
   PluginFactory,
 } from "./contract.js";
-export { HarnessUsageError, ScriptExhaustedError, TESTING_ERROR_CODES } from "./errors.js";
+export { TESTING_DEFAULTS } from "./defaults.js";
+export { HarnessUsageError, ScriptExhaustedError, TESTING_ERRORS } from "./errors.js";
 export type { TestingErrorCode } from "./errors.js";
 export { FakeBroker } from "./fake-broker.js";
 export type { FakeBrokerOptions } from "./fake-broker.js";
@@ -21,4 +22,4 @@ export type {
 export { RecordingExtension } from "./recording-extension.js";
 export type { RecordedEvent } from "./recording-extension.js";
 export { ScriptedModel } from "./scripted-model.js";
-export type { ScriptedMessage, ScriptedRequest, ScriptedResponse, ScriptStep } from "./scripted-model.js";
+export type { ScriptedRequest, ScriptStep } from "./scripted-model.js";

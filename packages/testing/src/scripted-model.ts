@@ -1,44 +1,21 @@
+import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/primitives";
 import { ScriptExhaustedError } from "./errors.js";
 
-/** One message of a request; the same union as core's `ModelMessage`. */
-export type ScriptedMessage =
-  | { role: "system"; content: string }
-  | { role: "user"; content: string }
-  | { role: "assistant"; content?: string; toolCalls?: { id: string; name: string; arguments: unknown }[] }
-  | { role: "tool"; toolCallId: string; name: string; content: string };
-
-/**
- * What a model is asked. Structurally the same as `ModelRequest` of
- * `@cortex/core` (which this package does not import, so core can test with
- * it); a type test in core keeps the two in step.
- */
-export interface ScriptedRequest {
-  messages: readonly ScriptedMessage[];
-  tools: readonly { name: string; description: string; parameters: Record<string, unknown> }[];
-  signal: AbortSignal;
-  agentId?: string;
-  runId?: string;
-}
-
-/** One scripted answer: text, tool calls, or both — the shape of core's `ModelResponse`. */
-export interface ScriptedResponse {
-  content?: string;
-  toolCalls?: { id?: string; name: string; arguments: unknown }[];
-}
+/** What a scripted model is asked: the model request of `@cortex/primitives`. */
+export type ScriptedRequest = ModelRequest;
 
 /** A step of a script: an answer, or a function computing one from the request (to echo, throw or hang). */
-export type ScriptStep =
-  ScriptedResponse | ((request: ScriptedRequest) => ScriptedResponse | Promise<ScriptedResponse>);
+export type ScriptStep = ModelResponse | ((request: ModelRequest) => ModelResponse | Promise<ModelResponse>);
 
 /**
- * A deterministic model client: replays its script in order, one step per
+ * A deterministic `ModelClient`: replays its script in order, one step per
  * `generate` call, and records every request it received. With
  * `{ perRun: true }` each run id gets the script from the start, so many
  * concurrent runs can share one model.
  */
-export class ScriptedModel {
+export class ScriptedModel implements ModelClient {
   /** Every request received, in order (messages copied at the time of the call). */
-  readonly requests: ScriptedRequest[] = [];
+  readonly requests: ModelRequest[] = [];
   readonly #steps: readonly ScriptStep[];
   readonly #perRun: boolean;
   readonly #positions = new Map<string, number>();
@@ -66,20 +43,19 @@ export class ScriptedModel {
    * `CORTEX_SCRIPT_EXHAUSTED` when the script (of this run, in per-run mode)
    * has no step left.
    */
-  async generate(request: ScriptedRequest): Promise<ScriptedResponse> {
+  async generate(request: ModelRequest): Promise<ModelResponse> {
     this.requests.push({ ...request, messages: structuredClone(request.messages), tools: [...request.tools] });
     let index: number;
     if (this.#perRun) {
-      const key = request.runId ?? "";
-      index = this.#positions.get(key) ?? 0;
-      this.#positions.set(key, index + 1);
+      index = this.#positions.get(request.runId) ?? 0;
+      this.#positions.set(request.runId, index + 1);
     } else {
       index = this.#position;
     }
     this.#position += 1;
     const step = this.#steps[index];
     if (step === undefined)
-      throw new ScriptExhaustedError(this.#steps.length, this.#perRun ? (request.runId ?? "") : undefined);
+      throw new ScriptExhaustedError(this.#steps.length, this.#perRun ? request.runId : undefined);
     return typeof step === "function" ? step(request) : structuredClone(step);
   }
 }

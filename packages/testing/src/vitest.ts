@@ -7,6 +7,7 @@ import {
   type PluginContractOptions,
   type PluginFactory,
 } from "./contract.js";
+import { TESTING_DEFAULTS } from "./defaults.js";
 import { HarnessUsageError } from "./errors.js";
 import { createPluginHarness, type PluginHarness, type PluginHarnessOptions } from "./harness.js";
 
@@ -61,7 +62,7 @@ export function describePluginContract(
           if (!result.passed) throw new Error(`plugin contract "${check}" failed: ${result.message ?? "no detail"}`);
         },
         // A check may run setup, an action and teardown, each with its own limit.
-        4 * (options.timeoutMs ?? 5_000),
+        TESTING_DEFAULTS.checkTimeoutFactor * (options.timeoutMs ?? TESTING_DEFAULTS.contractTimeoutMs),
       );
     }
   });

@@ -66,6 +66,22 @@ describe("checkPluginContract", () => {
     const result = await runContractCheck("health", plugin, { ...options, timeoutMs: 30 });
     expect(result).toMatchObject({ passed: false, message: "health() did not settle within 30 ms" });
   });
+
+  it.each([0, -1, Number.NaN, "5" as unknown as number])(
+    "refuses timeoutMs %s with CORTEX_INVALID_OPTIONS before running any check",
+    async (timeoutMs) => {
+      let made = 0;
+      const factory = (): NotesPlugin => (made++, new NotesPlugin());
+      await expect(checkPluginContract(factory, { ...options, timeoutMs })).rejects.toMatchObject({
+        code: "CORTEX_INVALID_OPTIONS",
+        option: "timeoutMs",
+      });
+      await expect(runContractCheck("health", factory, { ...options, timeoutMs })).rejects.toMatchObject({
+        code: "CORTEX_INVALID_OPTIONS",
+      });
+      expect(made).toBe(0);
+    },
+  );
 });
 
 // Each check can fail: one defect of the broken fixture per check, and the

@@ -2,19 +2,21 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { CortexError, isCortexError } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
-import { HarnessUsageError, ScriptExhaustedError, TESTING_ERROR_CODES } from "../src/index.js";
+import { errorDocProblems } from "../../../test-support/error-docs.js";
+import { HarnessUsageError, ScriptExhaustedError, TESTING_ERRORS } from "../src/index.js";
 
 const samples = [new ScriptExhaustedError(2), new HarnessUsageError("misuse")];
 
 describe("errors", () => {
   it("one sample per code, each a branded Cortex error with a name and a code", () => {
-    expect(samples.map((e) => e.code).sort()).toEqual([...TESTING_ERROR_CODES].sort());
+    expect(samples.map((e) => e.code).sort()).toEqual(Object.keys(TESTING_ERRORS).sort());
     for (const error of samples) {
       expect(error).toBeInstanceOf(Error);
       expect(isCortexError(error)).toBe(true);
       expect(error).toBeInstanceOf(CortexError);
       expect(error.code).toMatch(/^CORTEX_[A-Z_]+$/);
       expect(error.name).toBe(error.constructor.name);
+      expect(TESTING_ERRORS[error.code]).toBe(error.name);
     }
   });
 });
@@ -27,6 +29,10 @@ describe("docs/errors.md", () => {
 
   it("has a section for this package", () => {
     expect(start).toBeGreaterThanOrEqual(0);
+  });
+
+  it("documents every code of TESTING_ERRORS with its class, and nothing else", () => {
+    expect(errorDocProblems("@cortex/testing", TESTING_ERRORS)).toEqual([]);
   });
 
   it.each(samples.map((error) => [error.code, error.name] as const))(

@@ -6,6 +6,8 @@ const request = (over: Partial<ScriptedRequest> = {}): ScriptedRequest => ({
   messages: [{ role: "user", content: "hi" }],
   tools: [{ name: "notes__list", description: "List notes", parameters: { type: "object" } }],
   signal: new AbortController().signal,
+  agentId: "agent",
+  runId: "run",
   ...over,
 });
 

@@ -1,13 +1,17 @@
 import type { HookEvent, ToolCalledEvent } from "@cortex/hooks";
 import type { CredentialBroker, PluginResult } from "@cortex/plugins";
+import type { ModelClient, ModelRequest, ModelResponse } from "@cortex/primitives";
 import { expectTypeOf, test } from "vitest";
 import {
   createPluginHarness,
   FakeBroker,
   RecordingExtension,
+  ScriptedModel,
   type ContractCheckName,
   type ContractReport,
   type PluginHarness,
+  type ScriptedRequest,
+  type ScriptStep,
 } from "../src/index.js";
 import { usePluginHarness } from "../src/vitest.js";
 import { NotesPlugin } from "./fixtures/broken-plugin.js";
@@ -47,4 +51,13 @@ test("RecordingExtension exposes every hook method, typed by its event", () => {
   expectTypeOf(recorder.onShutdown).toBeFunction();
   // @ts-expect-error not a hook of the table
   void recorder.onRunStart;
+});
+
+test("ScriptedModel is a ModelClient of @cortex/primitives, scripted with its responses", () => {
+  expectTypeOf(new ScriptedModel([])).toExtend<ModelClient>();
+  expectTypeOf<ScriptedRequest>().toEqualTypeOf<ModelRequest>();
+  expectTypeOf(new ScriptedModel([]).generate).returns.toEqualTypeOf<Promise<ModelResponse>>();
+  expectTypeOf<{ content: "hi"; usage: { inputTokens: 1; outputTokens: 2 } }>().toExtend<ScriptStep>();
+  // @ts-expect-error a step is a response, not a string
+  new ScriptedModel(["hi"]);
 });

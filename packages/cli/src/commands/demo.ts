@@ -1,22 +1,18 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  AuditExtension,
-  createEngine,
-  JsonLinesAuditRecorder,
-  MetricsExtension,
-  type ModelClient,
-  type RunResult,
-} from "@cortex/core";
+import { AuditExtension, createEngine, JsonLinesAuditRecorder, MetricsExtension, type RunResult } from "@cortex/core";
 import { MemoryBroker, PluginRegistry } from "@cortex/plugins";
 import { approvalMode, type ApprovalMode } from "../approval-prompt.js";
 import { booleanFlag, type Command } from "../command.js";
-import { demoCalendar, demoScript, demoTask, demoTimes, DEMO_INSTRUCTIONS, NOTES_PATH } from "../demo-scenario.js";
+import type { ModelClient } from "@cortex/primitives";
+import { CLI_DEFAULTS } from "../defaults.js";
+import { demoCalendar, demoModel, demoTask, demoTimes, DEMO_INSTRUCTIONS, NOTES_PATH } from "../demo-scenario.js";
 import { driveRun } from "../drive.js";
 import { EXIT_FAILURE, EXIT_OK } from "../errors.js";
 import { cliLogger } from "../host.js";
-import { duration, printError, wrap, type Printer } from "../output.js";
+import { duration, printError, wrap } from "../output.js";
+import { text, type Printer } from "../printer.js";
 import { DecisionTally, narrated, ProgressExtension } from "../progress.js";
 
 /** `cortex demo`: a self-contained, offline agent run over the calendar and files plugins. */
@@ -47,15 +43,13 @@ export const demoCommand: Command = {
     await writeFile(icsPath, demoCalendar(times), "utf8");
 
     // Loaded here, not at start-up, so `cortex --help` stays quick.
-    const [{ isModelConfigured, openAIModelFromEnv }, { CalendarPlugin }, { FilesPlugin }, { ScriptedModel }] =
-      await Promise.all([
-        import("@cortex/model-openai"),
-        import("@cortex/plugin-calendar"),
-        import("@cortex/plugin-files"),
-        import("@cortex/testing"),
-      ]);
+    const [{ isModelConfigured, openAIModelFromEnv }, { CalendarPlugin }, { FilesPlugin }] = await Promise.all([
+      import("@cortex/model-openai"),
+      import("@cortex/plugin-calendar"),
+      import("@cortex/plugin-files"),
+    ]);
     const realModel = !booleanFlag(ctx, "offline") && isModelConfigured(ctx.io.env);
-    const model: ModelClient = realModel ? openAIModelFromEnv(ctx.io.env) : new ScriptedModel(demoScript(times));
+    const model: ModelClient = realModel ? openAIModelFromEnv(ctx.io.env) : demoModel(times);
     const mode = approvalMode(ctx.io, booleanFlag(ctx, "yes"));
     const logger = cliLogger(ctx.err, ctx.verbose);
     // The demo is self-contained: settings come from an in-code broker, not the environment.
@@ -77,22 +71,28 @@ export const demoCommand: Command = {
         new AuditExtension({ recorder: new JsonLinesAuditRecorder(auditPath) }),
       ],
       agents: [
-        { id: "demo", instructions: DEMO_INSTRUCTIONS, tools: ["calendar.*", "files.*"], maxSteps: realModel ? 10 : 4 },
+        {
+          id: "demo",
+          instructions: DEMO_INSTRUCTIONS,
+          tools: ["calendar.*", "files.*"],
+          maxSteps: realModel ? CLI_DEFAULTS.demoSteps.real : CLI_DEFAULTS.demoSteps.scripted,
+        },
       ],
       logger,
     });
 
-    p.line(p.style("bold", "Cortex demo"));
-    p.line(`  working folder  ${dir}`);
-    p.line(`  calendar        ${icsPath} (3 events this week)`);
-    p.line(`  files plugin    rooted in the working folder`);
+    p.line(text`${p.style("bold", "Cortex demo")}`);
+    p.line(text`  working folder  ${dir}`);
+    p.line(text`  calendar        ${icsPath} (3 events this week)`);
+    p.line(text`  files plugin    rooted in the working folder`);
+    const modelName = ctx.io.env.CORTEX_MODEL ?? "";
     p.line(
-      `  model           ${realModel ? `${ctx.io.env.CORTEX_MODEL} (from CORTEX_MODEL_*)` : "scripted, offline (set CORTEX_MODEL to use a real one)"}`,
+      text`  model           ${realModel ? `${modelName} (from CORTEX_MODEL_*)` : "scripted, offline (set CORTEX_MODEL to use a real one)"}`,
     );
-    p.line(`  approvals       ${modeText(mode)}`);
+    p.line(text`  approvals       ${modeText(mode)}`);
     p.line();
-    p.line(p.style("bold", "Task"));
-    for (const line of demoTask(times).split("\n")) p.line(`  ${line}`);
+    p.line(text`${p.style("bold", "Task")}`);
+    p.block(demoTask(times), "  ");
     p.line();
 
     let result: RunResult;
@@ -108,8 +108,8 @@ export const demoCommand: Command = {
     }
     p.line();
     if (result.status === "completed") {
-      p.line(p.style("bold", "Answer"));
-      for (const line of wrap(p.clean(result.output ?? ""))) p.line(line);
+      p.line(text`${p.style("bold", "Answer")}`);
+      for (const line of wrap(result.output ?? "")) p.line(text`${line}`);
     } else {
       printError(ctx.err, result.error ?? { code: "CORTEX_CLI_RUN_FAILED", message: `the run ended ${result.status}` });
     }
@@ -147,21 +147,21 @@ async function printSummary(
   const notes = await readFile(join(dir, NOTES_PATH), "utf8").catch(() => undefined);
 
   p.line();
-  p.line(p.style("bold", "Summary"));
-  p.line(`  run             ${result.status} in ${result.steps} step(s)`);
-  p.line(`  decisions       ${tally.approved} approved, ${tally.denied} denied`);
+  p.line(text`${p.style("bold", "Summary")}`);
+  p.line(text`  run             ${result.status} in ${result.steps} step(s)`);
+  p.line(text`  decisions       ${tally.approved} approved, ${tally.denied} denied`);
   p.line(
-    `  file            ${notes === undefined ? `${NOTES_PATH} was not written` : `${join(dir, NOTES_PATH)} written (${Buffer.byteLength(notes)} bytes)`}`,
+    text`  file            ${notes === undefined ? `${NOTES_PATH} was not written` : `${join(dir, NOTES_PATH)} written (${Buffer.byteLength(notes)} bytes)`}`,
   );
   if (notes !== undefined)
-    for (const line of notes.trimEnd().split("\n")) p.line(p.style("dim", `                  │ ${line}`));
-  p.line(p.style("bold", "Metrics"));
-  p.line(`  counters        ${counters.map(([hook, n]) => `${hook} ${n}`).join(", ")}`);
+    for (const line of notes.trimEnd().split("\n")) p.line(text`${p.style("dim", `                  │ ${line}`)}`);
+  p.line(text`${p.style("bold", "Metrics")}`);
+  p.line(text`  counters        ${counters.map(([hook, n]) => `${hook} ${n}`).join(", ")}`);
   p.line(
-    `  durations       run ${duration(runs.sum)}; ${steps.count} step(s), p50 ${duration(steps.p50)}; ${tools.count} tool call(s), p50 ${duration(tools.p50)}`,
+    text`  durations       run ${duration(runs.sum)}; ${steps.count} step(s), p50 ${duration(steps.p50)}; ${tools.count} tool call(s), p50 ${duration(tools.p50)}`,
   );
-  p.line(p.style("bold", "Audit"));
-  p.line(`  audit file      ${auditPath} (${records} records)`);
+  p.line(text`${p.style("bold", "Audit")}`);
+  p.line(text`  audit file      ${auditPath} (${records} records)`);
   p.line();
-  p.line(p.style("dim", `The working folder is kept for you to look at: ${dir}`));
+  p.line(text`${p.style("dim", `The working folder is kept for you to look at: ${dir}`)}`);
 }

@@ -14,6 +14,7 @@ import { EXIT_FAILURE, EXIT_OK, InvalidParamsError, UsageError, isCortexError } 
 import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import { printError } from "../output.js";
+import { text } from "../printer.js";
 
 /** `cortex exec <plugin> <action> [params-json]`: one action through the registry's whole gate. */
 export const execCommand: Command = {
@@ -60,7 +61,7 @@ export const execCommand: Command = {
             const decision = await decide(ctx.io, ctx.err, call, mode);
             if (mode === "yes")
               ctx.err.line(
-                ctx.err.style("dim", `approved with --yes: ${request.plugin}.${request.action} (${request.tier})`),
+                text`${ctx.err.style("dim", `approved with --yes: ${request.plugin}.${request.action} (${request.tier})`)}`,
               );
             return decision;
           };

@@ -2,7 +2,8 @@ import type { PluginHealthReport } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
 import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
-import { compact, type Printer } from "../output.js";
+import { compact } from "../output.js";
+import { padText, text, textWidth, type Printer } from "../printer.js";
 
 const STATUS_STYLE = { HEALTHY: "green", DEGRADED: "yellow", UNHEALTHY: "red", UNKNOWN: "dim" } as const;
 
@@ -12,7 +13,7 @@ export const healthCommand: Command = {
   summary: "Set up every installed plugin and print its health",
   usage: "health [--json]",
   details:
-    "Each plugin is set up with credentials from environment variables (see `cortex --help`),\n" +
+    "Each plugin is set up with credentials from environment variables (`cortex --help` lists them),\n" +
     "then asked for its health. The exit status is 1 when any plugin is UNHEALTHY or failed to load.",
   options: { json: { type: "boolean", description: "print machine-readable JSON on stdout" } },
   args: { min: 0, max: 0 },
@@ -48,13 +49,13 @@ export const healthCommand: Command = {
 
 function printHealth(p: Printer, reports: PluginHealthReport[], cwd: string): void {
   if (reports.length === 0) {
-    p.line(`No plugins found in the dependencies of ${cwd}/package.json.`);
+    p.line(text`No plugins found in the dependencies of ${cwd}/package.json.`);
     return;
   }
-  const width = Math.max(...reports.map((r) => r.plugin.length));
+  const width = Math.max(...reports.map((r) => textWidth(r.plugin)));
   for (const r of reports) {
-    const status = p.style(STATUS_STYLE[r.status], r.status.padEnd(9));
+    const status = p.style(STATUS_STYLE[r.status] ?? "dim", padText(r.status, 9));
     const extra = r.error ?? (r.details ? compact(r.details, 100) : "");
-    p.line(`${r.plugin.padEnd(width)}  ${status} ${p.style("dim", p.clean(extra))}`);
+    p.line(text`${padText(r.plugin, width)}  ${status} ${p.style("dim", extra)}`);
   }
 }

@@ -2,13 +2,13 @@ import type { RegisteredAction } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
 import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
-import type { Printer } from "../output.js";
+import { padText, text, textWidth, type Printer } from "../printer.js";
 
 const TIER_STYLE = { AUTO: "green", CONFIRM: "yellow", ADMIN: "red" } as const;
 
-function tierLabel(p: Printer, tier: string): string {
+function tierLabel(p: Printer, tier: string) {
   const style = TIER_STYLE[tier as keyof typeof TIER_STYLE] ?? "dim";
-  return p.style(style, tier.padEnd(7));
+  return p.style(style, padText(tier, 7));
 }
 
 /** `cortex plugins`: the plugins discovered in the current project, their actions and tiers. */
@@ -72,28 +72,28 @@ function firstSentence(text: string): string {
 
 function printPlugins(p: Printer, plugins: Listed[], actions: RegisteredAction[], cwd: string): void {
   if (plugins.length === 0) {
-    p.line(`No plugins found in the dependencies of ${cwd}/package.json.`);
+    p.line(text`No plugins found in the dependencies of ${cwd}/package.json.`);
     return;
   }
   for (const plugin of plugins) {
     p.line(
-      `${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`,
+      text`${p.style("bold", plugin.name)} ${p.style("dim", `${plugin.version}  (${plugin.package ?? "registered"})`)}`,
     );
-    if (plugin.description) p.line(`  ${p.clean(plugin.description)}`);
+    if (plugin.description) p.line(text`  ${plugin.description}`);
     const own = actions.filter((a) => a.plugin === plugin.name);
-    const width = Math.max(0, ...own.map((a) => a.name.length));
+    const width = Math.max(0, ...own.map((a) => textWidth(a.name)));
     for (const action of own) {
       p.line(
-        `  ${tierLabel(p, action.tier)} ${action.name.padEnd(width)}  ${p.style("dim", p.clean(firstSentence(action.description)))}`,
+        text`  ${tierLabel(p, action.tier)} ${padText(action.name, width)}  ${p.style("dim", firstSentence(action.description))}`,
       );
     }
     p.line();
   }
   const count = actions.length;
   p.line(
-    p.style(
+    text`${p.style(
       "dim",
       `${plugins.length} plugin(s), ${count} action(s). AUTO runs freely; CONFIRM needs approval; ADMIN needs approval and --admin.`,
-    ),
+    )}`,
   );
 }

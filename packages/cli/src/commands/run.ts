@@ -2,11 +2,13 @@ import { createEngine } from "@cortex/core";
 import { approvalMode } from "../approval-prompt.js";
 import { APPROVAL_OPTIONS, booleanFlag, principalFrom, stringFlag, type Command } from "../command.js";
 import { driveRun } from "../drive.js";
+import { CLI_DEFAULTS } from "../defaults.js";
 import { CommandFailedError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import { printError } from "../output.js";
 import { narrated, ProgressExtension } from "../progress.js";
+import { text } from "../printer.js";
 
 /** Instructions of the agent `cortex run` runs. */
 export function runInstructions(now: Date): string {
@@ -30,7 +32,11 @@ export const runCommand: Command = {
     "without one the call is denied unless --yes is given, and the model is told. Exit status 1 when the run fails.",
   options: {
     ...APPROVAL_OPTIONS,
-    "max-steps": { type: "string", value: "<n>", description: "most model turns (default 10)" },
+    "max-steps": {
+      type: "string",
+      value: "<n>",
+      description: `most model turns (default ${CLI_DEFAULTS.maxSteps})`,
+    },
   },
   // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
   handlesInterrupt: true,
@@ -47,7 +53,7 @@ export const runCommand: Command = {
           "CORTEX_CLI_MODEL_NOT_CONFIGURED",
           "cortex run needs a model, and CORTEX_MODEL is not set",
         ),
-        "set CORTEX_MODEL (and CORTEX_MODEL_API_KEY for OpenAI, or CORTEX_MODEL_BASE_URL for another server); `cortex demo` runs offline",
+        "set CORTEX_MODEL (and CORTEX_MODEL_API_KEY for OpenAI, or CORTEX_MODEL_BASE_URL for another server); `npx @cortex/cli demo` runs offline",
       );
     }
     const model = openAIModelFromEnv(ctx.io.env);
@@ -55,7 +61,9 @@ export const runCommand: Command = {
     const { registry, report } = await loadHostPlugins(ctx.io, { logger });
     reportDiscoveryFailures(ctx.err, report);
     if (registry.names().length === 0)
-      ctx.err.line(ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`));
+      ctx.err.line(
+        text`${ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`)}`,
+      );
     const engine = createEngine({
       model: narrated(model, ctx.err),
       plugins: registry,
@@ -73,7 +81,7 @@ export const runCommand: Command = {
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
       if (result.status === "completed") {
-        ctx.out.line(ctx.out.clean(result.output ?? ""));
+        ctx.out.block(result.output ?? "");
         return EXIT_OK;
       }
       printError(ctx.err, result.error ?? { code: "CORTEX_CLI_RUN_FAILED", message: `the run ended ${result.status}` });
@@ -85,7 +93,7 @@ export const runCommand: Command = {
 };
 
 function parseMaxSteps(raw: string | undefined): number {
-  if (raw === undefined) return 10;
+  if (raw === undefined) return CLI_DEFAULTS.maxSteps;
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n) || n < 1)
     throw new UsageError(`--max-steps must be a positive whole number, got "${raw}"`, "run");

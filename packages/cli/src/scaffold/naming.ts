@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { PLUGIN_NAME_PATTERN } from "@cortex/plugins";
-import { ScaffoldError } from "./errors.js";
+import { InvalidNameError } from "../errors.js";
+import { withHint } from "../hints.js";
 
 /** Prefix of unscoped plugin package names: `cortex-plugin-<name>`. */
 export const PACKAGE_PREFIX = "cortex-plugin-";
@@ -31,18 +32,20 @@ export function pluginNames(dir: string, name?: string, packageName?: string): P
   const plugin = name ?? (folder.startsWith(PACKAGE_PREFIX) ? folder.slice(PACKAGE_PREFIX.length) : folder);
   if (!PLUGIN_NAME_PATTERN.test(plugin) || plugin.includes("__")) {
     const from = name === undefined ? ` (taken from the folder name "${folder}")` : "";
-    throw new ScaffoldError(
-      "CORTEX_SCAFFOLD_INVALID_NAME",
-      `"${plugin}"${from} is not a valid plugin name: it must match ${String(PLUGIN_NAME_PATTERN)} (start with a lower-case letter; ` +
-        `then lower-case letters, digits, "-" or "_") and must not contain "__"`,
-      { hint: `pass a valid name, e.g. --name ${suggest(plugin)}` },
+    throw withHint(
+      new InvalidNameError(
+        `"${plugin}"${from} is not a valid plugin name: it must match ${String(PLUGIN_NAME_PATTERN)} (start with a lower-case letter; ` +
+          `then lower-case letters, digits, "-" or "_") and must not contain "__"`,
+      ),
+      `pass a valid name, e.g. --name ${suggest(plugin)}`,
     );
   }
   const pkg = packageName ?? (folder.startsWith(PACKAGE_PREFIX) ? folder : `${PACKAGE_PREFIX}${plugin}`);
   if (pkg.length > 214 || !NPM_NAME.test(pkg)) {
-    throw new ScaffoldError("CORTEX_SCAFFOLD_INVALID_NAME", `"${pkg}" is not a valid npm package name`, {
-      hint: `pass --package <name>: lower case, e.g. ${PACKAGE_PREFIX}${plugin} or @your-scope/cortex-${plugin}`,
-    });
+    throw withHint(
+      new InvalidNameError(`"${pkg}" is not a valid npm package name`),
+      `pass --package <name>: lower case, e.g. ${PACKAGE_PREFIX}${plugin} or @your-scope/cortex-${plugin}`,
+    );
   }
   return { plugin, packageName: pkg, className: `${pascal(plugin)}Plugin`, keyPrefix: plugin.replace(/-/g, "_") };
 }

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, realpath, rm, stat, symlink, writeFile } from
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { discoverPlugins, type DiscoveryResult, type Plugin } from "@cortex/plugins";
+import { isPlainObject } from "@cortex/primitives";
 
 /** A host app, in a temporary folder, that depends on one package: discovery sees the package as users' apps will. */
 export interface ThrowawayHost {
@@ -13,8 +14,6 @@ export interface ThrowawayHost {
   fresh(name: string): Promise<Plugin>;
   remove(): Promise<void>;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Creates a host whose package.json depends on `packageName`, with
@@ -76,10 +75,10 @@ export async function throwawayHost(packageDir: string, packageName: string): Pr
 /** The names a manifest declares under dependencies, peerDependencies and optionalDependencies. */
 function declaredDependencies(manifest: unknown): Set<string> {
   const names = new Set<string>();
-  if (!isObject(manifest)) return names;
+  if (!isPlainObject(manifest)) return names;
   for (const field of ["dependencies", "peerDependencies", "optionalDependencies"]) {
     const deps = manifest[field];
-    if (isObject(deps)) for (const name of Object.keys(deps)) names.add(name);
+    if (isPlainObject(deps)) for (const name of Object.keys(deps)) names.add(name);
   }
   return names;
 }

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { isPlainObject } from "@cortex/primitives";
 
 /** A file package.json promises to ship, and the field that names it. */
 export interface EntryPoint {
@@ -8,7 +9,6 @@ export interface EntryPoint {
   field: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const normalize = (p: string) => p.replace(/\\/g, "/").replace(/^\.\//, "");
 
 /**
@@ -27,14 +27,15 @@ export function entryPoints(manifest: Record<string, unknown>): EntryPoint[] {
   const walk = (value: unknown, field: string): void => {
     if (typeof value === "string") add(value, field);
     else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${field}[${i}]`));
-    else if (isObject(value)) for (const [k, v] of Object.entries(value)) walk(v, `${field}[${JSON.stringify(k)}]`);
+    else if (isPlainObject(value))
+      for (const [k, v] of Object.entries(value)) walk(v, `${field}[${JSON.stringify(k)}]`);
   };
   walk(manifest.exports, "exports");
   if (typeof manifest.bin === "string") add(manifest.bin, "bin");
-  else if (isObject(manifest.bin))
+  else if (isPlainObject(manifest.bin))
     for (const [k, v] of Object.entries(manifest.bin)) add(v, `bin[${JSON.stringify(k)}]`);
-  const plugins = isObject(manifest.cortex) ? manifest.cortex.plugins : undefined;
-  if (isObject(plugins)) {
+  const plugins = isPlainObject(manifest.cortex) ? manifest.cortex.plugins : undefined;
+  if (isPlainObject(plugins)) {
     for (const [key, spec] of Object.entries(plugins)) {
       if (typeof spec !== "string") continue;
       const module = spec.split("#")[0] ?? "";
@@ -48,15 +49,15 @@ export function entryPoints(manifest: Record<string, unknown>): EntryPoint[] {
 /** The file discovery loads for a `.` specifier: `exports["."]` (import/node/default/require), else `main`, else `index.js`. */
 function mainEntry(manifest: Record<string, unknown>): string {
   let target: unknown = manifest.exports;
-  if (isObject(target) && "." in target) target = target["."];
-  else if (isObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
+  if (isPlainObject(target) && "." in target) target = target["."];
+  else if (isPlainObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
   return pick(target) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
 }
 
 function pick(target: unknown): string | undefined {
   if (typeof target === "string") return target;
   if (Array.isArray(target)) return pick(target[0]);
-  if (!isObject(target)) return undefined;
+  if (!isPlainObject(target)) return undefined;
   for (const condition of ["import", "node", "default", "require"])
     if (condition in target) return pick(target[condition]);
   return undefined;
