@@ -36,7 +36,7 @@ describe("AuditExtension", () => {
       action: "tool.call",
       resource: "tool",
       resourceId: "notes__add",
-      metadata: { argumentNames: ["text"] },
+      metadata: { argumentNames: ["text"], toolCallId: expect.stringMatching(/^call_/) as unknown, seq: 5 },
     });
     for (const event of events) expect(Date.parse(event.timestamp)).not.toBeNaN();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -71,6 +71,36 @@ describe("AuditExtension", () => {
     await engine.shutdown();
     const lines = (await readFile(path, "utf8")).trimEnd().split("\n");
     expect(lines).toHaveLength(recorder.events.length);
+  });
+
+  it("records model calls with their tokens, and failed ones with their code", async () => {
+    const memory = new MemoryAuditRecorder();
+    const usage = { inputTokens: 11, outputTokens: 4 };
+    const { engine } = setup(
+      [
+        { content: "hi", usage },
+        () => {
+          throw new Error("provider down");
+        },
+      ],
+      { extensions: [new AuditExtension({ recorder: memory })] },
+    );
+    const { runId } = await engine.run("assistant", "x");
+    await engine.run("assistant", "y");
+    expect(memory.events.find((e) => e.hook === "modelCompleted")).toMatchObject({
+      action: "model.complete",
+      resource: "run",
+      resourceId: runId,
+      outcome: "success",
+      metadata: { stepIndex: 0, inputTokens: 11, outputTokens: 4, seq: 4 },
+    });
+    expect(memory.events.find((e) => e.hook === "modelFailed")).toMatchObject({
+      action: "model.fail",
+      outcome: "failure",
+      severity: "error",
+      reason: "The model failed: provider down",
+      metadata: { code: "CORTEX_MODEL_ERROR" },
+    });
   });
 
   it("records to any recorder", async () => {

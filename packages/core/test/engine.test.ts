@@ -1,13 +1,16 @@
+import { PluginRegistry, silentLogger } from "@cortex/plugins";
+import { FakeBroker } from "@cortex/testing";
 import { describe, expect, it } from "vitest";
 import {
   AgentNotFoundError,
   CORE_ERRORS,
   DuplicateAgentError,
   InvalidOptionsError,
+  NoMatchingToolsError,
   createEngine,
   type EngineOptions,
 } from "../src/index.js";
-import { call, registryWithSoft, setup, sleep } from "./support.js";
+import { autoPlugin, call, registryWithSoft, setup, sleep } from "./support.js";
 
 describe("engine.run", () => {
   it("ends with the model's answer when it calls no tool", async () => {
@@ -318,5 +321,55 @@ describe("a logger that throws", () => {
     const result = await engine.run("assistant", "x");
     expect(result).toMatchObject({ status: "completed", output: "done" });
     expect(plugin.calls).toEqual([]);
+  });
+});
+
+describe("configuration mistakes fail fast", () => {
+  it("warns at definition, and refuses a run, when a tool pattern matches no registered action", async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const { engine, recorder, registry } = setup([{ content: "ok" }], {
+      logger,
+      agent: { tools: ["notes.add", "calendar.*"] },
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Agent "assistant": tool pattern "calendar\.\*" matches no registered action; the tools that exist are notes__add, notes__list, /,
+      ),
+    ]);
+    const error = await engine.run("assistant", "x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoMatchingToolsError);
+    expect(error).toMatchObject({ code: "CORTEX_NO_MATCHING_TOOLS", agentId: "assistant", patterns: ["calendar.*"] });
+    expect((error as NoMatchingToolsError).available).toContain("notes__publish");
+    expect(recorder.events).toEqual([]);
+    // Once the plugin is registered (say, discovery finished), the agent runs.
+    registry.register(autoPlugin("calendar", { list: () => Promise.resolve({ success: true, data: [] }) }));
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed" });
+  });
+
+  it("says so when no plugin is registered yet, as when discovery was not awaited", () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    createEngine({
+      model: { generate: () => Promise.resolve({}) },
+      plugins: new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger }),
+      agents: [{ id: "a", tools: ["files"] }],
+      logger,
+    });
+    expect(warnings).toEqual([
+      'Agent "a": tool pattern "files" matches no registered action; the tools that exist are none: no plugin is registered yet',
+    ]);
+  });
+
+  it("tells the model when a handoff target's tools match nothing, and the run goes on", async () => {
+    const { engine, recorder } = setup(
+      [call("cortex__handoff", { agent: "broken", message: "x" }), { content: "mine" }],
+      {
+        agent: { handoffs: ["broken"] },
+      },
+    );
+    engine.defineAgent({ id: "broken", tools: ["nothing.*"] });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "mine" });
+    expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_NO_MATCHING_TOOLS" });
   });
 });
