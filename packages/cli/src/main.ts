@@ -6,9 +6,11 @@ import { createPluginCommand } from "./commands/create-plugin.js";
 import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
+import { ledgerCommand } from "./commands/ledger.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
 import { credentialListing, printCommandHelp, printMainHelp } from "./help.js";
@@ -29,6 +31,8 @@ export const COMMANDS: readonly Command[] = [
   createPluginCommand,
   checkPluginCommand,
   mcpCommand,
+  serveCommand,
+  ledgerCommand,
 ];
 
 const COMMON: NonNullable<ParseArgsConfig["options"]> = {
@@ -128,7 +132,11 @@ function parseCommandLine(
   }
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -138,7 +146,7 @@ function parseCommandLine(
     const message = error instanceof Error ? error.message.split(". To specify")[0]!.replace(/\.$/, "") : String(error);
     throw new UsageError(message, command.name);
   }
-  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  const flags = parsed.values as CommandContext["flags"];
   if (flags.help === true) return "help";
   const { positionals } = parsed;
   const { min, max } = command.args;
