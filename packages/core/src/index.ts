@@ -1,6 +1,16 @@
 export { createEngine, Engine } from "./engine/engine.js";
 export { ENGINE_DEFAULTS } from "./engine/options.js";
-export type { EngineOptions, ResumedRunResult, RunOptions, ShutdownOptions, ShutdownReport } from "./engine/options.js";
+export type {
+  EngineOptions,
+  ResumedRunResult,
+  ResumeOptions,
+  RunOptions,
+  ShutdownOptions,
+  ShutdownReport,
+} from "./engine/options.js";
+export { RunStream } from "./engine/run-stream.js";
+export type { RunInput } from "./engine/run-plan.js";
+export type { RunStreamEvent, RunStreamEventType, ToolResultEvent } from "./run/stream-events.js";
 export type { AgentDefinition } from "./engine/agents.js";
 export type { PersonaDefinition } from "./persona/persona.js";
 export type { BehaviorAction, BehaviorDefinition, BehaviorTrigger } from "./persona/behaviors.js";
@@ -29,14 +39,34 @@ export type {
   HandoffLink,
   OrchestrationLink,
   PendingToolCall,
+  RunBudget,
+  RunFailure,
   RunResult,
   RunState,
   RunStatus,
   RunSummary,
+  StructuredOutput,
 } from "./run/run-state.js";
 export { MemoryRunStore } from "./store/run-store.js";
 export type { RunStore } from "./store/run-store.js";
 export { JsonFileRunStore } from "./store/json-file-run-store.js";
+export type { ListPendingOptions, PendingCheckpoint } from "./store/pending.js";
+export type { Page, PageOptions } from "./store/pages.js";
+export {
+  leaseHolds,
+  MemorySessionStore,
+  sessionAfterAcquire,
+  sessionAfterAppend,
+  sessionSummary,
+} from "./store/session-store.js";
+export type {
+  SessionAppend,
+  SessionLease,
+  SessionStore,
+  SessionSummary,
+  StoredSession,
+} from "./store/session-store.js";
+export { JsonFileSessionStore } from "./store/json-file-session-store.js";
 export type {
   ParallelRecord,
   ParallelStore,
@@ -58,8 +88,13 @@ export {
   DuplicateAgentError,
   EngineShutDownError,
   InvalidOrchestrationError,
+  NoMatchingToolsError,
+  OutputInvalidError,
   PersonaNotFoundError,
   RunError,
+  SessionBusyError,
+  SessionConflictError,
+  StoreUnsupportedError,
 } from "./errors.js";
 export type { CoreErrorCode, RunErrorCode } from "./errors.js";
 export { CortexError, InvalidOptionsError, isCortexError } from "@cortex/primitives";

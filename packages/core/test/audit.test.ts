@@ -36,7 +36,7 @@ describe("AuditExtension", () => {
       action: "tool.call",
       resource: "tool",
       resourceId: "notes__add",
-      metadata: { argumentNames: ["text"] },
+      metadata: { argumentNames: ["text"], toolCallId: expect.stringMatching(/^call_/) as unknown, seq: 5 },
     });
     for (const event of events) expect(Date.parse(event.timestamp)).not.toBeNaN();
     expect((await stat(path)).mode & 0o777).toBe(0o600);
@@ -73,11 +73,50 @@ describe("AuditExtension", () => {
     expect(lines).toHaveLength(recorder.events.length);
   });
 
+  it("records model calls with their tokens, and failed ones with their code", async () => {
+    const memory = new MemoryAuditRecorder();
+    const usage = { inputTokens: 11, outputTokens: 4 };
+    const { engine } = setup(
+      [
+        { content: "hi", usage },
+        () => {
+          throw new Error("provider down");
+        },
+      ],
+      { extensions: [new AuditExtension({ recorder: memory })] },
+    );
+    const { runId } = await engine.run("assistant", "x");
+    await engine.run("assistant", "y");
+    expect(memory.events.find((e) => e.hook === "modelCompleted")).toMatchObject({
+      action: "model.complete",
+      resource: "run",
+      resourceId: runId,
+      outcome: "success",
+      metadata: { stepIndex: 0, inputTokens: 11, outputTokens: 4, seq: 4 },
+    });
+    expect(memory.events.find((e) => e.hook === "modelFailed")).toMatchObject({
+      action: "model.fail",
+      outcome: "failure",
+      severity: "error",
+      reason: "The model failed: provider down",
+      metadata: { code: "CORTEX_MODEL_ERROR" },
+    });
+  });
+
   it("records to any recorder", async () => {
     const memory = new MemoryAuditRecorder();
     const { engine } = setup([{ content: "hi" }], { extensions: [new AuditExtension({ recorder: memory })] });
     await engine.run("assistant", "x");
-    expect(memory.events.map((e) => e.action)).toEqual(["run.start", "step.start", "step.complete", "run.complete"]);
+    expect(memory.events.map((e) => e.action)).toEqual([
+      "run.start",
+      "step.start",
+      "model.call",
+      "model.complete",
+      "step.complete",
+      "run.complete",
+    ]);
+    // Each record of a run carries its event's seq, so a lost record shows as a gap.
+    expect(memory.events.map((e) => e.metadata.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
 

@@ -25,7 +25,7 @@ describe("behavior triggers", () => {
     ];
     const { engine, model, recorder } = setup([{ content: "a" }, { content: "b" }], withBehaviors(behaviors));
     const first = await engine.run("assistant", "this is urgent");
-    expect(recorder.ofHook("behaviorTriggered")).toEqual([{ runId: first.runId, behaviorName: "urgent" }]);
+    expect(recorder.ofHook("behaviorTriggered")).toEqual([{ runId: first.runId, behaviorName: "urgent", seq: 3 }]);
     expect(systemOf(model.requests[0]!)).toContain("Answer first, explain later.");
     expect(systemOf(model.requests[0]!)).not.toContain("Mind the numbers.");
     recorder.clear();
@@ -200,7 +200,7 @@ describe("behavior actions", () => {
       withBehaviors(behaviors, { cognition }),
     );
     const { runId } = await engine.run("assistant", "x");
-    expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "draft", to: "review" }]);
+    expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "draft", to: "review", seq: 9 }]);
     expect(recorder.hooks().indexOf("behaviorTriggered")).toBeLessThan(
       recorder.hooks().indexOf("cognitivePhaseChanged"),
     );

@@ -16,6 +16,7 @@ async function child(...args: string[]) {
     results: { status: string; runId: string; output?: string; checkpoint?: { id: string } }[];
     calls: unknown[];
     hooks: string[];
+    seqs: number[];
     failures: string[];
     requests: unknown[][];
   };
@@ -27,7 +28,15 @@ describe("a paused run resumes in another process", () => {
     const first = await child("pause", dir);
     expect(first.result.status).toBe("awaiting_approval");
     expect(first.calls).toEqual([]);
-    expect(first.hooks).toEqual(["runStarted", "stepStarted", "toolCalled", "checkpointCreated", "shutdown"]);
+    expect(first.hooks).toEqual([
+      "runStarted",
+      "stepStarted",
+      "modelCalled",
+      "modelCompleted",
+      "toolCalled",
+      "checkpointCreated",
+      "shutdown",
+    ]);
 
     const second = await child("resume", dir, first.result.checkpoint!.id);
     expect(second.pid).not.toBe(first.pid);
@@ -38,10 +47,15 @@ describe("a paused run resumes in another process", () => {
       "toolCompleted",
       "stepCompleted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "stepCompleted",
       "runCompleted",
       "shutdown",
     ]);
+    // The second process numbers its events on from the first's, without a gap.
+    expect(first.seqs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(second.seqs).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
     expect(second.requests[0]).toEqual([
       { role: "user", content: "publish it" },
       { role: "assistant", toolCalls: [{ id: "c1", name: "notes__publish", arguments: { text: "from process one" } }] },

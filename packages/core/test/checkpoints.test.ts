@@ -24,7 +24,7 @@ describe("checkpoints", () => {
     expect(result.checkpoint!.reason).toMatch(/CONFIRM/);
     expect(plugin.calls).toEqual([]);
     expect(recorder.ofHook("checkpointCreated")).toEqual([
-      { checkpointId: result.checkpoint!.id, runId: result.runId, reason: result.checkpoint!.reason },
+      { checkpointId: result.checkpoint!.id, runId: result.runId, reason: result.checkpoint!.reason, seq: 6 },
     ]);
   });
 
@@ -43,6 +43,7 @@ describe("checkpoints", () => {
         checkpointId: paused.checkpoint!.id,
         runId: paused.runId,
         decision: { approved: true, decidedBy: "ana", reason: "fine" },
+        seq: 7,
       },
     ]);
     expect(await engine.getRun(paused.runId)).toBeUndefined();
@@ -146,6 +147,8 @@ describe("checkpoints", () => {
           {
             runId: result.runId,
             toolName: "notes__purge",
+            toolCallId: expect.stringMatching(/^call_/) as unknown,
+            seq: 6,
             error: expect.objectContaining({ code: "CORTEX_FORBIDDEN" }) as unknown,
           },
         ]);
@@ -186,10 +189,12 @@ describe("checkpoints", () => {
   });
 
   it("ends the run at once when it is aborted while the authorize policy is still deciding", async () => {
+    let asked = 0;
     const registry = new PluginRegistry({
       broker: new FakeBroker({ notes_api_key: API_KEY }),
       logger: silentLogger,
-      authorize: () => new Promise<boolean>(() => undefined),
+      // The first question is the run's start, asking which ADMIN tools to offer; the call's own check never ends.
+      authorize: () => (asked++ === 0 ? true : new Promise<boolean>(() => undefined)),
     });
     registry.register(new NotesPlugin());
     const { engine, recorder } = setup([call("notes__purge", {}), { content: "done" }], { plugins: registry });
@@ -203,6 +208,23 @@ describe("checkpoints", () => {
     expect(recorder.ofHook("toolFailed")).toEqual([
       expect.objectContaining({ error: expect.objectContaining({ code: "CORTEX_RUN_ABORTED" }) as unknown }),
     ]);
+  });
+
+  it("ends the run at once when it is aborted while the policy decides which ADMIN tools to offer", async () => {
+    const registry = new PluginRegistry({
+      broker: new FakeBroker({ notes_api_key: API_KEY }),
+      logger: silentLogger,
+      authorize: () => new Promise<boolean>(() => undefined),
+    });
+    registry.register(new NotesPlugin());
+    const { engine, recorder, model } = setup([{ content: "never" }], { plugins: registry });
+    const controller = new AbortController();
+    const running = engine.run("assistant", "x", { principal: { id: "ops", roles: [] }, signal: controller.signal });
+    await vi.waitFor(() => expect(recorder.ofHook("runStarted")).toHaveLength(1));
+    controller.abort(new Error("user left"));
+    expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(recorder.hooks()).toEqual(["runStarted", "runFailed"]);
+    expect(model.requests).toEqual([]);
   });
 
   it("an extension cannot turn a denial into an approval by changing the decision it is shown", async () => {

@@ -117,6 +117,8 @@ describe("engine.shutdown", () => {
       "agentHandoff",
       "runStarted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "stepCompleted",
       "runCompleted",
       "orchestrationCompleted",

@@ -1,13 +1,16 @@
+import { PluginRegistry, silentLogger } from "@cortex/plugins";
+import { FakeBroker } from "@cortex/testing";
 import { describe, expect, it } from "vitest";
 import {
   AgentNotFoundError,
   CORE_ERRORS,
   DuplicateAgentError,
   InvalidOptionsError,
+  NoMatchingToolsError,
   createEngine,
   type EngineOptions,
 } from "../src/index.js";
-import { call, registryWithSoft, setup, sleep } from "./support.js";
+import { autoPlugin, call, registryWithSoft, setup, sleep } from "./support.js";
 
 describe("engine.run", () => {
   it("ends with the model's answer when it calls no tool", async () => {
@@ -24,7 +27,7 @@ describe("engine.run", () => {
 
   it("offers plugin actions as provider-safe tools with their JSON Schemas", async () => {
     const { engine, model } = setup([{ content: "ok" }]);
-    await engine.run("assistant", "hi");
+    await engine.run("assistant", "hi", { principal: { id: "root", roles: ["admin"] } });
     const tools = model.requests[0]!.tools;
     expect(tools.map((t) => t.name)).toEqual([
       "notes__add",
@@ -133,19 +136,28 @@ describe("engine.run", () => {
     engine.defineAgent({ id: "all", tools: ["notes__*"] });
     await engine.run("assistant", "x");
     await engine.run("none", "x");
-    await engine.run("all", "x");
+    await engine.run("all", "x", { principal: { id: "root", roles: ["admin"] } });
     expect(model.requests[0]!.tools.map((t) => t.name)).toEqual(["notes__add", "notes__list", "notes__leak"]);
     expect(model.requests[1]!.tools).toEqual([]);
     expect(model.requests[2]!.tools).toHaveLength(7);
   });
 
-  it("refuses a tool the agent does not allow as an unknown tool", async () => {
-    const { engine, plugin } = setup([call("notes__purge", {})], { agent: { tools: ["notes.add"] } });
-    expect(await engine.run("assistant", "x")).toMatchObject({
-      status: "failed",
-      error: { code: "CORTEX_UNKNOWN_TOOL" },
+  it("tells the model a tool the agent does not allow is unknown, listing the tools it has", async () => {
+    const { engine, model, plugin, recorder } = setup([call("notes__purge", {}, "c1"), { content: "ok then" }], {
+      agent: { tools: ["notes.add"] },
     });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "ok then" });
     expect(plugin.calls).toEqual([]);
+    const told = JSON.parse(model.requests[1]!.messages.at(-1)!.content!) as { ok: boolean; error: unknown };
+    expect(told).toEqual({
+      ok: false,
+      error: {
+        code: "CORTEX_UNKNOWN_TOOL",
+        message: 'There is no tool "notes__purge". The tools you can call: notes__add',
+      },
+    });
+    expect(recorder.hooks()).toContain("toolFailed");
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ toolName: "notes__purge", toolCallId: "c1" });
   });
 
   it("rejects unknown agents before a run starts, and bad or duplicate definitions at once", async () => {
@@ -214,7 +226,15 @@ describe("engine.run", () => {
     await sleep(20);
     controller.abort(new Error("user pressed stop"));
     expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
-    expect(recorder.hooks()).toEqual(["runStarted", "stepStarted", "toolCalled", "toolFailed", "runFailed"]);
+    expect(recorder.hooks()).toEqual([
+      "runStarted",
+      "stepStarted",
+      "modelCalled",
+      "modelCompleted",
+      "toolCalled",
+      "toolFailed",
+      "runFailed",
+    ]);
 
     // The same while an inline approver is still deciding.
     const approving = setup([call("notes__publish", { text: "x" }), { content: "never" }], {
@@ -228,6 +248,8 @@ describe("engine.run", () => {
     expect(approving.recorder.hooks()).toEqual([
       "runStarted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "toolCalled",
       "checkpointCreated",
       "checkpointResolved",
@@ -299,5 +321,55 @@ describe("a logger that throws", () => {
     const result = await engine.run("assistant", "x");
     expect(result).toMatchObject({ status: "completed", output: "done" });
     expect(plugin.calls).toEqual([]);
+  });
+});
+
+describe("configuration mistakes fail fast", () => {
+  it("warns at definition, and refuses a run, when a tool pattern matches no registered action", async () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    const { engine, recorder, registry } = setup([{ content: "ok" }], {
+      logger,
+      agent: { tools: ["notes.add", "calendar.*"] },
+    });
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^Agent "assistant": tool pattern "calendar\.\*" matches no registered action; the tools that exist are notes__add, notes__list, /,
+      ),
+    ]);
+    const error = await engine.run("assistant", "x").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoMatchingToolsError);
+    expect(error).toMatchObject({ code: "CORTEX_NO_MATCHING_TOOLS", agentId: "assistant", patterns: ["calendar.*"] });
+    expect((error as NoMatchingToolsError).available).toContain("notes__publish");
+    expect(recorder.events).toEqual([]);
+    // Once the plugin is registered (say, discovery finished), the agent runs.
+    registry.register(autoPlugin("calendar", { list: () => Promise.resolve({ success: true, data: [] }) }));
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed" });
+  });
+
+  it("says so when no plugin is registered yet, as when discovery was not awaited", () => {
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    createEngine({
+      model: { generate: () => Promise.resolve({}) },
+      plugins: new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger }),
+      agents: [{ id: "a", tools: ["files"] }],
+      logger,
+    });
+    expect(warnings).toEqual([
+      'Agent "a": tool pattern "files" matches no registered action; the tools that exist are none: no plugin is registered yet',
+    ]);
+  });
+
+  it("tells the model when a handoff target's tools match nothing, and the run goes on", async () => {
+    const { engine, recorder } = setup(
+      [call("cortex__handoff", { agent: "broken", message: "x" }), { content: "mine" }],
+      {
+        agent: { handoffs: ["broken"] },
+      },
+    );
+    engine.defineAgent({ id: "broken", tools: ["nothing.*"] });
+    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed", output: "mine" });
+    expect(recorder.ofHook("toolFailed")[0]!.error).toMatchObject({ code: "CORTEX_NO_MATCHING_TOOLS" });
   });
 });

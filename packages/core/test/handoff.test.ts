@@ -34,10 +34,14 @@ describe("the built-in handoff tool", () => {
       from: "triage",
       to: "billing",
       payload: { message: "Customer wants a refund for order 42" },
+      runId: triageRun,
+      seq: 6,
     });
     expect(ctx.recorder.hooks()).toEqual([
       "runStarted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "toolCalled",
       "agentHandoff",
       "toolCompleted",
@@ -45,6 +49,8 @@ describe("the built-in handoff tool", () => {
       "runCompleted",
       "runStarted",
       "stepStarted",
+      "modelCalled",
+      "modelCompleted",
       "stepCompleted",
       "runCompleted",
     ]);

@@ -4,7 +4,7 @@ import { MetricsExtension } from "../src/index.js";
 import { call, setup } from "./support.js";
 
 describe("MetricsExtension", () => {
-  it("counts every one of the 17 hooks and summarizes run, step and tool durations", async () => {
+  it("counts every hook and summarizes run, step, tool and model durations", async () => {
     const metrics = new MetricsExtension();
     const { engine } = setup([call("notes__add", { text: "a" }), call("notes__explode", {}), { content: "done" }], {
       extensions: [metrics],
@@ -24,7 +24,11 @@ describe("MetricsExtension", () => {
       toolFailed: 1,
       shutdown: 1,
       personaResolved: 0,
+      modelCalled: 3,
+      modelCompleted: 3,
+      modelFailed: 0,
     });
+    expect(snapshot.durations.models.count).toBe(3);
     expect(snapshot.durations.runs.count).toBe(1);
     expect(snapshot.durations.steps.count).toBe(3);
     expect(snapshot.durations.tools.count).toBe(2);
@@ -34,6 +38,21 @@ describe("MetricsExtension", () => {
       expect(summary.sum).toBeGreaterThanOrEqual(summary.max);
     }
     expect(JSON.parse(JSON.stringify(snapshot))).toEqual(snapshot);
+  });
+
+  it("sums the tokens of every model call that reported them", async () => {
+    const metrics = new MetricsExtension();
+    const usage = { inputTokens: 7, outputTokens: 3 };
+    const { engine } = setup(
+      [{ ...call("notes__list", {}), usage }, { content: "done" }, { content: "again", usage }],
+      {
+        extensions: [metrics],
+      },
+    );
+    await engine.run("assistant", "x");
+    await engine.run("assistant", "y");
+    expect(metrics.snapshot().tokens).toEqual({ input: 14, output: 6 });
+    expect(metrics.snapshot().counters.modelCompleted).toBe(3);
   });
 
   it("computes percentiles over the samples", () => {

@@ -15,7 +15,7 @@ describe("personas", () => {
     const { engine, model, recorder } = setup([{ content: "hi" }], { personas: [ada], agent: { persona: "ada" } });
     const { runId } = await engine.run("assistant", "hello");
     expect(recorder.hooks().slice(0, 3)).toEqual(["runStarted", "personaResolved", "stepStarted"]);
-    expect(recorder.ofHook("personaResolved")).toEqual([{ agentId: "assistant", personaName: "ada", runId }]);
+    expect(recorder.ofHook("personaResolved")).toEqual([{ agentId: "assistant", personaName: "ada", runId, seq: 2 }]);
     expect(recorder.ofHook("runStarted")[0]!.runId).toBe(runId);
     expect(model.requests[0]!.messages[0]).toEqual({
       role: "system",

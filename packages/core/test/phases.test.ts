@@ -34,7 +34,7 @@ describe("cognitive phases", () => {
     expect(toolNames(model.requests[1]!)).toEqual(["notes__list"]);
     expect(toolNames(model.requests[2]!)).toEqual(["notes__add"]);
     expect(systemOf(model.requests[2]!)).toContain("Current phase: act. Now act.");
-    expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "explore", to: "act" }]);
+    expect(recorder.ofHook("cognitivePhaseChanged")).toEqual([{ runId, from: "explore", to: "act", seq: 15 }]);
     const hooks = recorder.hooks();
     expect(hooks.indexOf("cognitivePhaseChanged")).toBe(
       hooks.lastIndexOf("stepCompleted", hooks.lastIndexOf("stepStarted")) + 1,

@@ -1,5 +1,6 @@
 /**
- * Every lifecycle hook Cortex emits, in the order of the architecture table.
+ * Every lifecycle hook Cortex emits: the 17 of the architecture table in its
+ * order, then the three model hooks.
  * The closed set: {@link HookName}, {@link HookEventMap} and the extension
  * method names all derive from this list, so adding a hook is one edit here
  * plus its event type.
@@ -22,9 +23,12 @@ export const HOOK_NAMES = [
   "orchestrationCompleted",
   "agentHandoff",
   "shutdown",
+  "modelCalled",
+  "modelCompleted",
+  "modelFailed",
 ] as const;
 
-/** One of the 17 lifecycle hook names in {@link HOOK_NAMES}. */
+/** One of the 20 lifecycle hook names in {@link HOOK_NAMES}. */
 export type HookName = (typeof HOOK_NAMES)[number];
 
 /**
@@ -40,8 +44,24 @@ export interface ApprovalDecision {
   readonly reason?: string;
 }
 
+/** What every event of a run carries, whatever its hook: its place in the run's sequence of events. */
+export interface RunEventOrder {
+  /**
+   * 1, 2, 3… for the events of one run, without gaps, continuing across
+   * pauses and processes: a consumer that sees 7 after 5 missed one. The
+   * engine always sets it; other emitters may leave it out.
+   */
+  readonly seq?: number;
+}
+
+/** What a tool event carries besides its run's order: the model's id for the call. */
+export interface ToolCallIdentity extends RunEventOrder {
+  /** The model's id for this call, as in the assistant message and in the tool message that answers it. */
+  readonly toolCallId?: string;
+}
+
 /** Fires when an agent run begins, before its first step. */
-export interface RunStartedEvent {
+export interface RunStartedEvent extends RunEventOrder {
   readonly agentId: string;
   readonly runId: string;
   readonly input: unknown;
@@ -50,7 +70,7 @@ export interface RunStartedEvent {
 }
 
 /** Fires once when a run finishes with an answer. */
-export interface RunCompletedEvent {
+export interface RunCompletedEvent extends RunEventOrder {
   readonly agentId: string;
   readonly runId: string;
   readonly output: unknown;
@@ -60,7 +80,7 @@ export interface RunCompletedEvent {
 }
 
 /** Fires once when a run ends with an error instead of an answer. */
-export interface RunFailedEvent {
+export interface RunFailedEvent extends RunEventOrder {
   readonly agentId: string;
   readonly runId: string;
   readonly error: unknown;
@@ -69,7 +89,7 @@ export interface RunFailedEvent {
 }
 
 /** Fires when a reasoning step (one model turn) begins; `stepIndex` counts from 0. */
-export interface StepStartedEvent {
+export interface StepStartedEvent extends RunEventOrder {
   readonly runId: string;
   readonly stepIndex: number;
   /** The orchestration the run belongs to, when it belongs to one. */
@@ -77,7 +97,7 @@ export interface StepStartedEvent {
 }
 
 /** Fires when a reasoning step finishes. */
-export interface StepCompletedEvent {
+export interface StepCompletedEvent extends RunEventOrder {
   readonly runId: string;
   readonly stepIndex: number;
   readonly elapsedMs: number;
@@ -86,7 +106,7 @@ export interface StepCompletedEvent {
 }
 
 /** Fires when a tool call begins; `toolName` is `<plugin>__<action>`. */
-export interface ToolCalledEvent {
+export interface ToolCalledEvent extends ToolCallIdentity {
   readonly runId: string;
   readonly toolName: string;
   readonly args: unknown;
@@ -95,7 +115,7 @@ export interface ToolCalledEvent {
 }
 
 /** Fires when a tool call succeeds. */
-export interface ToolCompletedEvent {
+export interface ToolCompletedEvent extends ToolCallIdentity {
   readonly runId: string;
   readonly toolName: string;
   readonly result: unknown;
@@ -105,7 +125,7 @@ export interface ToolCompletedEvent {
 }
 
 /** Fires when a tool call fails, is refused or times out. */
-export interface ToolFailedEvent {
+export interface ToolFailedEvent extends ToolCallIdentity {
   readonly runId: string;
   readonly toolName: string;
   readonly error: unknown;
@@ -114,7 +134,7 @@ export interface ToolFailedEvent {
 }
 
 /** Fires when an agent's persona has been loaded for a run. */
-export interface PersonaResolvedEvent {
+export interface PersonaResolvedEvent extends RunEventOrder {
   readonly agentId: string;
   readonly personaName: string;
   /** The run the persona was loaded for. Optional: emitters other than the engine may leave it out. */
@@ -122,27 +142,27 @@ export interface PersonaResolvedEvent {
 }
 
 /** Fires when a behavior's trigger matched and its action runs. */
-export interface BehaviorTriggeredEvent {
+export interface BehaviorTriggeredEvent extends RunEventOrder {
   readonly runId: string;
   readonly behaviorName: string;
 }
 
 /** Fires on every cognitive phase transition within a run. */
-export interface CognitivePhaseChangedEvent {
+export interface CognitivePhaseChangedEvent extends RunEventOrder {
   readonly runId: string;
   readonly from: string;
   readonly to: string;
 }
 
 /** Fires when a run pauses at a checkpoint (for example awaiting approval). */
-export interface CheckpointCreatedEvent {
+export interface CheckpointCreatedEvent extends RunEventOrder {
   readonly checkpointId: string;
   readonly runId: string;
   readonly reason: string;
 }
 
 /** Fires when a checkpoint is resolved with a decision. */
-export interface CheckpointResolvedEvent {
+export interface CheckpointResolvedEvent extends RunEventOrder {
   readonly checkpointId: string;
   readonly decision: ApprovalDecision;
   /** The run paused at the checkpoint. Optional: emitters other than the engine may leave it out. */
@@ -164,17 +184,54 @@ export interface OrchestrationCompletedEvent {
 }
 
 /** Fires when one agent hands work to another within an orchestration. */
-export interface AgentHandoffEvent {
+export interface AgentHandoffEvent extends RunEventOrder {
   readonly orchestrationId: string;
   readonly from: string;
   readonly to: string;
   readonly payload: unknown;
+  /** The run that handed off, when a run's handoff tool did (not an orchestration passing work on). */
+  readonly runId?: string;
 }
 
 /** Fires once during a graceful shutdown, before hooks are flushed. */
 export interface ShutdownEvent {
   /** Why the runtime is shutting down, when the caller says. */
   readonly reason?: string;
+}
+
+/** Tokens a model call used, as the provider reported them. */
+export interface ModelCallUsage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/** Fires when a step asks the model, right before the request goes out. */
+export interface ModelCalledEvent extends RunEventOrder {
+  readonly runId: string;
+  readonly stepIndex: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
+}
+
+/** Fires when the model's answer to a step is complete, streamed or not. */
+export interface ModelCompletedEvent extends RunEventOrder {
+  readonly runId: string;
+  readonly stepIndex: number;
+  /** Tokens the call used, when the provider reported them. */
+  readonly usage?: ModelCallUsage;
+  /** From the request to the whole answer, in fractional milliseconds. */
+  readonly elapsedMs: number;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
+}
+
+/** Fires when a model call fails (throws, times out, is aborted, answers malformed); `runFailed` follows. */
+export interface ModelFailedEvent extends RunEventOrder {
+  readonly runId: string;
+  readonly stepIndex: number;
+  readonly error: unknown;
+  /** The orchestration the run belongs to, when it belongs to one. */
+  readonly orchestrationId?: string;
 }
 
 /**
@@ -199,6 +256,9 @@ export interface HookEventMap {
   orchestrationCompleted: OrchestrationCompletedEvent;
   agentHandoff: AgentHandoffEvent;
   shutdown: ShutdownEvent;
+  modelCalled: ModelCalledEvent;
+  modelCompleted: ModelCompletedEvent;
+  modelFailed: ModelFailedEvent;
 }
 
 // Fails to compile if HookEventMap and HOOK_NAMES ever drift apart.
@@ -239,7 +299,7 @@ export function hookForMethod(method: string): HookName | undefined {
   return HOOK_BY_METHOD.get(method);
 }
 
-/** True when `value` is one of the 17 hook names; narrows a string from outside. */
+/** True when `value` is one of the 20 hook names; narrows a string from outside. */
 export function isHookName(value: unknown): value is HookName {
   return typeof value === "string" && HOOK_SET.has(value);
 }

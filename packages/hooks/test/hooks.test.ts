@@ -20,12 +20,15 @@ const TABLE = [
   ["orchestrationCompleted", "onOrchestrationCompleted"],
   ["agentHandoff", "onAgentHandoff"],
   ["shutdown", "onShutdown"],
+  ["modelCalled", "onModelCalled"],
+  ["modelCompleted", "onModelCompleted"],
+  ["modelFailed", "onModelFailed"],
 ] as const;
 
 describe("HOOK_NAMES", () => {
-  it("lists the 17 hooks of the architecture table, in its order", () => {
+  it("lists the 17 hooks of the architecture table in its order, then the 3 model hooks", () => {
     expect(HOOK_NAMES).toEqual(TABLE.map(([hook]) => hook));
-    expect(HOOK_NAMES).toHaveLength(17);
+    expect(HOOK_NAMES).toHaveLength(20);
   });
 
   it("maps every hook to its method name and back", () => {

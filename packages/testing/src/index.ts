@@ -22,4 +22,4 @@ export type {
 export { RecordingExtension } from "./recording-extension.js";
 export type { RecordedEvent } from "./recording-extension.js";
 export { ScriptedModel } from "./scripted-model.js";
-export type { ScriptedRequest, ScriptStep } from "./scripted-model.js";
+export type { ScriptedModelOptions, ScriptedRequest, ScriptedStream, ScriptStep } from "./scripted-model.js";

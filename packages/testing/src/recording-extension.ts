@@ -7,15 +7,16 @@ export interface RecordedEvent<H extends HookName = HookName> {
 }
 
 /**
- * An extension that implements all 17 hooks and records every event in the
- * order the bus delivered it. Use it to assert what an engine emitted.
+ * An extension that implements every hook (`HOOK_NAMES`) and records every
+ * event in the order the bus delivered it. Use it to assert what an engine
+ * emitted.
  */
 export class RecordingExtension implements Extension {
   readonly name: string;
   /** Every event so far, in order. */
   readonly events: RecordedEvent[] = [];
 
-  // The 17 hook methods are defined in the constructor from HOOK_NAMES; these declarations type them.
+  // The hook methods are defined in the constructor from HOOK_NAMES; these declarations type them.
   declare readonly onRunStarted: (event: HookEvent<"runStarted">) => void;
   declare readonly onRunCompleted: (event: HookEvent<"runCompleted">) => void;
   declare readonly onRunFailed: (event: HookEvent<"runFailed">) => void;
@@ -33,6 +34,9 @@ export class RecordingExtension implements Extension {
   declare readonly onOrchestrationCompleted: (event: HookEvent<"orchestrationCompleted">) => void;
   declare readonly onAgentHandoff: (event: HookEvent<"agentHandoff">) => void;
   declare readonly onShutdown: (event: HookEvent<"shutdown">) => void;
+  declare readonly onModelCalled: (event: HookEvent<"modelCalled">) => void;
+  declare readonly onModelCompleted: (event: HookEvent<"modelCompleted">) => void;
+  declare readonly onModelFailed: (event: HookEvent<"modelFailed">) => void;
 
   constructor(name = "recording") {
     this.name = name;
@@ -58,6 +62,19 @@ export class RecordingExtension implements Extension {
         (recorded) => filter?.runId === undefined || (recorded.event as { runId?: string }).runId === filter.runId,
       )
       .map((recorded) => recorded.hook);
+  }
+
+  /**
+   * The `seq` of each event of one run, in the order they arrived: 1, 2, 3…
+   * when none was lost (events without a `seq` are left out).
+   */
+  seqs(runId: string): number[] {
+    const seqs: number[] = [];
+    for (const { event } of this.events) {
+      const { runId: own, seq } = event as { runId?: string; seq?: number };
+      if (own === runId && seq !== undefined) seqs.push(seq);
+    }
+    return seqs;
   }
 
   /** How many times a hook fired. */

@@ -21,6 +21,9 @@ const samples: { [H in HookName]: HookEventMap[H] } = {
   orchestrationCompleted: { orchestrationId: "o1", elapsedMs: 9 },
   agentHandoff: { orchestrationId: "o1", from: "a", to: "b", payload: null },
   shutdown: {},
+  modelCalled: { runId: "r1", stepIndex: 0 },
+  modelCompleted: { runId: "r1", stepIndex: 0, elapsedMs: 2, usage: { inputTokens: 3, outputTokens: 1 } },
+  modelFailed: { runId: "r2", stepIndex: 0, error: "down" },
 };
 
 const emitAll = (bus: HookBus): void => {
@@ -28,9 +31,9 @@ const emitAll = (bus: HookBus): void => {
 };
 
 describe("RecordingExtension", () => {
-  it("implements all 17 hooks, and a real HookBus accepts it", () => {
+  it("implements all 20 hooks, and a real HookBus accepts it", () => {
     const recording = new RecordingExtension();
-    expect(HOOK_NAMES).toHaveLength(17);
+    expect(HOOK_NAMES).toHaveLength(20);
     for (const hook of HOOK_NAMES) {
       expect(typeof (recording as unknown as Record<string, unknown>)[HOOK_METHOD_NAMES[hook]]).toBe("function");
     }
@@ -64,7 +67,7 @@ describe("RecordingExtension", () => {
     bus.register(recording);
     emitAll(bus);
     expect(recording.hooks()).toEqual(HOOK_NAMES);
-    expect(recording.hooks({ runId: "r2" })).toEqual(["runFailed", "toolFailed"]);
+    expect(recording.hooks({ runId: "r2" })).toEqual(["runFailed", "toolFailed", "modelFailed"]);
     expect(recording.hooks({ runId: "r1" })).toEqual([
       "runStarted",
       "runCompleted",
@@ -75,8 +78,24 @@ describe("RecordingExtension", () => {
       "behaviorTriggered",
       "cognitivePhaseChanged",
       "checkpointCreated",
+      "modelCalled",
+      "modelCompleted",
     ]);
     expect(recording.hooks({ runId: "none" })).toEqual([]);
+  });
+
+  it("seqs(runId) lists one run's event numbers in arrival order, so a gap shows", () => {
+    const bus = new HookBus({ logger: silentLogger });
+    const recording = new RecordingExtension();
+    bus.register(recording);
+    bus.emit("runStarted", { agentId: "a", runId: "r1", input: "x", seq: 1 });
+    bus.emit("stepStarted", { runId: "r2", stepIndex: 0, seq: 1 });
+    bus.emit("stepStarted", { runId: "r1", stepIndex: 0, seq: 2 });
+    bus.emit("modelCalled", { runId: "r1", stepIndex: 0, seq: 4 });
+    bus.emit("shutdown", {});
+    expect(recording.seqs("r1")).toEqual([1, 2, 4]);
+    expect(recording.seqs("r2")).toEqual([1]);
+    expect(recording.seqs("none")).toEqual([]);
   });
 
   it("count and clear", () => {

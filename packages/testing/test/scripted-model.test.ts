@@ -109,3 +109,82 @@ describe("ScriptedModel", () => {
     await expect(model.generate(request())).rejects.toBeInstanceOf(ScriptExhaustedError);
   });
 });
+
+describe("ScriptedModel streaming", () => {
+  const collect = async (parts: AsyncIterable<unknown>): Promise<unknown[]> => {
+    const seen: unknown[] = [];
+    for await (const part of parts) seen.push(part);
+    return seen;
+  };
+  const usage = { inputTokens: 12, outputTokens: 3 };
+
+  it("streams a streamed step part by part, and generate joins the same parts", async () => {
+    const step = {
+      stream: [
+        { type: "text-delta" as const, text: "Hel" },
+        { type: "text-delta" as const, text: "lo" },
+        { type: "tool-call" as const, id: "c1", name: "notes__list", arguments: "{}" },
+        { type: "finish" as const, usage, finishReason: "tool-calls" as const },
+      ],
+    };
+    const model = new ScriptedModel([step, step]);
+    expect(await collect(model.stream!(request()))).toEqual(step.stream);
+    await expect(model.generate(request())).resolves.toEqual({
+      content: "Hello",
+      toolCalls: [{ id: "c1", name: "notes__list", arguments: "{}" }],
+      usage,
+      finishReason: "tool-calls",
+    });
+    expect(model.requests).toHaveLength(2);
+  });
+
+  it("streams a whole answer as its text, its tool calls and a finish with its usage", async () => {
+    const model = new ScriptedModel([
+      { content: "done", toolCalls: [{ name: "notes__list", arguments: {} }], usage, finishReason: "stop" },
+      { content: "" },
+    ]);
+    expect(await collect(model.stream!(request()))).toEqual([
+      { type: "text-delta", text: "done" },
+      { type: "tool-call", name: "notes__list", arguments: {} },
+      { type: "finish", usage, finishReason: "stop" },
+    ]);
+    expect(await collect(model.stream!(request()))).toEqual([{ type: "finish" }]);
+  });
+
+  it("waits partDelayMs between parts, and a request's signal ends the wait with CORTEX_MODEL_ABORTED", async () => {
+    const model = new ScriptedModel([
+      {
+        stream: [{ type: "text-delta", text: "a" }, { type: "text-delta", text: "b" }, { type: "finish" }],
+        partDelayMs: 30,
+      },
+    ]);
+    const controller = new AbortController();
+    const seen: unknown[] = [];
+    const reading = (async () => {
+      for await (const part of model.stream!(request({ signal: controller.signal }))) {
+        seen.push(part);
+        controller.abort();
+      }
+    })();
+    await expect(reading).rejects.toMatchObject({ code: "CORTEX_MODEL_ABORTED" });
+    expect(seen).toEqual([{ type: "text-delta", text: "a" }]);
+  });
+
+  it("takes the script's steps in one order whichever method asks, and runs out the same way", async () => {
+    const model = new ScriptedModel([{ content: "one" }, { stream: [{ type: "text-delta", text: "two" }] }]);
+    await expect(model.generate(request())).resolves.toEqual({ content: "one" });
+    expect(await collect(model.stream!(request()))).toEqual([{ type: "text-delta", text: "two" }]);
+    await expect(collect(model.stream!(request()))).rejects.toBeInstanceOf(ScriptExhaustedError);
+  });
+
+  it("function steps may return a streamed answer", async () => {
+    const model = new ScriptedModel([(req) => ({ stream: [{ type: "text-delta", text: req.runId }] })]);
+    expect(await collect(model.stream!(request({ runId: "r9" })))).toEqual([{ type: "text-delta", text: "r9" }]);
+  });
+
+  it("has no stream with streaming: false, so an engine falls back to generate", async () => {
+    const model = new ScriptedModel([{ stream: [{ type: "text-delta", text: "x" }] }], { streaming: false });
+    expect(model.stream).toBeUndefined();
+    await expect(model.generate(request())).resolves.toEqual({ content: "x" });
+  });
+});

@@ -4,9 +4,18 @@ import { InvalidOptionsError } from "@cortex/primitives";
 import type { Checkpoint, CheckpointDecision, PendingToolCall, RunState } from "../run/run-state.js";
 import type { ToolEntry } from "../run/tool-set.js";
 
-/** The checkpoint for a call that needs a decision: the exact call, bound by its approval id, with the tier it had. */
+/** The latest time a JavaScript Date holds; a time-to-live reaching past it means "never expires". */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * The checkpoint for a call that needs a decision: the exact call, bound by
+ * its approval id, with the tier it had, and when it expires (the run's
+ * `checkpointTtlMs` from now), if it does.
+ */
 export function createCheckpoint(state: RunState, call: PendingToolCall, tool: ToolEntry): Checkpoint {
-  return {
+  const now = Date.now();
+  const ttl = state.checkpointTtlMs;
+  const checkpoint: Checkpoint = {
     id: `cp_${randomUUID()}`,
     runId: state.runId,
     agentId: state.agentId,
@@ -17,8 +26,15 @@ export function createCheckpoint(state: RunState, call: PendingToolCall, tool: T
     tier: tool.tier,
     args: call.args,
     approvalId: approvalId(tool.plugin, tool.action, call.args),
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(now).toISOString(),
   };
+  if (ttl !== undefined && now + ttl <= MAX_DATE_MS) checkpoint.expiresAt = new Date(now + ttl).toISOString();
+  return checkpoint;
+}
+
+/** True when a checkpoint's time to be resolved has passed. */
+export function hasExpired(checkpoint: Checkpoint, now: number): boolean {
+  return checkpoint.expiresAt !== undefined && Date.parse(checkpoint.expiresAt) <= now;
 }
 
 /** Why `engine.resolveCheckpoint` cannot take `decision` (`CORTEX_INVALID_OPTIONS` naming the field), or undefined. */

@@ -1,7 +1,9 @@
 import { InvalidOptionsError } from "@cortex/primitives";
 import { DuplicateAgentError } from "../errors.js";
 import { shown } from "../json.js";
+import type { RunBudget } from "../run/run-state.js";
 import { compileToolFilter } from "../run/tool-names.js";
+import { readBudget } from "./options.js";
 
 /** How an agent is defined: who it is, which tools it may use, how long it may run. */
 export interface AgentDefinition {
@@ -20,6 +22,8 @@ export interface AgentDefinition {
   maxSteps?: number;
   /** Agents this one may hand its work to through the built-in `cortex__handoff` tool. */
   handoffs?: string[];
+  /** Default limits of this agent's runs; a run's own `budget` overrides them field by field. */
+  budget?: RunBudget;
 }
 
 /** An agent after validation, with its tool filter compiled once. */
@@ -28,6 +32,7 @@ export interface ResolvedAgent {
   readonly id: string;
   readonly maxSteps: number;
   readonly allows: (plugin: string, action: string) => boolean;
+  readonly budget: RunBudget | undefined;
 }
 
 const AGENT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -63,7 +68,8 @@ export function resolveAgent(definition: AgentDefinition, defaultMaxSteps: numbe
   if (persona !== undefined && (typeof persona !== "string" || persona === "")) {
     bad("persona", `Agent "${id}": persona must be a persona name`);
   }
-  return { definition: { ...definition }, id, maxSteps, allows: compileToolFilter(tools) };
+  const budget = readBudget(`Agent "${id}"`, `${path}.budget`, definition.budget);
+  return { definition: { ...definition }, id, maxSteps, allows: compileToolFilter(tools), budget };
 }
 
 /** Agents by id; a second definition with one id is an error. */

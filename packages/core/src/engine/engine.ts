@@ -4,48 +4,43 @@ import {
   consoleLogger,
   guardedLogger,
   InvalidOptionsError,
-  toErrorInfo,
-  type ErrorInfo,
+  type InferSchema,
   type Logger,
+  type SchemaLike,
 } from "@cortex/primitives";
-import { decisionProblem, readDecision } from "../approval/checkpoints.js";
-import { AgentNotFoundError, CheckpointNotFoundError, EngineShutDownError } from "../errors.js";
+import { decisionProblem } from "../approval/checkpoints.js";
+import { EngineShutDownError, StoreUnsupportedError } from "../errors.js";
 import { Orchestrator } from "../orchestration/orchestrator.js";
 import type { OrchestrationResult, OrchestrationSpec } from "../orchestration/spec.js";
-import { initialMind } from "../persona/persona-runtime.js";
-import { PersonaTable, type PersonaDefinition, type ResolvedPersona } from "../persona/persona.js";
-import { RunLoop, type LoopContext } from "../run/run-loop.js";
-import {
-  newRunState,
-  type CheckpointDecision,
-  type HandedFrom,
-  type OrchestrationLink,
-  type RunResult,
-  type RunState,
-} from "../run/run-state.js";
+import { PersonaTable, type PersonaDefinition } from "../persona/persona.js";
+import type { CheckpointDecision, RunResult, RunState } from "../run/run-state.js";
+import { prepareOutput, type PreparedOutput } from "../run/structured-output.js";
+import type { Page, PageOptions } from "../store/pages.js";
 import { isParallelStore, MemoryParallelStore } from "../store/parallel-store.js";
+import type { ListPendingOptions, PendingCheckpoint } from "../store/pending.js";
 import { MemoryRunStore, type RunStore } from "../store/run-store.js";
-import { AgentTable, type AgentDefinition, type ResolvedAgent } from "./agents.js";
+import {
+  MemorySessionStore,
+  type SessionStore,
+  type SessionSummary,
+  type StoredSession,
+} from "../store/session-store.js";
+import { rejection } from "../store/store-files.js";
+import { AgentTable, type AgentDefinition } from "./agents.js";
 import { InFlight } from "./in-flight.js";
 import {
   engineSettings,
   shutdownLimits,
   type EngineOptions,
-  type EngineSettings,
   type ResumedRunResult,
+  type ResumeOptions,
   type RunOptions,
   type ShutdownOptions,
   type ShutdownReport,
 } from "./options.js";
-
-/** Where a run comes from when it continues other work: an orchestration, a handoff, or both. */
-interface RunOrigin {
-  readonly link?: OrchestrationLink;
-  /** Set for a run a handoff starts: the agent that handed off, and the chain of handoffs before it. */
-  readonly handoff?: HandedFrom;
-  /** Work already in flight (a handoff, an orchestration's next run): started during shutdown too. */
-  readonly inFlight?: boolean;
-}
+import { planRun, type RunInput, type RunPlan } from "./run-plan.js";
+import { type RunStream, streamRun } from "./run-stream.js";
+import { Runs } from "./runs.js";
 
 /** The Cortex engine: runs agents against a model, the plugin registry and the hook bus. */
 export class Engine {
@@ -56,51 +51,60 @@ export class Engine {
   readonly #personas = new PersonaTable();
   readonly #orchestrator: Orchestrator;
   readonly #store: RunStore;
-  readonly #settings: EngineSettings;
+  readonly #sessions: SessionStore;
   readonly #logger: Logger;
-  /** What every run loop of this engine needs from it. */
-  readonly #loop: LoopContext;
+  readonly #runs: Runs;
   /** Runs, orchestrations and checkpoint resolutions in progress: what shutdown settles. */
   readonly #inFlight = new InFlight();
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: EngineOptions) {
-    this.#settings = engineSettings(options);
+    const settings = engineSettings(options);
     const logger = options.logger ?? consoleLogger;
     this.plugins = options.plugins;
     // The bus checks the logger's shape and guards its own calls.
     this.hooks = new HookBus({ logger });
     this.#logger = guardedLogger(logger);
     for (const extension of options.extensions ?? []) this.hooks.register(extension);
-    this.#agents = new AgentTable(this.#settings.defaultMaxSteps);
-    (options.personas ?? []).forEach((persona, i) => this.#personas.add(persona, `personas[${i}]`));
-    (options.agents ?? []).forEach((agent, i) => this.#agents.add(agent, `agents[${i}]`));
+    this.#agents = new AgentTable(settings.defaultMaxSteps);
     this.#store = options.runStore ?? new MemoryRunStore();
+    this.#sessions = options.sessionStore ?? new MemorySessionStore();
     const store = this.#store;
-    this.#loop = {
-      model: options.model,
-      plugins: this.plugins,
-      hooks: this.hooks,
+    this.#runs = new Runs({
+      agents: this.#agents,
+      personas: this.#personas,
+      inFlight: this.#inFlight,
       logger: this.#logger,
-      store,
-      approver: options.approver,
-      settings: this.#settings,
-      startable: (agentId) => this.#startable(agentId),
-    };
+      orchestrator: () => this.#orchestrator,
+      shuttingDown: () => this.#shutdown !== undefined,
+      loop: {
+        model: options.model,
+        plugins: this.plugins,
+        hooks: this.hooks,
+        logger: this.#logger,
+        store,
+        sessions: this.#sessions,
+        approver: options.approver,
+        settings,
+        startable: (agentId) => this.#runs.startable(agentId),
+      },
+    });
+    (options.personas ?? []).forEach((persona, i) => this.#personas.add(persona, `personas[${i}]`));
+    (options.agents ?? []).forEach((agent, i) => this.#runs.warnUnmatched(this.#agents.add(agent, `agents[${i}]`)));
     this.#orchestrator = new Orchestrator({
       hooks: this.hooks,
       // A store that keeps parallel orchestrations lets any engine finish one; otherwise only this engine can.
       parallel: isParallelStore(store) ? store : new MemoryParallelStore(),
       hasAgent: (id) => this.#agents.get(id) !== undefined,
       // An orchestration's runs continue work in flight: they start during shutdown too (its deadline still applies).
-      startRun: (agentId, input, link) => this.#start(agentId, input, {}, { link, inFlight: true }),
+      startRun: (agentId, input, link) => this.#runs.start(agentId, input, {}, { link, inFlight: true }),
       halted: this.#inFlight.halted,
     });
   }
 
-  /** Adds an agent; its id must be new. Its persona is resolved when it runs. */
+  /** Adds an agent; its id must be new. Its persona is resolved when it runs; a tool pattern matching nothing is logged. */
   defineAgent(definition: AgentDefinition): void {
-    this.#agents.add(definition, "agent");
+    this.#runs.warnUnmatched(this.#agents.add(definition, "agent"));
   }
 
   /** Adds a persona; its name must be new. Behaviors and phases are validated now. */
@@ -128,88 +132,105 @@ export class Engine {
   }
 
   /**
-   * Runs an agent on an input. Resolves (never rejects) with the outcome once
-   * the run completes, fails or pauses at a checkpoint; rejects only before
-   * the run starts: an unknown agent, or an engine that is shutting down.
+   * Runs an agent on an input: a user message, or messages to add to the
+   * conversation. Resolves (never rejects) with the outcome once the run
+   * completes, fails or pauses at a checkpoint; rejects only before the run
+   * starts: an unknown agent, a bad option, tool patterns that match
+   * nothing, a session another run holds, an engine that is shutting down.
+   * With `output`, `value` is typed from the schema.
    */
-  async run(agentId: string, input: string, options: RunOptions = {}): Promise<RunResult> {
-    return this.#start(agentId, input, options, {});
+  run<S extends SchemaLike>(
+    agentId: string,
+    input: RunInput,
+    options: RunOptions<S> & { output: S },
+  ): Promise<RunResult<InferSchema<S>>>;
+  run(agentId: string, input: RunInput, options?: RunOptions): Promise<RunResult>;
+  async run(agentId: string, input: RunInput, options: RunOptions = {}): Promise<RunResult> {
+    return this.#runs.start(agentId, input, this.#plan(agentId, options), {});
   }
 
-  #resolve(agentId: string): { agent: ResolvedAgent; persona: ResolvedPersona | undefined } {
-    const agent = this.#agents.get(agentId);
-    if (!agent) throw new AgentNotFoundError(agentId);
-    const name = agent.definition.persona;
-    return { agent, persona: name === undefined ? undefined : this.#personas.resolve(name, agentId) };
+  #plan(agentId: string, options: RunOptions): RunPlan {
+    if (this.#shutdown) throw new EngineShutDownError();
+    return planRun(options, this.#runs.resolve(agentId).agent, this.#runs.settings);
   }
 
-  /** Whether an agent could start a run now: undefined, or why not (unknown agent, missing persona). */
-  #startable(agentId: string): ErrorInfo | undefined {
-    try {
-      this.#resolve(agentId);
-      return undefined;
-    } catch (error) {
-      return toErrorInfo(error);
-    }
-  }
-
-  async #start(agentId: string, input: string, options: RunOptions, origin: RunOrigin): Promise<RunResult> {
-    // A handoff or an orchestration's next run continues work already in flight, so it is not refused during shutdown.
-    if (this.#shutdown && !origin.inFlight) throw new EngineShutDownError();
-    const { link, handoff } = origin;
-    const { persona } = this.#resolve(agentId);
-    const state = newRunState(agentId, String(input), initialMind(persona), options.principal, link, handoff);
-    const { runId } = state;
-    this.hooks.emit("runStarted", { agentId, runId, input, ...(link ? { orchestrationId: link.id } : {}) });
-    if (persona) this.hooks.emit("personaResolved", { agentId, personaName: persona.name, runId });
-    return this.#track(state, options.signal, undefined);
+  /**
+   * Runs an agent like `run`, as an async iterable of events: text as it
+   * arrives (through the model's `stream` when it has one), tool calls and
+   * results, checkpoints, step boundaries, and last `finish` with the same
+   * result `run` resolves to. `break` or the signal ends the run as an abort
+   * does. The engine never waits for the reader (see `RunStream`); what
+   * would make `run` reject makes the iteration (and `result`) reject.
+   */
+  stream<S extends SchemaLike>(
+    agentId: string,
+    input: RunInput,
+    options: RunOptions<S> & { output: S },
+  ): RunStream<InferSchema<S>>;
+  stream(agentId: string, input: RunInput, options?: RunOptions): RunStream;
+  stream(agentId: string, input: RunInput, options: RunOptions = {}): RunStream {
+    return streamRun(options.signal, (signal, sink) => {
+      const plan = { ...this.#plan(agentId, options), signal, sink };
+      return this.#runs.start(agentId, input, plan, {});
+    });
   }
 
   /**
    * Resolves a checkpoint and resumes its run, in this engine, wherever the
-   * run was paused. Approved: exactly the approved call runs. Denied: the
-   * model is told and the run goes on. Resolves like `run`.
+   * run was paused. Approved: exactly the approved call runs. Denied — or
+   * decided after the checkpoint expired — the model is told and the run
+   * goes on. Resolves like `run`; pass the run's `output` again to validate
+   * (and type) `value` with it.
    */
+  resolveCheckpoint<S extends SchemaLike>(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    options: ResumeOptions<S> & { output: S },
+  ): Promise<ResumedRunResult<InferSchema<S>>>;
   resolveCheckpoint(
     checkpointId: string,
     decision: CheckpointDecision,
-    options: Pick<RunOptions, "signal"> = {},
+    options?: ResumeOptions,
+  ): Promise<ResumedRunResult>;
+  resolveCheckpoint(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    options: ResumeOptions = {},
+  ): Promise<ResumedRunResult> {
+    return this.#accept(checkpointId, decision, options, undefined);
+  }
+
+  /** Resolves a checkpoint like `resolveCheckpoint` and streams the resumed run like `stream`. */
+  resolveCheckpointStream<S extends SchemaLike>(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    options: ResumeOptions<S> & { output: S },
+  ): RunStream<InferSchema<S>>;
+  resolveCheckpointStream(checkpointId: string, decision: CheckpointDecision, options?: ResumeOptions): RunStream;
+  resolveCheckpointStream(checkpointId: string, decision: CheckpointDecision, options: ResumeOptions = {}): RunStream {
+    return streamRun(options.signal, (signal, sink) =>
+      this.#accept(checkpointId, decision, { ...options, signal }, sink),
+    );
+  }
+
+  #accept(
+    checkpointId: string,
+    decision: CheckpointDecision,
+    options: ResumeOptions,
+    sink: RunStream["sink"] | undefined,
   ): Promise<ResumedRunResult> {
     if (this.#shutdown) return Promise.reject(new EngineShutDownError());
     const bad = decisionProblem(decision);
     if (bad) return Promise.reject(bad);
-    // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
-    return this.#inFlight.track(this.#resume(checkpointId, decision, options.signal));
-  }
-
-  async #resume(
-    checkpointId: string,
-    decision: CheckpointDecision,
-    signal: AbortSignal | undefined,
-  ): Promise<ResumedRunResult> {
-    const state = await this.#store.claim(checkpointId);
-    if (state?.status !== "awaiting_approval" || state.checkpoint?.id !== checkpointId) {
-      throw new CheckpointNotFoundError(checkpointId);
-    }
+    let output: PreparedOutput | undefined;
     try {
-      this.#resolve(state.agentId);
+      output = options.output === undefined ? undefined : prepareOutput(options.output);
     } catch (error) {
-      await this.#store.save(state);
-      throw error;
+      return rejection(error);
     }
-    const { shown, bound } = readDecision(decision);
-    this.hooks.emit("checkpointResolved", { checkpointId, runId: state.runId, decision: shown });
-    state.status = "running";
-    // The time spent waiting for the decision is not part of the step.
-    state.stepStartedAt += Math.max(0, Date.now() - Date.parse(state.checkpoint.createdAt));
-    const result: ResumedRunResult = await this.#track(state, signal, bound);
-    const link = state.orchestration;
-    if (link && result.status === "awaiting_approval") await this.#orchestrator.paused(link, result);
-    else if (link) {
-      const orchestration = await this.#orchestrator.resume(link, result);
-      if (orchestration) result.orchestration = orchestration;
-    }
-    return result;
+    // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
+    const plan = { signal: options.signal, sink, output };
+    return this.#inFlight.track(this.#runs.resume(checkpointId, decision, plan));
   }
 
   /** The stored state of a paused run, or undefined. */
@@ -217,50 +238,30 @@ export class Engine {
     return this.#store.load(runId);
   }
 
-  /** Drives a run as tracked work; its signal aborts with the caller's and at the shutdown deadline. */
-  #track(
-    state: RunState,
-    signal: AbortSignal | undefined,
-    decision: CheckpointDecision | undefined,
-  ): Promise<RunResult> {
-    const { agent, persona } = this.#resolve(state.agentId);
-    return this.#inFlight.run(signal, (run) => this.#drive(state, agent, persona, run, signal, decision));
+  /**
+   * One page of the checkpoints waiting for a decision (an approval inbox),
+   * oldest first, filtered by agent, plugin and tier. Needs a run store with
+   * `listPending` (`MemoryRunStore`, `JsonFileRunStore` and the PostgreSQL
+   * store have it); otherwise `CORTEX_STORE_UNSUPPORTED`.
+   */
+  async listPending(options: ListPendingOptions = {}): Promise<Page<PendingCheckpoint>> {
+    if (typeof this.#store.listPending !== "function") throw new StoreUnsupportedError("RunStore.listPending");
+    return this.#store.listPending(options);
   }
 
-  async #drive(
-    state: RunState,
-    agent: ResolvedAgent,
-    persona: ResolvedPersona | undefined,
-    run: AbortController,
-    signal: AbortSignal | undefined,
-    decision: CheckpointDecision | undefined,
-  ): Promise<RunResult> {
-    const result = await new RunLoop(this.#loop, agent, persona, state, run).drive(decision);
-    if (decision !== undefined && result.status !== "awaiting_approval") {
-      await this.#store
-        .delete(state.runId)
-        .catch((error: unknown) =>
-          this.#logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
-        );
-    }
-    return state.handoff ? this.#followHandoff(state, result, signal) : result;
+  /** The conversation kept under `sessionId`, or undefined. */
+  getSession(sessionId: string): Promise<StoredSession | undefined> {
+    return this.#sessions.load(sessionId);
   }
 
-  /** Starts the agent a run handed off to, with the handoff message as input; the chain's last result is returned. */
-  async #followHandoff(state: RunState, result: RunResult, signal: AbortSignal | undefined): Promise<RunResult> {
-    const { to, message } = state.handoff!;
-    try {
-      const options = { ...(signal ? { signal } : {}), ...(state.principal ? { principal: state.principal } : {}) };
-      // The chain is kept in the next run's state, so its result lists it even after a pause and a resume elsewhere.
-      const handoff = { from: state.agentId, chain: state.handoffs ?? [], depth: (state.handoffDepth ?? 0) + 1 };
-      return await this.#start(to, message, options, {
-        ...(state.orchestration ? { link: state.orchestration } : {}),
-        handoff,
-        inFlight: true,
-      });
-    } catch (error) {
-      return { ...result, status: "failed", error: toErrorInfo(error) };
-    }
+  /** One page of the sessions, oldest first (by creation, then id). */
+  listSessions(options: PageOptions = {}): Promise<Page<SessionSummary>> {
+    return this.#sessions.list(options);
+  }
+
+  /** Removes a session; a run holding it fails when it next writes to it (`CORTEX_SESSION_CONFLICT`). */
+  deleteSession(sessionId: string): Promise<void> {
+    return this.#sessions.delete(sessionId);
   }
 
   /**

@@ -1,11 +1,18 @@
 import type { Extension } from "@cortex/hooks";
 import type { PluginRegistry, Principal } from "@cortex/plugins";
-import { checkTimeLimit, InvalidOptionsError, type Logger, type ModelClient } from "@cortex/primitives";
+import {
+  checkTimeLimit,
+  InvalidOptionsError,
+  type Logger,
+  type ModelClient,
+  type SchemaLike,
+} from "@cortex/primitives";
 import type { EngineApprover } from "../approval/approver.js";
 import type { OrchestrationResult } from "../orchestration/spec.js";
 import type { PersonaDefinition } from "../persona/persona.js";
-import type { RunResult } from "../run/run-state.js";
+import type { RunBudget, RunResult } from "../run/run-state.js";
 import type { RunStore } from "../store/run-store.js";
+import type { SessionStore } from "../store/session-store.js";
 import type { AgentDefinition } from "./agents.js";
 
 /** Every default of the engine and its built-in extensions, in one place. */
@@ -28,6 +35,21 @@ export const ENGINE_DEFAULTS = Object.freeze({
   parallelConcurrency: 4,
   /** Recent samples `MetricsExtension` keeps per duration for its percentiles. */
   metricsWindow: 10_000,
+  /** Wrong tool calls (an unknown tool, arguments that are not JSON) sent back to the model per run before it fails. */
+  maxToolRepairs: 3,
+  /** Answers that do not match a run's `output` schema sent back to the model before the run fails. */
+  maxOutputRetries: 2,
+  /** How long a running run holds its session without writing to it; renewed as the run goes on. */
+  sessionLeaseMs: 600_000,
+  /** How long a checkpoint stays resolvable; `Infinity`: until it is resolved. */
+  checkpointTtlMs: Infinity,
+  /** Items per page of `listPending` and `listSessions` when no `limit` is given, and the most a page holds. */
+  pageSize: 50,
+  maxPageSize: 1_000,
+  /** A file store's lock older than this was left by a crashed process and is taken over. */
+  fileLockStaleMs: 10_000,
+  /** How long a file store waits for a lock another process holds. */
+  fileLockWaitMs: 30_000,
 });
 
 /** Everything `createEngine` takes. Only `model` and `plugins` are required. */
@@ -44,6 +66,8 @@ export interface EngineOptions {
   approver?: EngineApprover;
   /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
   runStore?: RunStore;
+  /** Where conversations (`sessionId`) are kept; default in memory. Use `JsonFileSessionStore` to share them between processes. */
+  sessionStore?: SessionStore;
   logger?: Logger;
   /** How long one model call may take: ms above 0, or `Infinity` for no limit; default 120 000 ms. */
   modelTimeoutMs?: number;
@@ -53,18 +77,51 @@ export interface EngineOptions {
   defaultMaxSteps?: number;
   /** How many handoffs one chain of runs may make (A → B → A … counts each): an integer ≥ 0; default 10. */
   maxHandoffs?: number;
+  /** Wrong tool calls (an unknown tool, arguments that are not JSON) the model is told about per run before the run fails: an integer ≥ 0; default 3. */
+  maxToolRepairs?: number;
+  /** Answers not matching a run's `output` schema sent back to the model before the run fails: an integer ≥ 0; default 2. */
+  maxOutputRetries?: number;
+  /** How long a running run holds its session between writes, in ms above 0; default 600 000 (renewed as the run goes on). */
+  sessionLeaseMs?: number;
+  /** How long a checkpoint stays resolvable, in ms above 0 or `Infinity`; past it a decision is a denial. Default `Infinity`. */
+  checkpointTtlMs?: number;
 }
 
-/** Options of one run. */
-export interface RunOptions {
-  /** Aborting it fails the run with `CORTEX_RUN_ABORTED`. */
+/** Options of one run. `S` is the type of `output`, from which `RunResult.value` takes its type. */
+export interface RunOptions<S extends SchemaLike | undefined = SchemaLike | undefined> {
+  /** Aborting it fails the run with `CORTEX_RUN_ABORTED`; for `engine.stream`, so does `break`. */
   signal?: AbortSignal;
-  /** Who the run acts for; ADMIN tools need a principal the registry authorizes. */
+  /** Who the run acts for; ADMIN tools need a principal the registry authorizes, and are offered only to one. */
   principal?: Principal;
+  /** The conversation the run continues and adds to (see `SessionStore`); created on first use. */
+  sessionId?: string;
+  /**
+   * The answer's schema — any Standard Schema (zod, valibot, arktype…) or a
+   * JSON Schema object. The model is asked for JSON; the answer is parsed
+   * and validated into `result.value`, and one that does not validate goes
+   * back to the model with the problems (`maxOutputRetries` times) before
+   * the run fails with `CORTEX_OUTPUT_INVALID`.
+   */
+  output?: S;
+  /** Limits of this run, field by field over the agent's `budget`; crossing one fails it with `CORTEX_BUDGET_EXCEEDED`. */
+  budget?: RunBudget;
+  /** How long this run's checkpoints stay resolvable, in ms above 0 or `Infinity`; default the engine's `checkpointTtlMs`. */
+  checkpointTtlMs?: number;
+}
+
+/** Options of `engine.resolveCheckpoint`: the caller's signal, and the schema to type and check `value` with. */
+export interface ResumeOptions<S extends SchemaLike | undefined = SchemaLike | undefined> {
+  /** Aborting it fails the resumed run with `CORTEX_RUN_ABORTED`. */
+  signal?: AbortSignal;
+  /**
+   * The run's `output` schema again, to validate with it (and type `value`).
+   * Without it, the JSON Schema stored with the paused run is used.
+   */
+  output?: S;
 }
 
 /** A run's result; when the run continued an orchestration (after a checkpoint), that orchestration's result too. */
-export type ResumedRunResult = RunResult & { orchestration?: OrchestrationResult };
+export type ResumedRunResult<T = unknown> = RunResult<T> & { orchestration?: OrchestrationResult };
 
 /** Options of `engine.shutdown`. */
 export interface ShutdownOptions {
@@ -93,6 +150,10 @@ export interface EngineSettings {
   readonly approvalTimeoutMs: number;
   readonly defaultMaxSteps: number;
   readonly maxHandoffs: number;
+  readonly maxToolRepairs: number;
+  readonly maxOutputRetries: number;
+  readonly sessionLeaseMs: number;
+  readonly checkpointTtlMs: number;
 }
 
 function checkInteger(option: string, value: unknown, least: number): number {
@@ -127,6 +188,11 @@ export function engineSettings(options: EngineOptions): EngineSettings {
   ) {
     throw new InvalidOptionsError("runStore", "createEngine: runStore must have save, load, claim and delete");
   }
+  const sessions = options.sessionStore as Partial<SessionStore> | undefined;
+  const sessionMethods = ["load", "acquire", "append", "release", "list", "delete"] as const;
+  if (sessions !== undefined && !sessionMethods.every((m) => typeof sessions[m] === "function")) {
+    throw new InvalidOptionsError("sessionStore", `createEngine: sessionStore must have ${sessionMethods.join(", ")}`);
+  }
   checkList("agents", options.agents);
   checkList("personas", options.personas);
   checkList("extensions", options.extensions);
@@ -140,6 +206,49 @@ export function engineSettings(options: EngineOptions): EngineSettings {
     ),
     defaultMaxSteps: checkInteger("defaultMaxSteps", options.defaultMaxSteps ?? d.defaultMaxSteps, 1),
     maxHandoffs: checkInteger("maxHandoffs", options.maxHandoffs ?? d.maxHandoffs, 0),
+    maxToolRepairs: checkInteger("maxToolRepairs", options.maxToolRepairs ?? d.maxToolRepairs, 0),
+    maxOutputRetries: checkInteger("maxOutputRetries", options.maxOutputRetries ?? d.maxOutputRetries, 0),
+    sessionLeaseMs: checkFinite("createEngine", "sessionLeaseMs", options.sessionLeaseMs ?? d.sessionLeaseMs),
+    checkpointTtlMs: checkTimeLimit("createEngine", "checkpointTtlMs", options.checkpointTtlMs ?? d.checkpointTtlMs),
+  };
+}
+
+/** A time limit that is a finite number of ms above 0: `CORTEX_INVALID_OPTIONS` naming `option` otherwise. */
+export function checkFinite(where: string, option: string, value: unknown): number {
+  if (typeof value === "number" && value > 0 && Number.isFinite(value)) return value;
+  throw new InvalidOptionsError(
+    option,
+    `${where}: ${option} must be a finite number of milliseconds > 0; got ${String(value)}`,
+  );
+}
+
+/**
+ * A budget, checked field by field: token and call limits are integers ≥ 1,
+ * `maxDurationMs` a number of ms above 0 (`Infinity`: none). `where` names
+ * its owner in the message (`run`, `agents[0]`), `path` the option.
+ */
+export function readBudget(where: string, path: string, budget: unknown): RunBudget | undefined {
+  if (budget === undefined) return undefined;
+  if (typeof budget !== "object" || budget === null || Array.isArray(budget)) {
+    throw new InvalidOptionsError(path, `${where}: ${path} must be an object of limits`);
+  }
+  const { maxTokens, maxModelCalls, maxDurationMs } = budget as RunBudget;
+  for (const [field, value] of [
+    ["maxTokens", maxTokens],
+    ["maxModelCalls", maxModelCalls],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+      throw new InvalidOptionsError(
+        `${path}.${field}`,
+        `${where}: ${path}.${field} must be an integer ≥ 1; got ${String(value)}`,
+      );
+    }
+  }
+  if (maxDurationMs !== undefined) checkTimeLimit(where, `${path}.maxDurationMs`, maxDurationMs);
+  return {
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(maxModelCalls !== undefined ? { maxModelCalls } : {}),
+    ...(maxDurationMs !== undefined && maxDurationMs !== Infinity ? { maxDurationMs } : {}),
   };
 }
 

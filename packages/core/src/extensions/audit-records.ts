@@ -36,7 +36,11 @@ const lengthOf = (value: unknown): number =>
 const within = (e: { orchestrationId?: string }) =>
   e.orchestrationId === undefined ? undefined : { orchestrationId: e.orchestrationId };
 
-/** How each hook becomes an audit record, made in one go (`at` is the record's timestamp). */
+/**
+ * How each hook becomes an audit record, made in one go (`at` is the
+ * record's timestamp). The event's `seq`, when it has one, is added to the
+ * metadata by `AuditExtension`, so a gap in a run's records shows.
+ */
 export const AUDIT_RECORDS: { [H in HookName]: (event: HookEvent<H>, at: string) => AuditEvent } = {
   runStarted: (e, at) => ({
     timestamp: at,
@@ -102,6 +106,7 @@ export const AUDIT_RECORDS: { [H in HookName]: (event: HookEvent<H>, at: string)
     severity: "info",
     metadata: {
       runId: e.runId,
+      toolCallId: e.toolCallId,
       argumentNames: typeof e.args === "object" && e.args !== null ? Object.keys(e.args) : [],
       ...within(e),
     },
@@ -114,7 +119,7 @@ export const AUDIT_RECORDS: { [H in HookName]: (event: HookEvent<H>, at: string)
     resourceId: e.toolName,
     outcome: "success",
     severity: "info",
-    metadata: { runId: e.runId, elapsedMs: e.elapsedMs, ...within(e) },
+    metadata: { runId: e.runId, toolCallId: e.toolCallId, elapsedMs: e.elapsedMs, ...within(e) },
   }),
   toolFailed: (e, at) => {
     const { reason, code } = describe(e.error);
@@ -127,7 +132,7 @@ export const AUDIT_RECORDS: { [H in HookName]: (event: HookEvent<H>, at: string)
       outcome: "failure",
       severity: "warning",
       reason,
-      metadata: { runId: e.runId, code, ...within(e) },
+      metadata: { runId: e.runId, toolCallId: e.toolCallId, code, ...within(e) },
     };
   },
   personaResolved: (e, at) => ({
@@ -212,6 +217,45 @@ export const AUDIT_RECORDS: { [H in HookName]: (event: HookEvent<H>, at: string)
     severity: "info",
     metadata: { from: e.from, to: e.to, payloadLength: lengthOf(e.payload) },
   }),
+  modelCalled: (e, at) => ({
+    timestamp: at,
+    hook: "modelCalled",
+    action: "model.call",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "started",
+    severity: "info",
+    metadata: { stepIndex: e.stepIndex, ...within(e) },
+  }),
+  modelCompleted: (e, at) => ({
+    timestamp: at,
+    hook: "modelCompleted",
+    action: "model.complete",
+    resource: "run",
+    resourceId: e.runId,
+    outcome: "success",
+    severity: "info",
+    metadata: {
+      stepIndex: e.stepIndex,
+      elapsedMs: e.elapsedMs,
+      ...(e.usage ? { inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens } : {}),
+      ...within(e),
+    },
+  }),
+  modelFailed: (e, at) => {
+    const { reason, code } = describe(e.error);
+    return {
+      timestamp: at,
+      hook: "modelFailed",
+      action: "model.fail",
+      resource: "run",
+      resourceId: e.runId,
+      outcome: "failure",
+      severity: "error",
+      reason,
+      metadata: { stepIndex: e.stepIndex, code, ...within(e) },
+    };
+  },
   shutdown: (_e, at) => ({
     timestamp: at,
     hook: "shutdown",

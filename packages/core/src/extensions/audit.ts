@@ -53,6 +53,9 @@ export class AuditExtension implements Extension {
   }
 
   #write(hook: HookName, event: never): void | Promise<void> {
-    return this.#recorder.record((AUDIT_RECORDS[hook] as (event: never, at: string) => AuditEvent)(event, isoNow()));
+    const record = (AUDIT_RECORDS[hook] as (event: never, at: string) => AuditEvent)(event, isoNow());
+    const { seq } = event as { seq?: unknown };
+    if (typeof seq === "number") record.metadata.seq = seq;
+    return this.#recorder.record(record);
   }
 }

@@ -13,9 +13,11 @@ export interface DurationSummary {
 
 /** What `MetricsExtension.snapshot()` returns: plain data, safe to serialize. */
 export interface MetricsSnapshot {
-  /** How many times each of the 17 hooks fired. */
+  /** How many times each hook fired. */
   counters: Record<HookName, number>;
-  durations: { runs: DurationSummary; steps: DurationSummary; tools: DurationSummary };
+  durations: { runs: DurationSummary; steps: DurationSummary; tools: DurationSummary; models: DurationSummary };
+  /** Tokens of every completed model call that reported usage. */
+  tokens: { input: number; output: number };
 }
 
 /** Keeps exact count, sum and max, and a bounded window of recent samples for percentiles. */
@@ -57,9 +59,9 @@ function remember(starts: Map<string, number>, runId: string): void {
 }
 
 /**
- * Counts every hook and measures runs, steps and tools, in fractional
- * milliseconds. Failed runs and failed tools are measured too, from their
- * start events.
+ * Counts every hook, measures runs, steps, tools and model calls, in
+ * fractional milliseconds, and sums the tokens model calls report. Failed
+ * runs and failed tools are measured too, from their start events.
  */
 export class MetricsExtension implements Extension {
   readonly name: string;
@@ -67,6 +69,8 @@ export class MetricsExtension implements Extension {
   readonly #runs: Durations;
   readonly #steps: Durations;
   readonly #tools: Durations;
+  readonly #models: Durations;
+  readonly #tokens = { input: 0, output: 0 };
   readonly #runStarts = new Map<string, number>();
   readonly #toolStarts = new Map<string, number>();
 
@@ -79,7 +83,8 @@ export class MetricsExtension implements Extension {
     this.#runs = new Durations(window);
     this.#steps = new Durations(window);
     this.#tools = new Durations(window);
-    // One counting method per hook, so the bus calls this extension for all 17.
+    this.#models = new Durations(window);
+    // One counting method per hook, so the bus calls this extension for every hook.
     for (const hook of HOOK_NAMES) {
       const method = hookMethodName(hook);
       const own = (this as unknown as Record<string, ((event: unknown) => void) | undefined>)[method];
@@ -96,7 +101,13 @@ export class MetricsExtension implements Extension {
   snapshot(): MetricsSnapshot {
     return {
       counters: { ...this.#counters },
-      durations: { runs: this.#runs.summary(), steps: this.#steps.summary(), tools: this.#tools.summary() },
+      durations: {
+        runs: this.#runs.summary(),
+        steps: this.#steps.summary(),
+        tools: this.#tools.summary(),
+        models: this.#models.summary(),
+      },
+      tokens: { ...this.#tokens },
     };
   }
 
@@ -137,5 +148,13 @@ export class MetricsExtension implements Extension {
     const started = this.#toolStarts.get(event.runId);
     this.#toolStarts.delete(event.runId);
     if (started !== undefined) this.#tools.add(performance.now() - started);
+  }
+
+  onModelCompleted(event: HookEvent<"modelCompleted">): void {
+    this.#models.add(event.elapsedMs);
+    if (event.usage !== undefined) {
+      this.#tokens.input += event.usage.inputTokens;
+      this.#tokens.output += event.usage.outputTokens;
+    }
   }
 }

@@ -73,7 +73,8 @@ export class Orchestrator {
     try {
       return await this.host.startRun(agentId, input, link);
     } catch (error) {
-      return { runId: "", agentId, status: "failed", error: toErrorInfo(error), steps: 0 };
+      const usage = { inputTokens: 0, outputTokens: 0 };
+      return { runId: "", agentId, status: "failed", error: toErrorInfo(error), steps: 0, usage };
     }
   }
 

@@ -1,5 +1,5 @@
-import type { HookBus } from "@cortex/hooks";
 import type { ResolvedAgent } from "../engine/agents.js";
+import type { RunEvents } from "../run/run-events.js";
 import { compileToolFilter } from "../run/tool-names.js";
 import type { CompiledBehavior } from "./behaviors.js";
 import type { ResolvedPersona } from "./persona.js";
@@ -55,7 +55,7 @@ export class PersonaRuntime {
     private readonly agent: ResolvedAgent,
     private readonly state: MindState,
     private readonly runId: string,
-    private readonly hooks: HookBus,
+    private readonly events: RunEvents,
   ) {
     this.#approval = compileToolFilter(state.approvalTools);
   }
@@ -141,7 +141,7 @@ export class PersonaRuntime {
     if (from === undefined || from === to || !this.persona?.phases?.phases.has(to)) return;
     this.state.phase = to;
     this.state.stepsInPhase = 0;
-    this.hooks.emit("cognitivePhaseChanged", { runId: this.runId, from, to });
+    this.events.emit("cognitivePhaseChanged", { runId: this.runId, from, to });
   }
 
   #fire(matches: (behavior: CompiledBehavior) => boolean): void {
@@ -152,7 +152,7 @@ export class PersonaRuntime {
       if (behavior.definition.once && this.state.fired.includes(behavior.name)) continue;
       if (!matches(behavior)) continue;
       if (!this.state.fired.includes(behavior.name)) this.state.fired.push(behavior.name);
-      this.hooks.emit("behaviorTriggered", { runId: this.runId, behaviorName: behavior.name });
+      this.events.emit("behaviorTriggered", { runId: this.runId, behaviorName: behavior.name });
       this.#apply(behavior);
     }
   }

@@ -1,29 +1,30 @@
-import { randomUUID } from "node:crypto";
-import type { HookBus } from "@cortex/hooks";
+import type { ApprovalDecision, HookBus } from "@cortex/hooks";
 import type { PluginRegistry } from "@cortex/plugins";
 import {
   isCortexError,
   onAbort,
   toErrorInfo,
-  type DeadlineOptions,
   type ErrorInfo,
   type Logger,
   type ModelClient,
   type ModelMessage,
-  type ToolDefinition,
 } from "@cortex/primitives";
 import type { EngineApprover } from "../approval/approver.js";
 import type { ResolvedAgent } from "../engine/agents.js";
 import type { EngineSettings } from "../engine/options.js";
-import { abortError, RunError } from "../errors.js";
+import { abortError, OutputInvalidError, RunError } from "../errors.js";
 import { PersonaRuntime } from "../persona/persona-runtime.js";
 import type { ResolvedPersona } from "../persona/persona.js";
 import type { RunStore } from "../store/run-store.js";
+import type { SessionStore } from "../store/session-store.js";
+import { enforceBudget } from "./budget.js";
 import { HANDOFF_TOOL, handoffTool } from "./handoff.js";
-import { callModel, modelDeadline } from "./model-request.js";
-import { readResponse } from "./model-response.js";
-import { RunEvents } from "./run-events.js";
+import { modelDeadline } from "./model-request.js";
+import { ModelTurn } from "./model-turn.js";
+import { RunEvents, type RunSink } from "./run-events.js";
+import { RunSession } from "./run-session.js";
 import { epochMs, resultOf, type CheckpointDecision, type RunResult, type RunState } from "./run-state.js";
+import type { OutputCheck } from "./structured-output.js";
 import { ToolExecutor } from "./tool-executor.js";
 import { buildToolSet, type ToolEntry } from "./tool-set.js";
 
@@ -36,39 +37,68 @@ export interface LoopContext {
   readonly hooks: HookBus;
   readonly logger: Logger;
   readonly store: RunStore;
+  readonly sessions: SessionStore;
   readonly approver: EngineApprover | undefined;
   readonly settings: EngineSettings;
   /** Why an agent cannot start a run (unknown, or its persona is missing); checked before a handoff. */
   readonly startable: (agentId: string) => ErrorInfo | undefined;
 }
 
+/** How a drive begins: a new run, announced with `runStarted`; or a resumed one, with `checkpointResolved`. */
+export type DriveEntry =
+  | { readonly kind: "start"; readonly input: unknown }
+  | {
+      readonly kind: "resume";
+      readonly shown: ApprovalDecision;
+      readonly bound: CheckpointDecision;
+      /** Why the run cannot go on (its session was taken meanwhile): it fails at once. */
+      readonly refused?: unknown;
+    };
+
+/** What a run has besides its state: the stream it feeds, and the check of its structured answer. */
+export interface RunExtras {
+  readonly sink?: RunSink | undefined;
+  readonly check?: OutputCheck | undefined;
+}
+
 /** Drives one run from its state until it completes, fails or pauses at a checkpoint. */
 export class RunLoop {
   readonly #tools: Map<string, ToolEntry>;
   readonly #persona: PersonaRuntime;
+  readonly #turn: ModelTurn;
   readonly #events: RunEvents;
   readonly #executor: ToolExecutor;
+  readonly #session: RunSession;
   readonly #signal: AbortSignal;
-  readonly #modelDeadline: DeadlineOptions;
-  /** The tools offered in the current phase; they change only when the phase does. */
-  #offered: { phase: string | undefined; tools: ToolDefinition[] } | undefined;
 
   constructor(
     private readonly ctx: LoopContext,
     private readonly agent: ResolvedAgent,
-    persona: ResolvedPersona | undefined,
+    private readonly persona: ResolvedPersona | undefined,
     private readonly state: RunState,
     private readonly run: AbortController,
+    extras: RunExtras = {},
   ) {
     this.#signal = run.signal;
-    this.#modelDeadline = modelDeadline(run.signal, ctx.settings.modelTimeoutMs);
     this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name, reason) =>
       ctx.logger.warn(`tool left out: ${reason}`, { tool: name }),
     );
     const handoffs = agent.definition.handoffs ?? [];
     if (handoffs.length > 0) this.#tools.set(HANDOFF_TOOL, handoffTool(handoffs));
-    this.#events = new RunEvents(ctx.hooks, state.orchestration?.id);
-    this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, ctx.hooks);
+    this.#events = new RunEvents(ctx.hooks, state, extras.sink);
+    this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, this.#events);
+    this.#session = new RunSession(ctx.sessions, state, ctx.settings.sessionLeaseMs);
+    this.#turn = new ModelTurn({
+      ctx,
+      state,
+      events: this.#events,
+      persona: this.#persona,
+      tools: this.#tools,
+      signal: this.#signal,
+      deadline: modelDeadline(run.signal, ctx.settings.modelTimeoutMs),
+      abortRun: (reason) => run.abort(reason),
+      check: extras.check,
+    });
     this.#executor = new ToolExecutor({
       ...ctx,
       agent,
@@ -77,20 +107,23 @@ export class RunLoop {
       persona: this.#persona,
       events: this.#events,
       tools: this.#tools,
+      session: this.#session,
     });
   }
 
-  /** Runs until the end or the next checkpoint. `decision` resolves the checkpoint the run is paused at. */
-  async drive(decision?: CheckpointDecision): Promise<RunResult> {
+  /** Runs until the end or the next checkpoint. */
+  async drive(entry: DriveEntry): Promise<RunResult> {
     const { state } = this;
     // Holds the run signal's one abort listener for the whole run, so each wait inside it (a model call, an
     // approval) joins that listener instead of adding and removing its own.
     const release = onAbort(this.#signal, noop);
     try {
-      const first = state.messages[0];
-      this.#persona.onRunStart(first?.role === "user" ? first.content : "");
-      if (this.#persona.stopped) return this.#stop();
-      let answer = decision;
+      this.#announce(entry);
+      let answer = entry.kind === "resume" ? entry.bound : undefined;
+      if (entry.kind === "resume" && entry.refused !== undefined) this.#refuseResume(entry.refused);
+      await this.#turn.hideForbidden();
+      if (!state.mind.inputChecked) this.#persona.onRunStart(inputText(state.messages.slice(state.inputStart)));
+      if (this.#persona.stopped) return await this.#stop();
       for (;;) {
         while (state.pending.length > 0) {
           const call = state.pending[0]!;
@@ -105,8 +138,8 @@ export class RunLoop {
           // A step whose run was aborted fails: it gets runFailed, never stepCompleted.
           this.#checkAbort();
           this.#endStep();
-          if (this.#persona.stopped) return this.#stop();
-          if (state.status === "completed") return this.#complete();
+          if (this.#persona.stopped) return await this.#stop();
+          if (state.status === "completed") return await this.#complete();
         }
         if (state.stepIndex >= this.agent.maxSteps) {
           throw new RunError(
@@ -114,79 +147,68 @@ export class RunLoop {
             `Agent "${state.agentId}" reached its limit of ${this.agent.maxSteps} steps`,
           );
         }
+        if (state.budget !== undefined) enforceBudget(state, epochMs());
+        if (state.session !== undefined) await this.#session.renew(Date.now());
         await this.#step();
       }
     } catch (error) {
-      return this.#fail(error);
+      return await this.#fail(error);
     } finally {
       release();
     }
+  }
+
+  #announce(entry: DriveEntry): void {
+    const { state, persona } = this;
+    const { runId, agentId } = state;
+    if (entry.kind === "start") {
+      this.#events.emit("runStarted", { agentId, runId, input: entry.input });
+      if (persona) this.#events.emit("personaResolved", { agentId, personaName: persona.name, runId });
+    } else {
+      const checkpointId = state.checkpoint!.id;
+      this.#events.emit("checkpointResolved", { checkpointId, runId, decision: entry.shown });
+    }
+    const sessionId = state.sessionId === undefined ? {} : { sessionId: state.sessionId };
+    this.#events.sink?.push({ type: "run-start", runId, agentId, resumed: entry.kind === "resume", ...sessionId });
+  }
+
+  /** A resumed run that may not go on: the paused call ends with the reason, then the run fails with it. */
+  #refuseResume(reason: unknown): never {
+    const call = this.state.pending[0];
+    if (call !== undefined) this.#executor.failed(call, toErrorInfo(reason), this.#tools.get(call.name));
+    throw reason;
   }
 
   #checkAbort(): void {
     if (this.#signal.aborted) throw abortError(this.#signal);
   }
 
-  /** The tools the model is offered in the current phase. */
-  #offeredTools(): ToolDefinition[] {
-    const phase = this.state.mind.phase;
-    if (this.#offered?.phase !== phase || this.#offered === undefined) {
-      const tools: ToolDefinition[] = [];
-      for (const tool of this.#tools.values()) {
-        if (tool.builtin !== undefined || this.#persona.toolAvailable(tool.plugin, tool.action))
-          tools.push(tool.definition);
-      }
-      this.#offered = { phase, tools };
-    }
-    return this.#offered.tools;
-  }
-
-  async #step(): Promise<void> {
-    const { state, ctx } = this;
+  /** Starts a step and has the model take its turn; nothing more when a behavior stopped the run as it began. */
+  #step(): Promise<void> | undefined {
+    const { state } = this;
+    const { runId, stepIndex } = state;
     this.#checkAbort();
     state.inStep = true;
     state.stepStartedAt = epochMs();
-    this.#events.run("stepStarted", { runId: state.runId, stepIndex: state.stepIndex });
-    this.#persona.onStepStart(state.stepIndex);
-    if (this.#persona.stopped) return;
-    const system = this.#persona.systemPrompt();
-    const messages: ModelMessage[] = system
-      ? [{ role: "system", content: system }, ...state.messages]
-      : state.messages.slice();
-    const request = {
-      messages,
-      tools: this.#offeredTools().slice(),
-      signal: this.#signal,
-      agentId: state.agentId,
-      runId: state.runId,
-    };
-    const response = await callModel(ctx.model, request, this.#modelDeadline, (reason) => this.run.abort(reason));
-    const { content, calls } = readResponse(response, this.#tools, () => `call_${randomUUID()}`);
-    const answer: Extract<ModelMessage, { role: "assistant" }> = { role: "assistant" };
-    if (content !== undefined) answer.content = content;
-    if (calls.length > 0) answer.toolCalls = calls.map(({ id, name, args }) => ({ id, name, arguments: args }));
-    state.messages.push(answer);
-    if (calls.length === 0) {
-      state.output = content ?? "";
-      state.status = "completed";
-    } else {
-      state.pending = calls;
-    }
+    this.#events.emit("stepStarted", { runId, stepIndex });
+    this.#events.sink?.push({ type: "step-start", runId, stepIndex });
+    this.#persona.onStepStart(stepIndex);
+    if (this.#persona.stopped) return undefined;
+    return this.#turn.take();
   }
 
   #endStep(): void {
     const { state } = this;
-    this.#events.run("stepCompleted", {
-      runId: state.runId,
-      stepIndex: state.stepIndex,
-      elapsedMs: Math.max(0, epochMs() - state.stepStartedAt),
-    });
+    const { runId, stepIndex } = state;
+    this.#events.emit("stepCompleted", { runId, stepIndex, elapsedMs: Math.max(0, epochMs() - state.stepStartedAt) });
+    this.#events.sink?.push({ type: "step-finish", runId, stepIndex, ...this.#turn.report });
+    this.#turn.report = {};
     state.inStep = false;
     state.stepIndex += 1;
     this.#persona.onStepEnd();
   }
 
-  #stop(): RunResult {
+  #stop(): Promise<RunResult> {
     const { state } = this;
     state.pending = [];
     if (state.inStep) this.#endStep();
@@ -195,9 +217,14 @@ export class RunLoop {
     return this.#complete();
   }
 
-  #complete(): RunResult {
+  async #complete(): Promise<RunResult> {
     const { state } = this;
-    this.#events.run("runCompleted", {
+    try {
+      await this.#session.end(undefined);
+    } catch (error) {
+      return this.#fail(error);
+    }
+    this.#events.emit("runCompleted", {
       agentId: state.agentId,
       runId: state.runId,
       output: state.output ?? "",
@@ -206,15 +233,37 @@ export class RunLoop {
     return resultOf(state);
   }
 
-  #fail(error: unknown): RunResult {
+  async #fail(error: unknown): Promise<RunResult> {
     const { state } = this;
-    const info = toErrorInfo(error);
+    const info: RunResult["error"] = toErrorInfo(error);
+    if (error instanceof OutputInvalidError) info.answer = error.answer;
     if (!isCortexError(error))
       this.ctx.logger.error("run failed on an unexpected error", { runId: state.runId, error });
     state.status = "failed";
     state.error = info;
     state.pending = [];
-    this.#events.run("runFailed", { agentId: state.agentId, runId: state.runId, error: info });
+    if (error instanceof OutputInvalidError) state.output = error.answer;
+    delete state.value;
+    const lost = info.code === "CORTEX_SESSION_CONFLICT" || info.code === "CORTEX_SESSION_BUSY";
+    if (state.session !== undefined && !lost) {
+      await this.#session.end(info).catch((problem: unknown) => {
+        this.ctx.logger.warn("the failed run's turn could not be written to its session", {
+          runId: state.runId,
+          sessionId: state.sessionId,
+          error: toErrorInfo(problem),
+        });
+        return this.ctx.sessions.release(state.sessionId!, state.runId).catch(noop);
+      });
+    }
+    this.#events.emit("runFailed", { agentId: state.agentId, runId: state.runId, error: info });
     return resultOf(state);
   }
+}
+
+/** The text of a run's input, as input behaviors match it: its user messages' contents, one per line. */
+function inputText(input: readonly ModelMessage[]): string {
+  return input
+    .filter((message): message is Extract<ModelMessage, { role: "user" }> => message.role === "user")
+    .map((message) => message.content)
+    .join("\n");
 }

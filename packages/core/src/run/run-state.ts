@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ApprovalDecision, Principal } from "@cortex/plugins";
-import type { ErrorInfo, ModelMessage } from "@cortex/primitives";
+import type { ErrorInfo, JsonSchema, ModelMessage, ModelUsage } from "@cortex/primitives";
 import type { MindState } from "../persona/persona-runtime.js";
 
 /**
@@ -19,6 +19,29 @@ export interface PendingToolCall {
   id: string;
   name: string;
   args: Record<string, unknown>;
+  /** Set for a call the model got wrong (an unknown tool, arguments that are not a JSON object): the model is told. */
+  invalid?: ErrorInfo;
+  /** The arguments as the model gave them, kept for an invalid call. */
+  raw?: unknown;
+}
+
+/**
+ * Limits of one run, checked between steps (before each model call, never
+ * during a tool call). Crossing one fails the run with `CORTEX_BUDGET_EXCEEDED`.
+ */
+export interface RunBudget {
+  /** Input and output tokens of all the run's model calls together, as the provider reported them. */
+  maxTokens?: number;
+  /** Model calls (one per step). */
+  maxModelCalls?: number;
+  /** Working time in ms: wall-clock time from the start, less the time spent waiting for approval decisions. */
+  maxDurationMs?: number;
+}
+
+/** How a run failed: the error as plain data; a `CORTEX_OUTPUT_INVALID` failure carries the model's last answer. */
+export interface RunFailure extends ErrorInfo {
+  /** The last answer that did not validate against the run's `output` schema. */
+  answer?: string;
 }
 
 /** A paused call waiting for a decision: the exact call that an approval lets run. */
@@ -37,6 +60,8 @@ export interface Checkpoint {
   /** The registry's approval id for this exact call. */
   approvalId: string;
   createdAt: string;
+  /** When resolving stops being possible (ISO 8601): past it, any decision counts as a denial. Absent: never. */
+  expiresAt?: string;
 }
 
 /**
@@ -60,7 +85,30 @@ export interface RunState {
   pending: PendingToolCall[];
   checkpoint?: Checkpoint;
   output?: string;
-  error?: ErrorInfo;
+  /** The parsed, validated answer of a run with structured output. */
+  value?: unknown;
+  error?: RunFailure;
+  /** The last `seq` given to one of this run's events; 0 before the first. Saved, so numbering goes on after a resume. */
+  seq: number;
+  /** Tokens the run's model calls used so far, across pauses. */
+  usage: ModelUsage;
+  /** Model calls made so far. */
+  modelCalls: number;
+  /** Time spent waiting for decisions (paused, or for an inline approver), which `maxDurationMs` does not count. */
+  waitedMs: number;
+  /** Where this run's own input starts in `messages`; what comes before is its session's history. */
+  inputStart: number;
+  /** Wrong tool calls (an unknown tool, arguments that are not JSON) sent back to the model so far. */
+  toolRepairs: number;
+  budget?: RunBudget;
+  /** How long a checkpoint of this run stays resolvable, in ms; absent: forever. */
+  checkpointTtlMs?: number;
+  /** Set for a run with structured output: the JSON Schema its answer must match, and the corrections used. */
+  structured?: StructuredOutput;
+  /** The session the run continues, when it has one. */
+  sessionId?: string;
+  /** The session's version as this run last wrote (or took) it, how many of `messages` it holds, and the lease's end (epoch ms). */
+  session?: { version: number; saved: number; leaseUntil?: number };
   /** Persona, behaviors and cognitive phase of the run. */
   mind: MindState;
   /** Set when the run belongs to an orchestration: where to go on when it ends. */
@@ -71,6 +119,16 @@ export interface RunState {
   handoffDepth?: number;
   /** The handoffs that led to this run, in order, when it was handed work; kept so a resumed run still reports the chain. */
   handoffs?: HandoffLink[];
+}
+
+/** What a run with structured output keeps in its state. */
+export interface StructuredOutput {
+  /** The answer's JSON Schema; absent when a Standard Schema has no JSON Schema converter. */
+  schema?: JsonSchema;
+  /** Answers that did not validate and went back to the model so far. */
+  retries: number;
+  /** Where the first answer that did not validate sits in `messages`: the corrections are left out of the session. */
+  firstInvalid?: number;
 }
 
 /** One passing of work from agent to agent through the handoff tool; `runId` is the run that took it. */
@@ -105,13 +163,24 @@ export interface RunSummary {
   error?: ErrorInfo;
 }
 
-/** What `engine.run` and `engine.resolveCheckpoint` resolve to. */
-export interface RunResult {
+/**
+ * What `engine.run` and `engine.resolveCheckpoint` resolve to, and what the
+ * `finish` event of `engine.stream` carries. `T` is the type of `value`,
+ * inferred from the run's `output` schema.
+ */
+export interface RunResult<T = unknown> {
   runId: string;
   agentId: string;
   status: "completed" | "failed" | "awaiting_approval";
+  /** The model's final answer as text (for structured output: its JSON text). */
   output?: string;
-  error?: ErrorInfo;
+  /** The parsed, validated answer, when the run asked for structured output (`output`) and completed. */
+  value?: T;
+  error?: RunFailure;
+  /** Tokens all the run's model calls used, summed across pauses (0 when the provider reports none). */
+  usage: ModelUsage;
+  /** The session the run continued, when it had one. */
+  sessionId?: string;
   /** Set when `status` is `awaiting_approval`: what to approve. */
   checkpoint?: Checkpoint;
   steps: number;
@@ -136,29 +205,45 @@ export interface HandedFrom {
   readonly depth: number;
 }
 
-/** The state of a new run of `agentId` on `input`: its first step not started yet. */
-export function newRunState(
-  agentId: string,
-  input: string,
-  mind: MindState,
-  principal: Principal | undefined,
-  link: OrchestrationLink | undefined,
-  handoff: HandedFrom | undefined,
-): RunState {
+/** A new run id. */
+export const newRunId = (): string => `run_${randomUUID()}`;
+
+/** What a new run starts from. */
+export interface RunStart {
+  runId: string;
+  agentId: string;
+  /** The session's history (if any), then the run's input. */
+  messages: ModelMessage[];
+  /** Where the input starts in `messages`. */
+  inputStart: number;
+  mind: MindState;
+  principal?: Principal | undefined;
+  link?: OrchestrationLink | undefined;
+  handoff?: HandedFrom | undefined;
+}
+
+/** The state of a new run: its first step not started yet. */
+export function newRunState(start: RunStart): RunState {
   const now = epochMs();
-  const runId = `run_${randomUUID()}`;
+  const { runId, agentId, principal, link, handoff } = start;
   const state: RunState = {
     version: 1,
     runId,
     agentId,
     status: "running",
-    messages: [{ role: "user", content: input }],
+    messages: start.messages,
     stepIndex: 0,
     inStep: false,
     startedAt: now,
     stepStartedAt: now,
     pending: [],
-    mind,
+    seq: 0,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    modelCalls: 0,
+    waitedMs: 0,
+    inputStart: start.inputStart,
+    toolRepairs: 0,
+    mind: start.mind,
   };
   if (principal) state.principal = principal;
   if (link) state.orchestration = link;
@@ -169,6 +254,20 @@ export function newRunState(
   return state;
 }
 
+/**
+ * Fills in what a state saved by an earlier version of the engine lacks, so
+ * it resumes with the numbering, usage and counters starting from zero.
+ */
+export function upgradeState(state: RunState): RunState {
+  state.seq ??= 0;
+  state.usage ??= { inputTokens: 0, outputTokens: 0 };
+  state.modelCalls ??= 0;
+  state.waitedMs ??= 0;
+  state.inputStart ??= 0;
+  state.toolRepairs ??= 0;
+  return state;
+}
+
 /** Builds the public result from a run's state. */
 export function resultOf(state: RunState): RunResult {
   const result: RunResult = {
@@ -176,8 +275,11 @@ export function resultOf(state: RunState): RunResult {
     agentId: state.agentId,
     status: state.status === "running" ? "failed" : state.status,
     steps: state.stepIndex + (state.status === "awaiting_approval" ? 1 : 0),
+    usage: { ...state.usage },
   };
   if (state.output !== undefined) result.output = state.output;
+  if (state.value !== undefined && state.status === "completed") result.value = state.value;
+  if (state.sessionId !== undefined) result.sessionId = state.sessionId;
   if (state.error !== undefined) result.error = state.error;
   if (state.checkpoint !== undefined && state.status === "awaiting_approval") result.checkpoint = state.checkpoint;
   if (state.mind.stopped) result.stoppedBy = state.mind.stopped.behavior;

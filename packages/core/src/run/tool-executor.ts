@@ -8,6 +8,7 @@ import type { PersonaRuntime } from "../persona/persona-runtime.js";
 import { readHandoff } from "./handoff.js";
 import type { RunEvents } from "./run-events.js";
 import type { LoopContext } from "./run-loop.js";
+import type { RunSession } from "./run-session.js";
 import { epochMs, type Checkpoint, type CheckpointDecision, type PendingToolCall, type RunState } from "./run-state.js";
 import { decide, gate, type Ruling, type Verdict } from "./tool-gate.js";
 import type { ToolEntry } from "./tool-set.js";
@@ -23,6 +24,7 @@ export interface ToolScope extends LoopContext {
   readonly persona: PersonaRuntime;
   readonly events: RunEvents;
   readonly tools: ReadonlyMap<string, ToolEntry>;
+  readonly session: RunSession;
 }
 
 /**
@@ -42,15 +44,12 @@ export class ToolExecutor {
     // Announced before the pause, so it ends with toolFailed like any call of an aborted run.
     if (resumed !== undefined && scope.signal.aborted) return this.#threw(call, tool, abortError(scope.signal));
     if (resumed === undefined) {
-      if (tool === undefined) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
-      // Extensions get a copy, and only when one listens: nothing they do to it can change the call that runs.
-      if (scope.events.heard("toolCalled")) {
-        scope.events.run("toolCalled", {
-          runId: scope.state.runId,
-          toolName: call.name,
-          args: structuredClone(call.args),
-        });
+      this.#announce(call);
+      if (call.invalid !== undefined) {
+        this.failed(call, call.invalid, undefined);
+        return "done";
       }
+      if (tool === undefined) throw new RunError("CORTEX_UNKNOWN_TOOL", `Tool "${call.name}" is no longer installed`);
       if (tool.builtin === "handoff") return this.#handoff(call, tool);
     }
     let verdict: Verdict;
@@ -74,13 +73,36 @@ export class ToolExecutor {
     return this.#execute(call, tool!, verdict.run);
   }
 
+  /**
+   * `toolCalled` (and the stream's `tool-call`) for a call about to go
+   * through the gate. Extensions and readers get a copy, made only when one
+   * listens: nothing they do to it can change the call that runs.
+   */
+  #announce(call: PendingToolCall): void {
+    const { events, state } = this.scope;
+    const runId = state.runId;
+    const given = call.invalid === undefined ? call.args : call.raw;
+    // Unheard, the event is only counted (its seq), never delivered: no copy is needed.
+    const args = events.heard("toolCalled") ? structuredClone(given) : given;
+    events.emit("toolCalled", { runId, toolName: call.name, toolCallId: call.id, args });
+    events.sink?.push({
+      type: "tool-call",
+      runId,
+      toolCallId: call.id,
+      toolName: call.name,
+      args: structuredClone(given),
+    });
+  }
+
   /** Ends a call with `toolFailed`; the model is told why. */
   failed(call: PendingToolCall, error: ErrorInfo, tool: ToolEntry | undefined): void {
     const { scope } = this;
+    const { runId } = scope.state;
     if (!this.#tell(call, { ok: false, error })) {
       this.#tell(call, { ok: false, error: { code: String(error.code), message: String(error.message) } });
     }
-    scope.events.run("toolFailed", { runId: scope.state.runId, toolName: call.name, error });
+    scope.events.emit("toolFailed", { runId, toolName: call.name, toolCallId: call.id, error });
+    scope.events.sink?.push({ type: "tool-result", runId, toolCallId: call.id, toolName: call.name, ok: false, error });
     if (tool) scope.persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
   }
 
@@ -118,28 +140,55 @@ export class ToolExecutor {
       scope.settings.approvalTimeoutMs,
       scope.logger,
     );
-    // The time spent waiting for the decision is not part of the step, as for a paused run.
-    state.stepStartedAt += epochMs() - asked;
+    // The time spent waiting for the decision is not part of the step, nor of the budget's working time.
+    const waited = epochMs() - asked;
+    state.stepStartedAt += waited;
+    state.waitedMs += waited;
     events.emit("checkpointResolved", { checkpointId: checkpoint.id, runId: state.runId, decision: shown });
     return decide(call, tool, bound, checkpoint);
   }
 
+  /**
+   * Pauses the run: its session gets the turn so far (held until the
+   * checkpoint expires), then the run is saved — counting the
+   * `checkpointCreated` announced once it is — so a resume anywhere goes on
+   * from both.
+   */
   async #pause(checkpoint: Checkpoint, call: PendingToolCall, tool: ToolEntry): Promise<ToolOutcome> {
-    const { state, store, events } = this.scope;
+    const { state, store, events, session } = this.scope;
+    const announced = events.reserve();
     state.status = "awaiting_approval";
+    try {
+      await session.pause(checkpoint.expiresAt === undefined ? undefined : Date.parse(checkpoint.expiresAt));
+    } catch (error) {
+      throw this.#unpaused(call, tool, announced.giveBack, error);
+    }
     try {
       await store.save(state);
     } catch (error) {
-      state.status = "running";
-      delete state.checkpoint;
       const failure = new RunError("CORTEX_RUN_STORE_FAILED", "The paused run could not be saved to the run store", {
         cause: error,
       });
-      this.failed(call, toErrorInfo(failure), tool);
-      throw failure;
+      throw this.#unpaused(call, tool, announced.giveBack, failure);
     }
-    events.emit("checkpointCreated", { checkpointId: checkpoint.id, runId: state.runId, reason: checkpoint.reason });
+    const { runId } = state;
+    events.emitAt(announced.seq, "checkpointCreated", {
+      checkpointId: checkpoint.id,
+      runId,
+      reason: checkpoint.reason,
+    });
+    events.sink?.push({ type: "checkpoint", runId, checkpoint: structuredClone(checkpoint) });
     return "paused";
+  }
+
+  /** A pause that could not be kept: the call ends with the failure, which then fails the run. */
+  #unpaused(call: PendingToolCall, tool: ToolEntry, giveBack: () => void, failure: unknown): unknown {
+    const { state } = this.scope;
+    giveBack();
+    state.status = "running";
+    delete state.checkpoint;
+    this.failed(call, toErrorInfo(failure), tool);
+    return failure;
   }
 
   async #execute(call: PendingToolCall, tool: ToolEntry, approval: Approval | undefined): Promise<ToolOutcome> {
@@ -166,11 +215,21 @@ export class ToolExecutor {
       this.failed(call, { code: "CORTEX_RESULT_NOT_JSON", message }, tool);
       return "done";
     }
-    events.run("toolCompleted", {
-      runId: state.runId,
+    const { runId } = state;
+    events.emit("toolCompleted", {
+      runId,
       toolName: call.name,
+      toolCallId: call.id,
       result,
       elapsedMs: performance.now() - started,
+    });
+    events.sink?.push({
+      type: "tool-result",
+      runId,
+      toolCallId: call.id,
+      toolName: call.name,
+      ok: true,
+      data: result.data ?? null,
     });
     persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
     return "done";
@@ -189,15 +248,25 @@ export class ToolExecutor {
       this.failed(call, handoff.error, tool);
       return "done";
     }
+    const { runId } = state;
     events.emit("agentHandoff", {
-      orchestrationId: state.orchestration?.id ?? state.runId,
+      orchestrationId: state.orchestration?.id ?? runId,
       from: state.agentId,
       to: handoff.to,
       payload: { message: handoff.message },
+      runId,
     });
     const result = { success: true, data: { handedOffTo: handoff.to } };
     this.#tell(call, { ok: true, data: result.data });
-    events.run("toolCompleted", { runId: state.runId, toolName: call.name, result, elapsedMs: 0 });
+    events.emit("toolCompleted", { runId, toolName: call.name, toolCallId: call.id, result, elapsedMs: 0 });
+    events.sink?.push({
+      type: "tool-result",
+      runId,
+      toolCallId: call.id,
+      toolName: call.name,
+      ok: true,
+      data: result.data,
+    });
     state.handoff = handoff;
     state.output = handoff.message;
     state.status = "completed";

@@ -1,6 +1,6 @@
 import { approvalId, isCortexError, type Approval, type PluginRegistry } from "@cortex/plugins";
 import { toErrorInfo, withDeadline, type ErrorInfo } from "@cortex/primitives";
-import { createCheckpoint, registryApproval } from "../approval/checkpoints.js";
+import { createCheckpoint, hasExpired, registryApproval } from "../approval/checkpoints.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
 import type { Checkpoint, CheckpointDecision, PendingToolCall, RunState } from "./run-state.js";
 import type { ToolEntry } from "./tool-set.js";
@@ -55,8 +55,8 @@ export async function gate(ctx: GateContext, call: PendingToolCall, tool: ToolEn
 
 /**
  * The second look, once a decision is in: the decision recorded at the
- * checkpoint governs, whatever the plugin says now. Denied (or unanswered):
- * refused. Approved: only the exact call of the checkpoint runs, with the
+ * checkpoint governs, whatever the plugin says now. Expired, denied (or
+ * unanswered): refused. Approved: only the exact call of the checkpoint runs, with the
  * tier it had there. Parameters that no longer match, an approval naming
  * another call, or a tier that changed while the run waited (the action
  * gone, CONFIRM now AUTO or ADMIN) are refused: the model is told.
@@ -67,6 +67,10 @@ export function decide(
   decision: CheckpointDecision,
   checkpoint: Checkpoint | undefined,
 ): Ruling {
+  if (checkpoint !== undefined && hasExpired(checkpoint, Date.now())) {
+    const message = `The call to ${call.name} was not decided before its checkpoint expired at ${checkpoint.expiresAt!}`;
+    return { refuse: { code: "CORTEX_CHECKPOINT_EXPIRED", message } };
+  }
   if (decision.approved !== true) {
     const by = decision.decidedBy ? ` by ${decision.decidedBy}` : "";
     const why = decision.reason ? `: ${decision.reason}` : "";

@@ -24,6 +24,27 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
+/** One pattern as a predicate on plugin and action (see {@link compileToolFilter}). */
+function compilePattern(pattern: string): (plugin: string, action: string) => boolean {
+  const separator = pattern.includes(TOOL_SEPARATOR) ? TOOL_SEPARATOR : ".";
+  const at = pattern.indexOf(separator);
+  const plugin = globToRegExp(at === -1 ? pattern : pattern.slice(0, at));
+  const action = globToRegExp(at === -1 ? "*" : pattern.slice(at + separator.length));
+  return (p, a) => plugin.test(p) && action.test(a);
+}
+
+/** The patterns that match none of `actions`: an agent's tools that do not exist. */
+export function unmatchedPatterns(
+  patterns: readonly string[] | undefined,
+  actions: readonly { plugin: string; name: string }[],
+): string[] {
+  if (patterns === undefined) return [];
+  return patterns.filter((pattern) => {
+    const matches = compilePattern(pattern);
+    return !actions.some((action) => matches(action.plugin, action.name));
+  });
+}
+
 /**
  * Compiles tool patterns into a predicate. A pattern is `plugin.action`,
  * `plugin` (all its actions) or `plugin__action`; `*` matches any run of
@@ -34,12 +55,6 @@ export function compileToolFilter(
   patterns: readonly string[] | undefined,
 ): (plugin: string, action: string) => boolean {
   if (patterns === undefined) return () => true;
-  const matchers = patterns.map((pattern) => {
-    const separator = pattern.includes(TOOL_SEPARATOR) ? TOOL_SEPARATOR : ".";
-    const at = pattern.indexOf(separator);
-    const plugin = globToRegExp(at === -1 ? pattern : pattern.slice(0, at));
-    const action = globToRegExp(at === -1 ? "*" : pattern.slice(at + separator.length));
-    return (p: string, a: string) => plugin.test(p) && action.test(a);
-  });
+  const matchers = patterns.map(compilePattern);
   return (plugin, action) => matchers.some((match) => match(plugin, action));
 }

@@ -1,5 +1,6 @@
-import { mkdir, readFile } from "node:fs/promises";
-import { InvalidOptionsError } from "@cortex/primitives";
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import { delay, InvalidOptionsError } from "@cortex/primitives";
 import { RunError } from "../errors.js";
 import { shown, toJson } from "../json.js";
 
@@ -44,4 +45,55 @@ export async function readIfExists(file: string): Promise<string | undefined> {
     if (isMissing(error)) return undefined;
     throw error;
   }
+}
+
+/** How long a file lock may be held before others take it as abandoned by a crashed process, and how long they wait for it. */
+export interface LockTimes {
+  staleMs: number;
+  waitMs: number;
+}
+
+/**
+ * Runs `work` while holding `lockFile`, created exclusively (`wx`): across
+ * processes, one holder at a time. A lock file older than `staleMs` was
+ * left by a process that died while holding it and is taken over; waiting
+ * longer than `waitMs` rejects with `CORTEX_RUN_STORE_FAILED`.
+ */
+export async function withFileLock<T>(lockFile: string, times: LockTimes, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (await open(lockFile, "wx", 0o600)).close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const held = await stat(lockFile).catch(() => undefined);
+    if (held !== undefined && Date.now() - held.mtimeMs > times.staleMs) {
+      // Renamed away first: of several processes finding it stale, one takes it over.
+      const stale = `${lockFile}.${randomUUID()}.stale`;
+      if (
+        await rename(lockFile, stale).then(
+          () => true,
+          () => false,
+        )
+      )
+        await rm(stale, { force: true });
+      continue;
+    }
+    if (Date.now() - started > times.waitMs) {
+      throw new RunError("CORTEX_RUN_STORE_FAILED", `Waited ${times.waitMs} ms for the lock ${lockFile}`);
+    }
+    await delay(Math.min(25, 1 + attempt));
+  }
+  try {
+    return await work();
+  } finally {
+    await rm(lockFile, { force: true });
+  }
+}
+
+/** A rejected promise for what a synchronous store method threw, so it fails like the asynchronous ones. */
+export function rejection(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }
