@@ -35,6 +35,7 @@ describe("package entry", () => {
         "TeardownError",
         "ValidationError",
         "approvalId",
+        "canonicalJson",
         "consoleLogger",
         "defaultAuthorize",
         "discoverPlugins",

@@ -169,7 +169,7 @@ export async function runServeCommand(argv: readonly string[], io: CommandIO): P
       where = `PostgreSQL (schema ${db.ledger.schema})`;
     } else {
       const dir = settings.store ?? resolve(io.cwd, ".cortex/runs");
-      store = new JsonFileRunStore(dir) as unknown as PendingSource;
+      store = new JsonFileRunStore(dir);
       const file = settings.ledger ?? resolve(io.cwd, DEFAULT_LEDGER_FILE);
       ledger = new JsonlLedger({ path: file, ...(key ? { key } : {}) });
       where = `store ${dir}, ledger ${file}`;
