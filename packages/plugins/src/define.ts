@@ -37,12 +37,13 @@ export class DefinedPlugin<
   readonly credentials: Readonly<C>;
   /** The action definitions, by name: call `actions.x.run(input, ctx)` directly in unit tests. */
   readonly actions: { readonly [K in keyof I]: ActionDefinition<I[K]> };
-  readonly #definition: PluginDefinition<I, C, unknown>;
+  /** The definition the plugin was made from: a subclass passes `definePlugin(...).definition` to `super`. */
+  readonly definition: PluginDefinition<I, C, unknown>;
   #infos: readonly PluginActionInfo[] | undefined;
   #ready = false;
 
   constructor(definition: PluginDefinition<I, C, unknown>) {
-    this.#definition = definition;
+    this.definition = definition;
     this.name = definition.name;
     this.version = definition.version;
     this.description = definition.description;
@@ -62,14 +63,14 @@ export class DefinedPlugin<
         throw error;
       }
     }
-    await this.#definition.setup?.({ credentials: Object.freeze(values) as CredentialValues<C>, broker });
+    await this.definition.setup?.({ credentials: Object.freeze(values) as CredentialValues<C>, broker });
     this.#ready = true;
   }
 
   /** Runs the definition's `teardown`. */
   async teardown(): Promise<void> {
     this.#ready = false;
-    await this.#definition.teardown?.();
+    await this.definition.teardown?.();
   }
 
   /**
@@ -143,7 +144,7 @@ export class DefinedPlugin<
 
   /** The definition's `health`, named; default HEALTHY once set up, UNKNOWN before. */
   async health(): Promise<PluginHealthReport> {
-    const own = this.#definition.health;
+    const own = this.definition.health;
     if (own === undefined) return { plugin: this.name, status: this.#ready ? "HEALTHY" : "UNKNOWN" };
     return { ...(await own()), plugin: this.name };
   }
