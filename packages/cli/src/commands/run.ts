@@ -77,6 +77,7 @@ export const runCommand: Command = {
         io: ctx.io,
         prompt: ctx.err,
         mode: approvalMode(ctx.io, booleanFlag(ctx, "yes")),
+        registry,
         ...(principal ? { principal } : {}),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
