@@ -31,7 +31,7 @@ export type PluginHealthStatus = (typeof PluginHealthStatus)[keyof typeof Plugin
 
 export type { JsonSchema };
 
-/** Describes one action a plugin offers. Read once, at registration. */
+/** Describes one action a plugin offers. Read at registration, after setup, and when the plugin reports a change. */
 export interface PluginActionInfo {
   /** Action name: `^[a-zA-Z][a-zA-Z0-9_-]*$`, never containing `__`. */
   readonly name: string;
@@ -171,7 +171,7 @@ export interface Plugin {
   setup(broker: CredentialBroker): Awaitable<void>;
   /** Release what `setup` acquired. */
   teardown(): Awaitable<void>;
-  /** The actions offered; read once at registration. */
+  /** The actions offered; read at registration, again after setup and on each `onActionsChanged` report. */
   listActions(): readonly PluginActionInfo[];
   /** Run an action whose params already passed validation and tier checks. */
   executeAction(action: string, params: Record<string, unknown>, context?: ActionContext): Awaitable<PluginResult>;
