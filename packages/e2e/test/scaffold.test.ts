@@ -166,7 +166,11 @@ describe("a scaffolded plugin package", () => {
       private: true,
       type: "module",
       dependencies,
-      overrides: { "@cortex/plugins": dependencies["@cortex/plugins"] },
+      // @cortex/plugins' own @cortex/* dependencies come from their tarballs too.
+      overrides: {
+        "@cortex/plugins": dependencies["@cortex/plugins"],
+        "@cortex/primitives": overrides["@cortex/primitives"]!,
+      },
     };
     await writeFile(join(host, "package.json"), JSON.stringify(hostManifest, null, 2));
     await npmInstall(host);

@@ -12,10 +12,10 @@ import { z } from "zod";
 // comes back to it as a validation failure, a CONFIRM call pauses with its
 // preview, and once approved runs with typed input.
 
-type Inputs = {
+interface Inputs {
   add: StandardSchemaV1<unknown, { text: string; pinned: boolean }>;
   find: StandardSchemaV1<unknown, { query: string }>;
-};
+}
 
 function notes(inputs: Inputs) {
   const store: { id: number; text: string; pinned: boolean }[] = [];
