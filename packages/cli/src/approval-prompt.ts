@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import type { ApprovalDecision } from "@cortex/plugins";
+import type { ActionPreview, ApprovalDecision } from "@cortex/plugins";
 import type { CliIO } from "./io.js";
 import { plainText, safeJson, text, type Printer } from "./printer.js";
 
@@ -11,6 +11,8 @@ export interface ApprovalCall {
   params: Readonly<Record<string, unknown>>;
   /** Who will act, for ADMIN calls. */
   principal?: string;
+  /** What the call would change, when the plugin previews it. */
+  preview?: ActionPreview;
 }
 
 /**
@@ -37,6 +39,20 @@ export function describeCall(p: Printer, call: ApprovalCall): void {
   if (call.principal !== undefined) p.line(text`  acting as principal "${call.principal}"`);
   // Escaped, not stripped: the person sees every character the plugin will get.
   for (const line of safeJson(call.params).split("\n")) p.line(text`  ${line}`);
+  if (call.preview !== undefined) describePreview(p, call.preview);
+}
+
+/** The plugin's preview of the call: its summary, its diff (added lines green, removed red), its details. */
+function describePreview(p: Printer, preview: ActionPreview): void {
+  p.line(text`${p.style("bold", "What it would change:")} ${preview.summary}`);
+  if (preview.diff !== undefined) {
+    for (const line of preview.diff.replace(/\n$/, "").split("\n")) {
+      const added = line.startsWith("+") && !line.startsWith("+++");
+      const removed = line.startsWith("-") && !line.startsWith("---");
+      p.line(text`  ${added ? p.style("green", line) : removed ? p.style("red", line) : line}`);
+    }
+  }
+  if (preview.details !== undefined) for (const line of safeJson(preview.details).split("\n")) p.line(text`  ${line}`);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Engine, RunResult } from "@cortex/core";
-import type { Principal } from "@cortex/plugins";
+import type { ActionPreview, PluginRegistry, Principal } from "@cortex/plugins";
 import { decide, type ApprovalMode } from "./approval-prompt.js";
 import type { CliIO } from "./io.js";
 import type { Printer } from "./printer.js";
@@ -12,6 +12,21 @@ export interface DriveOptions {
   mode: ApprovalMode;
   principal?: Principal;
   signal?: AbortSignal;
+  /** The registry the engine runs plugins with: asked for the preview of each paused call. */
+  registry?: PluginRegistry;
+}
+
+/**
+ * The preview of a paused call: the checkpoint's own when it carries one,
+ * else the registry's; none when the plugin has no preview or it fails
+ * (the person then decides on the call alone).
+ */
+export async function previewOf(
+  checkpoint: { plugin: string; action: string; args: Record<string, unknown>; preview?: ActionPreview },
+  registry: PluginRegistry | undefined,
+): Promise<ActionPreview | undefined> {
+  if (checkpoint.preview !== undefined) return checkpoint.preview;
+  return registry?.preview(checkpoint.plugin, checkpoint.action, checkpoint.args).catch(() => undefined);
 }
 
 /**
@@ -26,16 +41,18 @@ export async function driveRun(
   input: string,
   options: DriveOptions,
 ): Promise<RunResult> {
-  const { io, prompt, mode, principal, signal } = options;
+  const { io, prompt, mode, principal, signal, registry } = options;
   let result = await engine.run(agentId, input, { ...(signal ? { signal } : {}), ...(principal ? { principal } : {}) });
   while (result.status === "awaiting_approval" && result.checkpoint !== undefined) {
     const cp = result.checkpoint;
+    const preview = mode === "prompt" ? await previewOf(cp, registry) : undefined;
     const call = {
       plugin: cp.plugin,
       action: cp.action,
       tier: cp.tier,
       params: cp.args,
       ...(principal ? { principal: principal.id } : {}),
+      ...(preview ? { preview } : {}),
     };
     // ADMIN calls without an authorized principal never get here: the engine refuses them first.
     // The decision names the call that was shown, so a run store changed meanwhile cannot swap it.

@@ -1,10 +1,8 @@
-import { discoverPlugins, EnvBroker } from "@cortex/plugins";
+import { credentialVariable, discoverPlugins } from "@cortex/plugins";
 import type { Command } from "./command.js";
 import { CLI_DEFAULTS } from "./defaults.js";
 import type { CliIO } from "./io.js";
 import { joinText, padText, text, textWidth, type Printer, type SafeText } from "./printer.js";
-
-const broker = new EnvBroker();
 
 /** A broker key a plugin reads, as the help lists it. */
 export interface CredentialKey {
@@ -15,6 +13,8 @@ export interface CredentialKey {
   secret?: boolean;
   /** Declared required: setup fails without it. */
   required?: boolean;
+  /** The environment variable it is read from: the declared `env`, else `CORTEX_<KEY>`. */
+  variable?: string;
 }
 
 /**
@@ -45,7 +45,8 @@ export const MODEL_VARIABLES: readonly { name: string; description: string }[] =
 
 /**
  * The credentials a plugin declares (`plugin.credentials`, a record of
- * `{ description, secret?, required? }` by key), read defensively: a getter
+ * `{ description, secret?, required?, env? }` by key; `secret` and
+ * `required` default to true, as the registry reads them), read defensively: a getter
  * that throws, a value of the wrong shape or no declaration at all gives
  * undefined; a malformed entry is listed without a description.
  */
@@ -61,8 +62,9 @@ export function declaredCredentials(plugin: unknown): CredentialKey[] | undefine
         plugin: name,
         key,
         description: typeof entry.description === "string" ? entry.description : "",
-        ...(entry.secret === true ? { secret: true } : {}),
-        ...(entry.required === true ? { required: true } : {}),
+        ...(entry.secret !== false ? { secret: true } : {}),
+        ...(entry.required !== false ? { required: true } : {}),
+        variable: credentialVariable(key, typeof entry.env === "string" ? { env: entry.env } : undefined),
       };
     });
   } catch {
@@ -105,16 +107,18 @@ export async function credentialListing(io: Pick<CliIO, "cwd">): Promise<Credent
   return { installed: true, keys, undeclared };
 }
 
+const variableOf = (key: CredentialKey): string => key.variable ?? credentialVariable(key.key);
+
 function keyLine(key: CredentialKey, width: number): SafeText {
   const marks = [key.required === true ? "required" : "", key.secret === true ? "secret" : ""].filter(Boolean);
   const note = marks.length > 0 ? ` (${marks.join(", ")})` : "";
-  return text`    ${padText(broker.variableName(key.key), width)}  ${key.plugin}: ${key.description}${note}`;
+  return text`    ${padText(variableOf(key), width)}  ${key.plugin}: ${key.description}${note}`;
 }
 
 /** The environment section of `cortex --help`. */
 export function environmentHelp(listing: CredentialListing): SafeText[] {
   const width = Math.max(
-    ...listing.keys.map((k) => textWidth(broker.variableName(k.key))),
+    ...listing.keys.map((k) => textWidth(variableOf(k))),
     ...MODEL_VARIABLES.map((v) => v.name.length),
   );
   return [

@@ -45,6 +45,20 @@ describe("approval prompts on a terminal", () => {
     expect(await readFile(join(host.root, "a.txt"), "utf8")).toBe("A");
   });
 
+  it("exec shows the plugin's preview: a write over an existing file as a diff", async () => {
+    const host = await makeHost();
+    const { writeFile } = await import("node:fs/promises");
+    await writeFile(join(host.root, "a.txt"), "old line\n");
+    const t = terminal(["y"], { cwd: host.dir, env: host.env });
+    const params = '{"path":"a.txt","content":"new line\\n","overwrite":true}';
+    expect(await main(["exec", "files", "write", params], t.io)).toBe(0);
+    const { err } = t.output();
+    expect(err).toContain("What it would change: replace a.txt (+1 −1 lines)");
+    expect(err).toMatch(/^ {2}-old line$/m);
+    expect(err).toMatch(/^ {2}\+new line$/m);
+    expect(await readFile(join(host.root, "a.txt"), "utf8")).toBe("new line\n");
+  });
+
   it.each([["n"], [""], ["maybe"]])("exec treats %j as no: denied, exit 1, nothing written", async (answer) => {
     const host = await makeHost();
     const t = terminal([answer], { cwd: host.dir, env: host.env });

@@ -94,7 +94,7 @@ describe("check-plugin", () => {
       expect(run.stdout).toContain(`✓ ${name}:`);
     expect(run.stdout).toContain('"echo": say (AUTO), shout (CONFIRM)');
     expect(run.stdout).not.toContain("weak"); // the schema's examples made the approval check strong
-    expect(run.stdout).toContain("All 5 checks passed: cortex-plugin-echo@1.0.0 is ready to publish.");
+    expect(run.stdout).toContain("All 6 checks passed: cortex-plugin-echo@1.0.0 is ready to publish.");
   });
 
   it("fails without a cortex.plugins field", async () => {
@@ -104,7 +104,7 @@ describe("check-plugin", () => {
     expect(run.stdout).toContain('no "cortex.plugins" field');
     expect(run.stdout).toContain('fix: add "cortex": { "plugins":');
     expect(run.stdout).toContain("load: skipped");
-    expect(run.stderr).toContain("error [CORTEX_CHECK_FAILED]: 1 of 5 checks failed for cortex-plugin-echo@1.0.0");
+    expect(run.stderr).toContain("error [CORTEX_CHECK_FAILED]: 1 of 6 checks failed for cortex-plugin-echo@1.0.0");
   });
 
   it("fails when the key is not the plugin's name", async () => {
@@ -142,7 +142,7 @@ describe("check-plugin", () => {
     expect(run.stdout).toContain("[CORTEX_INVALID_SPECIFIER]");
     expect(run.stdout).toContain("fix: build the package (npm run build)");
     expect(run.stdout).toContain("which does not exist");
-    expect(run.stderr).toContain("2 of 5 checks failed");
+    expect(run.stderr).toContain("2 of 6 checks failed");
   });
 
   describe("loads the package as npm pack publishes it", () => {

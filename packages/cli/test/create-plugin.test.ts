@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { MemoryBroker, PLUGIN_NAME_PATTERN, PluginRegistry, silentLogger, type Plugin } from "@cortex/plugins";
 import { checkPluginContract } from "@cortex/testing";
 import pluginsPkg from "@cortex/plugins/package.json" with { type: "json" };
+import semver from "semver";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPluginCommand } from "../src/commands/create-plugin.js";
+import { peerRange } from "../src/scaffold/templates.js";
 import { CLI_ERRORS } from "../src/index.js";
 import { inProcess } from "./helpers.js";
 
@@ -39,7 +41,7 @@ describe("create-plugin", () => {
     const dir = join(await temp(), "notes");
     const run = await create({ dir });
     expect(run).toMatchObject({ code: 0, stderr: "" });
-    expect(run.stdout).toContain('Created cortex-plugin-notes (plugin "notes", class NotesPlugin)');
+    expect(run.stdout).toContain('Created cortex-plugin-notes (plugin "notes", factory createNotesPlugin)');
     const files = [...(await readdir(dir, { recursive: true }))].sort();
     expect(files).toEqual(
       [
@@ -62,8 +64,9 @@ describe("create-plugin", () => {
       type: "module",
       files: ["dist"],
       engines: { node: ">=20.19" },
-      cortex: { plugins: { notes: "./dist/index.js#NotesPlugin" } },
-      peerDependencies: { "@cortex/plugins": `^${pluginsPkg.version}` },
+      cortex: { plugins: { notes: "./dist/index.js#createNotesPlugin" } },
+      peerDependencies: { "@cortex/plugins": peerRange(pluginsPkg.version) },
+      dependencies: { zod: "^4.2.0" },
       devDependencies: {
         "@cortex/plugins": `^${pluginsPkg.version}`,
         tsup: "~8.5.0",
@@ -81,7 +84,14 @@ describe("create-plugin", () => {
     expect(test).toContain('from "@cortex/testing/vitest"');
     expect(test).toContain("describePluginContract(");
     const readme = await readFile(join(dir, "README.md"), "utf8");
-    expect(readme).toContain("CORTEX_NOTES_MAX_NOTES");
+    expect(readme).toContain("CORTEX_NOTES_MAX_ITEMS");
+    // Named for what was asked, not a notes app whatever the name.
+    const weather = join(await temp(), "weather");
+    expect((await create({ dir: weather })).code).toBe(0);
+    const source = await readFile(join(weather, "src/plugin.ts"), "utf8");
+    expect(source).toContain('name: "weather"');
+    expect(source).toContain("definePlugin(");
+    expect(source).not.toMatch(/note/i);
     expect(readme).toContain("check-plugin");
   });
 
@@ -90,14 +100,14 @@ describe("create-plugin", () => {
     expect((await create({ dir: join(base, "cortex-plugin-weather") })).code).toBe(0);
     expect(await readJson(join(base, "cortex-plugin-weather/package.json"))).toMatchObject({
       name: "cortex-plugin-weather",
-      cortex: { plugins: { weather: "./dist/index.js#WeatherPlugin" } },
+      cortex: { plugins: { weather: "./dist/index.js#createWeatherPlugin" } },
     });
     expect((await create({ dir: join(base, "x"), name: "my-notes" })).code).toBe(0);
     expect(await readJson(join(base, "x/package.json"))).toMatchObject({
       name: "cortex-plugin-my-notes",
-      cortex: { plugins: { "my-notes": "./dist/index.js#MyNotesPlugin" } },
+      cortex: { plugins: { "my-notes": "./dist/index.js#createMyNotesPlugin" } },
     });
-    expect(await readFile(join(base, "x/src/plugin.ts"), "utf8")).toContain('MAX_NOTES_KEY = "my_notes_max_notes"');
+    expect(await readFile(join(base, "x/src/plugin.ts"), "utf8")).toContain('MAX_ITEMS_KEY = "my_notes_max_items"');
     expect((await create({ dir: join(base, "y"), name: "notes", packageName: "@acme/cortex-notes" })).code).toBe(0);
     expect(await readJson(join(base, "y/package.json"))).toMatchObject({
       name: "@acme/cortex-notes",
@@ -153,24 +163,43 @@ describe("create-plugin", () => {
     // Resolve the generated sources' @cortex/* imports to this workspace's packages.
     await mkdir(join(dir, "node_modules"));
     await symlink(join(import.meta.dirname, "../node_modules/@cortex"), join(dir, "node_modules/@cortex"), "dir");
-    const mod = (await import(join(dir, "src/index.ts"))) as Record<string, new () => Plugin>;
-    const Notes = mod.NotesPlugin!;
+    await symlink(join(import.meta.dirname, "../node_modules/zod"), join(dir, "node_modules/zod"), "dir");
+    const mod = (await import(join(dir, "src/index.ts"))) as Record<string, () => Plugin>;
+    const make = mod.createNotesPlugin!;
     const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger });
-    registry.register(new Notes());
-    expect(registry.listActions().map((a) => [a.name, a.tier])).toEqual([
-      ["list_notes", "AUTO"],
-      ["add_note", "CONFIRM"],
+    registry.register(make());
+    expect(registry.listActions().map((a) => [a.name, a.tier, a.idempotent])).toEqual([
+      ["list_items", "AUTO", true],
+      ["add_item", "CONFIRM", undefined],
+    ]);
+    expect(registry.credentials("notes")).toEqual([
+      expect.objectContaining({ key: "notes_max_items", variable: "CORTEX_NOTES_MAX_ITEMS", required: false }),
     ]);
     await registry.shutdown();
-    const report = await checkPluginContract(() => new Notes(), {
-      validParams: { add_note: { title: "t", body: "b" } },
-    });
-    expect(report.checks.filter((c) => !c.passed)).toEqual([]);
+    const report = await checkPluginContract(make, { validParams: { add_item: { title: "t", body: "b" } } });
+    expect(report.checks.filter((c) => !c.passed || c.message !== undefined)).toEqual([]);
   });
 
   it("has a command for the CLI's dispatcher", () => {
     expect(createPluginCommand).toMatchObject({ name: "create-plugin", args: { min: 1, max: 1 } });
     expect(Object.keys(createPluginCommand.options)).toEqual(["name", "package"]);
+  });
+});
+
+describe("peerRange", () => {
+  it("accepts every later release below the next major, as semver reads it", () => {
+    for (const [version, later, refused] of [
+      ["0.4.2", ["0.4.2", "0.4.9", "0.5.0", "0.12.3"], ["0.4.1", "0.3.9", "1.0.0", "1.0.0-rc.1"]],
+      ["0.0.0", ["0.0.0", "0.0.5", "0.1.0", "0.9.9"], ["1.0.0"]],
+      ["1.2.3", ["1.2.3", "1.3.0", "1.99.0"], ["1.2.2", "2.0.0"]],
+    ] as const) {
+      const range = peerRange(version);
+      expect(semver.validRange(range), range).not.toBeNull();
+      for (const v of later) expect(semver.satisfies(v, range), `${v} in ${range}`).toBe(true);
+      for (const v of refused) expect(semver.satisfies(v, range), `${v} not in ${range}`).toBe(false);
+    }
+    // What a caret range would have done under 1.0: only the patches of one minor.
+    expect(semver.satisfies("0.5.0", "^0.4.2")).toBe(false);
   });
 });
 

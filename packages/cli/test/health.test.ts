@@ -17,7 +17,12 @@ describe("cortex health", () => {
       env: { CORTEX_CALENDAR_ICS_PATH: host.ics },
     });
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^files +UNHEALTHY .*environment variable CORTEX_FILES_ROOT is not set/m);
+    expect(stdout).toMatch(
+      /^files +UNHEALTHY .*missing required credentials: files_root \(environment variable CORTEX_FILES_ROOT\)$/m,
+    );
+    // Each declared key, with whether its variable is set.
+    expect(stdout).toMatch(/^ {2}CORTEX_FILES_ROOT +not set \(files_root, required\)$/m);
+    expect(stdout).toMatch(/^ {2}CORTEX_CALENDAR_ICS_PATH +set \(calendar_ics_path, optional\)$/m);
     expect(stdout).toMatch(/^calendar +HEALTHY /m);
     expect(stderr).toMatch(/^error \[CORTEX_CLI_UNHEALTHY\]: not every plugin is healthy \(unhealthy: files\)$/m);
   });
@@ -29,5 +34,9 @@ describe("cortex health", () => {
     const report = JSON.parse(stdout) as { status: string; plugins: { plugin: string; status: string }[] };
     expect(report.status).toBe("HEALTHY");
     expect(report.plugins.map((p) => p.status)).toEqual(["HEALTHY", "HEALTHY"]);
+    const files = report.plugins[0] as unknown as { credentials: { key: string; variable: string; set: boolean }[] };
+    expect(files.credentials).toContainEqual(
+      expect.objectContaining({ key: "files_root", variable: "CORTEX_FILES_ROOT", set: true }),
+    );
   });
 });

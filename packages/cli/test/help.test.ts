@@ -20,19 +20,42 @@ describe("help", () => {
 });
 
 describe("declaredCredentials", () => {
-  it("reads a plugin's declared credentials, with their marks", () => {
+  it("reads a plugin's declared credentials, with their marks (secret and required unless declared false) and variables", () => {
     const plugin = {
       name: "notes",
       credentials: {
         notes_token: { description: "API token", secret: true, required: true },
-        notes_folder: { description: "where notes go" },
+        notes_folder: { description: "where notes go", secret: false, required: false },
+        gh_token: { description: "GitHub token", env: "GITHUB_TOKEN" },
         notes_odd: "not an object",
       },
     };
     expect(declaredCredentials(plugin)).toEqual([
-      { plugin: "notes", key: "notes_token", description: "API token", secret: true, required: true },
-      { plugin: "notes", key: "notes_folder", description: "where notes go" },
-      { plugin: "notes", key: "notes_odd", description: "" },
+      {
+        plugin: "notes",
+        key: "notes_token",
+        description: "API token",
+        secret: true,
+        required: true,
+        variable: "CORTEX_NOTES_TOKEN",
+      },
+      { plugin: "notes", key: "notes_folder", description: "where notes go", variable: "CORTEX_NOTES_FOLDER" },
+      {
+        plugin: "notes",
+        key: "gh_token",
+        description: "GitHub token",
+        secret: true,
+        required: true,
+        variable: "GITHUB_TOKEN",
+      },
+      {
+        plugin: "notes",
+        key: "notes_odd",
+        description: "",
+        secret: true,
+        required: true,
+        variable: "CORTEX_NOTES_ODD",
+      },
     ]);
   });
 
@@ -86,12 +109,14 @@ describe("credentialListing", () => {
       plugin: "declares",
       key: "declares_key",
       description: "a key",
+      secret: true,
       required: true,
+      variable: "CORTEX_DECLARES_KEY",
     });
     // The sample plugins' keys: declared by them, or known to the CLI while they declare none.
     expect(listing.keys.map((k) => k.key)).toEqual(expect.arrayContaining(KNOWN_PLUGIN_KEYS.map((k) => k.key)));
     const help = await inProcess(["--help"], { cwd: host.dir });
-    expect(help.stdout).toMatch(/^ {4}CORTEX_DECLARES_KEY +declares: a key \(required\)$/m);
+    expect(help.stdout).toMatch(/^ {4}CORTEX_DECLARES_KEY +declares: a key \(required, secret\)$/m);
     expect(help.stdout).toMatch(/^ {4}CORTEX_FILES_ROOT +files: \S/m);
     expect(help.stdout).toContain("(silent: no credentials declared; see their READMEs)");
   });

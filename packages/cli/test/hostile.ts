@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { credentialVariable } from "@cortex/plugins";
 import { makeHost, tempDir, type Host } from "./helpers.js";
 
 /** Escape sequences, C1 controls, DEL, bidi overrides and isolates: what a hostile plugin or model sends. */
@@ -78,7 +79,8 @@ export async function hostileHost(): Promise<Host> {
     join(broken, "package.json"),
     JSON.stringify({ name: "evil-broken", cortex: { plugins: { [`key${HOSTILE}`]: "./missing.js" } } }),
   );
-  return host;
+  // The hostile plugin declares its token required: the registry sets it up only when it is given.
+  return { ...host, env: { ...host.env, [credentialVariable(`evil_token${HOSTILE}`)]: "evil-t0ken-value" } };
 }
 
 /** A folder holding only the hostile plugin's package, for `check-plugin`. */

@@ -64,7 +64,14 @@ describe("what each command loads", () => {
   });
 
   it("check-plugin runs the checks of one list, and its help names each", async () => {
-    expect(PLUGIN_CHECKS.map((c) => c.name)).toEqual(["package.json", "load", "register", "contract", "pack"]);
+    expect(PLUGIN_CHECKS.map((c) => c.name)).toEqual([
+      "package.json",
+      "load",
+      "register",
+      "credentials",
+      "contract",
+      "pack",
+    ]);
     const help = run(["check-plugin", "--help"], await tempDir());
     for (const check of PLUGIN_CHECKS) expect(help.stdout).toMatch(new RegExp(`^ {2}${check.name} +\\S`, "m"));
   });

@@ -15,6 +15,11 @@ describe("cortex plugins", () => {
     expect(stdout).toMatch(/^ {2}CONFIRM create_event /m);
     expect(stdout).toMatch(/^ {2}ADMIN +delete /m);
     expect(stdout).toContain("2 plugin(s), 10 action(s)");
+    // Each declared credential with the variable it is read from.
+    expect(stdout).toMatch(
+      /^ {2}CORTEX_FILES_ROOT +files_root: The sandbox folder every path stays inside \(required\)$/m,
+    );
+    expect(stdout).toMatch(/^ {2}CORTEX_CALENDAR_CALDAV_PASSWORD +calendar_caldav_password: .*\(optional, secret\)$/m);
   });
 
   it("--json prints plugins, actions with schemas, skipped and failed packages", async () => {
@@ -38,6 +43,13 @@ describe("cortex plugins", () => {
       ["delete", "ADMIN"],
     ]);
     expect(files.actions[3]!.parameters).toMatchObject({ required: ["path", "content"] });
+    expect((files as unknown as { credentials: unknown }).credentials).toContainEqual({
+      key: "files_root",
+      description: "The sandbox folder every path stays inside",
+      secret: false,
+      required: true,
+      variable: "CORTEX_FILES_ROOT",
+    });
     expect(report.skipped).toContainEqual({ package: "not-installed", reason: "not installed" });
     expect(report.failed).toEqual([]);
   });

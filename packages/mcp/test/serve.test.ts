@@ -110,9 +110,8 @@ describe("serveMcp over Streamable HTTP", () => {
   });
 
   it("shows the plugin's preview when the registry offers one", async () => {
-    // The shape `registry.preview(plugin, action, params)` takes once typed plugins land; feature-detected.
     class PreviewingRegistry extends PluginRegistry {
-      preview(plugin: string, action: string, params: unknown) {
+      override preview(plugin: string, action: string, params: unknown) {
         return Promise.resolve({
           summary: `${plugin}.${action} would add ${JSON.stringify(params)}`,
           diff: "+ buy milk",

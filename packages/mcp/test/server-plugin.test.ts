@@ -137,8 +137,10 @@ describe("mcpServerPlugin: tools that change", () => {
     expect((await registry.execute("tiny", "add_tool", {})).success).toBe(true);
     expect(await eventually(() => changes.length > 0)).toBe(true);
     expect(changes[0]).toMatchObject({ added: ["late"] });
-    // The registry read its actions at registration; the plugin lists the late tool for a registry that reads again.
+    // The registry reads the actions again when the plugin reports a change: the late tool is offered, with the same rules.
     expect(plugin.listActions().find((a) => a.name === "late")?.tier).toBe("AUTO");
+    expect(await eventually(() => registry.listActions().some((a) => a.name === "late"))).toBe(true);
+    expect(registry.listActions().find((a) => a.name === "late")?.tier).toBe("AUTO");
 
     expect((await registry.execute("tiny", "relabel", {})).success).toBe(true);
     expect(await eventually(() => changes.length > 1)).toBe(true);
@@ -147,10 +149,15 @@ describe("mcpServerPlugin: tools that change", () => {
     expect(tiers.write).toMatchObject({ tier: "CONFIRM", offeredTier: "CONFIRM" });
     // "echo" now claims to be destructive: its tier rises, and it no longer runs at the laxer tier it was registered with.
     expect(tiers.echo).toMatchObject({ tier: "CONFIRM", offeredTier: "AUTO" });
-    expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({
-      success: false,
-      code: "CORTEX_MCP_TIER_RAISED",
+    // The registry has read the raised tier, so it asks for an approval before the plugin is entered…
+    expect(registry.listActions().find((a) => a.name === "echo")?.tier).toBe("CONFIRM");
+    await expect(registry.execute("tiny", "echo", { text: "hi" })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
     });
+    // …and the plugin itself refuses to run it at the tier it was first offered at, for a host that never reads again.
+    expect(
+      await plugin.executeAction("echo", { text: "hi" }, { signal: new AbortController().signal, callId: "direct" }),
+    ).toMatchObject({ success: false, code: "CORTEX_MCP_TIER_RAISED" });
   }, 30_000);
 });
 

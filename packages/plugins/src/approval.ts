@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { messageOf, withDeadline, type Logger } from "@cortex/primitives";
 import { ApprovalDeniedError, ApprovalRequiredError, ForbiddenError, ValidationError } from "./errors.js";
-import type { ActionTier, Principal } from "./models.js";
+import type { ActionPreview, ActionTier, Principal } from "./models.js";
 import { readParams } from "./validation.js";
 
 /** What an approver (or a human) is asked to approve: one exact call. */
@@ -15,6 +15,8 @@ export interface ApprovalRequest {
   readonly params: Readonly<Record<string, unknown>>;
   /** The principal of the call, when given. */
   readonly principal?: Principal;
+  /** What the call would change, when the plugin previews the action (redacted like any plugin output). */
+  readonly preview?: ActionPreview;
 }
 
 /** An approver's answer; the same shape as a checkpoint decision in `@cortex/core`. */
@@ -104,10 +106,12 @@ export interface TierGate {
  */
 export async function enforceTier(
   gate: TierGate,
-  request: ApprovalRequest,
+  asked: ApprovalRequest,
   given: Approval | undefined,
   signal: AbortSignal,
+  describe?: () => Promise<ActionPreview | undefined>,
 ): Promise<ApprovalDecision> {
+  let request = asked;
   if (request.tier === "ADMIN") await checkPrincipal(gate, request, signal);
   let mismatch = "";
   if (given !== undefined) {
@@ -117,6 +121,9 @@ export async function enforceTier(
     }
     mismatch = " (the approval given was for different parameters)";
   }
+  // Whoever decides (the approver now, or a human at the caller's checkpoint) sees the preview.
+  const preview = await describe?.();
+  if (preview !== undefined) request = { ...request, preview };
   const approver = gate.approver;
   if (!approver) throw new ApprovalRequiredError(request, mismatch);
   let decision: unknown;
@@ -167,7 +174,8 @@ function answerOf<T>(gate: TierGate, ask: () => T | PromiseLike<T>, signal: Abor
 /**
  * The tier check of one CONFIRM or ADMIN call (see {@link enforceTier}),
  * logged when it passes. The request holds a copy of `params`: what an
- * approver or policy does to it cannot change the call that runs.
+ * approver or policy does to it cannot change the call that runs. When the
+ * call needs a decision, `preview` (if given) describes it in the request.
  */
 export async function approveCall(
   gate: TierGate,
@@ -176,11 +184,20 @@ export async function approveCall(
   params: Record<string, unknown>,
   options: { readonly principal?: Principal | undefined; readonly approval?: Approval | undefined },
   signal: AbortSignal,
+  preview?: () => Promise<ActionPreview | undefined>,
 ): Promise<void> {
   const { plugin, name, tier } = action;
   const request = approvalRequest(plugin, name, tier, structuredClone(params), options.principal);
-  const decision = await enforceTier(gate, request, options.approval, signal);
-  logger.info(`approved "${plugin}.${name}"`, {
+  // A preview that fails is left out: the call is still put to its approver, who decides without it.
+  const describe =
+    preview &&
+    (() =>
+      preview().catch((error: unknown) => {
+        logger.warn(`preview of "${plugin}.${name}" failed: ${messageOf(error)}`, { plugin, action: name });
+        return undefined;
+      }));
+  const decision = await enforceTier(gate, request, options.approval, signal, describe);
+  logger.debug(`approved "${plugin}.${name}"`, {
     plugin,
     action: name,
     tier,

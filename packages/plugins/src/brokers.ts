@@ -1,5 +1,5 @@
 import { CredentialMissingError } from "./errors.js";
-import type { CredentialBroker } from "./models.js";
+import type { CredentialBroker, CredentialOptions } from "./models.js";
 
 /** Options of {@link EnvBroker}. */
 export interface EnvBrokerOptions {
@@ -13,7 +13,8 @@ export interface EnvBrokerOptions {
  * Credentials from environment variables. A key maps to
  * `prefix + KEY_IN_UPPER_CASE`, every character outside `[A-Za-z0-9_]`
  * becoming `_`: `calendar_api_key` → `CORTEX_CALENDAR_API_KEY`,
- * `github.token` → `CORTEX_GITHUB_TOKEN`. An unset or empty variable is
+ * `github.token` → `CORTEX_GITHUB_TOKEN`; a key whose plugin declares an
+ * `env` is read from that variable instead. An unset or empty variable is
  * `CORTEX_CREDENTIAL_MISSING`.
  */
 export class EnvBroker implements CredentialBroker {
@@ -30,9 +31,12 @@ export class EnvBroker implements CredentialBroker {
     return this.prefix + key.replace(/[^A-Za-z0-9_]/g, "_").toUpperCase();
   }
 
-  /** Resolves the variable's value; rejects with `CORTEX_CREDENTIAL_MISSING` when unset or empty. */
-  get(key: string): Promise<string> {
-    const variable = this.variableName(key);
+  /**
+   * Resolves the variable's value (the `env` a plugin declared for the key,
+   * else {@link EnvBroker.variableName}); rejects with `CORTEX_CREDENTIAL_MISSING` when unset or empty.
+   */
+  get(key: string, options?: CredentialOptions): Promise<string> {
+    const variable = options?.env ?? this.variableName(key);
     const value = (this.env ?? process.env)[variable];
     if (value === undefined || value === "") {
       return Promise.reject(new CredentialMissingError(key, ` (environment variable ${variable} is not set)`));

@@ -1,8 +1,8 @@
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isCortexError, isPlainObject, withDeadline, type CortexError } from "@cortex/primitives";
-import { messageText, DiscoveryError, type DiscoveryErrorCode } from "./errors.js";
+import { isCortexError, isPlainObject, withDeadline, type CortexError, type Logger } from "@cortex/primitives";
+import { messageText, DiscoveryError, InvalidPluginError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
 import { REGISTRY_DEFAULTS, timeLimit } from "./options.js";
 import { findPackageDir, isFile, isInside, mainEntry, readJson } from "./packages.js";
@@ -260,4 +260,30 @@ async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> 
   const isClass =
     Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
   return isClass ? new (fn as unknown as new () => unknown)() : await fn();
+}
+
+/**
+ * Registers what discovery found, each plugin on its own: one that fails to
+ * register, whatever it throws, is reported in `failed` (with the packages
+ * that failed to load), each failure logged as a warning.
+ */
+export function registerDiscovered(
+  found: DiscoveryResult,
+  register: (plugin: Plugin) => void,
+  logger: Logger,
+): DiscoveryReport {
+  const report: DiscoveryReport = { registered: [], skipped: found.skipped, failed: [...found.failed] };
+  for (const { name, packageName, plugin } of found.plugins) {
+    try {
+      register(plugin);
+      report.registered.push({ name, package: packageName });
+    } catch (error) {
+      const coded = isCortexError(error) ? error : new InvalidPluginError(name, messageText(error), error);
+      report.failed.push({ package: packageName, plugin: name, error: coded });
+    }
+  }
+  for (const f of report.failed) {
+    logger.warn(`plugin discovery failed: ${f.error.message}`, { package: f.package, code: f.error.code });
+  }
+  return report;
 }

@@ -19,6 +19,10 @@ export const PLUGINS_ERRORS = {
   CORTEX_DUPLICATE_PLUGIN: "DuplicatePluginError",
   CORTEX_INVALID_SCHEMA: "InvalidSchemaError",
   CORTEX_CREDENTIAL_MISSING: "CredentialMissingError",
+  CORTEX_CREDENTIALS_MISSING: "CredentialsMissingError",
+  CORTEX_CREDENTIAL_UNDECLARED: "CredentialUndeclaredError",
+  CORTEX_INVALID_EXAMPLE: "InvalidExampleError",
+  CORTEX_PREVIEW_FAILED: "PreviewFailedError",
   CORTEX_REGISTRY_CLOSED: "RegistryClosedError",
   CORTEX_INVALID_OPTIONS: "InvalidOptionsError",
   CORTEX_TIMEOUT: "OperationTimeoutError",
@@ -162,6 +166,57 @@ export class CredentialMissingError extends CortexError<"CORTEX_CREDENTIAL_MISSI
     detail = "",
   ) {
     super("CORTEX_CREDENTIAL_MISSING", `credential "${key}" is missing${detail}`);
+  }
+}
+
+/** Required credentials a plugin declared were missing before its `setup`; `missing` lists each with its variable. */
+export class CredentialsMissingError extends CortexError<"CORTEX_CREDENTIALS_MISSING"> {
+  constructor(
+    readonly plugin: string,
+    readonly missing: readonly { readonly key: string; readonly variable: string }[],
+  ) {
+    const list = missing.map((m) => `${m.key} (environment variable ${m.variable})`).join(", ");
+    super("CORTEX_CREDENTIALS_MISSING", `plugin "${plugin}" is missing required credentials: ${list}`);
+  }
+}
+
+/** A plugin that declares its credentials asked its broker for a key it did not declare. */
+export class CredentialUndeclaredError extends CortexError<"CORTEX_CREDENTIAL_UNDECLARED"> {
+  constructor(
+    readonly plugin: string,
+    readonly key: string,
+    declared: readonly string[],
+  ) {
+    const list = declared.join(", ") || "none";
+    super(
+      "CORTEX_CREDENTIAL_UNDECLARED",
+      `plugin "${plugin}" asked for credential "${key}", which it does not declare (declared: ${list})`,
+    );
+  }
+}
+
+/** An action's example does not pass the action's own schema. */
+export class InvalidExampleError extends CortexError<"CORTEX_INVALID_EXAMPLE"> {
+  constructor(
+    readonly plugin: string,
+    readonly action: string,
+    readonly index: number,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    const list = issues.map((i) => `${i.path || "(params)"}: ${i.message}`).join("; ");
+    super("CORTEX_INVALID_EXAMPLE", `example ${index} of "${plugin}.${action}" does not pass its schema: ${list}`);
+  }
+}
+
+/** A plugin's preview threw, timed out or returned something that is not a preview. */
+export class PreviewFailedError extends CortexError<"CORTEX_PREVIEW_FAILED"> {
+  constructor(
+    readonly plugin: string,
+    readonly action: string,
+    detail: string,
+    cause?: unknown,
+  ) {
+    super("CORTEX_PREVIEW_FAILED", `preview of "${plugin}.${action}" failed: ${detail}`, { cause });
   }
 }
 

@@ -1,9 +1,11 @@
 export { ActionTier, PluginHealthStatus, PluginState } from "./models.js";
 export type {
   ActionContext,
+  ActionPreview,
   Awaitable,
   CredentialBroker,
   CredentialOptions,
+  CredentialSpec,
   JsonSchema,
   Plugin,
   PluginActionInfo,
@@ -17,6 +19,10 @@ export {
   ApprovalDeniedError,
   ApprovalRequiredError,
   CredentialMissingError,
+  CredentialsMissingError,
+  CredentialUndeclaredError,
+  InvalidExampleError,
+  PreviewFailedError,
   DiscoveryError,
   DuplicatePluginError,
   ForbiddenError,
@@ -41,6 +47,22 @@ export { REDACTED } from "./redact.js";
 export { ACTION_NAME_PATTERN, PLUGIN_NAME_PATTERN } from "./registration.js";
 export type { RegisteredAction } from "./registration.js";
 export { PluginRegistry } from "./registry.js";
+export type { PreviewOptions } from "./preview.js";
+export { credentialVariable } from "./credentials.js";
+export type { DeclaredCredential, PluginCredentialInfo } from "./credentials.js";
+export { DefinedPlugin, definePlugin } from "./define.js";
+export type {
+  ActionDefinition,
+  ActionExample,
+  ActionInput,
+  ActionOutput,
+  ActionSchema,
+  CredentialValues,
+  HealthAnswer,
+  OutputCheck,
+  PluginDefinition,
+  SetupContext,
+} from "./define-types.js";
 export { REGISTRY_DEFAULTS } from "./options.js";
 export type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
 export type { ShutdownReport } from "./lifecycle.js";

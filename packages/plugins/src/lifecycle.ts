@@ -1,5 +1,6 @@
 import { isCortexError, withDeadline } from "@cortex/primitives";
 import type { CallHost } from "./call.js";
+import { checkRequired, type DeclaredCredential } from "./credentials.js";
 import { messageText, OperationTimeoutError, TeardownError } from "./errors.js";
 import type { CredentialBroker } from "./models.js";
 import type { PluginEntry } from "./registration.js";
@@ -18,6 +19,8 @@ export interface ShutdownReport {
 export interface LifecycleHost extends CallHost {
   /** Limit for each teardown, also a late setup's: the registry's `shutdownTimeoutMs`. */
   readonly teardownTimeoutMs: number;
+  /** The environment variable a declared credential is read from, for messages. */
+  readonly variable: (spec: DeclaredCredential) => string;
 }
 
 /**
@@ -29,7 +32,9 @@ export interface LifecycleHost extends CallHost {
 const lateSetups = new WeakMap<PluginEntry, Promise<void>>();
 
 /**
- * Runs a plugin's `setup` once, within `timeoutMs`; never rejects. Failure
+ * Runs a plugin's `setup` once, within `timeoutMs`; never rejects. A plugin
+ * that declares credentials has its required ones checked first: all that
+ * are missing fail the setup with one `CORTEX_CREDENTIALS_MISSING`. Failure
  * marks the plugin failed with its (redacted) error. A setup that finishes
  * after shutdown began leaves the plugin closed and is torn down at once. A
  * setup that times out is not forgotten: if it completes later, whatever it
@@ -46,7 +51,11 @@ export async function runSetup(
   const { logger, redactor } = host;
   // A retry waits (within its own limit) for a late earlier attempt to settle.
   const previous = lateSetups.get(entry) ?? Promise.resolve();
-  const attempt = previous.then(() => entry.plugin.setup(broker));
+  const declared = entry.credentials;
+  const attempt = previous.then(async () => {
+    if (declared !== undefined) await checkRequired(entry.name, declared, broker, host.variable);
+    await entry.plugin.setup(broker);
+  });
   let timedOut = false;
   try {
     await withDeadline(attempt, {

@@ -31,7 +31,7 @@ export type PluginHealthStatus = (typeof PluginHealthStatus)[keyof typeof Plugin
 
 export type { JsonSchema };
 
-/** Describes one action a plugin offers. Read once, at registration. */
+/** Describes one action a plugin offers. Read at registration, after setup, and when the plugin reports a change. */
 export interface PluginActionInfo {
   /** Action name: `^[a-zA-Z][a-zA-Z0-9_-]*$`, never containing `__`. */
   readonly name: string;
@@ -41,6 +41,48 @@ export interface PluginActionInfo {
   readonly tier: ActionTier;
   /** JSON Schema for `params`; validated before the plugin's code runs. */
   readonly parameters?: JsonSchema;
+  /** True when running the action again after a crash is safe (durable workers retry only these). Default `false`. */
+  readonly idempotent?: boolean;
+  /** True when the action changes nothing (announced as read-only, e.g. MCP's `readOnlyHint`). Default `false`. */
+  readonly readOnly?: boolean;
+  /**
+   * Params the action accepts, for documentation, tests and models. Each must
+   * pass the action's schema: checked at registration (unless the registry's
+   * `checkExamples` is off) and by the contract suite.
+   */
+  readonly examples?: readonly Record<string, unknown>[];
+}
+
+/**
+ * What a CONFIRM/ADMIN call would change, computed by the plugin without
+ * changing anything; shown to whoever approves the call.
+ */
+export interface ActionPreview {
+  /** One line: what the call would do. */
+  readonly summary: string;
+  /** A unified diff of the change, when it is a change of text. */
+  readonly diff?: string;
+  /** Structured details (the record before and after, …): JSON data. */
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * A credential (or setting) a plugin declares. The registry hands the plugin
+ * only declared keys, checks required ones before `setup`, and redacts the
+ * value unless `secret` is `false`.
+ */
+export interface CredentialSpec {
+  /** What the value is, shown by `cortex plugins` and `cortex --help`. */
+  readonly description: string;
+  /** `false` for plain configuration (a folder, a URL) the registry need not redact. Default `true`. */
+  readonly secret?: boolean;
+  /** `false` when the plugin works without it. Default `true`: setup fails while it is missing. */
+  readonly required?: boolean;
+  /**
+   * The environment variable `EnvBroker` reads it from, instead of
+   * `CORTEX_<KEY>` (the key upper-cased, other characters than `[A-Za-z0-9_]` as `_`).
+   */
+  readonly env?: string;
 }
 
 /** Outcome of an action. */
@@ -98,6 +140,8 @@ export interface CredentialOptions {
    * was also handed out as a secret stays redacted.
    */
   readonly secret?: boolean;
+  /** The environment variable the plugin declared for the key (see {@link CredentialSpec.env}); `EnvBroker` reads it. */
+  readonly env?: string;
 }
 
 /** Source of credentials (and plain configuration) handed to `setup`. */
@@ -127,12 +171,38 @@ export interface Plugin {
   setup(broker: CredentialBroker): Awaitable<void>;
   /** Release what `setup` acquired. */
   teardown(): Awaitable<void>;
-  /** The actions offered; read once at registration. */
+  /** The actions offered; read at registration, again after setup and on each `onActionsChanged` report. */
   listActions(): readonly PluginActionInfo[];
   /** Run an action whose params already passed validation and tier checks. */
   executeAction(action: string, params: Record<string, unknown>, context?: ActionContext): Awaitable<PluginResult>;
   /** Report health; called with a timeout by the registry. */
   health(): Awaitable<PluginHealthReport>;
+  /**
+   * The credentials the plugin may ask for, by key. Optional: a plugin that
+   * declares none may ask its broker for any key, none is checked before
+   * `setup`, and each value is redacted unless asked for with `secret: false`.
+   * A plugin that declares them gets a broker that refuses other keys
+   * (`CORTEX_CREDENTIAL_UNDECLARED`); read once, at registration.
+   */
+  readonly credentials?: Readonly<Record<string, CredentialSpec>>;
+  /**
+   * What running `action` with `params` would change, without changing
+   * anything; `undefined` when the action has no preview. Called by
+   * `registry.preview` and before a CONFIRM/ADMIN call is put to its
+   * approver, with params already validated and the plugin set up.
+   */
+  preview?(
+    action: string,
+    params: Record<string, unknown>,
+    context: ActionContext,
+  ): Awaitable<ActionPreview | undefined>;
+  /**
+   * For plugins whose actions change after registration (an MCP server's
+   * tools): the registry subscribes at registration and reads
+   * `listActions()` again each time `listener` is called (and once after
+   * `setup`). Returns a function that unsubscribes.
+   */
+  onActionsChanged?(listener: () => void): (() => void) | void;
 }
 
 /** Lifecycle state of a registered plugin. */

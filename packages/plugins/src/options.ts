@@ -27,6 +27,12 @@ export interface PluginRegistryOptions {
   approvalTimeoutMs?: number;
   /** How long shutdown waits for in-flight calls, and each teardown (also a late setup's teardown). */
   shutdownTimeoutMs?: number;
+  /**
+   * Check every action's `examples` against its schema when its plugin
+   * registers (`CORTEX_INVALID_EXAMPLE`). Default: in development, i.e.
+   * unless `NODE_ENV` is `"production"` when the registry is made.
+   */
+  checkExamples?: boolean;
 }
 
 /** Options of one `execute` call. */

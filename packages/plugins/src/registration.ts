@@ -1,8 +1,16 @@
 import { isCortexError, isPlainObject, type Logger } from "@cortex/primitives";
-import type { Ajv, ValidateFunction } from "ajv";
-import { messageText, DuplicatePluginError, InvalidPluginError, InvalidSchemaError } from "./errors.js";
+import type { ValidateFunction } from "ajv";
+import { readCredentials, type DeclaredCredential } from "./credentials.js";
+import {
+  messageText,
+  DuplicatePluginError,
+  InvalidExampleError,
+  InvalidPluginError,
+  InvalidSchemaError,
+  ValidationError,
+} from "./errors.js";
 import { ActionTier, type Plugin, type PluginActionInfo, type PluginState } from "./models.js";
-import { compileSchema, createAjv, paramsCheck, type ParamsCheck } from "./validation.js";
+import { compileSchema, Compilers, paramsCheck, type ParamsCheck } from "./validation.js";
 
 /**
  * Plugin names: lower case, and an `_` only between two other characters.
@@ -34,10 +42,21 @@ export interface PluginEntry {
   readonly plugin: Plugin;
   readonly name: string;
   state: PluginState;
-  readonly actions: Map<string, ActionEntry>;
-  readonly actionList: readonly RegisteredAction[];
+  /** Replaced whole when the plugin's actions are read again (after setup, or when it reports a change). */
+  actions: ReadonlyMap<string, ActionEntry>;
+  actionList: readonly RegisteredAction[];
+  /** The credentials the plugin declares; `undefined` when it declares none. */
+  readonly credentials: ReadonlyMap<string, DeclaredCredential> | undefined;
   setup: Promise<void> | undefined;
   setupError: unknown;
+}
+
+/** How a registry reads actions. */
+export interface ReadOptions {
+  readonly compilers: Compilers;
+  readonly logger: Logger;
+  /** Check each action's `examples` against its schema. */
+  readonly checkExamples: boolean;
 }
 
 /** True when `name` is usable as a plugin name: see {@link PLUGIN_NAME_PATTERN}. */
@@ -50,10 +69,10 @@ export const isValidPluginName = (name: unknown): name is string =>
  * its first call. Every property is read once, here; one that throws when
  * read (a getter, a proxy) is `CORTEX_INVALID_PLUGIN` like any other defect.
  */
-export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: Ajv, logger: Logger): PluginEntry {
+export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, options: ReadOptions): PluginEntry {
   let name: string | undefined;
   try {
-    return inspect(candidate, taken, ajv, logger, (found) => (name = found));
+    return inspect(candidate, taken, options, (found) => (name = found));
   } catch (error) {
     if (isCortexError(error)) throw error;
     throw new InvalidPluginError(name, `reading the plugin threw: ${messageText(error)}`, error);
@@ -63,10 +82,10 @@ export function buildEntry(candidate: unknown, taken: ReadonlySet<string>, ajv: 
 function inspect(
   candidate: unknown,
   taken: ReadonlySet<string>,
-  ajv: Ajv,
-  logger: Logger,
+  options: ReadOptions,
   named: (name: string) => void,
 ): PluginEntry {
+  const { logger } = options;
   if (typeof candidate !== "object" || candidate === null) {
     throw new InvalidPluginError(
       undefined,
@@ -93,25 +112,108 @@ function inspect(
   if (!SEMVER.test(version)) logger.warn(`plugin "${name}" version "${version}" is not semver`, { plugin: name });
   if (typeof plugin.description !== "string") throw new InvalidPluginError(name, "description must be a string");
   if (taken.has(name)) throw new DuplicatePluginError(name);
+  for (const optional of ["preview", "onActionsChanged"] as const) {
+    const member: unknown = (plugin as unknown as Record<string, unknown>)[optional];
+    if (member !== undefined && typeof member !== "function") {
+      throw new InvalidPluginError(name, `${optional} must be a method when present`);
+    }
+  }
+  const credentials = readCredentials(name, plugin.credentials);
+  const { actions, actionList } = readActions(name, plugin, options);
+  return { plugin, name, state: "pending", actions, actionList, credentials, setup: undefined, setupError: undefined };
+}
 
+/**
+ * Reads and checks `plugin.listActions()`, compiling each schema and (when
+ * asked) checking each example: at registration, and again whenever the
+ * plugin's actions may have changed. Throws the coded error of the first defect.
+ */
+export function readActions(
+  name: string,
+  plugin: Plugin,
+  options: ReadOptions,
+): { actions: ReadonlyMap<string, ActionEntry>; actionList: readonly RegisteredAction[] } {
   let infos: unknown;
   try {
     infos = plugin.listActions();
   } catch (error) {
+    // A typed plugin reports a schema it cannot convert with its own coded error.
+    if (isCortexError(error)) throw error;
     throw new InvalidPluginError(name, `listActions() threw: ${messageText(error)}`, error);
   }
   if (!Array.isArray(infos)) throw new InvalidPluginError(name, "listActions() must return an array");
   const fields = (infos as unknown[]).map((raw) => readAction(name, raw));
-  // Schemas that declare `$id` are registered inside ajv under that id: they get an ajv of
+  // Schemas that declare `$id` are registered inside ajv under that id: they get ajvs of
   // their own, so ids never collide between plugins and a failed registration leaves none behind.
-  const compiler = fields.some((field) => declaresId(field.parameters, 0)) ? createAjv() : ajv;
+  const compilers = fields.some((field) => declaresId(field.parameters, 0)) ? new Compilers() : options.compilers;
   const actions = new Map<string, ActionEntry>();
   for (const field of fields) {
     if (actions.has(field.name)) throw new InvalidPluginError(name, `action "${field.name}" is listed twice`);
-    actions.set(field.name, { info: field, check: paramsCheck(name, field.name, compile(field, compiler)) });
+    const check = paramsCheck(name, field.name, compile(field, compilers));
+    if (options.checkExamples) checkExamples(field, check);
+    actions.set(field.name, { info: field, check });
   }
   const actionList = Object.freeze([...actions.values()].map((entry) => entry.info));
-  return { plugin, name, state: "pending", actions, actionList, setup: undefined, setupError: undefined };
+  return { actions, actionList };
+}
+
+/**
+ * Reads a registered plugin's actions again (after its setup, or when it
+ * reports a change), checked and compiled as at registration. A list that
+ * fails those checks is logged and ignored: the plugin keeps the actions it had.
+ */
+export function rereadActions(
+  entry: PluginEntry,
+  options: ReadOptions,
+  redactor: { error(error: unknown): unknown },
+  why: string,
+): void {
+  if (entry.state === "closed") return;
+  try {
+    const { actions, actionList } = readActions(entry.name, entry.plugin, options);
+    entry.actions = actions;
+    entry.actionList = actionList;
+  } catch (error) {
+    const message = messageText(redactor.error(error));
+    options.logger.error(`reading the actions of plugin "${entry.name}" after ${why} failed: ${message}`, {
+      plugin: entry.name,
+      code: isCortexError(error) ? error.code : undefined,
+    });
+  }
+}
+
+/**
+ * Subscribes `onChange` to the plugin's `onActionsChanged`, if it has one
+ * (`CORTEX_INVALID_PLUGIN` when that throws). Returns the unsubscribe
+ * function, which never throws.
+ */
+export function subscribe(entry: PluginEntry, onChange: () => void): (() => void) | undefined {
+  let unsubscribe: unknown;
+  try {
+    unsubscribe = entry.plugin.onActionsChanged?.(onChange);
+  } catch (error) {
+    throw new InvalidPluginError(entry.name, `onActionsChanged() threw: ${messageText(error)}`, error);
+  }
+  if (typeof unsubscribe !== "function") return undefined;
+  return () => {
+    try {
+      (unsubscribe as () => void)();
+    } catch {
+      // Unsubscribing at shutdown: a plugin that fails to forget the listener only keeps the registry alive.
+    }
+  };
+}
+
+/** Throws `CORTEX_INVALID_EXAMPLE` for the first example the action's own check refuses. */
+function checkExamples(info: RegisteredAction, check: ParamsCheck): void {
+  info.examples?.forEach((example, index) => {
+    try {
+      check(example);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      throw new InvalidExampleError(info.plugin, info.name, index, error.issues);
+    }
+  });
 }
 
 /** One entry of `listActions()`, each property read once and checked. */
@@ -119,7 +221,15 @@ function readAction(plugin: string, raw: unknown): RegisteredAction {
   if (typeof raw !== "object" || raw === null) {
     throw new InvalidPluginError(plugin, "listActions() returned a non-object action");
   }
-  const { name: action, description, tier, parameters } = raw as Record<string, unknown>;
+  const {
+    name: action,
+    description,
+    tier,
+    parameters,
+    idempotent,
+    readOnly,
+    examples,
+  } = raw as Record<string, unknown>;
   if (typeof action !== "string" || !ACTION_NAME_PATTERN.test(action) || action.includes("__")) {
     throw new InvalidPluginError(
       plugin,
@@ -138,21 +248,35 @@ function readAction(plugin: string, raw: unknown): RegisteredAction {
   if (parameters !== undefined && !isPlainObject(parameters)) {
     throw new InvalidSchemaError(plugin, action, "parameters must be a JSON Schema object");
   }
+  for (const [flag, value] of [
+    ["idempotent", idempotent],
+    ["readOnly", readOnly],
+  ] as const) {
+    if (value !== undefined && typeof value !== "boolean") {
+      throw new InvalidPluginError(plugin, `action "${action}" ${flag} must be true or false`);
+    }
+  }
+  if (examples !== undefined && (!Array.isArray(examples) || !examples.every((e) => isPlainObject(e)))) {
+    throw new InvalidPluginError(plugin, `action "${action}" examples must be an array of params objects`);
+  }
   return Object.freeze({
     plugin,
     name: action,
     description,
     tier: tier as ActionTier,
     ...(parameters === undefined ? {} : { parameters }),
+    ...(idempotent === true ? { idempotent } : {}),
+    ...(readOnly === true ? { readOnly } : {}),
+    ...(examples === undefined ? {} : { examples: Object.freeze([...examples]) }),
   });
 }
 
 /** The action's compiled schema; `undefined` when it declares none. */
-function compile(info: RegisteredAction, ajv: Ajv): ValidateFunction | undefined {
+function compile(info: RegisteredAction, compilers: Compilers): ValidateFunction | undefined {
   if (info.parameters === undefined) return undefined;
   let validate: ValidateFunction;
   try {
-    validate = compileSchema(ajv, info.parameters);
+    validate = compileSchema(compilers.for(info.parameters), info.parameters);
   } catch (error) {
     throw new InvalidSchemaError(info.plugin, info.name, error);
   }

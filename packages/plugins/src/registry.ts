@@ -1,20 +1,22 @@
-import { consoleLogger, guardedLogger, isCortexError, onAbort, withDeadline, type Logger } from "@cortex/primitives";
-import type { Ajv } from "ajv";
-import { approvalRequest, approveCall, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
+import { consoleLogger, guardedLogger, type Logger } from "@cortex/primitives";
+import { approvalRequest, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
 import { runAction, RunningCalls } from "./call.js";
-import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
+import { waitUntilReady, type WaitHost } from "./wait.js";
+import { discoverPlugins, registerDiscovered, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
+import { ActionNotFoundError, messageText, PluginNotFoundError, RegistryClosedError } from "./errors.js";
+import { scopedBroker, variableNamer, type PluginCredentialInfo } from "./credentials.js";
 import { discoverDeclaredMcpServers } from "./mcp-servers.js";
-import {
-  ActionNotFoundError,
-  messageText,
-  InvalidPluginError,
-  PluginNotFoundError,
-  PluginNotReadyError,
-  RegistryClosedError,
-} from "./errors.js";
 import { checkHealth, worstStatus } from "./health.js";
 import { runSetup, shutdownPlugins, type LifecycleHost, type ShutdownReport } from "./lifecycle.js";
-import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
+import type {
+  ActionPreview,
+  CredentialBroker,
+  Plugin,
+  PluginHealthReport,
+  PluginResult,
+  PluginState,
+  Principal,
+} from "./models.js";
 import {
   timeLimit,
   timeLimits,
@@ -24,14 +26,20 @@ import {
   type SetupReport,
   type TimeLimits,
 } from "./options.js";
+import { previewReady, type PreviewOptions } from "./preview.js";
 import { redactingBroker, redactingLogger, Redactor } from "./redact.js";
-import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
-import { createAjv, readParams } from "./validation.js";
+import {
+  buildEntry,
+  rereadActions,
+  subscribe,
+  type ActionEntry,
+  type PluginEntry,
+  type ReadOptions,
+  type RegisteredAction,
+} from "./registration.js";
+import { Compilers, readParams } from "./validation.js";
 
 const NO_OPTIONS: ExecuteOptions = Object.freeze({});
-
-/** Why a wait before the plugin runs ended early because the caller aborted (see `#waitUntilReady`). */
-const CALLER_ABORTED = Symbol("caller aborted");
 
 /**
  * Holds plugins and runs their actions through one gate, in this order:
@@ -43,7 +51,9 @@ const CALLER_ABORTED = Symbol("caller aborted");
  */
 export class PluginRegistry {
   readonly #entries = new Map<string, PluginEntry>();
-  readonly #ajv: Ajv = createAjv();
+  readonly #read: ReadOptions;
+  /** Unsubscribes from plugins that report changes of their actions; called at shutdown. */
+  readonly #unsubscribe: (() => void)[] = [];
   readonly #host: LifecycleHost;
   readonly #broker: CredentialBroker;
   readonly #gate: TierGate;
@@ -53,17 +63,21 @@ export class PluginRegistry {
   /** Aborted when shutdown begins: calls waiting for an approval or a lazy setup stop waiting. */
   readonly #closed = new AbortController();
   #shutdown: Promise<ShutdownReport> | undefined;
+  readonly #wait: WaitHost;
 
   constructor(options: PluginRegistryOptions) {
     // Throws CORTEX_INVALID_OPTIONS for a time limit that is not a number > 0 or Infinity (no limit).
     this.#limits = timeLimits(options);
     this.#logger = redactingLogger(guardedLogger(options.logger ?? consoleLogger), this.#redactor);
+    const checkExamples = options.checkExamples ?? process.env.NODE_ENV !== "production";
+    this.#read = { compilers: new Compilers(), logger: this.#logger, checkExamples };
     this.#host = {
       logger: this.#logger,
       redactor: this.#redactor,
       running: new RunningCalls(),
       watched: new WeakSet(),
       teardownTimeoutMs: this.#limits.shutdownTimeoutMs,
+      variable: variableNamer(options.broker),
     };
     this.#gate = {
       approver: options.approver,
@@ -72,12 +86,23 @@ export class PluginRegistry {
     };
     // Plugins get this wrapper, never the broker itself, so every secret handed out can be redacted.
     this.#broker = redactingBroker(options.broker, this.#redactor);
+    this.#wait = {
+      host: this.#host,
+      gate: this.#gate,
+      closed: this.#closed.signal,
+      timeoutMs: this.#limits.timeoutMs,
+      setup: (entry) => this.#setup(entry),
+    };
   }
 
   /** Adds a plugin (state `pending`); throws `CORTEX_INVALID_PLUGIN`, `CORTEX_INVALID_SCHEMA` or `CORTEX_DUPLICATE_PLUGIN`. */
   register(plugin: Plugin): void {
     if (this.#closed.signal.aborted) throw new RegistryClosedError(`register a plugin`);
-    const entry = buildEntry(plugin, new Set(this.#entries.keys()), this.#ajv, this.#logger);
+    const entry = buildEntry(plugin, new Set(this.#entries.keys()), this.#read);
+    const unsubscribe = subscribe(entry, () =>
+      rereadActions(entry, this.#read, this.#redactor, "it reported a change"),
+    );
+    if (unsubscribe !== undefined) this.#unsubscribe.push(unsubscribe);
     this.#entries.set(entry.name, entry);
     this.#logger.debug(`registered plugin "${entry.name}"`, { plugin: entry.name, actions: entry.actionList.length });
   }
@@ -92,32 +117,17 @@ export class PluginRegistry {
    */
   async discoverAndRegister(options?: DiscoveryOptions): Promise<DiscoveryReport> {
     const found = await discoverPlugins(options);
-    const servers =
-      options?.mcpServers === false
-        ? { plugins: [], skipped: [], failed: [] }
-        : await discoverDeclaredMcpServers(options?.cwd, {
-            broker: this.#broker,
-            logger: this.#logger,
-            exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
-          });
-    const report: DiscoveryReport = {
-      registered: [],
-      skipped: [...found.skipped, ...servers.skipped],
-      failed: [...found.failed, ...servers.failed],
-    };
-    for (const { name, packageName, plugin } of [...found.plugins, ...servers.plugins]) {
-      try {
-        this.register(plugin);
-        report.registered.push({ name, package: packageName });
-      } catch (error) {
-        const coded = isCortexError(error) ? error : new InvalidPluginError(name, messageText(error), error);
-        report.failed.push({ package: packageName, plugin: name, error: coded });
-      }
+    if (options?.mcpServers !== false) {
+      const servers = await discoverDeclaredMcpServers(options?.cwd, {
+        broker: this.#broker,
+        logger: this.#logger,
+        exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
+      });
+      found.plugins.push(...servers.plugins);
+      found.skipped.push(...servers.skipped);
+      found.failed.push(...servers.failed);
     }
-    for (const f of report.failed) {
-      this.#logger.warn(`plugin discovery failed: ${f.error.message}`, { package: f.package, code: f.error.code });
-    }
-    return report;
+    return registerDiscovered(found, (plugin) => this.register(plugin), this.#logger);
   }
 
   /** Runs `setup` on every pending plugin concurrently; failures mark the plugin failed, the rest go on. */
@@ -153,7 +163,7 @@ export class PluginRegistry {
       const timeoutMs =
         options.timeoutMs === undefined ? this.#limits.timeoutMs : timeLimit("execute", "timeoutMs", options.timeoutMs);
       if (act.info.tier !== "AUTO" || entry.state !== "ready") {
-        return this.#waitUntilReady(entry, act, args, options).then(
+        return waitUntilReady(this.#wait, entry, act, args, options).then(
           () => runAction(this.#host, entry, act.info.name, args, timeoutMs, options),
           (error: unknown) => Promise.reject(this.#rejection(error)),
         );
@@ -168,6 +178,33 @@ export class PluginRegistry {
   #rejection(error: unknown): Error {
     const redacted = this.#redactor.error(error);
     return redacted instanceof Error ? redacted : new Error(messageText(redacted));
+  }
+
+  /**
+   * What running the action with `params` would change, from the plugin's
+   * `preview` (see `PreviewOptions`); `undefined` when it has none for the
+   * action. Validates params as `execute` does (`CORTEX_VALIDATION_FAILED`),
+   * sets the plugin up if it is pending (`CORTEX_PLUGIN_NOT_READY` when that
+   * fails), runs the preview under the registry's `timeoutMs` and redacts it;
+   * checks no tier and asks nobody. Rejects with `CORTEX_PREVIEW_FAILED` when the preview fails.
+   */
+  async preview(
+    plugin: string,
+    action: string,
+    params: unknown,
+    options: PreviewOptions = NO_OPTIONS,
+  ): Promise<ActionPreview | undefined> {
+    try {
+      if (this.#closed.signal.aborted) throw new RegistryClosedError(`preview "${plugin}.${action}"`);
+      const entry = this.#entry(plugin);
+      const act = this.#action(entry, action);
+      const args = act.check(params);
+      const timeoutMs =
+        options.timeoutMs === undefined ? this.#limits.timeoutMs : timeLimit("preview", "timeoutMs", options.timeoutMs);
+      return await previewReady(this.#host, entry, act.info.name, args, timeoutMs, options, () => this.#setup(entry));
+    } catch (error) {
+      throw this.#rejection(error);
+    }
   }
 
   /** The validation `execute` applies: throws `CORTEX_VALIDATION_FAILED` listing every issue. */
@@ -211,6 +248,15 @@ export class PluginRegistry {
     return { status: worstStatus(plugins.map((p) => p.status)), plugins };
   }
 
+  /**
+   * The credentials the plugin declares, each with the environment variable
+   * it is read from; `undefined` when the plugin declares none (or is not registered).
+   */
+  credentials(name: string): PluginCredentialInfo[] | undefined {
+    const declared = this.#entries.get(name)?.credentials;
+    return declared && [...declared.values()].map((spec) => ({ ...spec, variable: this.#host.variable(spec) }));
+  }
+
   /** Every action of every registered plugin, with its plugin's name. */
   listActions(): RegisteredAction[] {
     return [...this.#entries.values()].flatMap((e) => e.actionList);
@@ -239,6 +285,7 @@ export class PluginRegistry {
    */
   shutdown(): Promise<ShutdownReport> {
     this.#closed.abort();
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     return (this.#shutdown ??= shutdownPlugins(this.#host, this.#entries.values(), this.#limits.shutdownTimeoutMs));
   }
 
@@ -254,50 +301,11 @@ export class PluginRegistry {
     return found;
   }
 
-  /** The plugin's single-flight setup. */
+  /** The plugin's single-flight setup; its actions are read again once it is ready. */
   #setup(entry: PluginEntry): Promise<void> {
-    return (entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#limits.setupTimeoutMs));
-  }
-
-  /**
-   * What a call waits for before its plugin runs: its approval (CONFIRM,
-   * ADMIN) and its plugin's lazy setup. The wait ends as soon as the caller
-   * aborts (the call then resolves as aborted, its plugin never run) or the
-   * registry shuts down (`CORTEX_REGISTRY_CLOSED`); either way the approver's
-   * timer is cleared with it. One controller per wait, linked to the caller's
-   * and the registry's signals through `onAbort` and unlinked when the wait
-   * ends, so nothing is left on a long-lived signal after the call.
-   */
-  async #waitUntilReady(
-    entry: PluginEntry,
-    act: ActionEntry,
-    args: Record<string, unknown>,
-    options: ExecuteOptions,
-  ): Promise<void> {
-    const label = `execute "${entry.name}.${act.info.name}"`;
-    const stop = new AbortController();
-    const unlinkCaller = options.signal ? onAbort(options.signal, () => stop.abort(CALLER_ABORTED)) : undefined;
-    const unlinkClosed = onAbort(this.#closed.signal, () => stop.abort(new RegistryClosedError(label)));
-    try {
-      await withDeadline(
-        async (signal) => {
-          if (act.info.tier !== "AUTO") await approveCall(this.#gate, this.#logger, act.info, args, options, signal);
-          if (entry.state === "pending") await this.#setup(entry);
-        },
-        { signal: stop.signal, abortError: (reason) => reason },
-      );
-    } catch (error) {
-      // The plugin never runs: `runAction` sees the aborted signal and resolves as aborted.
-      if (error === CALLER_ABORTED) return;
-      throw error;
-    } finally {
-      unlinkCaller?.();
-      unlinkClosed();
-    }
-    if (this.#closed.signal.aborted) throw new RegistryClosedError(label);
-    if (entry.state === "failed") {
-      const why = `plugin "${entry.name}" is not ready: setup failed: ${messageText(entry.setupError)}`;
-      throw new PluginNotReadyError(entry.name, why, entry.setupError);
-    }
+    const broker = entry.credentials ? scopedBroker(entry.name, entry.credentials, this.#broker) : this.#broker;
+    return (entry.setup ??= runSetup(this.#host, entry, broker, this.#limits.setupTimeoutMs).then(() => {
+      if (entry.state === "ready") rereadActions(entry, this.#read, this.#redactor, "its setup finished");
+    }));
   }
 }

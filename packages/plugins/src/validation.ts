@@ -1,5 +1,7 @@
 import { isPlainObject } from "@cortex/primitives";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv2019 } from "ajv/dist/2019.js";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
 import { ValidationError } from "./errors.js";
@@ -26,10 +28,37 @@ const addFormats: FormatsPlugin =
  * or vendor keywords compile, formats such as `date`, `date-time` and
  * `email` checked.
  */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, validateSchema: true });
+export function createAjv(dialect: Dialect = "draft-07"): Ajv {
+  const options = { allErrors: true, strict: false, validateSchema: true } as const;
+  const ajv =
+    dialect === "2020-12" ? new Ajv2020(options) : dialect === "2019-09" ? new Ajv2019(options) : new Ajv(options);
   addFormats(ajv);
   return ajv;
+}
+
+/** The JSON Schema dialects the registry compiles: draft-07 (and earlier, ajv's default), 2019-09 and 2020-12. */
+export type Dialect = "draft-07" | "2019-09" | "2020-12";
+
+/** The dialect a schema's `$schema` names; draft-07 when it names none (or one ajv's default instance reads). */
+export function dialectOf(schema: JsonSchema): Dialect {
+  const uri = schema.$schema;
+  if (typeof uri !== "string") return "draft-07";
+  if (uri.includes("2020-12")) return "2020-12";
+  if (uri.includes("2019-09")) return "2019-09";
+  return "draft-07";
+}
+
+/** One ajv per dialect, each made on first use: what a registry compiles schemas with. */
+export class Compilers {
+  readonly #made = new Map<Dialect, Ajv>();
+
+  /** The ajv for `schema`'s dialect. */
+  for(schema: JsonSchema): Ajv {
+    const dialect = dialectOf(schema);
+    let ajv = this.#made.get(dialect);
+    if (ajv === undefined) this.#made.set(dialect, (ajv = createAjv(dialect)));
+    return ajv;
+  }
 }
 
 /** Compiles once; throws ajv's error when the schema is invalid. */

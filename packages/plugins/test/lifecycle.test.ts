@@ -5,7 +5,8 @@ import { RunningCalls } from "../src/call.js";
 import { runSetup, type LifecycleHost } from "../src/lifecycle.js";
 import { Redactor } from "../src/redact.js";
 import { buildEntry } from "../src/registration.js";
-import { createAjv } from "../src/validation.js";
+import { credentialVariable } from "../src/credentials.js";
+import { Compilers } from "../src/validation.js";
 import { makePlugin, makeRegistry, recordingLogger, sleep } from "./fixtures.js";
 import { unhandledDuring } from "./processes.js";
 
@@ -240,8 +241,13 @@ describe("a setup that finishes after its timeout is torn down", () => {
       running: new RunningCalls(),
       watched: new WeakSet(),
       teardownTimeoutMs: 1_000,
+      variable: (spec) => credentialVariable(spec.key, spec),
     };
-    const entry = buildEntry(plugin, new Set(), createAjv(), silentLogger);
+    const entry = buildEntry(plugin, new Set(), {
+      compilers: new Compilers(),
+      logger: silentLogger,
+      checkExamples: true,
+    });
     const broker = new MemoryBroker();
     await runSetup(host, entry, broker, 10);
     expect(entry.state).toBe("failed");

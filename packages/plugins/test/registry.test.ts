@@ -596,3 +596,72 @@ console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefine
     expect(out.growthKB).toBeLessThan(300);
   }, 60_000);
 });
+
+describe("plugins whose actions change", () => {
+  /** A plugin that lists `late` only once its setup ran, and lists more when told to, reporting each change. */
+  function changing() {
+    const listeners = new Set<() => void>();
+    let stage = 0;
+    const plugin = makePlugin({
+      async setup() {
+        stage = 1;
+      },
+      listActions: () => [
+        { name: "early", description: "Early", tier: ActionTier.AUTO },
+        ...(stage >= 1 ? [{ name: "late", description: "Late", tier: ActionTier.AUTO, idempotent: true }] : []),
+        ...(stage >= 2
+          ? [
+              {
+                name: "announced",
+                description: "Announced",
+                tier: ActionTier.CONFIRM,
+                parameters: { type: "object", properties: { n: { type: "integer" } }, required: ["n"] },
+              },
+            ]
+          : []),
+        ...(stage >= 3 ? [{ name: "bad name!", description: "Broken", tier: ActionTier.AUTO }] : []),
+      ],
+      onActionsChanged(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
+    });
+    const advance = () => {
+      stage++;
+      for (const listener of listeners) listener();
+    };
+    return { plugin, advance, listeners };
+  }
+
+  it("reads the actions again after setup and on each reported change, validating late actions like the others", async () => {
+    const { plugin, advance, listeners } = changing();
+    const { registry, logger } = makeRegistry();
+    registry.register(plugin);
+    expect(registry.listActions().map((a) => a.name)).toEqual(["early"]);
+    await expect(registry.execute("test", "late", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+    await registry.setupAllPending();
+    expect(registry.listActions().map((a) => [a.name, a.idempotent])).toEqual([
+      ["early", undefined],
+      ["late", true],
+    ]);
+    await expect(registry.execute("test", "late", {})).resolves.toMatchObject({ success: true });
+
+    advance();
+    expect(registry.listActions().map((a) => a.name)).toEqual(["early", "late", "announced"]);
+    await expect(registry.execute("test", "announced", { n: "x" })).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+      issues: [{ path: "/n", message: "must be integer" }],
+    });
+    await expect(registry.execute("test", "announced", { n: 1 })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+    });
+
+    // A list that fails the checks is logged, and the plugin keeps the actions it had.
+    advance();
+    expect(registry.listActions().map((a) => a.name)).toEqual(["early", "late", "announced"]);
+    expect(logger.text()).toContain("bad name!");
+
+    await registry.shutdown();
+    expect(listeners.size).toBe(0);
+  });
+});

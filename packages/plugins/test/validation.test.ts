@@ -268,3 +268,25 @@ describe("validation is the same in every state", () => {
     },
   );
 });
+
+describe("schema dialects", () => {
+  it("compiles a schema in the dialect its $schema names: draft-07 by default, 2019-09 and 2020-12 when declared", async () => {
+    const { dialectOf, Compilers } = await import("../src/validation.js");
+    const modern = {
+      $schema: "https://json-schema.org/draft/2020-12/schema",
+      type: "array",
+      prefixItems: [{ type: "string" }],
+      items: false,
+    };
+    expect(dialectOf(modern)).toBe("2020-12");
+    expect(dialectOf({ $schema: "https://json-schema.org/draft/2019-09/schema" })).toBe("2019-09");
+    expect(dialectOf({ $schema: "http://json-schema.org/draft-07/schema#" })).toBe("draft-07");
+    expect(dialectOf({})).toBe("draft-07");
+    const compilers = new Compilers();
+    const validate = compileSchema(compilers.for(modern), modern);
+    expect(validate(["a"])).toBe(true);
+    expect(validate(["a", "b"])).toBe(false);
+    expect(validate([1])).toBe(false);
+    expect(compilers.for(modern)).toBe(compilers.for({ $schema: "https://json-schema.org/draft/2020-12/schema#" }));
+  });
+});

@@ -1,6 +1,8 @@
 import type { Plugin } from "@cortex/plugins";
 import { checkTimeLimit } from "@cortex/primitives";
-import { CHECKS } from "./contract-checks.js";
+import { ACTION_CHECKS } from "./contract-actions.js";
+import { CHECKS as BASIC_CHECKS } from "./contract-checks.js";
+import type { Check } from "./contract-helpers.js";
 import { CheckFailed, describeError } from "./contract-helpers.js";
 import type { PluginHarnessOptions } from "./harness.js";
 
@@ -29,6 +31,8 @@ export const CONTRACT_CHECKS = {
   setup: "sets up with the given credentials",
   "stable-actions": "lists the same actions on every call",
   "unknown-action": "answers an unknown action with a failure result, not a throw",
+  reachable: "reaches every action it lists (none is answered as an unknown action)",
+  examples: "has examples that pass their schemas, and runs each AUTO action with them without a crash",
   health: "reports health naming itself",
   teardown: "tears down idempotently",
   approval: "runs no CONFIRM/ADMIN action without approval",
@@ -36,6 +40,8 @@ export const CONTRACT_CHECKS = {
 
 /** The name of one contract check. */
 export type ContractCheckName = keyof typeof CONTRACT_CHECKS;
+
+const CHECKS: Record<ContractCheckName, Check> = { ...BASIC_CHECKS, ...ACTION_CHECKS };
 
 /** Outcome of one check. `message` says why it failed (or, on a pass, what was weak about it). */
 export interface ContractCheckResult {

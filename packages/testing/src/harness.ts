@@ -1,5 +1,7 @@
 import {
   approvalId,
+  type ActionPreview,
+  type PreviewOptions,
   PluginNotReadyError,
   PluginRegistry,
   type Approval,
@@ -58,6 +60,12 @@ export interface HarnessLogEntry {
   fields?: Record<string, unknown>;
 }
 
+/**
+ * The action names of a plugin made by `definePlugin` (a typo is a compile
+ * error); `string` for a class-form plugin.
+ */
+export type HarnessActionName<P> = P extends { readonly actions: infer A } ? Extract<keyof A, string> : string;
+
 /** A plugin registered in its own real `PluginRegistry`, with helpers to call it as production does. */
 export interface PluginHarness<P extends Plugin = Plugin> {
   /** The plugin instance under test. */
@@ -74,7 +82,17 @@ export interface PluginHarness<P extends Plugin = Plugin> {
    * with its coded errors (`CORTEX_VALIDATION_FAILED`,
    * `CORTEX_APPROVAL_REQUIRED`, `CORTEX_APPROVAL_DENIED`, `CORTEX_FORBIDDEN`, …).
    */
-  execute(action: string, params?: Record<string, unknown>, options?: HarnessExecuteOptions): Promise<PluginResult>;
+  execute(
+    action: HarnessActionName<P>,
+    params?: Record<string, unknown>,
+    options?: HarnessExecuteOptions,
+  ): Promise<PluginResult>;
+  /** The registry's preview of a call (`registry.preview`): `undefined` when the action has none. */
+  preview(
+    action: HarnessActionName<P>,
+    params?: Record<string, unknown>,
+    options?: PreviewOptions,
+  ): Promise<ActionPreview | undefined>;
   /** The plugin's health as the registry reports it (`UNKNOWN` before a lazy setup). */
   health(): Promise<PluginHealthReport>;
   /** The plugin's lifecycle state in the registry. */
@@ -125,7 +143,7 @@ export async function createPluginHarness<P extends Plugin>(
     }
   }
 
-  return {
+  const harness: PluginHarness<P> = {
     plugin,
     registry,
     broker,
@@ -153,8 +171,10 @@ export async function createPluginHarness<P extends Plugin>(
       }
       return registry.execute(name, action, params, execOptions);
     },
+    preview: (action, params = {}, previewOptions = {}) => registry.preview(name, action, params, previewOptions),
     health: () => registry.health(name),
     state: () => registry.state(name) ?? "closed",
     teardown: () => registry.shutdown(),
   };
+  return harness;
 }

@@ -13,6 +13,7 @@ export { FakeBroker } from "./fake-broker.js";
 export type { FakeBrokerOptions } from "./fake-broker.js";
 export { createPluginHarness, HARNESS_ADMIN } from "./harness.js";
 export type {
+  HarnessActionName,
   HarnessExecuteOptions,
   HarnessLogEntry,
   PluginHarness,

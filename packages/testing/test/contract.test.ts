@@ -1,4 +1,6 @@
+import * as plugins from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import {
   checkPluginContract,
   CONTRACT_CHECKS,
@@ -113,8 +115,18 @@ const failures: [ContractCheckName, Defect, RegExp][] = [
   ["health", "health-wrong-name", /health\(\) report names plugin "someone-else" instead of "notes"/],
   ["teardown", "teardown-twice-throws", /a second teardown\(\) threw: already torn down/],
   [
+    "reachable",
+    "unreachable-action",
+    /listed actions that executeAction does not reach \(it answers them as an unknown action\): "wipe" \(answered \{"success":false,"error":"Unknown action: wipe"\}\)$/,
+  ],
+  [
+    "examples",
+    "bad-example",
+    /example 0 of "notes.add" does not pass its schema: \/title: must NOT have fewer than 1 characters/,
+  ],
+  [
     "approval",
-    "tier-changes-after-setup",
+    "tier-changes-later",
     /"add" \(CONFIRM\) called without approval resolved to .*expected CORTEX_APPROVAL_REQUIRED; executeAction was entered \(the registry saw tier AUTO at registration\)/,
   ],
 ];
@@ -131,7 +143,7 @@ describe("each check fails on the broken plugin with a useful message", () => {
   });
 
   it("approval also fails for an ADMIN action that ran without approval", async () => {
-    const result = await runContractCheck("approval", () => new NotesPlugin("tier-changes-after-setup"), options);
+    const result = await runContractCheck("approval", () => new NotesPlugin("tier-changes-later"), options);
     expect(result.message).toMatch(
       /"wipe" \(ADMIN\) called without a principal resolved to \{"success":true\}, expected CORTEX_FORBIDDEN/,
     );
@@ -163,7 +175,7 @@ describe("each check fails on the broken plugin with a useful message", () => {
   });
 
   it("stable-actions fails when the list changes after setup", async () => {
-    const result = await runContractCheck("stable-actions", () => new NotesPlugin("tier-changes-after-setup"), options);
+    const result = await runContractCheck("stable-actions", () => new NotesPlugin("tier-changes-later"), options);
     expect(result.message).toMatch(
       /^listActions\(\) after setup differs from before setup \(action 1, "add": .*"tier":"AUTO".* then .*"tier":"CONFIRM"/,
     );
@@ -216,6 +228,51 @@ describe("schemas check compiles a plugin's schemas together, as the registry do
     expect(result.passed).toBe(false);
     expect(result.message).toMatch(
       /^parameter schemas that do not compile: "uses_1": .*missing\.json.*; "uses_2": .*gone\.json[^;]*$/,
+    );
+  });
+});
+
+describe("the contract and typed plugins", () => {
+  const { ActionTier, definePlugin } = plugins;
+  const typed = (crash = false) =>
+    definePlugin({
+      name: "tasks",
+      version: "1.0.0",
+      description: "Tasks",
+      credentials: { tasks_token: { description: "Token" } },
+      actions: {
+        list: {
+          description: "List tasks",
+          tier: ActionTier.AUTO,
+          input: z.object({ done: z.boolean().optional() }),
+          examples: [{}, { done: true }],
+          run: (input) => {
+            if (crash && input.done === true) throw new TypeError("cannot read 'done'");
+            return [];
+          },
+        },
+        add: {
+          description: "Add a task",
+          tier: ActionTier.CONFIRM,
+          input: z.object({ title: z.string().min(1) }),
+          examples: [{ title: "write tests" }],
+          preview: (input) => ({ summary: `add "${input.title}"` }),
+          run: () => ({ id: 1 }),
+        },
+      },
+    });
+  const credentials = { tasks_token: "t0ken-for-tasks" };
+
+  it("passes a typed plugin, every check in order", async () => {
+    const report = await checkPluginContract(() => typed(), { credentials, validParams: { add: { title: "x" } } });
+    expect(report.checks.filter((c) => !c.passed || c.message !== undefined)).toEqual([]);
+  });
+
+  it("examples fails when an AUTO action crashes on one of its own examples", async () => {
+    const result = await runContractCheck("examples", () => typed(true), { credentials });
+    expect(result.passed).toBe(false);
+    expect(result.message).toMatch(
+      /^AUTO actions failed on their own examples: "list" with example 1: .*CORTEX_PLUGIN_ERROR/,
     );
   });
 });

@@ -214,3 +214,28 @@ describe("harness.health and teardown", () => {
     expect(h.logs.some((l) => l.level === "error" && l.message.includes("boom"))).toBe(true);
   });
 });
+
+describe("harness.preview", () => {
+  it("asks the registry for the preview of a typed plugin's call", async () => {
+    const { ActionTier, definePlugin } = await import("@cortex/plugins");
+    const { z } = await import("zod");
+    const plugin = definePlugin({
+      name: "tasks",
+      version: "1.0.0",
+      description: "Tasks",
+      actions: {
+        add: {
+          description: "Add",
+          tier: ActionTier.CONFIRM,
+          input: z.object({ title: z.string() }),
+          preview: (input) => ({ summary: `add "${input.title}"` }),
+          run: () => ({ id: 1 }),
+        },
+      },
+    });
+    const harness = await createPluginHarness(plugin);
+    await expect(harness.preview("add", { title: "tests" })).resolves.toEqual({ summary: 'add "tests"' });
+    await expect(harness.preview("add", {})).rejects.toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+    await harness.teardown();
+  });
+});

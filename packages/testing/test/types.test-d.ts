@@ -61,3 +61,22 @@ test("ScriptedModel is a ModelClient of @cortex/primitives, scripted with its re
   // @ts-expect-error a step is a response, not a string
   new ScriptedModel(["hi"]);
 });
+
+test("the harness of a typed plugin knows its action names", async () => {
+  const { ActionTier, definePlugin } = await import("@cortex/plugins");
+  const { z } = await import("zod");
+  const plugin = definePlugin({
+    name: "issues",
+    version: "1.0.0",
+    description: "Issues",
+    actions: {
+      list_issues: { description: "List", tier: ActionTier.AUTO, input: z.object({}), run: () => [] },
+    },
+  });
+  const harness = await createPluginHarness(plugin);
+  expectTypeOf(harness.execute("list_issues")).toEqualTypeOf<Promise<PluginResult>>();
+  // @ts-expect-error -- there is no action `list_isues`
+  void harness.execute("list_isues");
+  // @ts-expect-error -- nor a preview of it
+  void harness.preview("list_isues");
+});

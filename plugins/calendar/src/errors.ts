@@ -9,7 +9,6 @@ import { CortexError, isCortexError, type ErrorTable } from "@cortex/primitives"
 export const CALENDAR_ERRORS = {
   CORTEX_CALENDAR_CONFIG_INVALID: "CalendarConfigError",
   CORTEX_CALENDAR_NOT_READY: "result",
-  CORTEX_CALENDAR_UNKNOWN_ACTION: "result",
   CORTEX_CALENDAR_INVALID_RANGE: "result",
   CORTEX_CALENDAR_INVALID_TEXT: "result",
   CORTEX_CALENDAR_EVENT_NOT_FOUND: "result",

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { createPluginHarness, type PluginHarness } from "@cortex/testing";
 import ICAL from "ical.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { CalendarPlugin, type CalendarEvent } from "../src/index.js";
+import { CALENDAR_CREDENTIALS, CalendarPlugin, type CalendarEvent } from "../src/index.js";
 import { HOSTILE_TITLES, normalizedText, physicalLines, strictLines } from "./support/hostile.js";
 import { tempIcsPath } from "./support/temp.js";
 
@@ -394,7 +394,8 @@ describe("CalendarPlugin lifecycle", () => {
     const plugin = new CalendarPlugin();
     expect(await plugin.health()).toMatchObject({ plugin: "calendar", status: "UNKNOWN" });
     current = await createPluginHarness(plugin, { credentials: { calendar_ics_path: await tempIcsPath() } });
-    expect(current.broker.requestedKeys).toEqual(["calendar_backend", "calendar_ics_path"]);
+    // The typed form reads every declared key once, before its setup runs.
+    expect(current.broker.requestedKeys).toEqual(Object.keys(CALENDAR_CREDENTIALS));
     expect(await plugin.health()).toMatchObject({ status: "HEALTHY", details: { backend: "ics" } });
     await current.teardown();
     expect(await plugin.health()).toMatchObject({ status: "UNKNOWN" });
@@ -418,7 +419,7 @@ describe("CalendarPlugin lifecycle", () => {
     });
     expect(await plugin.executeAction("send_invites", {})).toMatchObject({
       success: false,
-      code: "CORTEX_CALENDAR_UNKNOWN_ACTION",
+      code: "CORTEX_ACTION_NOT_FOUND",
       error: expect.stringContaining("list_events") as string,
     });
   });

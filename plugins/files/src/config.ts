@@ -40,6 +40,8 @@ export const FILES_DEFAULTS = {
   searchResults: 50,
   /** Most entries of a moved folder checked for links; a bigger folder is refused. */
   maxMoveScan: 100_000,
+  /** Largest file (old or new content, in bytes) a `write` preview shows as a diff; bigger ones get a summary only. */
+  maxDiffBytes: 256 * 1024,
 } as const;
 
 /** Limits a host sets in code (the constructor options), not through the broker. */

@@ -1,11 +1,19 @@
-export { FilesPlugin } from "./plugin.js";
+export { FILES_ACTIONS, FILES_CREDENTIALS, FilesPlugin } from "./plugin.js";
 export type { FilesFailure, FilesPluginOptions } from "./plugin.js";
 export { DEFAULT_LIMITS, DEFAULT_MAX_BYTES, FILES_CONFIG_KEYS, FILES_DEFAULTS } from "./config.js";
 export type { CodeLimits, FilesLimits } from "./config.js";
 export { Sandbox } from "./sandbox.js";
 export type { LocateOptions, Located, ResolvedPath } from "./sandbox.js";
 export type { Anchoring, Folder } from "./folder.js";
-export { FILES_ACTIONS, FILES_ACTION_NAMES } from "./schemas.js";
+export {
+  DeleteInput,
+  FILES_ACTION_NAMES,
+  ListInput,
+  MoveInput,
+  ReadInput,
+  SearchInput,
+  WriteInput,
+} from "./schemas.js";
 export type {
   DeleteParams,
   FilesActionName,

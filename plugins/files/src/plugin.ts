@@ -1,26 +1,35 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import {
+  ActionTier,
+  DefinedPlugin,
+  definePlugin,
+  MemoryBroker,
   PluginHealthStatus,
   type ActionContext,
-  type CredentialBroker,
-  type Plugin,
+  type HealthAnswer,
   type PluginActionInfo,
-  type PluginHealthReport,
-  type PluginResult,
 } from "@cortex/plugins";
 import { messageOf } from "@cortex/primitives";
 import pkg from "../package.json" with { type: "json" };
 import { remove } from "./actions/delete.js";
 import { list } from "./actions/list.js";
 import { move } from "./actions/move.js";
+import { previewDelete, previewMove, previewWrite } from "./actions/preview.js";
 import { read } from "./actions/read.js";
 import { search } from "./actions/search.js";
 import { write } from "./actions/write.js";
 import type { ActionEnv } from "./actions/common.js";
-import { codeLimits, readConfig, type CodeLimits, type FilesConfig, type FilesLimits } from "./config.js";
+import {
+  codeLimits,
+  FILES_CONFIG_KEYS,
+  readConfig,
+  type CodeLimits,
+  type FilesConfig,
+  type FilesLimits,
+} from "./config.js";
 import { FilesNotConfiguredError, fromErrno, type FilesErrorCode } from "./errors.js";
-import { FILES_ACTIONS, FILES_ACTION_NAMES, type FilesActionName, type FilesActionParams } from "./schemas.js";
+import { DeleteInput, ListInput, MoveInput, ReadInput, SearchInput, WriteInput } from "./schemas.js";
 
 /** Limits not read from the broker, each a whole number > 0 (see `FILES_DEFAULTS`); for embedding and tests. */
 export type FilesPluginOptions = Partial<CodeLimits>;
@@ -32,28 +41,156 @@ export interface FilesFailure {
   code: FilesErrorCode | "CORTEX_ACTION_NOT_FOUND";
 }
 
-type Handler<A extends FilesActionName> = (env: ActionEnv, params: FilesActionParams[A]) => Promise<unknown>;
-const HANDLERS: { [A in FilesActionName]: Handler<A> } = { list, read, search, write, move, delete: remove };
+/** The configuration the plugin reads, declared: `cortex plugins` and `cortex --help` list them. */
+export const FILES_CREDENTIALS = {
+  [FILES_CONFIG_KEYS.root]: { description: "The sandbox folder every path stays inside", secret: false },
+  [FILES_CONFIG_KEYS.maxReadBytes]: {
+    description: "Largest file read returns, in bytes (default 1 MiB)",
+    secret: false,
+    required: false,
+  },
+  [FILES_CONFIG_KEYS.maxWriteBytes]: {
+    description: "Largest content write accepts, in bytes (default 1 MiB)",
+    secret: false,
+    required: false,
+  },
+} as const;
 
-const isAction = (name: string): name is FilesActionName => (FILES_ACTION_NAMES as readonly string[]).includes(name);
+/** What one plugin instance holds: its code limits and, once set up, its sandbox. */
+interface FilesState {
+  readonly defaults: CodeLimits;
+  config: FilesConfig | undefined;
+}
 
 /**
- * A sandboxed folder as a Cortex plugin: `list`, `read`, `search` (AUTO),
- * `write`, `move` (CONFIRM) and `delete` (ADMIN). Configured from the broker
- * in `setup` (`files_root`, optional `files_max_read_bytes` and
- * `files_max_write_bytes`). Every path stays inside the root; failures come
- * back as `{ success: false, error, code }`, never as a throw.
+ * Runs `act` with the sandbox, the limits and the call's signal. A refused
+ * path, a missing file or a limit becomes a coded `FilesError`, which the
+ * typed form turns into `{ success: false, error, code }`; anything else is
+ * a bug, reported by the registry as `CORTEX_PLUGIN_ERROR`.
  */
-export class FilesPlugin implements Plugin {
-  /** Always `"files"`: the key in `cortex.plugins` and the tool prefix (`files__read`). */
-  readonly name = "files";
-  /** This package's version (from its package.json, inlined at build). */
-  readonly version: string = pkg.version;
-  /** What the plugin is for, as shown to the model. */
-  readonly description =
-    "Read, search and change files inside one sandboxed folder (list, read, search, write, move, delete).";
-  readonly #defaults: CodeLimits;
-  #config: FilesConfig | undefined;
+async function withEnv<T>(state: FilesState, ctx: ActionContext, path: string, act: (env: ActionEnv) => Promise<T>) {
+  const config = state.config;
+  if (config === undefined) throw new FilesNotConfiguredError();
+  try {
+    return await act({ ...config, signal: ctx.signal });
+  } catch (error) {
+    throw fromErrno(error, path) ?? error;
+  }
+}
+
+function definition(state: FilesState) {
+  return definePlugin({
+    name: "files",
+    version: pkg.version,
+    description: "Read, search and change files inside one sandboxed folder (list, read, search, write, move, delete).",
+    credentials: FILES_CREDENTIALS,
+    async setup({ credentials }) {
+      // The values were read once, as declared: the config is parsed from them, not asked for again.
+      const values = new Map(Object.entries(credentials).filter((entry): entry is [string, string] => !!entry[1]));
+      state.config = await readConfig(new MemoryBroker(values), state.defaults);
+    },
+    teardown() {
+      state.config = undefined;
+    },
+    health: () => health(state),
+    actions: {
+      list: {
+        description:
+          "List a folder in the sandbox. Returns entries with name, path, type (file, directory, symlink, other), size in bytes and modified time (ISO 8601). Links are reported, never followed when recursing.",
+        tier: ActionTier.AUTO,
+        input: ListInput,
+        examples: [{}, { path: "docs", recursive: true }],
+        readOnly: true,
+        idempotent: true,
+        run: (input, ctx) => withEnv(state, ctx, input.path, (env) => list(env, input)),
+      },
+      read: {
+        description:
+          "Read one file from the sandbox. Files over the configured size limit (files_max_read_bytes) are refused with CORTEX_FILES_TOO_LARGE.",
+        tier: ActionTier.AUTO,
+        input: ReadInput,
+        examples: [{ path: "README.md" }, { path: "logo.png", encoding: "base64" }],
+        readOnly: true,
+        idempotent: true,
+        run: (input, ctx) => withEnv(state, ctx, input.path, (env) => read(env, input)),
+      },
+      search: {
+        description:
+          "Search file names and text file contents under a folder for a plain-text query (not a regex). Returns matching paths, and for content matches the line number and line. Results and bytes scanned are bounded; truncated tells when it stopped early.",
+        tier: ActionTier.AUTO,
+        input: SearchInput,
+        examples: [{ query: "TODO" }, { query: "export", path: "src", glob: "**/*.ts", maxResults: 10 }],
+        readOnly: true,
+        idempotent: true,
+        run: (input, ctx) => withEnv(state, ctx, input.path, (env) => search(env, input)),
+      },
+      write: {
+        description:
+          "Write a file in the sandbox, atomically (a temporary file in the same folder, then a rename): readers see the old content or the new, never a part. Refuses to replace an existing file unless overwrite is true, and content over files_max_write_bytes.",
+        tier: ActionTier.CONFIRM,
+        input: WriteInput,
+        examples: [{ path: "notes/todo.md", content: "- buy milk\n", createDirectories: true }],
+        preview: (input, ctx) => withEnv(state, ctx, input.path, (env) => previewWrite(env, input)),
+        run: (input, ctx) => withEnv(state, ctx, input.path, (env) => write(env, input)),
+      },
+      move: {
+        description:
+          "Move or rename a file or folder inside the sandbox. The parent folder of the destination must exist. Refuses to replace an existing destination unless overwrite is true; never moves the root.",
+        tier: ActionTier.CONFIRM,
+        input: MoveInput,
+        examples: [{ from: "draft.md", to: "final.md" }],
+        preview: (input, ctx) => withEnv(state, ctx, input.from, (env) => previewMove(env, input)),
+        run: (input, ctx) => withEnv(state, ctx, input.from, (env) => move(env, input)),
+      },
+      delete: {
+        description:
+          "Delete a file, link or folder in the sandbox (a link is removed, never its target). A folder that is not empty needs recursive: true. Never deletes the root.",
+        tier: ActionTier.ADMIN,
+        input: DeleteInput,
+        examples: [{ path: "old.log" }, { path: "build", recursive: true }],
+        preview: (input, ctx) => withEnv(state, ctx, input.path, (env) => previewDelete(env, input)),
+        run: (input, ctx) => withEnv(state, ctx, input.path, (env) => remove(env, input)),
+      },
+    },
+  });
+}
+
+/**
+ * HEALTHY when the root is a readable and writable folder; UNHEALTHY
+ * otherwise; UNKNOWN before setup. `details.anchoring` says how folders are
+ * reached: `"descriptor"` where a racing process cannot redirect a step.
+ */
+async function health(state: FilesState): Promise<HealthAnswer> {
+  const config = state.config;
+  if (config === undefined) return { status: PluginHealthStatus.UNKNOWN, details: { configured: false } };
+  const { root, anchoring } = config.sandbox;
+  const { maxReadBytes, maxWriteBytes } = config.limits;
+  const details = { root, anchoring, maxReadBytes, maxWriteBytes };
+  try {
+    if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a folder`);
+    await access(root, constants.R_OK | constants.W_OK | constants.X_OK);
+    return { status: PluginHealthStatus.HEALTHY, details };
+  } catch (error) {
+    return { status: PluginHealthStatus.UNHEALTHY, details, error: `sandbox root unusable: ${messageOf(error)}` };
+  }
+}
+
+type FilesDefinition = ReturnType<typeof definition>;
+
+/**
+ * A sandboxed folder as a Cortex plugin, defined with `definePlugin`:
+ * `list`, `read`, `search` (AUTO), `write`, `move` (CONFIRM) and `delete`
+ * (ADMIN), their params from zod schemas. Configured from the broker in
+ * `setup` (`files_root`, optional `files_max_read_bytes` and
+ * `files_max_write_bytes`). Every path stays inside the root; failures come
+ * back as `{ success: false, error, code }`, never as a throw. `write`
+ * previews as a unified diff, `move` and `delete` as a summary.
+ */
+export class FilesPlugin extends DefinedPlugin<
+  FilesDefinition extends DefinedPlugin<infer I, infer _C> ? I : never,
+  typeof FILES_CREDENTIALS
+> {
+  readonly #state: FilesState;
 
   /**
    * Options are optional: discovery constructs the plugin with no arguments.
@@ -61,95 +198,21 @@ export class FilesPlugin implements Plugin {
    * `CORTEX_INVALID_OPTIONS`.
    */
   constructor(options?: FilesPluginOptions) {
-    this.#defaults = codeLimits(options);
+    const state: FilesState = { defaults: codeLimits(options), config: undefined };
+    super(definition(state).definition);
+    this.#state = state;
   }
 
   /** Real path of the sandbox root once set up, else `undefined`. */
   get root(): string | undefined {
-    return this.#config?.sandbox.root;
+    return this.#state.config?.sandbox.root;
   }
 
   /** Effective limits once set up, else `undefined`. */
   get limits(): FilesLimits | undefined {
-    return this.#config?.limits;
-  }
-
-  /**
-   * Reads the configuration and opens the sandbox. Rejects with the broker's
-   * `CORTEX_CREDENTIAL_MISSING` without `files_root`, and with
-   * `CORTEX_FILES_INVALID_CONFIG` when the root is not a folder or a limit is
-   * not a positive integer.
-   */
-  async setup(broker: CredentialBroker): Promise<void> {
-    this.#config = await readConfig(broker, this.#defaults);
-  }
-
-  /** Forgets the configuration; actions then fail with `CORTEX_FILES_NOT_CONFIGURED`. */
-  teardown(): void {
-    this.#config = undefined;
-  }
-
-  /** The six actions with their tiers and schemas. */
-  listActions(): readonly PluginActionInfo[] {
-    return FILES_ACTIONS;
-  }
-
-  /**
-   * Runs an action. Never throws for a refused path, a missing file or a
-   * limit: resolves to `{ success: false, error, code }` (see
-   * {@link FilesFailure}). An unknown action gives `CORTEX_ACTION_NOT_FOUND`.
-   * `context.signal` stops a running `search` (and a `write` before it commits).
-   */
-  async executeAction(action: string, params: Record<string, unknown>, context?: ActionContext): Promise<PluginResult> {
-    if (!isAction(action)) {
-      return failure(
-        "CORTEX_ACTION_NOT_FOUND",
-        `plugin "files" has no action "${action}" (actions: ${FILES_ACTION_NAMES.join(", ")})`,
-      );
-    }
-    try {
-      const config = this.#config;
-      if (config === undefined) throw new FilesNotConfiguredError();
-      const env: ActionEnv = { ...config, signal: context?.signal };
-      // The registry validated params against this action's schema: trusted from here.
-      const handler = HANDLERS[action] as Handler<FilesActionName>;
-      const data = await handler(env, params);
-      return { success: true, data };
-    } catch (error) {
-      const coded = fromErrno(error, typeof params.path === "string" ? params.path : ".");
-      if (coded === undefined) throw error; // a bug: the registry reports it as CORTEX_PLUGIN_ERROR
-      return failure(coded.code, `files.${action}: ${coded.message}`);
-    }
-  }
-
-  /**
-   * HEALTHY when the root is a readable and writable folder; UNHEALTHY
-   * otherwise; UNKNOWN before setup. `details.anchoring` says how folders are
-   * reached: `"descriptor"` where a racing process cannot redirect a step.
-   */
-  async health(): Promise<PluginHealthReport> {
-    const config = this.#config;
-    if (config === undefined) {
-      return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { configured: false } };
-    }
-    const { root, anchoring } = config.sandbox;
-    const { maxReadBytes, maxWriteBytes } = config.limits;
-    const details = { root, anchoring, maxReadBytes, maxWriteBytes };
-    try {
-      if (!(await stat(root)).isDirectory()) throw new Error(`${root} is not a folder`);
-      await access(root, constants.R_OK | constants.W_OK | constants.X_OK);
-      return { plugin: this.name, status: PluginHealthStatus.HEALTHY, details };
-    } catch (error) {
-      return {
-        plugin: this.name,
-        status: PluginHealthStatus.UNHEALTHY,
-        details,
-        error: `sandbox root unusable: ${messageOf(error)}`,
-      };
-    }
+    return this.#state.config?.limits;
   }
 }
 
-function failure(code: FilesFailure["code"], error: string): FilesFailure {
-  return { success: false, error, code };
-}
+/** The six actions with their tiers and derived JSON Schemas, as `listActions()` returns them. */
+export const FILES_ACTIONS: readonly PluginActionInfo[] = new FilesPlugin().listActions();

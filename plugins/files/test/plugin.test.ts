@@ -260,7 +260,13 @@ describe("delete (ADMIN)", () => {
 
 describe("setup and configuration", () => {
   it("asks the broker for files_root and both optional limits", async () => {
-    expect(h.broker.requestedKeys).toEqual(["files_root", "files_max_read_bytes", "files_max_write_bytes"]);
+    // The registry checks the required key first; the plugin then reads each declared key once.
+    expect(h.broker.requestedKeys).toEqual([
+      "files_root",
+      "files_root",
+      "files_max_read_bytes",
+      "files_max_write_bytes",
+    ]);
     expect(h.plugin.root).toBe(fx.root);
     expect(h.plugin.limits).toMatchObject({ maxReadBytes: 1024 * 1024, maxWriteBytes: 1024 * 1024 });
   });
@@ -282,9 +288,12 @@ describe("setup and configuration", () => {
     }
   });
 
-  it("fails setup without files_root (the broker's CORTEX_CREDENTIAL_MISSING is the cause)", async () => {
+  it("fails setup without files_root, naming its environment variable (the registry's check is the cause)", async () => {
     const error: unknown = await createPluginHarness(new FilesPlugin(), { credentials: {} }).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", cause: { code: "CORTEX_CREDENTIAL_MISSING" } });
+    expect(error).toMatchObject({
+      code: "CORTEX_PLUGIN_NOT_READY",
+      cause: { code: "CORTEX_CREDENTIALS_MISSING", missing: [{ key: "files_root", variable: "CORTEX_FILES_ROOT" }] },
+    });
   });
 
   it.each([
@@ -319,7 +328,7 @@ describe("without setup, and health", () => {
     });
     await plugin.setup(new FakeBroker({ files_root: fx.root }));
     expect(await plugin.executeAction("list", {})).toMatchObject({ success: true });
-    plugin.teardown();
+    await plugin.teardown();
     expect(await plugin.executeAction("list", {})).toMatchObject({ code: "CORTEX_FILES_NOT_CONFIGURED" });
   });
 

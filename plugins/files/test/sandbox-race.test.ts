@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { PluginHarness } from "@cortex/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { FilesPlugin } from "../src/index.js";
+import type { FilesActionName, FilesPlugin } from "../src/index.js";
 import { harnessFor, makeFixture, type Fixture } from "./helpers.js";
 
 // A second process swaps folders inside the root for links to a folder outside
@@ -103,7 +103,7 @@ describe("the sandbox under a racing local process", () => {
     const admin = { approve: true, admin: true } as const;
     const outcomes = new Map<string, number>();
     const reads: string[] = [];
-    const run = async (action: string, params: Record<string, unknown>, options = {}) => {
+    const run = async (action: FilesActionName, params: Record<string, unknown>, options = {}) => {
       const result = await h.execute(action, params, options);
       const key = `${action} ${result.success ? "ok" : (result.code ?? "no code")}`;
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import type { Plugin } from "@cortex/plugins";
+import type { Plugin, PluginCredentialInfo } from "@cortex/plugins";
 import type { ThrowawayHost } from "./host.js";
 
 /** One problem a check found, with what to do about it. */
@@ -39,6 +39,8 @@ export interface CheckState {
   readonly loaded: Map<string, Plugin>;
   /** Each plugin that registered, by key, with valid params (from schema examples) of its CONFIRM/ADMIN actions. */
   readonly registered: Map<string, Record<string, Record<string, unknown>>>;
+  /** Each plugin that registered, by key, with the credentials it declares (`undefined`: none). */
+  readonly declared: Map<string, PluginCredentialInfo[] | undefined>;
 }
 
 /**

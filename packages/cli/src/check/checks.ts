@@ -1,6 +1,13 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import { EnvBroker, isCortexError, MemoryBroker, PluginRegistry, silentLogger } from "@cortex/plugins";
+import {
+  credentialVariable,
+  EnvBroker,
+  isCortexError,
+  MemoryBroker,
+  PluginRegistry,
+  silentLogger,
+} from "@cortex/plugins";
 import type { RegisteredAction } from "@cortex/plugins";
 import { isPlainObject, messageOf } from "@cortex/primitives";
 import { outcome, type PluginCheck } from "./check.js";
@@ -99,16 +106,17 @@ const load: PluginCheck = {
 /** Each plugin registers in a real `PluginRegistry` (every schema compiles). */
 const register: PluginCheck = {
   name: "register",
-  verifies: "each plugin registers in a PluginRegistry (every action schema compiles)",
+  verifies: "each plugin registers in a PluginRegistry (every action schema compiles, every example passes it)",
   needs: "package",
   async run(state) {
     const result = outcome();
     for (const [key, plugin] of state.loaded) {
-      const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger });
+      const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger, checkExamples: true });
       try {
         registry.register(plugin);
         const actions = registry.listActions();
         state.registered.set(key, exampleParams(actions));
+        state.declared.set(key, registry.credentials(key));
         result.notes.push(`"${key}": ${actions.map((a) => `${a.name} (${a.tier})`).join(", ")}`);
       } catch (error) {
         const code = isCortexError(error) ? error.code : "error";
@@ -116,8 +124,10 @@ const register: PluginCheck = {
           message: `"${key}" [${code}]: ${messageOf(error)}`,
           fix:
             code === "CORTEX_INVALID_SCHEMA"
-              ? "fix that action's `parameters` so it is a JSON Schema ajv compiles"
-              : "fix what the message names",
+              ? "fix that action's `parameters` (or `input`) so it is a JSON Schema ajv compiles"
+              : code === "CORTEX_INVALID_EXAMPLE"
+                ? "fix the example (or the schema): every example must pass the action's own schema"
+                : "fix what the message names",
         });
       } finally {
         await registry.shutdown();
@@ -125,6 +135,43 @@ const register: PluginCheck = {
     }
     result.summary = `${state.registered.size} of ${state.loaded.size} plugin(s) register in a PluginRegistry; every action schema compiles`;
     return result;
+  },
+};
+
+/** Each plugin declares its credentials, and every required one is given. */
+const credentials: PluginCheck = {
+  name: "credentials",
+  verifies:
+    "each plugin declares the credentials it reads (so cortex --help and cortex plugins list\n" +
+    "them), and every required one is given (--credentials or its environment variable)",
+  needs: "package",
+  run(state) {
+    const result = outcome();
+    let listed = 0;
+    for (const [key, declared] of state.declared) {
+      if (declared === undefined) {
+        result.notes.push(
+          `warning: "${key}" declares no credentials: cortex --help and cortex plugins cannot tell users what to set (add \`credentials\` to the plugin)`,
+        );
+        continue;
+      }
+      for (const c of declared) {
+        listed++;
+        const given = state.credentials?.[c.key] ?? state.env[c.variable] ?? state.env[credentialVariable(c.key)];
+        const marks = [c.required ? "required" : "optional", c.secret ? "secret" : "setting"].join(", ");
+        result.notes.push(
+          `"${key}": ${c.key} (${c.variable}; ${marks}) ${given ? "is given" : "is not given"}: ${c.description}`,
+        );
+        if (c.required && !given) {
+          result.problems.push({
+            message: `"${key}" needs credential "${c.key}", which is not given`,
+            fix: `set ${c.variable}, or pass --credentials <file.json> with "${c.key}"`,
+          });
+        }
+      }
+    }
+    result.summary = `${listed} declared credential(s), every required one given`;
+    return Promise.resolve(result);
   },
 };
 
@@ -203,13 +250,13 @@ const pack: PluginCheck = {
 };
 
 /** Every check of `cortex check-plugin`, in the order they run (later ones use what earlier ones found). */
-export const PLUGIN_CHECKS: readonly PluginCheck[] = [packageJson, load, register, contract, pack];
+export const PLUGIN_CHECKS: readonly PluginCheck[] = [packageJson, load, register, credentials, contract, pack];
 
-/** The first of each CONFIRM/ADMIN action's schema `examples` that is an object. */
+/** The first example of each CONFIRM/ADMIN action: its own `examples`, else its schema's. */
 function exampleParams(actions: readonly RegisteredAction[]): Record<string, Record<string, unknown>> {
   const params: Record<string, Record<string, unknown>> = {};
   for (const action of actions) {
-    const examples = action.parameters?.examples;
+    const examples = action.examples ?? action.parameters?.examples;
     const first: unknown = Array.isArray(examples) ? examples[0] : undefined;
     if (action.tier !== "AUTO" && isPlainObject(first)) params[action.name] = first;
   }
@@ -238,5 +285,8 @@ function contractFix(check: string, message = ""): string {
   }
   if (check === "approval")
     return "give actions that change things the CONFIRM or ADMIN tier; never run them from another action";
+  if (check === "reachable")
+    return "make executeAction dispatch every listed action name (a typo in a case label is the usual cause), or use definePlugin";
+  if (check === "examples") return "fix the examples, or the action that fails on them";
   return `see the "${check}" row of @cortex/testing's contract table; run describePluginContract in your tests to reproduce`;
 }

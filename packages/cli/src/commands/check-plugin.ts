@@ -48,6 +48,7 @@ export const checkPluginCommand: Command = {
       keys: [],
       loaded: new Map(),
       registered: new Map(),
+      declared: new Map(),
     };
     const p = ctx.out;
     const label =

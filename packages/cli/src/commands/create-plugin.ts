@@ -9,7 +9,7 @@ import { text } from "../printer.js";
 
 /**
  * `cortex create-plugin <dir>`: writes a ready-to-publish plugin package
- * (plugin class, tests with `@cortex/testing`, tsup/tsconfig/vitest configs,
+ * (a typed plugin, tests with `@cortex/testing`, tsup/tsconfig/vitest configs,
  * README) into `dir`. Exit status 0 when written, 1 when the folder is not
  * empty or cannot be written, 2 for an invalid name.
  */
@@ -18,8 +18,9 @@ export const createPluginCommand: Command = {
   summary: "Create a ready-to-publish plugin package in a new folder",
   usage: "create-plugin <dir> [--name <plugin-name>] [--package <npm-name>]",
   details: [
-    "Writes package.json (with the cortex.plugins field), a plugin class with an AUTO and a CONFIRM",
-    "action, tests using @cortex/testing, tsup/tsconfig/vitest configs, .gitignore and a README.",
+    "Writes package.json (with the cortex.plugins field), a typed plugin (definePlugin with zod schemas)",
+    "keeping items with an AUTO and a CONFIRM action, a preview and examples, tests using @cortex/testing,",
+    "tsup/tsconfig/vitest configs, .gitignore and a README.",
     "The plugin name defaults to the folder name without a leading cortex-plugin-; the package name",
     "to the folder name if it starts with cortex-plugin-, else cortex-plugin-<name>.",
     "Never overwrites: <dir> must not exist or be empty.",
@@ -54,7 +55,7 @@ export const createPluginCommand: Command = {
     const rel = relative(ctx.io.cwd, dir);
     const shown = rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? dir : rel;
     const p = ctx.out;
-    p.line(text`Created ${names.packageName} (plugin "${names.plugin}", class ${names.className}) in ${shown}:`);
+    p.line(text`Created ${names.packageName} (plugin "${names.plugin}", factory ${names.exportName}) in ${shown}:`);
     for (const file of Object.keys(files)) p.line(text`  ${file}`);
     p.line();
     p.line(text`Next:`);

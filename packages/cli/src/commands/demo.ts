@@ -101,6 +101,7 @@ export const demoCommand: Command = {
         io: ctx.io,
         prompt: ctx.err,
         mode,
+        registry,
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
     } finally {

@@ -57,6 +57,7 @@ export const execCommand: Command = {
               tier,
               params,
               ...(request.principal ? { principal: request.principal.id } : {}),
+              ...(request.preview ? { preview: request.preview } : {}),
             };
             const decision = await decide(ctx.io, ctx.err, call, mode);
             if (mode === "yes")

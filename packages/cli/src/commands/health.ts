@@ -1,4 +1,4 @@
-import type { PluginHealthReport } from "@cortex/plugins";
+import type { PluginCredentialInfo, PluginHealthReport, PluginRegistry } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
 import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
@@ -25,11 +25,11 @@ export const healthCommand: Command = {
       if (booleanFlag(ctx, "json")) {
         ctx.out.json({
           status: report.failed.length > 0 ? "UNHEALTHY" : health.status,
-          plugins: health.plugins,
+          plugins: health.plugins.map((h) => ({ ...h, credentials: credentialsOf(registry, h.plugin, ctx.io.env) })),
           failed: discoveryFailuresJson(report),
         });
       } else {
-        printHealth(ctx.out, health.plugins, ctx.io.cwd);
+        printHealth(ctx.out, health.plugins, ctx.io.cwd, (name) => credentialsOf(registry, name, ctx.io.env));
       }
       const failedToLoad = reportDiscoveryFailures(ctx.err, report);
       const unhealthy = health.plugins.filter((h) => h.status === "UNHEALTHY").map((h) => h.plugin);
@@ -47,7 +47,26 @@ export const healthCommand: Command = {
   },
 };
 
-function printHealth(p: Printer, reports: PluginHealthReport[], cwd: string): void {
+/** A credential with whether its environment variable is set. */
+type Checked = PluginCredentialInfo & { set: boolean };
+
+/** The plugin's declared credentials, each with whether its variable is set; `null` when it declares none. */
+function credentialsOf(
+  registry: PluginRegistry,
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Checked[] | null {
+  const declared = registry.credentials(name);
+  if (declared === undefined) return null;
+  return declared.map((c) => ({ ...c, set: (env[c.variable] ?? "") !== "" }));
+}
+
+function printHealth(
+  p: Printer,
+  reports: PluginHealthReport[],
+  cwd: string,
+  credentials: (plugin: string) => Checked[] | null,
+): void {
   if (reports.length === 0) {
     p.line(text`No plugins found in the dependencies of ${cwd}/package.json.`);
     return;
@@ -57,5 +76,12 @@ function printHealth(p: Printer, reports: PluginHealthReport[], cwd: string): vo
     const status = p.style(STATUS_STYLE[r.status] ?? "dim", padText(r.status, 9));
     const extra = r.error ?? (r.details ? compact(r.details, 100) : "");
     p.line(text`${padText(r.plugin, width)}  ${status} ${p.style("dim", extra)}`);
+    const declared = credentials(r.plugin) ?? [];
+    const keyWidth = Math.max(0, ...declared.map((c) => textWidth(c.variable)));
+    for (const c of declared) {
+      const state = c.set ? p.style("green", "set") : p.style(c.required ? "red" : "dim", "not set");
+      const need = c.required ? "required" : "optional";
+      p.line(text`  ${padText(c.variable, keyWidth)}  ${state} ${p.style("dim", `(${c.key}, ${need})`)}`);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import type { RegisteredAction } from "@cortex/plugins";
+import type { PluginCredentialInfo, RegisteredAction } from "@cortex/plugins";
 import { booleanFlag, type Command } from "../command.js";
 import { CommandFailedError, EXIT_OK } from "../errors.js";
 import { cliLogger, discoveryFailuresJson, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
@@ -33,7 +33,17 @@ export const pluginsCommand: Command = {
         description: plugin.description,
         actions: actions
           .filter((a) => a.plugin === name)
-          .map(({ name: action, tier, description, parameters }) => ({ name: action, tier, description, parameters })),
+          .map(({ name: action, tier, description, parameters, idempotent, readOnly, examples }) => ({
+            name: action,
+            tier,
+            description,
+            parameters,
+            ...(idempotent === undefined ? {} : { idempotent }),
+            ...(readOnly === undefined ? {} : { readOnly }),
+            ...(examples === undefined ? {} : { examples }),
+          })),
+        // `null`: the plugin declares none (it may still read keys: see its README).
+        credentials: registry.credentials(name) ?? null,
       };
     });
     if (booleanFlag(ctx, "json")) {
@@ -62,6 +72,18 @@ interface Listed {
   package: string | undefined;
   version: string;
   description: string;
+  credentials: PluginCredentialInfo[] | null;
+}
+
+/** One line per declared credential: its variable, whether required, and what it is. */
+export function credentialLines(p: Printer, credentials: readonly PluginCredentialInfo[]): void {
+  const width = Math.max(0, ...credentials.map((c) => textWidth(c.variable)));
+  for (const c of credentials) {
+    const marks = [c.required ? "required" : "optional", c.secret ? "secret" : ""].filter(Boolean).join(", ");
+    p.line(
+      text`  ${p.style("cyan", padText(c.variable, width))}  ${c.key}: ${c.description} ${p.style("dim", `(${marks})`)}`,
+    );
+  }
 }
 
 /** The first sentence of a description; `--json` has the whole text. */
@@ -87,6 +109,8 @@ function printPlugins(p: Printer, plugins: Listed[], actions: RegisteredAction[]
         text`  ${tierLabel(p, action.tier)} ${padText(action.name, width)}  ${p.style("dim", firstSentence(action.description))}`,
       );
     }
+    if (plugin.credentials === null) p.line(text`  ${p.style("dim", "(declares no credentials; see its README)")}`);
+    else if (plugin.credentials.length > 0) credentialLines(p, plugin.credentials);
     p.line();
   }
   const count = actions.length;

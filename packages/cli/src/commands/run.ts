@@ -72,6 +72,7 @@ export const runCommand: Command = {
         out: ctx.out,
         json: booleanFlag(ctx, "json"),
         mode: approvalMode(ctx.io, booleanFlag(ctx, "yes")),
+        registry,
         ...(principal ? { principal } : {}),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });

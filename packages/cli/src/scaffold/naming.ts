@@ -14,8 +14,10 @@ export interface PluginNames {
   plugin: string;
   /** npm package name. */
   packageName: string;
-  /** Exported class, e.g. `WeatherPlugin` for `weather`. */
-  className: string;
+  /** Exported factory (what `cortex.plugins` names), e.g. `createWeatherPlugin` for `weather`. */
+  exportName: string;
+  /** PascalCase of the plugin name, for type names, e.g. `Weather`. */
+  typeName: string;
   /** Prefix of the plugin's broker keys, e.g. `my_notes` for `my-notes`. */
   keyPrefix: string;
 }
@@ -47,7 +49,14 @@ export function pluginNames(dir: string, name?: string, packageName?: string): P
       `pass --package <name>: lower case, e.g. ${PACKAGE_PREFIX}${plugin} or @your-scope/cortex-${plugin}`,
     );
   }
-  return { plugin, packageName: pkg, className: `${pascal(plugin)}Plugin`, keyPrefix: plugin.replace(/-/g, "_") };
+  const typeName = pascal(plugin);
+  return {
+    plugin,
+    packageName: pkg,
+    exportName: `create${typeName}Plugin`,
+    typeName,
+    keyPrefix: plugin.replace(/-/g, "_"),
+  };
 }
 
 function pascal(name: string): string {

@@ -6,9 +6,19 @@ import { readme } from "./readme.js";
 
 /** Dependency ranges written into a new plugin package. */
 export type TemplateVersions = Record<
-  "@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest",
+  "@cortex/plugins" | "@cortex/testing" | "@types/node" | "tsup" | "typescript" | "vitest" | "zod",
   string
 >;
+
+/**
+ * The `@cortex/plugins` versions a plugin built against `version` declares
+ * it works with: from that version up to the next major. Under 1.0 a caret
+ * range would not do: `^0.4.2` matches only `0.4.x`, so the plugin would
+ * refuse every later minor release; `>=0.4.2 <1.0.0` accepts them.
+ */
+export function peerRange(version: string): string {
+  return version.startsWith("0.") ? `>=${version} <1.0.0` : `^${version}`;
+}
 
 /** The version of an installed package, read from its package.json (both export `./package.json`). */
 function installedVersion(name: string): string {
@@ -31,6 +41,8 @@ export function templateVersions(): Promise<TemplateVersions> {
     tsup: "~8.5.0",
     typescript: "~5.9.3",
     vitest: "~4.1.0",
+    // 4.2 is the first zod whose schemas carry their own JSON Schema converter.
+    zod: "^4.2.0",
   });
 }
 
@@ -50,14 +62,15 @@ export function renderTemplates(names: PluginNames, versions: TemplateVersions):
 }
 
 function packageJson(
-  { plugin, packageName, className }: PluginNames,
+  { plugin, packageName, exportName }: PluginNames,
   versions: TemplateVersions,
 ): Record<string, unknown> {
+  const { zod, ...devDependencies } = versions;
   const scoped = packageName.startsWith("@");
   return {
     name: packageName,
     version: "0.1.0",
-    description: `Cortex plugin "${plugin}": take notes and find them again`,
+    description: `Cortex plugin "${plugin}"`,
     license: "MIT",
     type: "module",
     sideEffects: false,
@@ -73,7 +86,7 @@ function packageJson(
       },
       "./package.json": "./package.json",
     },
-    cortex: { plugins: { [plugin]: `./dist/index.js#${className}` } },
+    cortex: { plugins: { [plugin]: `./dist/index.js#${exportName}` } },
     ...(scoped ? { publishConfig: { access: "public" } } : {}),
     scripts: {
       build: "tsup",
@@ -82,13 +95,16 @@ function packageJson(
       prepublishOnly: "npm run build && npm test",
     },
     keywords: ["cortex", "cortex-plugin", plugin],
-    peerDependencies: { "@cortex/plugins": versions["@cortex/plugins"] },
-    devDependencies: { ...versions },
+    dependencies: { zod },
+    peerDependencies: { "@cortex/plugins": peerRange(versions["@cortex/plugins"].replace(/^\^/, "")) },
+    devDependencies,
   };
 }
 
-const indexTs = ({ className }: PluginNames) => `export { ${className}, MAX_NOTES_KEY } from "./plugin.js";
-export type { Note } from "./plugin.js";
+const indexTs = ({
+  exportName,
+  typeName,
+}: PluginNames) => `export { ${exportName}, ${typeName}Item, MAX_ITEMS_KEY } from "./plugin.js";
 `;
 
 const TSUP_CONFIG = `import { defineConfig } from "tsup";

@@ -95,6 +95,15 @@ export class CaldavBackend implements CalendarBackend {
     });
   }
 
+  get(id: string, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#op(signal, async (conn) => {
+      const { cal } = await this.#find(conn, id, signal);
+      const master = masterOf(findEvents(cal, id));
+      if (master === undefined) throw eventNotFound(id);
+      return toEvent(master);
+    });
+  }
+
   update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent> {
     return this.#op(signal, async (conn) => {
       const { object, cal } = await this.#find(conn, id, signal);

@@ -119,6 +119,14 @@ export class IcsBackend implements CalendarBackend {
     });
   }
 
+  get(id: string, signal?: AbortSignal): Promise<CalendarEvent> {
+    return this.#serial(signal, async () => {
+      const master = masterOf(eventsWithId(await this.#read(), id));
+      if (master === undefined) throw eventNotFound(id);
+      return toEvent(master);
+    });
+  }
+
   update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent> {
     return this.#serial(signal, async () => {
       const roots = await this.#read();

@@ -58,6 +58,8 @@ export interface CalendarBackend {
   list(range: TimeRange, signal?: AbortSignal): Promise<ListResult>;
   create(input: EventInput, signal?: AbortSignal): Promise<CalendarEvent>;
   update(id: string, patch: EventPatch, signal?: AbortSignal): Promise<CalendarEvent>;
+  /** The event as it is now (for a recurring one: its first occurrence), changing nothing. */
+  get(id: string, signal?: AbortSignal): Promise<CalendarEvent>;
   /** Removes the event (for a recurring one: the whole series) and returns it as it was. */
   delete(id: string, signal?: AbortSignal): Promise<CalendarEvent>;
   /** Resolves to health details when the store is reachable and usable; throws `CalendarError` otherwise. */

@@ -26,7 +26,8 @@ export interface WriteResult {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function decode(content: string, encoding: "utf8" | "base64"): Buffer {
+/** The bytes `content` stands for; `CORTEX_FILES_INVALID_CONTENT` for bad base64. */
+export function decode(content: string, encoding: "utf8" | "base64"): Buffer {
   if (encoding === "utf8") return Buffer.from(content, "utf8");
   const compact = content.replace(/\s+/g, "");
   if (!BASE64.test(compact)) throw new InvalidContentError('is not valid base64 (encoding: "base64")');
