@@ -18,7 +18,6 @@ describe("package entry", () => {
         "DefinedPlugin",
         "InvalidExampleError",
         "PreviewFailedError",
-        "canonicalJson",
         "credentialVariable",
         "definePlugin",
         "DiscoveryError",
