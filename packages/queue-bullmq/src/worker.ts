@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   createEngine,
   isDurable,
@@ -17,6 +18,7 @@ import {
 import { Worker } from "bullmq";
 import { coded, queueErrorOf } from "./errors.js";
 import { connectionOf, locationOf, QUEUE_BULLMQ_DEFAULTS, wholeNumber, type QueueLocation } from "./options.js";
+import { RunLeases } from "./lease.js";
 import { processJob } from "./processor.js";
 
 /** Options of `startWorker`. */
@@ -77,15 +79,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunWorker> {
   const maxStalledCount = wholeNumber(where, "maxStalledCount", options.maxStalledCount ?? d.maxStalledCount, 0);
   const logger = guardedLogger(options.logger ?? options.engine?.logger ?? consoleLogger);
   const engine = createEngine({ ...options.engine, runStore: store, callJournal });
-  const worker = new Worker(queueName, (job) => processJob(job, engine, store), {
-    connection,
-    prefix,
-    concurrency,
-    lockDuration,
-    stalledInterval,
-    maxStalledCount,
-    autorun: false,
-  });
+  const worker: Worker = new Worker(
+    queueName,
+    (job, token) =>
+      leases.hold((job.data as { runId: string }).runId, token ?? randomUUID(), () => processJob(job, engine, store)),
+    { connection, prefix, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false },
+  );
+  // Twice the job lock: a worker whose event loop stalls loses its job before its run.
+  const leases = new RunLeases(worker.client, `${prefix}:${queueName}:lease:`, lockDuration * 2, logger);
   worker.on("error", (error) => logger.warn("queue worker error", { error: queueErrorOf(error, "worker") }));
   worker.on("failed", (job, error) =>
     logger.warn("a queue job failed", { jobId: job?.id, attempts: job?.attemptsMade, error: error.message }),

@@ -51,8 +51,12 @@ export async function createExecutions(pool: pg.Pool, schema: string): Promise<v
     key text NOT NULL, action text NOT NULL, attempt integer, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
 }
 
-/** A plugin whose every execution is a row in PostgreSQL: `step` (AUTO) and `commit` (CONFIRM). */
-export function opsPlugin(pool: pg.Pool, schema: string, onCommit?: (key: string) => void): Plugin {
+/**
+ * A plugin whose every execution is a row in PostgreSQL: `step` (AUTO) and
+ * `commit` (CONFIRM). Each takes `callMs` after writing its row, so a crash
+ * can fall between a call's effect and its end.
+ */
+export function opsPlugin(pool: pg.Pool, schema: string, callMs = 0, onCommit?: (key: string) => void): Plugin {
   const param = { type: "object", properties: { key: { type: "string" } }, required: ["key"] };
   return {
     name: "ops",
@@ -74,6 +78,7 @@ export function opsPlugin(pool: pg.Pool, schema: string, onCommit?: (key: string
         process.pid,
       ]);
       if (action === "commit") onCommit?.(key);
+      if (callMs > 0) await new Promise((resolve) => setTimeout(resolve, callMs));
       return { success: true, data: { key, action } };
     },
     health: () => Promise.resolve({ plugin: "ops", status: PluginHealthStatus.HEALTHY }),
