@@ -8,6 +8,8 @@ import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
+import { dbCommand } from "./commands/db.js";
+import { workerCommand } from "./commands/worker.js";
 import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
 import { credentialListing, printCommandHelp, printMainHelp } from "./help.js";
@@ -27,6 +29,8 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   createPluginCommand,
   checkPluginCommand,
+  workerCommand,
+  dbCommand,
 ];
 
 const COMMON: NonNullable<ParseArgsConfig["options"]> = {

@@ -28,9 +28,17 @@ const redelivered = (job: Job): boolean => job.attemptsStarted > 1 || job.stalle
  * one run); a paused or ended one is only reported.
  */
 export async function processJob(job: Job, engine: Engine, store: DurableRunStore): Promise<RunResult> {
-  if (job.name === START) return start(job.data as StartJob, engine, store);
-  if (job.name === RESUME) return resume(job as Job<ResumeJob>, engine, store);
-  throw new Error(`unknown job "${job.name}"`);
+  if (job.name !== START && job.name !== RESUME) throw new Error(`unknown job "${job.name}"`);
+  const result =
+    job.name === START
+      ? await start(job.data as StartJob, engine, store)
+      : await resume(job as Job<ResumeJob>, engine, store);
+  // The store failed under the run (PostgreSQL unreachable past its retries): the job is tried again
+  // later, from the run's last save, instead of ending the run as failed.
+  if (result.status === "failed" && result.error?.code === "CORTEX_RUN_STORE_FAILED") {
+    throw new Error(`the run store failed under run "${result.runId}": ${result.error.message}`);
+  }
+  return result;
 }
 
 async function start(data: StartJob, engine: Engine, store: DurableRunStore): Promise<RunResult> {
