@@ -9,6 +9,7 @@ export const CLI_ERRORS = {
   CORTEX_CLI_USAGE: "UsageError",
   CORTEX_CLI_INVALID_PARAMS: "InvalidParamsError",
   CORTEX_CLI_MODEL_NOT_CONFIGURED: "CommandFailedError",
+  CORTEX_CLI_MODEL_PACKAGE_MISSING: "CommandFailedError",
   CORTEX_CLI_ACTION_FAILED: "result",
   CORTEX_CLI_PLUGINS_FAILED: "CommandFailedError",
   CORTEX_CLI_UNHEALTHY: "CommandFailedError",
