@@ -70,6 +70,8 @@ export class RunQueue {
     });
     // Without a listener an "error" event would end the process; each call reports its own failure.
     this.#queue.on("error", () => undefined);
+    // Each waitForResult in progress listens for the queue closing: many at once are expected, not a leak.
+    this.#queue.setMaxListeners(0);
   }
 
   /** Enqueues a new run and resolves to its id once the job is in Redis; the run starts on a worker. */

@@ -28,6 +28,10 @@ export class OpsModel implements ModelClient {
     const id = `c${messages.filter((m) => m.role === "assistant").length}`;
     const key = keyOf(messages);
     if (results.length < 2) return call(id, "ops__step", { key, n: results.length + 1 });
+    // A run whose input says "auto" has AUTO steps only.
+    if (/\bauto\b/.test(messages.find((m) => m.role === "user")?.content ?? "")) {
+      return Promise.resolve({ content: `${key} done` });
+    }
     const commits = results.filter((m) => m.name === "ops__commit");
     const last = commits.at(-1);
     if (last === undefined || (last.content.includes("CORTEX_TOOL_INTERRUPTED") && commits.length < 4)) {
@@ -48,15 +52,21 @@ const call = (id: string, name: string, args: Record<string, unknown>): Promise<
 /** Creates the table the ops plugin writes each execution into. */
 export async function createExecutions(pool: pg.Pool, schema: string): Promise<void> {
   await pool.query(`CREATE TABLE IF NOT EXISTS "${schema}".executions (
-    key text NOT NULL, action text NOT NULL, attempt integer, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT now())`);
+    key text NOT NULL, action text NOT NULL, attempt integer, pid integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`);
 }
 
 /**
  * A plugin whose every execution is a row in PostgreSQL: `step` (AUTO) and
  * `commit` (CONFIRM). Each takes `callMs` after writing its row, so a crash
- * can fall between a call's effect and its end.
+ * can fall between a call's effect and its end. Without a pool it records nothing (a zero-cost plugin).
  */
-export function opsPlugin(pool: pg.Pool, schema: string, callMs = 0, onCommit?: (key: string) => void): Plugin {
+export function opsPlugin(
+  pool: pg.Pool | undefined,
+  schema: string,
+  callMs = 0,
+  onCommit?: (key: string) => void,
+  commitMs = callMs,
+): Plugin {
   const param = { type: "object", properties: { key: { type: "string" } }, required: ["key"] };
   return {
     name: "ops",
@@ -71,14 +81,15 @@ export function opsPlugin(pool: pg.Pool, schema: string, callMs = 0, onCommit?: 
     async executeAction(action, params) {
       const key = String(params.key);
       const attempt = typeof params.attempt === "number" ? params.attempt : null;
-      await pool.query(`INSERT INTO "${schema}".executions (key, action, attempt, pid) VALUES ($1, $2, $3, $4)`, [
+      await pool?.query(`INSERT INTO "${schema}".executions (key, action, attempt, pid) VALUES ($1, $2, $3, $4)`, [
         key,
         action,
         attempt,
         process.pid,
       ]);
       if (action === "commit") onCommit?.(key);
-      if (callMs > 0) await new Promise((resolve) => setTimeout(resolve, callMs));
+      const ms = action === "commit" ? commitMs : callMs;
+      if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
       return { success: true, data: { key, action } };
     },
     health: () => Promise.resolve({ plugin: "ops", status: PluginHealthStatus.HEALTHY }),
