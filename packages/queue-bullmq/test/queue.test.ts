@@ -1,6 +1,8 @@
 import { MemoryBroker, PluginRegistry } from "@cortex/plugins";
 import { silentLogger } from "@cortex/primitives";
+import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectionOf } from "../src/options.js";
 import { RunQueue, startWorker, type RunWorker } from "../src/index.js";
 import { AGENT, OpsModel, opsPlugin } from "./support/agent.js";
 import { fresh, redisUrl, useDatabase } from "./support/services.js";
@@ -81,9 +83,19 @@ describe("RunQueue and startWorker", () => {
     await client.waitForResult(runId, { timeoutMs: 20_000 });
     expect(await client.getResult(runId)).toMatchObject({ status: "awaiting_approval" });
     expect(await executions("s1")).toEqual(["step", "step"]);
-    // A paused run holds no job and no worker.
+    // A paused run holds no job and no worker: nothing is active or waiting on the queue.
     const pending = await worker.engine.listPending({ limit: 1000 });
     expect(pending.items.map((item) => item.runId)).toContain(runId);
+    const queue = new Queue(queueName, { connection: connectionOf(redisUrl(), "test", false), prefix: "cortex" });
+    try {
+      expect(await queue.getJobCounts("active", "waiting", "delayed")).toMatchObject({
+        active: 0,
+        waiting: 0,
+        delayed: 0,
+      });
+    } finally {
+      await queue.close();
+    }
     expect(await client.getResult(runId)).toMatchObject({ status: "awaiting_approval", runId });
   });
 
