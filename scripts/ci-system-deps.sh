@@ -3,7 +3,10 @@
 # missing one fail or skip with a message naming it). CI runs as root on
 # Debian; elsewhere this only says what is missing. Tests never use a server
 # a package may start on its default port (PostgreSQL on 5432, Redis on
-# 6379): they start their own (scripts/services/services.mjs).
+# 6379): they start their own (scripts/services/services.mjs). The browser
+# tests of @cortex/server drive Debian's `chromium` (/usr/bin/chromium) with
+# playwright-core and never download a browser; `chromium` installs without
+# its recommended packages (its fonts come with fontconfig).
 set -euo pipefail
 needed=()
 for pkg in "$@"; do

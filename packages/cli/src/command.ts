@@ -4,6 +4,8 @@ import type { Printer } from "./printer.js";
 /** One option of a command, as `node:util` `parseArgs` takes it plus help text. */
 export interface OptionSpec {
   type: "boolean" | "string";
+  /** The flag may be given more than once; its value is then the list of every value given. */
+  multiple?: boolean;
   short?: string;
   /** Placeholder shown in help, e.g. `<file>`. */
   value?: string;
@@ -18,7 +20,7 @@ export interface CommandContext {
   /** Diagnostics, progress and prompts (stderr). */
   err: Printer;
   positionals: string[];
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
   verbose: boolean;
 }
 
@@ -40,6 +42,12 @@ export interface Command {
    * aborts and resolves to 130 at once.
    */
   handlesInterrupt?: boolean;
+  /**
+   * True when the command parses its own arguments: everything after its
+   * name reaches it as `positionals`, untouched (only a first `-h`/`--help`
+   * shows this command's help).
+   */
+  passThrough?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

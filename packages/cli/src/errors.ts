@@ -9,7 +9,6 @@ export const CLI_ERRORS = {
   CORTEX_CLI_USAGE: "UsageError",
   CORTEX_CLI_INVALID_PARAMS: "InvalidParamsError",
   CORTEX_CLI_MODEL_NOT_CONFIGURED: "CommandFailedError",
-  CORTEX_CLI_MODEL_PACKAGE_MISSING: "CommandFailedError",
   CORTEX_CLI_ACTION_FAILED: "result",
   CORTEX_CLI_PLUGINS_FAILED: "CommandFailedError",
   CORTEX_CLI_UNHEALTHY: "CommandFailedError",
@@ -20,7 +19,7 @@ export const CLI_ERRORS = {
   CORTEX_SCAFFOLD_WRITE_FAILED: "CommandFailedError",
   CORTEX_CHECK_INVALID_CREDENTIALS: "InvalidCredentialsError",
   CORTEX_CHECK_FAILED: "CommandFailedError",
-  CORTEX_CLI_PACKAGE_MISSING: "CommandFailedError",
+  CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
   CORTEX_CLI_NOT_CONFIGURED: "CommandFailedError",
 } as const satisfies ErrorTable;
 

@@ -6,8 +6,11 @@ import { createPluginCommand } from "./commands/create-plugin.js";
 import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
+import { ledgerCommand } from "./commands/ledger.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { dbCommand } from "./commands/db.js";
 import { workerCommand } from "./commands/worker.js";
 import { withDeadline } from "@cortex/primitives";
@@ -29,6 +32,9 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   createPluginCommand,
   checkPluginCommand,
+  mcpCommand,
+  serveCommand,
+  ledgerCommand,
   workerCommand,
   dbCommand,
 ];
@@ -121,9 +127,20 @@ function parseCommandLine(
   out: CommandContext["out"],
   err: CommandContext["err"],
 ): CommandContext | "help" {
+  if (command.passThrough === true) {
+    if (args.length === 0 || args[0] === "-h" || args[0] === "--help") {
+      if (args.length === 0) throw new UsageError(`"${command.name}" needs a subcommand`, command.name);
+      return "help";
+    }
+    return { io, out, err, positionals: args, flags: {}, verbose: false };
+  }
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
-    options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+    options[name] = {
+      type: spec.type,
+      ...(spec.short ? { short: spec.short } : {}),
+      ...(spec.multiple ? { multiple: true } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -133,7 +150,7 @@ function parseCommandLine(
     const message = error instanceof Error ? error.message.split(". To specify")[0]!.replace(/\.$/, "") : String(error);
     throw new UsageError(message, command.name);
   }
-  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  const flags = parsed.values as CommandContext["flags"];
   if (flags.help === true) return "help";
   const { positionals } = parsed;
   const { min, max } = command.args;

@@ -1,6 +1,7 @@
-import type { ModelClient } from "@cortex/primitives";
+import { isCortexError, type ModelClient } from "@cortex/primitives";
 import { CommandFailedError } from "./errors.js";
 import { withHint } from "./hints.js";
+import { importOptional } from "./optional.js";
 
 /** What the CLI uses of `@cortex/model-ai-sdk`, an optional peer. */
 export interface AiSdkModule {
@@ -31,19 +32,12 @@ export const AI_SDK_PROVIDER_NAMES: readonly string[] = [
   "openai-compatible",
 ];
 
-/** How the CLI loads the optional `@cortex/model-ai-sdk`; undefined when it is not installed. */
-export type AiSdkLoader = () => Promise<AiSdkModule | undefined>;
+/** How the CLI loads the optional `@cortex/model-ai-sdk`: `CORTEX_CLI_MISSING_PACKAGE` when it is not installed. */
+export type AiSdkLoader = () => Promise<AiSdkModule>;
 
-/** Imports `@cortex/model-ai-sdk`, or resolves undefined when it is not installed (any other failure is thrown). */
-export const importAiSdk: AiSdkLoader = async () => {
-  try {
-    return await import("@cortex/model-ai-sdk");
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return undefined;
-    throw error;
-  }
-};
+/** Imports `@cortex/model-ai-sdk` (see `importOptional`). */
+export const importAiSdk: AiSdkLoader = () =>
+  importOptional("@cortex/model-ai-sdk", "run", () => import("@cortex/model-ai-sdk"));
 
 /** The part of `CORTEX_MODEL` before its first colon, when it looks like a provider name. */
 function providerOf(value: string): string | undefined {
@@ -54,7 +48,7 @@ function providerOf(value: string): string | undefined {
  * The model `cortex run` uses, from the environment. `CORTEX_MODEL=provider:model`
  * whose provider is one of `@cortex/model-ai-sdk`'s goes through that
  * package (`modelFromEnv`); when it is not installed the error names it
- * (`CORTEX_CLI_MODEL_PACKAGE_MISSING`). Any other `CORTEX_MODEL` (a plain
+ * (`CORTEX_CLI_MISSING_PACKAGE`). Any other `CORTEX_MODEL` (a plain
  * model name, or one with a colon such as `llama3.1:8b`) is a model on an
  * OpenAI-compatible server (`@cortex/model-openai`). Unset: `CORTEX_CLI_MODEL_NOT_CONFIGURED`.
  */
@@ -74,17 +68,18 @@ export async function modelFromEnvironment(
   }
   const provider = providerOf(env.CORTEX_MODEL!.trim());
   if (provider !== undefined) {
-    const aiSdk = await loadAiSdk();
+    const aiSdk = await loadAiSdk().catch((error: unknown) => {
+      // Without the package, only a name of one of its providers needs it; `llama3.1:8b` does not.
+      const missing = isCortexError(error) && error.code === "CORTEX_CLI_MISSING_PACKAGE";
+      if (missing && !AI_SDK_PROVIDER_NAMES.includes(provider)) return undefined;
+      throw missing
+        ? withHint(
+            error,
+            `CORTEX_MODEL names the provider "${provider}": install @cortex/model-ai-sdk and the provider's package (see its README), or set CORTEX_MODEL to a model name on an OpenAI-compatible server`,
+          )
+        : error;
+    });
     if (aiSdk !== undefined && Object.hasOwn(aiSdk.AI_SDK_PROVIDERS, provider)) return aiSdk.modelFromEnv({ env });
-    if (aiSdk === undefined && AI_SDK_PROVIDER_NAMES.includes(provider)) {
-      throw withHint(
-        new CommandFailedError(
-          "CORTEX_CLI_MODEL_PACKAGE_MISSING",
-          `CORTEX_MODEL names the provider "${provider}", which needs @cortex/model-ai-sdk, and it is not installed`,
-        ),
-        "npm install @cortex/model-ai-sdk and the provider's package (see its README), or set CORTEX_MODEL to a model name on an OpenAI-compatible server",
-      );
-    }
   }
   return openAIModelFromEnv(env);
 }

@@ -2,9 +2,18 @@ import { AI_SDK_PROVIDERS } from "@cortex/model-ai-sdk";
 import { OpenAIChatModel } from "@cortex/model-openai";
 import { describe, expect, it } from "vitest";
 import { AI_SDK_PROVIDER_NAMES, importAiSdk, modelFromEnvironment } from "../src/model-select.js";
+import { importOptional } from "../src/optional.js";
 
 const local = { CORTEX_MODEL_BASE_URL: "http://127.0.0.1:9/v1" };
-const missing = () => Promise.resolve(undefined);
+/** The loader as it fails where @cortex/model-ai-sdk is not installed: Node's own error for the package. */
+const missing = () =>
+  importOptional("@cortex/model-ai-sdk", "run", () =>
+    Promise.reject(
+      Object.assign(new Error("Cannot find package '@cortex/model-ai-sdk' imported from /app/cli.js"), {
+        code: "ERR_MODULE_NOT_FOUND",
+      }),
+    ),
+  );
 
 describe("modelFromEnvironment", () => {
   it("knows the same providers as the installed @cortex/model-ai-sdk", () => {
@@ -29,7 +38,7 @@ describe("modelFromEnvironment", () => {
     const error = await modelFromEnvironment({ CORTEX_MODEL: "anthropic:claude-sonnet-4-5" }, missing).catch(
       (e: unknown) => e,
     );
-    expect(error).toMatchObject({ code: "CORTEX_CLI_MODEL_PACKAGE_MISSING" });
+    expect(error).toMatchObject({ code: "CORTEX_CLI_MISSING_PACKAGE" });
     expect((error as Error).message).toContain("@cortex/model-ai-sdk");
     // Without the package, a name that is no provider still works as before.
     await expect(modelFromEnvironment({ ...local, CORTEX_MODEL: "qwen2:7b" }, missing)).resolves.toBeInstanceOf(

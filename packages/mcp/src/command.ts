@@ -159,7 +159,8 @@ function consoleToStderr(): () => void {
 async function hostRegistry(io: McpServeIO, logger: Logger): Promise<PluginRegistry> {
   const broker = new EnvBroker({ env: io.env });
   const registry = new PluginRegistry({ broker, logger });
-  const plugins = await registry.discoverAndRegister({ cwd: io.cwd });
+  // The servers are registered below with this package's own code, whether or not the host installed it.
+  const plugins = await registry.discoverAndRegister({ cwd: io.cwd, mcpServers: false });
   const servers = await registerMcpServers(registry, { cwd: io.cwd, broker, logger });
   for (const f of [...plugins.failed, ...servers.failed]) {
     logger.warn(

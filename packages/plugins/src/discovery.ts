@@ -27,6 +27,12 @@ export interface DiscoveryOptions {
    * background (its factory is then never called).
    */
   loadTimeoutMs?: number;
+  /**
+   * `discoverAndRegister` only: whether to register the MCP servers of
+   * `cortex.mcpServers` too (through `@cortex/mcp`); default true. `false`
+   * leaves them to the caller (say, `registerMcpServers` with its own options).
+   */
+  mcpServers?: boolean;
 }
 
 /** What `discoverAndRegister` did, per package. */

@@ -92,11 +92,14 @@ export class PluginRegistry {
    */
   async discoverAndRegister(options?: DiscoveryOptions): Promise<DiscoveryReport> {
     const found = await discoverPlugins(options);
-    const servers = await discoverDeclaredMcpServers(options?.cwd, {
-      broker: this.#broker,
-      logger: this.#logger,
-      exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
-    });
+    const servers =
+      options?.mcpServers === false
+        ? { plugins: [], skipped: [], failed: [] }
+        : await discoverDeclaredMcpServers(options?.cwd, {
+            broker: this.#broker,
+            logger: this.#logger,
+            exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
+          });
     const report: DiscoveryReport = {
       registered: [],
       skipped: [...found.skipped, ...servers.skipped],

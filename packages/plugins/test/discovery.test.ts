@@ -185,6 +185,8 @@ describe("MCP servers a host declares", () => {
       expect(report.failed).toHaveLength(1);
       expect(report.failed[0]).toMatchObject({ package: "mcp-host", error: { code: "CORTEX_PLUGIN_LOAD_FAILED" } });
       expect(report.failed[0]!.error.message).toMatch(/cortex\.mcpServers.*npm install @cortex\/mcp/);
+      const without = await makeRegistry().registry.discoverAndRegister({ cwd: join(root, "app"), mcpServers: false });
+      expect(without.failed).toEqual([]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

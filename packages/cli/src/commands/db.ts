@@ -1,6 +1,7 @@
 import { stringFlag, type Command } from "../command.js";
 import { EXIT_OK, UsageError } from "../errors.js";
-import { importOptional, setting } from "../optional.js";
+import { importOptional } from "../optional.js";
+import { serviceUrl } from "../service-url.js";
 import { text } from "../printer.js";
 
 /** `cortex db migrate`: creates or updates the PostgreSQL store's tables (`@cortex/store-postgres`'s `migrate()`). */
@@ -19,7 +20,7 @@ export const dbCommand: Command = {
   args: { min: 1, max: 1 },
   async run(ctx) {
     if (ctx.positionals[0] !== "migrate") throw new UsageError(`unknown db command "${ctx.positionals[0]}"`, "db");
-    const url = setting(stringFlag(ctx, "database"), ctx.io.env, "CORTEX_DATABASE_URL", "database", "db migrate");
+    const url = serviceUrl(stringFlag(ctx, "database"), ctx.io.env, "CORTEX_DATABASE_URL", "database", "db migrate");
     const { PostgresRunStore } = await importOptional(
       "@cortex/store-postgres",
       "db migrate",

@@ -5,7 +5,8 @@ import { stringFlag, type Command, type CommandContext } from "../command.js";
 import { CommandFailedError, EXIT_OK, UsageError } from "../errors.js";
 import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
-import { importOptional, setting } from "../optional.js";
+import { importOptional } from "../optional.js";
+import { serviceUrl } from "../service-url.js";
 import { text } from "../printer.js";
 import { runInstructions } from "./run.js";
 
@@ -73,8 +74,8 @@ export const workerCommand: Command = {
   handlesInterrupt: true,
   args: { min: 0, max: 0 },
   async run(ctx) {
-    const redis = setting(stringFlag(ctx, "redis"), ctx.io.env, "CORTEX_REDIS_URL", "redis", "worker");
-    const database = setting(stringFlag(ctx, "database"), ctx.io.env, "CORTEX_DATABASE_URL", "database", "worker");
+    const redis = serviceUrl(stringFlag(ctx, "redis"), ctx.io.env, "CORTEX_REDIS_URL", "redis", "worker");
+    const database = serviceUrl(stringFlag(ctx, "database"), ctx.io.env, "CORTEX_DATABASE_URL", "database", "worker");
     const concurrencyFlag = stringFlag(ctx, "concurrency");
     const concurrency = concurrencyFlag === undefined ? undefined : Number(concurrencyFlag);
     if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1))
