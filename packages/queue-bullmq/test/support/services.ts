@@ -56,11 +56,15 @@ export async function spawnWorker(env: Record<string, string>): Promise<ChildPro
   return child;
 }
 
-/** Ends a worker process: SIGTERM (it closes), or SIGKILL; resolves once it has exited. */
+/** Ends a worker process: SIGTERM (it closes; killed if it has not within 15 s), or SIGKILL; resolves once it has exited. */
 export function stopWorker(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    child.once("exit", () => resolve());
+    const late = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    child.once("exit", () => {
+      clearTimeout(late);
+      resolve();
+    });
     child.kill(signal);
   });
 }
