@@ -20,6 +20,7 @@ export const CLI_ERRORS = {
   CORTEX_CHECK_INVALID_CREDENTIALS: "InvalidCredentialsError",
   CORTEX_CHECK_FAILED: "CommandFailedError",
   CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
+  CORTEX_CLI_NOT_CONFIGURED: "CommandFailedError",
 } as const satisfies ErrorTable;
 
 /** A code of {@link CLI_ERRORS}. */

@@ -11,6 +11,8 @@ import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { dbCommand } from "./commands/db.js";
+import { workerCommand } from "./commands/worker.js";
 import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
 import { credentialListing, printCommandHelp, printMainHelp } from "./help.js";
@@ -33,6 +35,8 @@ export const COMMANDS: readonly Command[] = [
   mcpCommand,
   serveCommand,
   ledgerCommand,
+  workerCommand,
+  dbCommand,
 ];
 
 const COMMON: NonNullable<ParseArgsConfig["options"]> = {

@@ -1,4 +1,5 @@
 export { PostgresRunStore } from "./run-store.js";
+export { PostgresCallJournal } from "./call-journal.js";
 export type { ExpirePausedOptions } from "./run-store.js";
 export { PostgresSessionStore } from "./session-store.js";
 export type { ListPendingOptions, PendingCheckpoint, PendingPage } from "./pending.js";

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ParallelBook, ParallelUpdate, ParallelUpdateResult, RunState, RunStore } from "@cortex/core";
 import { consoleLogger, guardedLogger, InvalidOptionsError } from "@cortex/primitives";
+import { PostgresCallJournal } from "./call-journal.js";
 import { Database } from "./database.js";
 import { checkMigrated, migrate, quote, type MigrationReport } from "./migrate.js";
 import { SCHEMA_VERSION } from "./migrations.js";
@@ -34,6 +35,10 @@ export interface ExpirePausedOptions {
 export class PostgresRunStore implements RunStore, ParallelBook {
   /** The schema that holds the tables. */
   readonly schema: string;
+  /** Asks the engine to save every run's progress (see `DurableRunStore` in `@cortex/core`): a crash loses at most the step in flight. */
+  readonly durable = true as const;
+  /** The tool-call journal in this store's schema, for the engine's `callJournal` option. */
+  readonly callJournal: PostgresCallJournal;
   readonly #db: Database;
   readonly #table: string;
   readonly #pausedTtlMs: number | undefined;
@@ -58,6 +63,7 @@ export class PostgresRunStore implements RunStore, ParallelBook {
     this.#db = new Database(connection, resolved.retry, logger, SCHEMA_VERSION);
     this.#table = `${quote(this.schema)}.runs`;
     this.#parallel = new PostgresParallelBook(this.#db, quote(this.schema), logger);
+    this.callJournal = new PostgresCallJournal(this.#db, quote(this.schema));
   }
 
   /** Creates or updates the tables (idempotent; safe from several processes at once). */

@@ -83,7 +83,8 @@ describe("an engine on PostgresRunStore", () => {
     expect(b.plugin.published).toEqual([{ text: "hello" }]);
     expect(a.plugin.published).toEqual([]);
     expect((await second.listPending()).items).toEqual([]);
-    expect(await second.load(paused.runId)).toBeUndefined();
+    // A durable store keeps the ended run, as a row with its final state.
+    expect(await second.load(paused.runId)).toMatchObject({ status: "completed", output: "published", pending: [] });
     await b.engine.shutdown();
   });
 

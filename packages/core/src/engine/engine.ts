@@ -85,6 +85,7 @@ export class Engine {
         store,
         sessions: this.#sessions,
         approver: options.approver,
+        callJournal: options.callJournal,
         settings,
         startable: (agentId) => this.#runs.startable(agentId),
       },
@@ -231,6 +232,18 @@ export class Engine {
     // A resolution accepted before shutdown began goes on: shutdown waits for the claim, the run and the orchestration it continues.
     const plan = { signal: options.signal, sink, output };
     return this.#inFlight.track(this.#runs.resume(checkpointId, decision, plan));
+  }
+
+  /**
+   * Continues a run that a crashed process left running, from its last save
+   * in a durable run store (`durable: true`, e.g. `PostgresRunStore`): calls
+   * the call journal recorded as finished are not run again, and one it
+   * recorded as started is told to the model as interrupted. A paused or
+   * ended run is only reported; undefined when the store has no such run.
+   */
+  continueRun(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunResult | undefined> {
+    if (this.#shutdown) return Promise.reject(new EngineShutDownError());
+    return this.#inFlight.track(this.#runs.continue(runId, { signal: options.signal }));
   }
 
   /** The stored state of a paused run, or undefined. */

@@ -9,6 +9,7 @@ import {
 } from "@cortex/primitives";
 import type { EngineApprover } from "../approval/approver.js";
 import type { OrchestrationResult } from "../orchestration/spec.js";
+import type { CallJournal } from "../run/call-journal.js";
 import type { PersonaDefinition } from "../persona/persona.js";
 import type { RunBudget, RunResult } from "../run/run-state.js";
 import type { RunStore } from "../store/run-store.js";
@@ -62,6 +63,8 @@ export interface EngineOptions {
   agents?: AgentDefinition[];
   /** Personas agents can refer to by name. */
   personas?: PersonaDefinition[];
+  /** Records every tool call before and after it runs, so a run continued after a crash runs no call twice (see `CallJournal`). */
+  callJournal?: CallJournal;
   /** Answers checkpoints inline instead of pausing runs; both checkpoint hooks still fire. */
   approver?: EngineApprover;
   /** Where paused runs are kept; default in memory. Use `JsonFileRunStore` to resume in another process. */
@@ -91,6 +94,8 @@ export interface EngineOptions {
 export interface RunOptions<S extends SchemaLike | undefined = SchemaLike | undefined> {
   /** Aborting it fails the run with `CORTEX_RUN_ABORTED`; for `engine.stream`, so does `break`. */
   signal?: AbortSignal;
+  /** The new run's id (1-128 letters, digits, "_", "." or "-"), when the caller needs it before the run starts; default a fresh one. */
+  runId?: string;
   /** Who the run acts for; ADMIN tools need a principal the registry authorizes, and are offered only to one. */
   principal?: Principal;
   /** The conversation the run continues and adds to (see `SessionStore`); created on first use. */
@@ -192,6 +197,10 @@ export function engineSettings(options: EngineOptions): EngineSettings {
   const sessionMethods = ["load", "acquire", "append", "release", "list", "delete"] as const;
   if (sessions !== undefined && !sessionMethods.every((m) => typeof sessions[m] === "function")) {
     throw new InvalidOptionsError("sessionStore", `createEngine: sessionStore must have ${sessionMethods.join(", ")}`);
+  }
+  const journal = options.callJournal as Partial<CallJournal> | undefined;
+  if (journal !== undefined && (typeof journal.begin !== "function" || typeof journal.finish !== "function")) {
+    throw new InvalidOptionsError("callJournal", "createEngine: callJournal must have begin and finish");
   }
   checkList("agents", options.agents);
   checkList("personas", options.personas);

@@ -16,6 +16,7 @@ export interface RunPlan {
   signal?: AbortSignal | undefined;
   principal?: Principal | undefined;
   sessionId?: string | undefined;
+  runId?: string | undefined;
   output?: PreparedOutput | undefined;
   budget?: RunBudget | undefined;
   checkpointTtlMs?: number | undefined;
@@ -73,7 +74,10 @@ export function planRun(options: RunOptions, agent: ResolvedAgent, settings: Eng
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionsError("options", "run options must be an object");
   }
-  const { signal, principal, sessionId, output, budget, checkpointTtlMs } = options;
+  const { signal, principal, sessionId, runId, output, budget, checkpointTtlMs } = options;
+  if (runId !== undefined && !(isSafeId(runId) && runId.length <= 128)) {
+    throw new InvalidOptionsError("runId", `runId must be 1-128 letters, digits, "_", "." or "-"; got ${shown(runId)}`);
+  }
   if (sessionId !== undefined && !(isSafeId(sessionId) && sessionId.length <= 128)) {
     throw new InvalidOptionsError(
       "sessionId",
@@ -87,6 +91,7 @@ export function planRun(options: RunOptions, agent: ResolvedAgent, settings: Eng
     signal,
     principal,
     sessionId,
+    ...(runId === undefined ? {} : { runId }),
     output: output === undefined ? undefined : prepareOutput(output),
     budget: merged,
     checkpointTtlMs: ttl === Infinity ? undefined : ttl,

@@ -10,10 +10,12 @@ import {
 import type { Orchestrator } from "../orchestration/orchestrator.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import type { PersonaTable, ResolvedPersona } from "../persona/persona.js";
+import { isDurable, keepEnded } from "../run/progress.js";
 import { RunLoop, type DriveEntry, type LoopContext, type RunExtras } from "../run/run-loop.js";
 import {
   newRunId,
   newRunState,
+  resultOf,
   upgradeState,
   type CheckpointDecision,
   type HandedFrom,
@@ -109,7 +111,7 @@ export class Runs {
     if (host.shuttingDown() && !origin.inFlight) throw new EngineShutDownError();
     const { persona } = this.startOf(agentId);
     const messages = readInput(input);
-    const runId = newRunId();
+    const runId = plan.runId ?? newRunId();
     let session: StoredSession | undefined;
     const { sessions, settings } = host.loop;
     if (plan.sessionId !== undefined) {
@@ -192,18 +194,34 @@ export class Runs {
     return result;
   }
 
+  /**
+   * Continues a run a crashed process left running, from its last save in
+   * a durable store (see `DurableRunStore`); a run that is not running
+   * (paused, ended) is only reported; undefined when the store has no such run.
+   */
+  async continue(runId: string, plan: Pick<RunPlan, "signal" | "sink">): Promise<RunResult | undefined> {
+    const stored = await this.host.loop.store.load(runId);
+    if (stored === undefined) return undefined;
+    const state = upgradeState(stored);
+    if (state.status !== "running") return resultOf(state);
+    const { structured } = state;
+    const output = structured ? { schema: structured.schema, check: storedOutputCheck(structured.schema) } : undefined;
+    return this.#track(state, { ...plan, output }, { kind: "continue" });
+  }
+
   /** Drives a run as tracked work; its signal aborts with the caller's and at the shutdown deadline. */
   #track(state: RunState, plan: RunPlan, entry: DriveEntry): Promise<RunResult> {
     const { agent, persona } = this.resolve(state.agentId);
     const extras: RunExtras = { sink: plan.sink, check: plan.output?.check };
     return this.host.inFlight.run(plan.signal, async (run) => {
       const result = await new RunLoop(this.host.loop, agent, persona, state, run, extras).drive(entry);
-      if (entry.kind === "resume" && result.status !== "awaiting_approval") {
-        await this.host.loop.store
-          .delete(state.runId)
-          .catch((error: unknown) =>
-            this.host.logger.warn("could not delete a finished run from the run store", { runId: state.runId, error }),
-          );
+      if ((entry.kind !== "start" || isDurable(this.host.loop.store)) && result.status !== "awaiting_approval") {
+        await keepEnded(this.host.loop.store, state).catch((error: unknown) =>
+          this.host.logger.warn("could not keep or delete a finished run in the run store", {
+            runId: state.runId,
+            error,
+          }),
+        );
       }
       return state.handoff ? this.#followHandoff(state, result, plan) : result;
     });

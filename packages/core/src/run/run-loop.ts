@@ -18,9 +18,11 @@ import type { ResolvedPersona } from "../persona/persona.js";
 import type { RunStore } from "../store/run-store.js";
 import type { SessionStore } from "../store/session-store.js";
 import { enforceBudget } from "./budget.js";
+import type { CallJournal } from "./call-journal.js";
 import { HANDOFF_TOOL, handoffTool } from "./handoff.js";
 import { modelDeadline } from "./model-request.js";
 import { ModelTurn } from "./model-turn.js";
+import { saveProgress } from "./progress.js";
 import { RunEvents, type RunSink } from "./run-events.js";
 import { RunSession } from "./run-session.js";
 import { epochMs, resultOf, type CheckpointDecision, type RunResult, type RunState } from "./run-state.js";
@@ -39,14 +41,16 @@ export interface LoopContext {
   readonly store: RunStore;
   readonly sessions: SessionStore;
   readonly approver: EngineApprover | undefined;
+  readonly callJournal?: CallJournal | undefined;
   readonly settings: EngineSettings;
   /** Why an agent cannot start a run (unknown, or its persona is missing); checked before a handoff. */
   readonly startable: (agentId: string) => ErrorInfo | undefined;
 }
 
-/** How a drive begins: a new run, announced with `runStarted`; or a resumed one, with `checkpointResolved`. */
+/** How a drive begins: a new run, announced with `runStarted`; a resumed one, with `checkpointResolved`; or one continued after a crash. */
 export type DriveEntry =
   | { readonly kind: "start"; readonly input: unknown }
+  | { readonly kind: "continue" }
   | {
       readonly kind: "resume";
       readonly shown: ApprovalDecision;
@@ -150,6 +154,7 @@ export class RunLoop {
         if (state.budget !== undefined) enforceBudget(state, epochMs());
         if (state.session !== undefined) await this.#session.renew(Date.now());
         await this.#step();
+        await saveProgress(this.ctx.store, state);
       }
     } catch (error) {
       return await this.#fail(error);
@@ -164,12 +169,12 @@ export class RunLoop {
     if (entry.kind === "start") {
       this.#events.emit("runStarted", { agentId, runId, input: entry.input });
       if (persona) this.#events.emit("personaResolved", { agentId, personaName: persona.name, runId });
-    } else {
+    } else if (entry.kind === "resume") {
       const checkpointId = state.checkpoint!.id;
       this.#events.emit("checkpointResolved", { checkpointId, runId, decision: entry.shown });
     }
     const sessionId = state.sessionId === undefined ? {} : { sessionId: state.sessionId };
-    this.#events.sink?.push({ type: "run-start", runId, agentId, resumed: entry.kind === "resume", ...sessionId });
+    this.#events.sink?.push({ type: "run-start", runId, agentId, resumed: entry.kind !== "start", ...sessionId });
   }
 
   /** A resumed run that may not go on: the paused call ends with the reason, then the run fails with it. */

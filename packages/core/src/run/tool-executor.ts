@@ -5,6 +5,7 @@ import type { ResolvedAgent } from "../engine/agents.js";
 import { abortError, RunError } from "../errors.js";
 import { toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
+import { interruptedCall, journaled } from "./call-journal.js";
 import { readHandoff } from "./handoff.js";
 import type { RunEvents } from "./run-events.js";
 import type { LoopContext } from "./run-loop.js";
@@ -199,7 +200,14 @@ export class ToolExecutor {
     if (approval) options.approval = approval;
     let result: PluginResult;
     try {
-      result = await plugins.execute(tool.plugin, tool.action, call.args, options);
+      const ran = await journaled(this.scope.callJournal, plugins, state, call, tool, approval, () =>
+        plugins.execute(tool.plugin, tool.action, call.args, options),
+      );
+      if (ran === "interrupted") {
+        this.failed(call, interruptedCall(call.name), tool);
+        return "done";
+      }
+      result = ran;
     } catch (error) {
       return this.#threw(call, tool, error);
     }
