@@ -10,6 +10,7 @@ import {
 import type { Orchestrator } from "../orchestration/orchestrator.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import type { PersonaTable, ResolvedPersona } from "../persona/persona.js";
+import { restoreRunContexts } from "../run/run-context.js";
 import { RunLoop, type DriveEntry, type LoopContext, type RunExtras } from "../run/run-loop.js";
 import {
   newRunId,
@@ -181,6 +182,7 @@ export class Runs {
     const output =
       plan.output ??
       (structured ? { schema: structured.schema, check: storedOutputCheck(structured.schema) } : undefined);
+    restoreRunContexts(this.host.loop.hooks, state, this.host.logger);
     const result: ResumedRunResult = await this.#track(state, { ...plan, output }, { kind: "resume", shown, bound });
     const link = state.orchestration;
     const orchestrator = this.host.orchestrator();

@@ -6,6 +6,7 @@ import { abortError, RunError } from "../errors.js";
 import { toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
 import { readHandoff } from "./handoff.js";
+import { saveRunContexts } from "./run-context.js";
 import type { RunEvents } from "./run-events.js";
 import type { LoopContext } from "./run-loop.js";
 import type { RunSession } from "./run-session.js";
@@ -159,6 +160,7 @@ export class ToolExecutor {
     } catch (error) {
       throw this.#unpaused(call, tool, announced.giveBack, error);
     }
+    saveRunContexts(this.scope.hooks, state, this.scope.logger);
     try {
       await store.save(state);
     } catch (error) {
