@@ -47,7 +47,7 @@ export type {
   RunSummary,
   StructuredOutput,
 } from "./run/run-state.js";
-export type { PausedRunRef, RunContextCarrier } from "./run/run-context.js";
+export type { PausedRunRef, RunContextCarrier, RunRef } from "./run/run-context.js";
 export { MemoryRunStore } from "./store/run-store.js";
 export type { RunStore } from "./store/run-store.js";
 export { JsonFileRunStore } from "./store/json-file-run-store.js";

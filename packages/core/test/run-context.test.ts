@@ -66,6 +66,31 @@ describe("run contexts of extensions", () => {
     expect(fine.restored.map((r) => r.context)).toEqual([{ ok: 1 }]);
   });
 
+  it("tells an extension of each new run, with its session, before runStarted", async () => {
+    const told: unknown[] = [];
+    const watcher = {
+      name: "watcher",
+      runStarting: (run: unknown): void => void told.push(run),
+      onRunStarted: (): void => void told.push("runStarted"),
+    };
+    const throwing = {
+      name: "throwing",
+      runStarting: () => {
+        throw new Error("no");
+      },
+    };
+    const { engine } = setup([{ content: "hi" }, { content: "again" }], { extensions: [throwing, watcher] });
+    const first = await engine.run("assistant", "x", { sessionId: "s1" });
+    const second = await engine.run("assistant", "y");
+    expect(first.status).toBe("completed");
+    expect(told).toEqual([
+      { runId: first.runId, agentId: "assistant", sessionId: "s1" },
+      "runStarted",
+      { runId: second.runId, agentId: "assistant" },
+      "runStarted",
+    ]);
+  });
+
   it("keeps no extension context in a run that nobody saved one for", async () => {
     const { engine } = setup(steps());
     const paused = await engine.run("assistant", "x");

@@ -10,7 +10,7 @@ import {
 import type { Orchestrator } from "../orchestration/orchestrator.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import type { PersonaTable, ResolvedPersona } from "../persona/persona.js";
-import { restoreRunContexts } from "../run/run-context.js";
+import { announceRun, restoreRunContexts } from "../run/run-context.js";
 import { RunLoop, type DriveEntry, type LoopContext, type RunExtras } from "../run/run-loop.js";
 import {
   newRunId,
@@ -142,6 +142,7 @@ export class Runs {
     if (plan.budget !== undefined) state.budget = plan.budget;
     if (plan.checkpointTtlMs !== undefined) state.checkpointTtlMs = plan.checkpointTtlMs;
     const entry: DriveEntry = { kind: "start", input: Array.isArray(input) ? messages : input };
+    announceRun(host.loop.hooks, state, host.logger);
     return this.#track(state, plan, entry);
   }
 

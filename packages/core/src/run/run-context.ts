@@ -3,10 +3,15 @@ import { toJson } from "../json.js";
 import type { Logger } from "@cortex/primitives";
 import type { RunState } from "./run-state.js";
 
-/** Which paused run an extension's saved context belongs to. */
-export interface PausedRunRef {
+/** Which run an extension is told about: its ids, and the session it continues, when it has one. */
+export interface RunRef {
   readonly runId: string;
   readonly agentId: string;
+  readonly sessionId?: string;
+}
+
+/** Which paused run an extension's saved context belongs to. */
+export interface PausedRunRef extends RunRef {
   readonly checkpointId: string;
 }
 
@@ -16,9 +21,12 @@ export interface PausedRunRef {
  * right before the paused run is saved, and what it returns (JSON) is stored
  * with the run under the extension's name; `restoreRunContext` gets it back
  * when the run is resumed, in any process, before `checkpointResolved`.
- * Both are called synchronously; what they throw is logged and ignored.
+ * `runStarting` is told of each new run right before its `runStarted`, with
+ * what the hook's event does not carry (its session).
+ * All are called synchronously; what they throw is logged and ignored.
  */
 export interface RunContextCarrier {
+  runStarting?(run: RunRef): void;
   saveRunContext?(run: PausedRunRef): unknown;
   restoreRunContext?(run: PausedRunRef, saved: unknown): void;
 }
@@ -26,9 +34,28 @@ export interface RunContextCarrier {
 /** The run state with the extensions' saved contexts, keyed by extension name; kept only while paused. */
 type CarryingState = RunState & { extensionContext?: Record<string, unknown> };
 
+function runRef(state: RunState): RunRef {
+  const ref = { runId: state.runId, agentId: state.agentId };
+  return state.sessionId === undefined ? ref : { ...ref, sessionId: state.sessionId };
+}
+
 function refOf(state: RunState): PausedRunRef | undefined {
   const checkpointId = state.checkpoint?.id;
-  return checkpointId === undefined ? undefined : { runId: state.runId, agentId: state.agentId, checkpointId };
+  return checkpointId === undefined ? undefined : { ...runRef(state), checkpointId };
+}
+
+/** Tells each registered extension that wants to know of a new run, before the run announces itself. */
+export function announceRun(hooks: HookBus, state: RunState, logger: Logger): void {
+  let ref: RunRef | undefined;
+  for (const name of hooks.list()) {
+    const carrier = hooks.get(name) as RunContextCarrier | undefined;
+    if (typeof carrier?.runStarting !== "function") continue;
+    try {
+      carrier.runStarting((ref ??= runRef(state)));
+    } catch (error) {
+      logger.warn("an extension failed on a starting run", { extension: name, runId: state.runId, error });
+    }
+  }
 }
 
 /** Asks each registered extension that carries a run context for it, and keeps the JSON ones in the state. */
