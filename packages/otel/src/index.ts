@@ -1,5 +1,5 @@
 export { OpenTelemetryExtension } from "./extension.js";
-export type { RunRef } from "./extension.js";
+export type { RunRef } from "./checkpoint-spans.js";
 export { OTEL_DEFAULTS } from "./options.js";
 export type { ActionSource, OpenTelemetryOptions } from "./options.js";
 export { ATTR, EVENT, METRIC, OPERATION } from "./attributes.js";

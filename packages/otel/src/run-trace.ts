@@ -1,4 +1,4 @@
-import { SpanStatusCode, type Attributes, type Context, type Span } from "@opentelemetry/api";
+import { SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
 import { ATTR } from "./attributes.js";
 
 /** An open tool span and what the wait for its approval needs. */
@@ -13,7 +13,7 @@ export interface ToolTrace {
 /** What the extension holds of one run while it runs in this process: its span and its open children. */
 export class RunTrace {
   /** The open chat span of the current step. */
-  model: { span: Span; attributes: Attributes; started: number } | undefined;
+  model: { span: Span; started: number } | undefined;
   readonly tools = new Map<string, ToolTrace>();
   /** The last tool call announced: the one a checkpoint pauses. */
   lastTool: ToolTrace | undefined;
