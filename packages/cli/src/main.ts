@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
 import { pluginsCommand } from "./commands/plugins.js";
+import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { withDeadline } from "@cortex/primitives";
 import { EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError, exitCodeOf } from "./errors.js";
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   healthCommand,
   execCommand,
   runCommand,
+  replayCommand,
   demoCommand,
   createPluginCommand,
   checkPluginCommand,

@@ -26,9 +26,9 @@ export interface ReplaySetup {
   /** The extension to register: the replay's events are compared through it. */
   extension: Extension;
   /** Wrap each plugin before registering it: recorded results (or the real plugin with `livePlugins`). */
-  plugin(plugin: Plugin): Plugin;
+  plugin: (plugin: Plugin) => Plugin;
   /** An engine approver answering with the recorded decisions, for an engine recorded with an inline approver. */
-  approver(): ApprovalDecision;
+  approver: () => ApprovalDecision;
   recording: Recording;
 }
 
