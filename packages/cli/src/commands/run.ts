@@ -7,6 +7,7 @@ import { CommandFailedError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors
 import { withHint } from "../hints.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
 import { printError } from "../output.js";
+import { RECORD_OPTION, recordingFor } from "../record.js";
 import { narrated, ProgressExtension } from "../progress.js";
 import { text } from "../printer.js";
 
@@ -24,7 +25,7 @@ export function runInstructions(now: Date): string {
 export const runCommand: Command = {
   name: "run",
   summary: "Run an agent on an input, with the installed plugins and the model set by environment",
-  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>]',
+  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>] [--record <file>]',
   details:
     "The model comes from CORTEX_MODEL, CORTEX_MODEL_BASE_URL and CORTEX_MODEL_API_KEY (any OpenAI-compatible\n" +
     "server). Steps and tool calls are printed live on stderr; the answer goes to stdout. When the agent\n" +
@@ -37,6 +38,7 @@ export const runCommand: Command = {
       value: "<n>",
       description: `most model turns (default ${CLI_DEFAULTS.maxSteps})`,
     },
+    record: RECORD_OPTION,
   },
   // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
   handlesInterrupt: true,
@@ -64,14 +66,16 @@ export const runCommand: Command = {
       ctx.err.line(
         text`${ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`)}`,
       );
+    const principal = principalFrom(ctx);
+    const now = new Date();
+    const recording = await recordingFor(ctx, { now, maxSteps, ...(principal ? { principal } : {}) });
     const engine = createEngine({
-      model: narrated(model, ctx.err),
+      model: narrated(recording.model(model), ctx.err),
       plugins: registry,
-      extensions: [new ProgressExtension(ctx.err)],
-      agents: [{ id: "cli", instructions: runInstructions(new Date()), maxSteps }],
+      extensions: [new ProgressExtension(ctx.err), ...recording.extensions],
+      agents: [{ id: "cli", instructions: runInstructions(now), maxSteps }],
       logger,
     });
-    const principal = principalFrom(ctx);
     try {
       const result = await driveRun(engine, "cli", input, {
         io: ctx.io,
@@ -88,6 +92,7 @@ export const runCommand: Command = {
       return EXIT_FAILURE;
     } finally {
       await engine.shutdown();
+      await recording.save();
     }
   },
 };
