@@ -40,6 +40,12 @@ export interface Command {
    * aborts and resolves to 130 at once.
    */
   handlesInterrupt?: boolean;
+  /**
+   * True when the command parses its own arguments: everything after its
+   * name reaches it as `positionals`, untouched (only a first `-h`/`--help`
+   * shows this command's help).
+   */
+  passThrough?: boolean;
   run(ctx: CommandContext): Promise<number>;
 }
 

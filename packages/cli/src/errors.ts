@@ -19,6 +19,7 @@ export const CLI_ERRORS = {
   CORTEX_SCAFFOLD_WRITE_FAILED: "CommandFailedError",
   CORTEX_CHECK_INVALID_CREDENTIALS: "InvalidCredentialsError",
   CORTEX_CHECK_FAILED: "CommandFailedError",
+  CORTEX_CLI_MISSING_PACKAGE: "CommandFailedError",
 } as const satisfies ErrorTable;
 
 /** A code of {@link CLI_ERRORS}. */

@@ -6,6 +6,7 @@ import { createPluginCommand } from "./commands/create-plugin.js";
 import { demoCommand } from "./commands/demo.js";
 import { execCommand } from "./commands/exec.js";
 import { healthCommand } from "./commands/health.js";
+import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
 import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   demoCommand,
   createPluginCommand,
   checkPluginCommand,
+  mcpCommand,
 ];
 
 const COMMON: NonNullable<ParseArgsConfig["options"]> = {
@@ -119,6 +121,13 @@ function parseCommandLine(
   out: CommandContext["out"],
   err: CommandContext["err"],
 ): CommandContext | "help" {
+  if (command.passThrough === true) {
+    if (args.length === 0 || args[0] === "-h" || args[0] === "--help") {
+      if (args.length === 0) throw new UsageError(`"${command.name}" needs a subcommand`, command.name);
+      return "help";
+    }
+    return { io, out, err, positionals: args, flags: {}, verbose: false };
+  }
   const options: NonNullable<ParseArgsConfig["options"]> = { ...COMMON };
   for (const [name, spec] of Object.entries(command.options)) {
     options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };

@@ -134,6 +134,20 @@ export class Printer {
     for (const line of blockLines(value)) this.#stream.write(`${indent}${line}\n`);
   }
 
+  /**
+   * Untrusted text as it streams in (a model's answer, delta by delta), with
+   * no newline added: line breaks are kept, each line cleaned like
+   * {@link block}'s.
+   */
+  text(value: string): void {
+    if (value !== "") this.#stream.write(blockLines(value).join("\n"));
+  }
+
+  /** A value as one line of compact JSON (a JSON Lines record), cleaned like {@link json}'s. */
+  jsonLine(value: unknown): void {
+    this.#stream.write(`${safeJson(value, 0)}\n`);
+  }
+
   /** A value (cleaned unless already safe) in a style, when colours are on. */
   style(style: Style | Style[], value: unknown): SafeText {
     const inner = raw(toSafe(value));

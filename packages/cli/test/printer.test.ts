@@ -37,6 +37,28 @@ describe("Printer", () => {
     expect(c.written()).toBe("> Done.[2J\n> bye\n> last\n");
   });
 
+  it("writes streamed text as it comes, with no newline added, line breaks kept and every line cleaned", () => {
+    const c = capture();
+    c.p.text(`Do`);
+    c.p.text(`ne.\u001b[2J\r\nb`);
+    c.p.text("");
+    c.p.text(`ye\u009b`);
+    expect(c.written()).toBe("Done.[2J\nbye");
+  });
+
+  it("writes JSON Lines: one compact, clean record per line that parses to the same value", () => {
+    const value = { [`k${HOSTILE}`]: [`v${HOSTILE}`, "\u2028"], n: 1 };
+    const c = capture();
+    c.p.jsonLine(value);
+    c.p.jsonLine({ type: "finish" });
+    const lines = c.written().split("\n");
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
+    expect(JSON.parse(lines[0]!)).toEqual(value);
+    expect(lines[1]).toBe('{"type":"finish"}');
+    expectClean(c.written());
+  });
+
   it("writes JSON that parses to the same value, with nothing raw a terminal would act on", () => {
     const value = { [`k${HOSTILE}`]: [`v${HOSTILE}`, "\u2028"] };
     const c = capture();
@@ -132,9 +154,10 @@ describe("every command, with a plugin and a model whose every string is hostile
     };
     const run = await inProcess(["run", "go", "--verbose"], { cwd: host.dir, env });
     expect(run.code).toBe(0);
-    // The carriage return ends a line of the answer instead of overwriting it.
-    expect(run.stdout).toBe("Answer [2J]0;pwned31mesreverhidden\n\nsecond line\n");
-    expect(run.stderr).toContain("Thinking [2J");
+    // Each step's text streams to stdout; a carriage return ends a line instead of overwriting it.
+    expect(run.stdout).toBe(
+      "Thinking [2J]0;pwned31mesreverhidden\n\nAnswer [2J]0;pwned31mesreverhidden\n\nsecond line\n",
+    );
     expect(run.stderr).toMatch(/✗ evil__fail \[CORTEX_EVIL\[2J/);
     expectClean(run.stdout + run.stderr);
   });

@@ -68,8 +68,8 @@ describe("cortex run", () => {
     const { host, model, env } = await setup(WRITE);
     const { code, stdout, stderr } = await cortex(["run", "write out.txt"], { cwd: host.dir, env });
     expect(code).toBe(0);
-    expect(stdout).toBe("All done.\n");
-    expect(stderr).toContain("“Looking around first.”");
+    // Every step's text streams to stdout, the words said beside tool calls too.
+    expect(stdout).toBe("Looking around first.\nAll done.\n");
     expect(stderr).toMatch(/⏸ checkpoint cp_\S+: files\.write is a CONFIRM action and needs approval/);
     expect(stderr).toContain("✗ denied by cli (no terminal to ask for approval, and --yes was not given)");
     expect(existsSync(join(host.root, "out.txt"))).toBe(false);
@@ -118,5 +118,65 @@ describe("cortex run", () => {
     const { code, stderr } = await cortex(["run", "loop", "--max-steps", "2"], { cwd: host.dir, env });
     expect(code).toBe(1);
     expect(stderr).toMatch(/^error \[CORTEX_STEP_LIMIT\]: /m);
+  });
+
+  it("asks the model for a stream and prints its text on stdout as it arrives", async () => {
+    const { host, model, env } = await setup([{ content: "Three words here, and a second\nline." }]);
+    const { code, stdout } = await cortex(["run", "Say something"], { cwd: host.dir, env });
+    expect(code).toBe(0);
+    expect(stdout).toBe("Three words here, and a second\nline.\n");
+    expect(model.bodies[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it("--json prints every event of the run as one JSON object per line, through a checkpoint, finish last", async () => {
+    const { host, env } = await setup(WRITE);
+    const { code, stdout } = await cortex(["run", "write out.txt", "--yes", "--json"], { cwd: host.dir, env });
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split("\n");
+    const events = lines.map((line) => JSON.parse(line) as { type: string; [key: string]: unknown });
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe("run-start");
+    expect(types).toContain("text-delta");
+    // The paused call is announced once, before it pauses; the resumed run runs it without a second tool-call.
+    expect(events.filter((e) => e.type === "tool-call").map((e) => e.toolName)).toEqual([
+      "files__list",
+      "files__write",
+    ]);
+    expect(events.filter((e) => e.type === "tool-result").map((e) => [e.toolName, e.ok])).toEqual([
+      ["files__list", true],
+      ["files__write", true],
+    ]);
+    expect(events.find((e) => e.type === "checkpoint")).toMatchObject({
+      checkpoint: { plugin: "files", action: "write", tier: "CONFIRM" },
+    });
+    // The paused run's stream ends with its finish; the resumed one starts again and ends completed.
+    expect(events.filter((e) => e.type === "finish").map((e) => (e.result as { status: string }).status)).toEqual([
+      "awaiting_approval",
+      "completed",
+    ]);
+    expect(events.filter((e) => e.type === "run-start").map((e) => e.resumed)).toEqual([false, true]);
+    expect(events.at(-1)).toMatchObject({ type: "finish", result: { output: "All done.", usage: { inputTokens: 3 } } });
+    const text = events.filter((e) => e.type === "text-delta").map((e) => e.text as string);
+    expect(text.join("")).toBe("Looking around first.All done.");
+    expect(await readFile(join(host.root, "out.txt"), "utf8")).toBe("hi");
+  });
+
+  it("runs CORTEX_MODEL=provider:model through @cortex/model-ai-sdk, streaming", async () => {
+    const { host, model, env } = await setup([
+      { calls: [{ name: "files__read", arguments: { path: "hello.txt" } }] },
+      { content: "It says hello." },
+    ]);
+    const { code, stdout, stderr } = await cortex(["run", "What does hello.txt say?"], {
+      cwd: host.dir,
+      env: { ...env, CORTEX_MODEL: "openai-compatible:fake" },
+    });
+    expect(stderr).toContain('→ files__read {"path":"hello.txt"}');
+    expect(code).toBe(0);
+    expect(stdout).toBe("It says hello.\n");
+    expect(model.bodies[0]).toMatchObject({ model: "fake", stream: true });
+    // The AI SDK's provider made the requests, not the openai client (which sends x-stainless-* headers).
+    expect(String(model.headers[0]!["user-agent"])).toMatch(/ai-sdk/);
+    expect(Object.keys(model.headers[0]!).some((name) => name.startsWith("x-stainless"))).toBe(false);
+    expect(toolMessages(model.bodies[1])[0]!.content).toContain("hello from the sandbox");
   });
 });

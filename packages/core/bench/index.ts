@@ -7,6 +7,12 @@
  * as an AUTO plugin action behind a `PluginRegistry`. Missed targets are
  * printed, not fatal: shared machines are noisy.
  *
+ * Streaming: the same run read through `engine.stream` (a model without
+ * `stream`, so each step is one `generate`) against the floor, so streaming
+ * costs a non-streaming step nothing it should not; and a streamed answer of
+ * 1 000 text deltas read through `engine.stream`, per delta, against
+ * iterating the same parts straight from the model.
+ *
  * Knobs: BENCH_ROUNDS (default 5), BENCH_TIME_MS per task and round
  * (default 500), BENCH_CLOCK=cpu to time with the process's CPU time
  * instead of wall time (steadier on a shared, loaded machine; it counts the
@@ -36,6 +42,7 @@ import {
   type ModelMessage,
   type ModelRequest,
   type ModelResponse,
+  type ModelStreamPart,
 } from "../src/index.js";
 
 const TIME_MS = Number(process.env.BENCH_TIME_MS ?? 500);
@@ -132,6 +139,42 @@ function engineWith(steps: number, extensions: Extension[] = []): Engine {
   });
 }
 
+const DELTAS = 1_000;
+const parts: ModelStreamPart[] = [
+  ...Array.from({ length: DELTAS }, (_, i): ModelStreamPart => ({ type: "text-delta", text: `w${i % 10} ` })),
+  { type: "finish", usage: { inputTokens: 10, outputTokens: DELTAS } },
+];
+/** A model that streams one answer of DELTAS text deltas; generate is never asked. */
+const streamingModel: ModelClient = {
+  generate: () => Promise.reject(new Error("the streamed rows use stream")),
+  async *stream() {
+    for (const part of parts) yield part;
+  },
+};
+
+/** The floor of a streamed step: the same parts iterated straight from the model, text joined. */
+async function iterateParts(): Promise<void> {
+  const signal = new AbortController().signal;
+  let text = "";
+  const request: ModelRequest = { messages: [], tools: [], signal, agentId: "floor", runId: "floor" };
+  for await (const part of streamingModel.stream!(request)) if (part.type === "text-delta") text += part.text;
+  if (text.length === 0) throw new Error("no text");
+}
+
+const streamed = createEngine({
+  model: streamingModel,
+  plugins: registry,
+  agents: [{ id: "bench", tools: [] }],
+  logger: silentLogger,
+});
+
+/** A streamed run read to its end, text joined as a reader would show it. */
+async function readStreamed(): Promise<void> {
+  let text = "";
+  for await (const event of streamed.stream("bench", "talk")) if (event.type === "text-delta") text += event.text;
+  if (text.length === 0) throw new Error("no text");
+}
+
 const folder = await mkdtemp(join(tmpdir(), "cortex-bench-"));
 const auditFile = join(folder, "audit.jsonl");
 const plain = engineWith(SHORT);
@@ -148,11 +191,25 @@ function runOf(engine: Engine): () => Promise<void> {
   };
 }
 
+/** The same run as `runOf`, read through `engine.stream`. */
+function streamOf(engine: Engine): () => Promise<void> {
+  return async () => {
+    let last: unknown;
+    for await (const event of engine.stream("bench", "count")) last = event;
+    const { result } = last as { result: { output?: string } };
+    if (result.output !== "done") throw new Error("the streamed run did not complete");
+  };
+}
+
 const tasks: { name: string; steps: number; fn: () => Promise<void> }[] = [
   { name: "floor: bare async loop", steps: SHORT, fn: floor(SHORT) },
   { name: "engine, no extensions", steps: SHORT, fn: runOf(plain) },
   { name: "engine, Metrics + Audit (JSONL file)", steps: SHORT, fn: runOf(observed) },
   { name: "engine, no extensions, 100 steps", steps: LONG, fn: runOf(long) },
+  { name: "engine.stream, same steps (generate)", steps: SHORT, fn: streamOf(plain) },
+  // The streamed rows count deltas, not steps: their µs column is per text delta.
+  { name: "floor: iterate the stream's parts", steps: DELTAS, fn: iterateParts },
+  { name: "engine.stream, streamed answer", steps: DELTAS, fn: readStreamed },
 ];
 
 /** Best (lowest) µs per step of each task over the rounds, alternating the order the tasks run in. */
@@ -180,23 +237,30 @@ const rows = [
   { row: tasks[1]!.name, against: "floor", target: 22 },
   { row: tasks[2]!.name, against: "floor", target: 33 },
   { row: tasks[3]!.name, against: tasks[1]!.name, target: 1.2 },
+  { row: tasks[4]!.name, against: tasks[1]!.name, target: 1.2 },
+  { row: tasks[5]!.name, against: tasks[5]!.name, target: 1 },
+  { row: tasks[6]!.name, against: tasks[5]!.name, target: 3 },
 ];
 const clock = CPU_CLOCK ? "CPU time" : "wall time";
 console.log(
   `\n@cortex/core — cost per step (10 tool steps and one answer per run; best of ${ROUNDS} rounds, ${clock})\n`,
 );
+const baselines = new Set([tasks[0]!.name, tasks[5]!.name]);
+const against = (name: string): string =>
+  name === "floor" ? "floor" : name === tasks[1]!.name ? "10-step run" : name === tasks[5]!.name ? "parts" : name;
 console.table(
-  rows.map(({ row, against, target }) => {
-    const ratio = us(row) / (against === "floor" ? floorUs : us(against));
+  rows.map(({ row, against: base, target }) => {
+    const ratio = us(row) / (base === "floor" ? floorUs : us(base));
+    const baseline = baselines.has(row);
     return {
       benchmark: row,
-      "µs/step": us(row).toFixed(2),
-      ratio: `${ratio.toFixed(2)}x ${against === "floor" ? "floor" : "10-step"}`,
-      target: row === tasks[0]!.name ? "—" : `≤ ${target}x`,
-      result: row === tasks[0]!.name ? "" : ratio <= target ? "pass" : "MISSED",
+      "µs/step (µs/delta)": us(row).toFixed(row === tasks[5]!.name || row === tasks[6]!.name ? 3 : 2),
+      ratio: baseline ? "1x" : `${ratio.toFixed(2)}x ${against(base)}`,
+      target: baseline ? "—" : `≤ ${target}x`,
+      result: baseline ? "" : ratio <= target ? "pass" : "MISSED",
     };
   }),
 );
 
-await Promise.all([plain.shutdown(), long.shutdown(), observed.shutdown()]);
+await Promise.all([plain.shutdown(), long.shutdown(), observed.shutdown(), streamed.shutdown()]);
 await rm(folder, { recursive: true, force: true });

@@ -53,7 +53,13 @@ export type { RunStore } from "./store/run-store.js";
 export { JsonFileRunStore } from "./store/json-file-run-store.js";
 export type { ListPendingOptions, PendingCheckpoint } from "./store/pending.js";
 export type { Page, PageOptions } from "./store/pages.js";
-export { MemorySessionStore } from "./store/session-store.js";
+export {
+  leaseHolds,
+  MemorySessionStore,
+  sessionAfterAcquire,
+  sessionAfterAppend,
+  sessionSummary,
+} from "./store/session-store.js";
 export type {
   SessionAppend,
   SessionLease,

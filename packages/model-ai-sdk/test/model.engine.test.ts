@@ -3,17 +3,23 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { createOpenAI } from "@ai-sdk/openai";
+import { createEngine } from "@cortex/core";
+import { PluginRegistry, silentLogger } from "@cortex/plugins";
+import { FakeBroker } from "@cortex/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { aiSdkModel } from "../src/index.js";
 import type { Answer } from "./support/answer.js";
 import { Loopback, type Reply } from "./support/loopback.js";
 import { anthropicJson } from "./support/wire-anthropic.js";
 import { googleJson } from "./support/wire-google.js";
-import { responsesJson } from "./support/wire-openai.js";
+import { responsesJson, responsesSse } from "./support/wire-openai.js";
 
 // A whole engine run through each real provider package: the model asks for
 // a CONFIRM tool, the run pauses, and a second process (a fresh engine on
 // the same JsonFileRunStore) approves it and finishes the run. The engine
-// calls `generate`; its conversation goes over the wire both times.
+// calls `generate` (engine.run); its conversation goes over the wire both times.
+// engine.stream calls the adapter's `stream`: the provider's own event stream.
 
 const run = promisify(execFile);
 const fixture = join(import.meta.dirname, "fixtures", "engine-run.ts");
@@ -90,4 +96,34 @@ describe("an engine run through aiSdkModel pauses at a CONFIRM call and resumes 
       );
     }, 240_000);
   }
+});
+
+describe("engine.stream through aiSdkModel", () => {
+  it("uses the adapter's stream: the provider's SSE deltas arrive as text-delta events, its usage in the result", async () => {
+    const text = "Streamed through the AI SDK, piece by piece.";
+    server.reply(responsesSse({ text, usage: { input: 21, output: 9 } }));
+    const model = aiSdkModel(createOpenAI({ baseURL: server.url, apiKey: "sk-stream-test" })("gpt-4.1-mini"));
+    const engine = createEngine({
+      model,
+      plugins: new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger }),
+      agents: [{ id: "assistant", instructions: "Be brief.", tools: [] }],
+      logger: silentLogger,
+    });
+    const deltas: string[] = [];
+    let last: unknown;
+    for await (const event of engine.stream("assistant", "Say something")) {
+      if (event.type === "text-delta") deltas.push(event.text);
+      last = event;
+    }
+    await engine.shutdown();
+    // More than one delta: the answer was streamed, not fetched whole and announced once.
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join("")).toBe(text);
+    expect(last).toMatchObject({
+      type: "finish",
+      result: { status: "completed", output: text, usage: { inputTokens: 21, outputTokens: 9 } },
+    });
+    expect(server.received).toHaveLength(1);
+    expect(server.lastBody()).toMatchObject({ stream: true });
+  });
 });

@@ -1,5 +1,6 @@
 import { ModelConfigError } from "@cortex/primitives";
-import { OpenAIChatModel, type OpenAIChatModelOptions } from "./model.js";
+import { OpenAIChatModel } from "./model.js";
+import type { OpenAIChatModelOptions } from "./options.js";
 import { baseURLProblem } from "./redact.js";
 
 /** The environment variables this package reads; nothing else (no `OPENAI_*`) is read. */

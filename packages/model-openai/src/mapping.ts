@@ -1,7 +1,10 @@
 import {
   ModelBadResponseError,
   ModelRefusedError,
+  type FinishReason,
   type ModelMessage,
+  type ModelResponseFormat,
+  type ModelUsage,
   type ModelResponse,
   type ModelToolCall,
   type ToolDefinition,
@@ -11,6 +14,7 @@ import type {
   ChatCompletionMessageFunctionToolCall,
   ChatCompletionMessageParam,
 } from "openai/resources/chat/completions";
+import type { ResponseFormatJSONObject, ResponseFormatJSONSchema } from "openai/resources/shared";
 
 /** Turns the neutral model messages into chat-completions messages, in order. */
 export function toOpenAIMessages(messages: readonly ModelMessage[]): ChatCompletionMessageParam[] {
@@ -52,6 +56,53 @@ export function toOpenAITools(tools: readonly ToolDefinition[]): ChatCompletionF
     type: "function",
     function: { name: tool.name, description: tool.description, parameters: tool.parameters },
   }));
+}
+
+/**
+ * The request's `response_format` for a `responseFormat` that asks for JSON:
+ * with a schema, `json_schema` (not strict, so servers that cannot enforce it
+ * still answer); without one, `json_object`. Undefined for text.
+ */
+export function toOpenAIResponseFormat(
+  format: ModelResponseFormat | undefined,
+): ResponseFormatJSONSchema | ResponseFormatJSONObject | undefined {
+  if (format?.type !== "json") return undefined;
+  if (format.schema === undefined) return { type: "json_object" };
+  return {
+    type: "json_schema",
+    json_schema: {
+      name: format.name ?? "answer",
+      ...(format.description !== undefined ? { description: format.description } : {}),
+      schema: format.schema,
+      strict: false,
+    },
+  };
+}
+
+/** The usage of a completion or of a stream's last chunk, when the server reported it. */
+export function usageOf(raw: unknown): ModelUsage | undefined {
+  if (!isRecord(raw)) return undefined;
+  const input = raw.prompt_tokens;
+  const output = raw.completion_tokens;
+  if (typeof input !== "number" && typeof output !== "number") return undefined;
+  return {
+    inputTokens: typeof input === "number" && Number.isFinite(input) ? input : 0,
+    outputTokens: typeof output === "number" && Number.isFinite(output) ? output : 0,
+  };
+}
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  stop: "stop",
+  tool_calls: "tool-calls",
+  function_call: "tool-calls",
+  length: "length",
+  content_filter: "content-filter",
+};
+
+/** The chat-completions finish reason in Cortex's words; an unknown one is `other`. */
+export function finishReasonOf(raw: unknown): FinishReason | undefined {
+  if (typeof raw !== "string" || raw === "") return undefined;
+  return FINISH_REASONS[raw] ?? "other";
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -104,6 +155,10 @@ export function fromChatCompletion(body: unknown, model: string): ModelResponse 
   const toolCalls = readToolCalls(message.tool_calls, where);
   if (typeof content === "string" && (content !== "" || toolCalls.length === 0)) response.content = content;
   if (toolCalls.length > 0) response.toolCalls = toolCalls;
+  const usage = usageOf(body.usage);
+  if (usage !== undefined) response.usage = usage;
+  const finishReason = finishReasonOf(choice.finish_reason);
+  if (finishReason !== undefined) response.finishReason = finishReason;
   return response;
 }
 

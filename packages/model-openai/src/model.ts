@@ -1,10 +1,8 @@
 import {
   isCortexError,
-  isTimeLimit,
   MAX_TIMER_MS,
   ModelAbortedError,
   ModelBadResponseError,
-  ModelConfigError,
   ModelConnectionError,
   ModelHttpError,
   ModelRequestError,
@@ -14,58 +12,18 @@ import {
   type ModelClient,
   type ModelRequest,
   type ModelResponse,
+  type ModelStreamPart,
 } from "@cortex/primitives";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type OpenAI } from "openai";
 import { CortexOpenAI, providerMessage, retryAfterMs } from "./client.js";
-import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { fromChatCompletion, toOpenAIMessages, toOpenAITools } from "./mapping.js";
-import { baseURLProblem, describeEndpoint, redact, safeCause } from "./redact.js";
-
-/** What `OpenAIChatModel` uses for each option left out. */
-export const OPENAI_DEFAULTS = {
-  /** OpenAI's API, used when no `baseURL` is given. */
-  baseURL: "https://api.openai.com/v1",
-  /** Limit of each attempt, in ms. Core's own model deadline (default 120 s) still applies. */
-  timeoutMs: 60_000,
-  /** Retries of a failed attempt (connection error, timeout, 408/409/429/5xx). */
-  maxRetries: 2,
-  /** Sent as the key to servers that need none (Ollama, vLLM, llama.cpp), because the client requires one. */
-  placeholderApiKey: "not-needed",
-} as const;
-
-/** Options of `OpenAIChatModel`. Only `model` is required. */
-export interface OpenAIChatModelOptions {
-  /** The model name the server knows, e.g. `gpt-4o-mini`, `llama3.1` (Ollama), `Qwen/Qwen2.5-7B-Instruct` (vLLM). */
-  model: string;
-  /** The server's OpenAI-compatible base URL, ending in `/v1`. Default: OpenAI's API. */
-  baseURL?: string;
-  /**
-   * The API key, sent as `Authorization: Bearer …`; never put in an error
-   * message. Required for OpenAI's API; when absent and `baseURL` is set, a
-   * placeholder is sent. Environment variables such as `OPENAI_API_KEY` are not read.
-   */
-  apiKey?: string;
-  /**
-   * Limit of each attempt, in milliseconds; `Infinity` for none. Default
-   * 60 000. A limit past 2^31-1 ms (about 24.8 days) is honoured in full.
-   */
-  timeoutMs?: number;
-  /** How often a failed attempt is retried (with backoff) before the error is thrown. Default 2; 0 turns retries off. */
-  maxRetries?: number;
-  /** Sampling temperature sent with every request; the server's default when absent. */
-  temperature?: number;
-  /**
-   * A ready `OpenAI` client to use instead of building one (shared
-   * connection settings, a custom `fetch`, tests). Then `baseURL`, `apiKey`
-   * and `extraHeaders` must be left out; `timeoutMs` and `maxRetries`
-   * still apply, per request. Such a client keeps its own per-attempt timer,
-   * which cannot run past 2^31-1 ms: a longer `timeoutMs` is then enforced
-   * by the adapter's own deadline over the whole call.
-   */
-  client?: OpenAI;
-  /** Headers sent with every request (e.g. an `OpenAI-Organization`, or a gateway's routing header). */
-  extraHeaders?: Record<string, string>;
-}
+import type {
+  ChatCompletionCreateParamsNonStreaming,
+  ChatCompletionCreateParamsStreaming,
+} from "openai/resources/chat/completions";
+import { fromChatCompletion, toOpenAIMessages, toOpenAIResponseFormat, toOpenAITools } from "./mapping.js";
+import { OPENAI_DEFAULTS, validate, type OpenAIChatModelOptions } from "./options.js";
+import { describeEndpoint, redact, safeCause } from "./redact.js";
+import { streamParts } from "./stream.js";
 
 type ErrorClasses = Pick<
   typeof OpenAI,
@@ -73,51 +31,6 @@ type ErrorClasses = Pick<
 >;
 
 const OWN_CLASSES: ErrorClasses = { APIError, APIUserAbortError, APIConnectionError, APIConnectionTimeoutError };
-
-function timeLimit(name: string, value: number | undefined): void {
-  if (value !== undefined && !isTimeLimit(value)) {
-    throw new ModelConfigError(
-      `OpenAIChatModel: ${name} must be a number of milliseconds > 0 (Infinity for none), got ${String(value)}`,
-    );
-  }
-}
-
-function validate(options: OpenAIChatModelOptions): void {
-  if (typeof options !== "object" || options === null)
-    throw new ModelConfigError("OpenAIChatModel needs an options object");
-  if (typeof options.model !== "string" || options.model.trim() === "") {
-    throw new ModelConfigError("OpenAIChatModel: model must be a non-empty model name, e.g. gpt-4o-mini or llama3.1");
-  }
-  timeLimit("timeoutMs", options.timeoutMs);
-  const { maxRetries, temperature, baseURL, apiKey, extraHeaders, client } = options;
-  if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
-    throw new ModelConfigError(`OpenAIChatModel: maxRetries must be a whole number >= 0, got ${String(maxRetries)}`);
-  }
-  if (temperature !== undefined && !(typeof temperature === "number" && Number.isFinite(temperature))) {
-    throw new ModelConfigError(`OpenAIChatModel: temperature must be a finite number, got ${String(temperature)}`);
-  }
-  if (client !== undefined) {
-    if (typeof client !== "object" || client === null || typeof client.chat?.completions?.create !== "function") {
-      throw new ModelConfigError("OpenAIChatModel: client must be an OpenAI client (new OpenAI(...))");
-    }
-    if (baseURL !== undefined || apiKey !== undefined || extraHeaders !== undefined) {
-      throw new ModelConfigError(
-        "OpenAIChatModel: configure baseURL, apiKey and extraHeaders on the injected client, not beside it",
-      );
-    }
-    return;
-  }
-  const problem = baseURL === undefined ? undefined : baseURLProblem(baseURL);
-  if (problem !== undefined) throw new ModelConfigError(`OpenAIChatModel: baseURL ${problem}`);
-  if (apiKey !== undefined && (typeof apiKey !== "string" || apiKey === "")) {
-    throw new ModelConfigError("OpenAIChatModel: apiKey must be a non-empty string when given");
-  }
-  if (apiKey === undefined && baseURL === undefined) {
-    throw new ModelConfigError(
-      "OpenAIChatModel: an apiKey is required for OpenAI's API; for a local server (Ollama, vLLM, llama.cpp) set baseURL instead",
-    );
-  }
-}
 
 /**
  * A `ModelClient` for any server that speaks OpenAI's chat completions API
@@ -177,43 +90,74 @@ export class OpenAIChatModel implements ModelClient {
 
   /** Asks the model once (plus the client's retries). Resolves to text and/or tool calls; rejects with a coded error. */
   async generate(request: ModelRequest): Promise<ModelResponse> {
-    const body: ChatCompletionCreateParamsNonStreaming = {
-      model: this.model,
-      messages: toOpenAIMessages(request.messages),
-      ...(request.tools.length > 0 ? { tools: toOpenAITools(request.tools) } : {}),
-      ...(this.#temperature !== undefined ? { temperature: this.#temperature } : {}),
-    };
-    const timeoutMs = this.#timeoutMs;
+    const body: ChatCompletionCreateParamsNonStreaming = this.#body(request);
     let completion: unknown;
     try {
-      if (timeoutMs === undefined || timeoutMs <= MAX_TIMER_MS) {
-        completion = await this.#client.chat.completions.create(body, {
-          signal: request.signal,
-          ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
-          ...(this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {}),
-        });
-      } else {
-        // An injected client's timer cannot run past 2^31-1 ms: it gets its
-        // longest, and one deadline of ours covers the whole limit.
-        completion = await withDeadline(
-          (signal) =>
-            this.#client.chat.completions.create(body, {
-              signal,
-              timeout: MAX_TIMER_MS,
-              ...(this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {}),
-            }),
-          {
-            timeoutMs,
-            signal: request.signal,
-            timeoutError: (ms) => new ModelTimeoutError(ms, `The ${this.#where} did not answer within ${ms} ms`),
-            abortError: () => request.signal.reason as unknown,
-          },
-        );
-      }
+      completion = await this.#create(body, request.signal);
     } catch (error) {
       throw this.#wrap(error, request.signal);
     }
     return fromChatCompletion(completion, this.model);
+  }
+
+  /**
+   * Asks the model once with `stream: true` over SSE: text deltas as they
+   * arrive, each tool call whole once its pieces are assembled, and a last
+   * `finish` with the usage the server sends in its final chunk
+   * (`stream_options.include_usage`). Retries cover the request until the
+   * server answers, not a stream that breaks off later (`ModelConnectionError`).
+   * Ending the iteration early (or the request's signal) cancels the request.
+   */
+  async *stream(request: ModelRequest): AsyncGenerator<ModelStreamPart> {
+    const body: ChatCompletionCreateParamsStreaming = {
+      ...this.#body(request),
+      stream: true,
+      stream_options: { include_usage: true },
+    };
+    try {
+      const chunks = (await this.#create(body, request.signal)) as AsyncIterable<unknown>;
+      yield* streamParts(chunks, this.model);
+    } catch (error) {
+      throw this.#wrap(error, request.signal, true);
+    }
+  }
+
+  #body(request: ModelRequest): ChatCompletionCreateParamsNonStreaming {
+    const responseFormat = toOpenAIResponseFormat(request.responseFormat);
+    return {
+      model: this.model,
+      messages: toOpenAIMessages(request.messages),
+      ...(request.tools.length > 0 ? { tools: toOpenAITools(request.tools) } : {}),
+      ...(this.#temperature !== undefined ? { temperature: this.#temperature } : {}),
+      ...(responseFormat !== undefined ? { response_format: responseFormat } : {}),
+    };
+  }
+
+  /** One `create` call under the per-attempt limit (past 2^31-1 ms too); resolves once the server answered. */
+  #create(
+    body: ChatCompletionCreateParamsNonStreaming | ChatCompletionCreateParamsStreaming,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const timeoutMs = this.#timeoutMs;
+    const retries = this.#maxRetries !== undefined ? { maxRetries: this.#maxRetries } : {};
+    if (timeoutMs === undefined || timeoutMs <= MAX_TIMER_MS) {
+      return this.#client.chat.completions.create(body, {
+        signal,
+        ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+        ...retries,
+      });
+    }
+    // An injected client's timer cannot run past 2^31-1 ms: it gets its
+    // longest, and one deadline of ours covers the whole limit.
+    return withDeadline(
+      (deadline) => this.#client.chat.completions.create(body, { signal: deadline, timeout: MAX_TIMER_MS, ...retries }),
+      {
+        timeoutMs,
+        signal,
+        timeoutError: (ms) => new ModelTimeoutError(ms, `The ${this.#where} did not answer within ${ms} ms`),
+        abortError: () => signal.reason as unknown,
+      },
+    );
   }
 
   #is<K extends keyof ErrorClasses>(error: unknown, kind: K): boolean {
@@ -224,7 +168,7 @@ export class OpenAIChatModel implements ModelClient {
     return `model "${this.model}" at ${this.endpoint}`;
   }
 
-  #wrap(error: unknown, signal: AbortSignal): CortexError {
+  #wrap(error: unknown, signal: AbortSignal, streaming = false): CortexError {
     if (isCortexError(error)) return error;
     const secret = this.#secret;
     const cause = safeCause(error, secret);
@@ -252,6 +196,10 @@ export class OpenAIChatModel implements ModelClient {
           { cause, requestId, retryAfterMs: retryAfterMs((error as APIError).headers) },
         );
       }
+    }
+    if (streaming) {
+      // The answer had begun: the body broke off or held a chunk that is not JSON.
+      return new ModelConnectionError(`The stream of ${where} broke off: ${detail}`, { cause });
     }
     if (error instanceof SyntaxError) {
       return new ModelBadResponseError(`The server's answer for ${where} is not valid JSON: ${detail}`, { cause });

@@ -110,7 +110,7 @@ describe("openAIModelFromEnv", () => {
         CORTEX_MODEL_BASE_URL: server.baseURL,
         CORTEX_MODEL_TIMEOUT_MS: "2000",
       });
-      await expect(model.generate(request())).resolves.toEqual({ content: "from local" });
+      await expect(model.generate(request())).resolves.toEqual({ content: "from local", finishReason: "stop" });
       expect(server.received[0]!.headers.authorization).toBe("Bearer not-needed");
       expect(server.received[0]!.body).toMatchObject({ model: "llama3.1" });
     } finally {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ModelRequest } from "@cortex/primitives";
 
@@ -9,13 +9,32 @@ export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
   body: unknown;
+  /** Set when the client closed the connection before a streamed answer was written in full. */
+  hungUp?: boolean;
 }
 
 /** What the fake server does with a request: answer, never answer, or drop the connection. */
 export type Reply =
   | { status?: number; json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> }
+  | Sse
   | "hang"
   | "destroy";
+
+/**
+ * A streamed answer as OpenAI sends it: `text/event-stream`, each piece
+ * written (and flushed) on its own a few ms apart, so the client reads them
+ * as separate network chunks. `drop` destroys the connection after the last
+ * piece instead of ending the response.
+ */
+export interface Sse {
+  sse: string[];
+  drop?: boolean;
+}
+
+/** The SSE bytes of these chunks, each a `data:` event, then `data: [DONE]` unless `done` is false. */
+export function sseEvents(chunks: unknown[], done = true): string {
+  return chunks.map((chunk) => `data: ${JSON.stringify(chunk)}\n\n`).join("") + (done ? "data: [DONE]\n\n" : "");
+}
 
 /** An OpenAI-compatible HTTP server on 127.0.0.1 (port 0) that records every request. */
 export interface FakeServer {
@@ -46,6 +65,13 @@ export async function startFakeServer(reply: (request: Received, index: number) 
         req.socket.destroy();
         return;
       }
+      if ("sse" in answer) {
+        res.on("close", () => {
+          if (!res.writableFinished && answer.drop !== true) request.hungUp = true;
+        });
+        void writeSse(res, answer, () => req.socket.destroy());
+        return;
+      }
       const text = answer.raw ?? JSON.stringify(answer.json ?? {});
       res.writeHead(answer.status ?? 200, {
         "content-type": answer.contentType ?? "application/json",
@@ -65,6 +91,18 @@ export async function startFakeServer(reply: (request: Received, index: number) 
         server.close(() => resolve());
       }),
   };
+}
+
+async function writeSse(res: ServerResponse, answer: Sse, destroy: () => void): Promise<void> {
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+  res.flushHeaders();
+  for (const piece of answer.sse) {
+    if (res.destroyed) return;
+    res.write(piece);
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  }
+  if (answer.drop === true) destroy();
+  else res.end();
 }
 
 /** A chat completion whose first choice carries this message. */

@@ -58,15 +58,17 @@ describe("fromChatCompletion", () => {
     expect(fromChatCompletion(completion({ content: "thinking", tool_calls: [{ id: "c", ...call }] }), "m")).toEqual({
       content: "thinking",
       toolCalls: [{ id: "c", name: "p__a", arguments: "{}" }],
+      finishReason: "stop",
     });
     expect(fromChatCompletion(completion({ content: "", tool_calls: [{ id: "", ...call }] }), "m")).toEqual({
       toolCalls: [{ name: "p__a", arguments: "{}" }],
+      finishReason: "stop",
     });
   });
 
   it("returns an empty response for a message with neither text nor calls, and keeps empty text", () => {
-    expect(fromChatCompletion(completion({}), "m")).toEqual({});
-    expect(fromChatCompletion(completion({ content: "" }), "m")).toEqual({ content: "" });
+    expect(fromChatCompletion(completion({}), "m")).toEqual({ finishReason: "stop" });
+    expect(fromChatCompletion(completion({ content: "" }), "m")).toEqual({ content: "", finishReason: "stop" });
   });
 
   it("rejects bodies that are not completions", () => {

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import { createEngine } from "@cortex/core";
-import { ActionTier, PluginHealthStatus, PluginRegistry, silentLogger, type Plugin } from "@cortex/plugins";
+import { silentLogger } from "@cortex/plugins";
 import { APIConnectionTimeoutError, OpenAI } from "openai";
 import { MAX_TIMER_MS } from "@cortex/primitives";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -16,9 +16,9 @@ import {
   OpenAIChatModel,
   type OpenAIChatModelOptions,
 } from "../src/index.js";
-import { FakeBroker } from "@cortex/testing";
 import { CortexOpenAI } from "../src/client.js";
 import { completion, request, startFakeServer, type FakeServer, type Reply } from "./fake-server.js";
+import { notesRegistry, parameters } from "./notes-plugin.js";
 
 const KEY = "sk-test-0123456789abcdef";
 let server: FakeServer | undefined;
@@ -56,7 +56,7 @@ async function failure(promise: Promise<unknown>): Promise<Error & { code?: stri
 describe("OpenAIChatModel against an OpenAI-compatible server", () => {
   it("returns a text answer", async () => {
     const fake = await serve({ json: completion({ content: "Hi there" }) });
-    await expect(modelFor(fake).generate(request())).resolves.toEqual({ content: "Hi there" });
+    await expect(modelFor(fake).generate(request())).resolves.toEqual({ content: "Hi there", finishReason: "stop" });
   });
 
   it("returns tool calls with the arguments string untouched", async () => {
@@ -80,6 +80,7 @@ describe("OpenAIChatModel against an OpenAI-compatible server", () => {
         { id: "call_1", name: "notes__add", arguments: args1 },
         { id: "call_2", name: "notes__list", arguments: args2 },
       ],
+      finishReason: "tool-calls",
     });
   });
 
@@ -221,7 +222,10 @@ describe("OpenAIChatModel errors", () => {
         ? { status: 500, json: { error: { message: "busy" } }, headers: { "retry-after-ms": "1" } }
         : { json: completion({ content: "third time" }) },
     );
-    await expect(modelFor(fake, { maxRetries: 2 }).generate(request())).resolves.toEqual({ content: "third time" });
+    await expect(modelFor(fake, { maxRetries: 2 }).generate(request())).resolves.toEqual({
+      content: "third time",
+      finishReason: "stop",
+    });
     expect(fake.received).toHaveLength(3);
   });
 
@@ -309,9 +313,11 @@ describe("OpenAIChatModel errors", () => {
     const fake = await serve({ json: completion({ content: "patient" }) });
     await expect(modelFor(fake, { timeoutMs: 3_000_000_000 }).generate(request())).resolves.toEqual({
       content: "patient",
+      finishReason: "stop",
     });
     await expect(modelFor(fake, { timeoutMs: Infinity }).generate(request())).resolves.toEqual({
       content: "patient",
+      finishReason: "stop",
     });
   });
 
@@ -496,27 +502,7 @@ describe("OpenAIChatModel options", () => {
 });
 
 /* End to end: the adapter in a real engine with a real PluginRegistry. */
-const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["text"] };
 const silent = silentLogger;
-
-function notesRegistry(calls: unknown[]): PluginRegistry {
-  const plugin: Plugin = {
-    name: "notes",
-    version: "1.0.0",
-    description: "Keeps notes",
-    setup: () => Promise.resolve(),
-    teardown: () => Promise.resolve(),
-    listActions: () => [{ name: "add", description: "Add a note", tier: ActionTier.AUTO, parameters }],
-    executeAction: (action, params) => {
-      calls.push({ plugin: "notes", action, params });
-      return Promise.resolve({ success: true, data: { count: 1 } });
-    },
-    health: () => Promise.resolve({ plugin: "notes", status: PluginHealthStatus.HEALTHY }),
-  };
-  const registry = new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger });
-  registry.register(plugin);
-  return registry;
-}
 
 async function engineWith(replies: Reply[], calls: unknown[] = []) {
   const fake = await startFakeServer(
@@ -578,21 +564,32 @@ describe("OpenAIChatModel in a real engine", () => {
     await engine.shutdown();
   });
 
-  it("fails the run when the model sends arguments that are not JSON", async () => {
+  it("sends arguments that are not JSON back to the model, which corrects the call", async () => {
     const calls: unknown[] = [];
-    const { engine } = await engineWith(
+    const { engine, server: fake } = await engineWith(
       [
         {
           json: completion({
             tool_calls: [{ id: "c", type: "function", function: { name: "notes__add", arguments: "{text: milk" } }],
           }),
         },
+        {
+          json: completion({
+            tool_calls: [{ id: "d", type: "function", function: { name: "notes__add", arguments: '{"text":"milk"}' } }],
+          }),
+        },
+        { json: completion({ content: "Noted." }) },
       ],
       calls,
     );
     const result = await engine.run("assistant", "Remember milk");
-    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_INVALID_TOOL_CALL" } });
-    expect(calls).toHaveLength(0);
+    expect(result).toMatchObject({ status: "completed", output: "Noted." });
+    expect(calls).toEqual([{ plugin: "notes", action: "add", params: { text: "milk" } }]);
+    const told = (
+      fake.received[1]!.body as { messages: { role: string; tool_call_id?: string; content?: string }[] }
+    ).messages.at(-1)!;
+    expect(told).toMatchObject({ role: "tool", tool_call_id: "c" });
+    expect(JSON.parse(told.content!)).toMatchObject({ ok: false, error: { code: "CORTEX_INVALID_TOOL_CALL" } });
     await engine.shutdown();
   });
 

@@ -1,9 +1,8 @@
 import { createHash } from "node:crypto";
-import { ApprovalDeniedError, ApprovalRequiredError, ForbiddenError } from "./errors.js";
-import { type ActionTier } from "./models.js";
-import type { Principal } from "./models.js";
-import { startLongTimer } from "./long-timer.js";
-import { messageOf } from "./redact.js";
+import { messageOf, withDeadline, type Logger } from "@cortex/primitives";
+import { ApprovalDeniedError, ApprovalRequiredError, ForbiddenError, ValidationError } from "./errors.js";
+import type { ActionTier, Principal } from "./models.js";
+import { readParams } from "./validation.js";
 
 /** What an approver (or a human) is asked to approve: one exact call. */
 export interface ApprovalRequest {
@@ -57,15 +56,26 @@ export function canonicalJson(value: unknown): string {
 /**
  * Stable id of one exact call: hex sha256 of plugin, action and the
  * canonical JSON of params. Changing any param changes the id, so an
- * approval never covers a different call.
+ * approval never covers a different call. Params are read as `execute` reads
+ * them: those it refuses (values JSON cannot tell apart, such as `-0` and
+ * `0` or an `undefined` array item and `null`; see `readParams`) have no id,
+ * and this throws the same `CORTEX_VALIDATION_FAILED`. `null` or `undefined`
+ * params stand for `{}`.
  */
 export function approvalId(plugin: string, action: string, params: unknown): string {
+  const read = readParams(params ?? {});
+  if ("issues" in read) throw new ValidationError(plugin, action, read.issues);
+  return idOf(plugin, action, read.value);
+}
+
+/** The id of params already read by `readParams`. */
+function idOf(plugin: string, action: string, params: Record<string, unknown>): string {
   return createHash("sha256")
-    .update(canonicalJson([plugin, action, params ?? {}]))
+    .update(canonicalJson([plugin, action, params]))
     .digest("hex");
 }
 
-/** The request for one exact call; its id is computed from `params`, which the request then holds. */
+/** The request for one exact call; `params` must be a `readParams` copy, which the request then holds. */
 export function approvalRequest(
   plugin: string,
   action: string,
@@ -73,7 +83,7 @@ export function approvalRequest(
   params: Record<string, unknown>,
   principal: Principal | undefined,
 ): ApprovalRequest {
-  return { id: approvalId(plugin, action, params), plugin, action, tier, params, ...(principal ? { principal } : {}) };
+  return { id: idOf(plugin, action, params), plugin, action, tier, params, ...(principal ? { principal } : {}) };
 }
 
 /** What {@link enforceTier} needs from the registry. */
@@ -83,39 +93,37 @@ export interface TierGate {
   approvalTimeoutMs: number;
 }
 
-/** Result of a passed tier check, for logging. */
-export interface TierPass {
-  request: ApprovalRequest;
-  decision: ApprovalDecision;
-}
-
 /**
- * Fail-closed tier check for CONFIRM and ADMIN. ADMIN checks the principal
- * first (no approver is bothered for a call that is forbidden anyway), then
- * both tiers need an approval whose id matches this call: the one given,
- * else the approver's. An approver that throws or times out denies.
+ * Fail-closed tier check for CONFIRM and ADMIN; resolves to the decision
+ * that let the call through. ADMIN checks the principal first (no approver
+ * is bothered for a call that is forbidden anyway), then both tiers need an
+ * approval whose id matches this call: the one given, else the approver's.
+ * An approver that throws or does not answer within the limit denies. When
+ * `signal` aborts, the approver's and the policy's waits end at once, their
+ * timers cleared.
  */
 export async function enforceTier(
   gate: TierGate,
   request: ApprovalRequest,
-  principal: Principal | undefined,
   given: Approval | undefined,
-  signal?: AbortSignal,
-): Promise<TierPass> {
-  if (request.tier === "ADMIN") await checkPrincipal(gate, request, principal, signal);
+  signal: AbortSignal,
+): Promise<ApprovalDecision> {
+  if (request.tier === "ADMIN") await checkPrincipal(gate, request, signal);
   let mismatch = "";
   if (given !== undefined) {
     if (given.id === request.id) {
-      if (given.approved === true) return { request, decision: given };
+      if (given.approved === true) return given;
       throw new ApprovalDeniedError(request, given.reason, given.decidedBy);
     }
     mismatch = " (the approval given was for different parameters)";
   }
-  if (!gate.approver) throw new ApprovalRequiredError(request, mismatch);
+  const approver = gate.approver;
+  if (!approver) throw new ApprovalRequiredError(request, mismatch);
   let decision: unknown;
   try {
-    decision = await withTimeout(gate.approver(request), gate.approvalTimeoutMs, undefined, signal);
+    decision = await answerOf(gate, () => approver(request), signal);
   } catch (error) {
+    if (signal.aborted) throw error;
     throw new ApprovalDeniedError(request, `approver failed: ${messageOf(error)}`, undefined, error);
   }
   if (typeof decision !== "object" || decision === null) {
@@ -123,80 +131,61 @@ export async function enforceTier(
   }
   const d = decision as ApprovalDecision;
   if (d.approved !== true) throw new ApprovalDeniedError(request, d.reason, d.decidedBy);
-  return { request, decision: d };
+  return d;
 }
 
 /**
  * The ADMIN principal check: resolves when the gate's authorize policy says
  * yes (exactly `true`, within the approval time limit); otherwise rejects
- * with `CORTEX_FORBIDDEN` — no principal, a refusal, a policy that throws or
+ * with `CORTEX_FORBIDDEN`: no principal, a refusal, a policy that throws or
  * does not answer.
  */
-export async function checkPrincipal(
-  gate: TierGate,
-  request: ApprovalRequest,
-  principal: Principal | undefined,
-  signal?: AbortSignal,
-): Promise<void> {
+export async function checkPrincipal(gate: TierGate, request: ApprovalRequest, signal?: AbortSignal): Promise<void> {
+  const principal = request.principal;
   if (!principal) throw new ForbiddenError(request, undefined, "no principal was given");
-  let allowed: boolean;
+  let allowed: unknown;
   try {
-    allowed =
-      (await withTimeout(gate.authorize(principal, request), gate.approvalTimeoutMs, undefined, signal)) === true;
+    allowed = await answerOf(gate, () => gate.authorize(principal, request), signal);
   } catch (error) {
+    if (signal?.aborted) throw error;
     throw new ForbiddenError(request, principal.id, `authorize policy failed: ${messageOf(error)}`, error);
   }
-  if (!allowed) throw new ForbiddenError(request, principal.id, `principal "${principal.id}" is not authorized`);
+  if (allowed !== true)
+    throw new ForbiddenError(request, principal.id, `principal "${principal.id}" is not authorized`);
 }
 
-/**
- * Resolves like `value`, or rejects after `ms` with `onTimeout()` (default:
- * "no answer within … ms"); the timer never outlives the race. `ms` is a
- * number > 0 or `Infinity`, which sets no timer at all. Limits above
- * 2^31 - 1 ms (which `setTimeout` would run after 1 ms) wait in chained
- * steps of at most that long. When `signal` aborts, the wait ends at once
- * (rejecting with the signal's reason) and the timer is cleared, so it never
- * keeps a process alive for a call nobody waits for.
- */
-export function withTimeout<T>(
-  value: T | PromiseLike<T>,
-  ms: number,
-  onTimeout?: () => Error,
-  signal?: AbortSignal,
-): Promise<T> {
-  if (!isThenable(value)) return Promise.resolve(value);
-  return new Promise<T>((resolve, reject) => {
-    let cancel = (): void => undefined;
-    const onAbort = () => {
-      cancel();
-      const reason: unknown = signal?.reason;
-      reject(reason instanceof Error ? reason : new Error("the wait was aborted"));
-    };
-    if (signal?.aborted) return onAbort();
-    signal?.addEventListener("abort", onAbort, { once: true });
-    cancel = startLongTimer(ms, () => reject(onTimeout ? onTimeout() : new Error(`no answer within ${ms} ms`)));
-    const fail = (e: unknown) => {
-      cancel();
-      signal?.removeEventListener("abort", onAbort);
-      reject(e instanceof Error ? e : new Error(messageOf(e)));
-    };
-    try {
-      value.then((v) => {
-        cancel();
-        signal?.removeEventListener("abort", onAbort);
-        resolve(v);
-      }, fail);
-    } catch (error) {
-      fail(error); // a `then` that throws
-    }
+/** The answer of an approver or policy, within the approval time limit and until `signal` aborts. */
+function answerOf<T>(gate: TierGate, ask: () => T | PromiseLike<T>, signal: AbortSignal | undefined): Promise<T> {
+  return withDeadline(ask, {
+    timeoutMs: gate.approvalTimeoutMs,
+    ...(signal === undefined ? {} : { signal }),
+    timeoutError: (ms) => new Error(`no answer within ${ms} ms`),
+    abortError: (reason) => reason,
   });
 }
 
-/** True for promises and promise-like values. */
-export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  );
+/**
+ * The tier check of one CONFIRM or ADMIN call (see {@link enforceTier}),
+ * logged when it passes. The request holds a copy of `params`: what an
+ * approver or policy does to it cannot change the call that runs.
+ */
+export async function approveCall(
+  gate: TierGate,
+  logger: Logger,
+  action: { readonly plugin: string; readonly name: string; readonly tier: ActionTier },
+  params: Record<string, unknown>,
+  options: { readonly principal?: Principal | undefined; readonly approval?: Approval | undefined },
+  signal: AbortSignal,
+): Promise<void> {
+  const { plugin, name, tier } = action;
+  const request = approvalRequest(plugin, name, tier, structuredClone(params), options.principal);
+  const decision = await enforceTier(gate, request, options.approval, signal);
+  logger.info(`approved "${plugin}.${name}"`, {
+    plugin,
+    action: name,
+    tier,
+    approvalId: request.id,
+    decidedBy: decision.decidedBy,
+    principal: options.principal?.id,
+  });
 }

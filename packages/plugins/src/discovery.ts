@@ -1,14 +1,12 @@
-import { readFile, realpath, stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { realpath } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DiscoveryError, isCortexError, type CortexError, type DiscoveryErrorCode } from "./errors.js";
+import { isCortexError, isPlainObject, withDeadline, type CortexError } from "@cortex/primitives";
+import { messageText, DiscoveryError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
-import { startLongTimer } from "./long-timer.js";
-import { InvalidOptionsError } from "./options-error.js";
-import { isTimeLimit, timeLimitMessage } from "./options.js";
-import { messageOf } from "./redact.js";
+import { REGISTRY_DEFAULTS, timeLimit } from "./options.js";
+import { findPackageDir, isFile, isInside, mainEntry, readJson } from "./packages.js";
 import { isValidPluginName } from "./registration.js";
-import { isPlainObject } from "./validation.js";
 
 /** Dependency fields of the host's package.json that discovery reads. */
 export type DependencyField = "dependencies" | "optionalDependencies" | "devDependencies";
@@ -29,6 +27,12 @@ export interface DiscoveryOptions {
    * background (its factory is then never called).
    */
   loadTimeoutMs?: number;
+  /**
+   * `discoverAndRegister` only: whether to register the MCP servers of
+   * `cortex.mcpServers` too (through `@cortex/mcp`); default true. `false`
+   * leaves them to the caller (say, `registerMcpServers` with its own options).
+   */
+  mcpServers?: boolean;
 }
 
 /** What `discoverAndRegister` did, per package. */
@@ -56,8 +60,6 @@ export interface DiscoveryResult {
 }
 
 const ALL_FIELDS: readonly DependencyField[] = ["dependencies", "optionalDependencies", "devDependencies"];
-/** Default of {@link DiscoveryOptions.loadTimeoutMs}. */
-const DEFAULT_LOAD_TIMEOUT_MS = 10_000;
 const EXPORT_NAME = /^[A-Za-z_$][\w$]*$/;
 
 const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: unknown) =>
@@ -78,11 +80,10 @@ const fail = (code: DiscoveryErrorCode, pkg: string, message: string, cause?: un
 export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
   const cwd = resolve(options.cwd ?? process.cwd());
   // Only `undefined` means the default: a JavaScript caller's `null` is an error.
-  const { loadTimeoutMs: limit = DEFAULT_LOAD_TIMEOUT_MS }: { loadTimeoutMs?: unknown } = options;
-  if (!isTimeLimit(limit))
-    throw new InvalidOptionsError("loadTimeoutMs", timeLimitMessage("discovery", "loadTimeoutMs", limit));
+  const { loadTimeoutMs = REGISTRY_DEFAULTS.loadTimeoutMs }: { loadTimeoutMs?: unknown } = options;
+  const limit = timeLimit("discovery", "loadTimeoutMs", loadTimeoutMs);
   const host = await readJson(join(cwd, "package.json")).catch((error: unknown) => {
-    throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageOf(error)}`, error);
+    throw fail("CORTEX_DISCOVERY_FAILED", cwd, `cannot read the host package.json: ${messageText(error)}`, error);
   });
   const names = new Set<string>();
   for (const field of options.include ?? ALL_FIELDS) {
@@ -99,7 +100,7 @@ export async function discoverPlugins(options: DiscoveryOptions = {}): Promise<D
       } catch (error) {
         const coded = isCortexError(error)
           ? error
-          : fail("CORTEX_DISCOVERY_FAILED", packageName, messageOf(error), error);
+          : fail("CORTEX_DISCOVERY_FAILED", packageName, messageText(error), error);
         result.failed.push({ package: packageName, error: coded });
       }
       return result;
@@ -126,7 +127,7 @@ async function discoverPackage(
     return;
   }
   const manifest = await readJson(join(dir, "package.json")).catch((error: unknown) => {
-    throw fail("CORTEX_DISCOVERY_FAILED", packageName, `cannot read package.json: ${messageOf(error)}`, error);
+    throw fail("CORTEX_DISCOVERY_FAILED", packageName, `cannot read package.json: ${messageText(error)}`, error);
   });
   const cortex = manifest.cortex;
   const entries = isPlainObject(cortex) ? cortex.plugins : undefined;
@@ -143,7 +144,9 @@ async function discoverPackage(
         (plugin) => ({ key, plugin }),
         (error: unknown) => ({
           key,
-          error: isCortexError(error) ? error : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageOf(error), error),
+          error: isCortexError(error)
+            ? error
+            : fail("CORTEX_PLUGIN_LOAD_FAILED", packageName, messageText(error), error),
         }),
       ),
     ),
@@ -151,16 +154,6 @@ async function discoverPackage(
   for (const entry of loaded) {
     if ("plugin" in entry) result.plugins.push({ name: entry.key, packageName, plugin: entry.plugin });
     else result.failed.push({ package: packageName, plugin: entry.key, error: entry.error });
-  }
-}
-
-/** Node's directory resolution: `<dir>/node_modules/<name>` from `from` up to the root, symlinks followed. */
-export async function findPackageDir(from: string, packageName: string): Promise<string | undefined> {
-  if (!/^(@[^/\\]+\/)?[^/\\.][^/\\]*$/.test(packageName)) return undefined;
-  for (let dir = resolve(from); ; dir = dirname(dir)) {
-    const candidate = join(dir, "node_modules", ...packageName.split("/"));
-    if (await isFile(join(candidate, "package.json"))) return realpath(candidate);
-    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -197,9 +190,10 @@ async function loadEntry(
   const real = await realpath(file);
   if (!isInside(dir, real)) throw fail("CORTEX_INVALID_SPECIFIER", pkg, `${where} "${spec}" links outside the package`);
 
-  const plugin = await withLoadTimeout(
-    limit,
-    async (expired) => {
+  // An import cannot be cancelled: when the limit passes, the load is given up on (its signal
+  // aborts) and its late result or rejection is ignored.
+  const plugin = await withDeadline(
+    async (signal) => {
       let namespace: Record<string, unknown>;
       try {
         namespace = (await import(pathToFileURL(real).href)) as Record<string, unknown>;
@@ -207,12 +201,12 @@ async function loadEntry(
         throw fail(
           "CORTEX_PLUGIN_LOAD_FAILED",
           pkg,
-          `${where}: importing ${target} failed: ${messageOf(error)}`,
+          `${where}: importing ${target} failed: ${messageText(error)}`,
           error,
         );
       }
       // Discovery has given up on this entry: do not run plugin code for nothing.
-      if (expired()) return undefined;
+      if (signal.aborted) return undefined;
       const value = pickExport(namespace, exportName);
       if (value === undefined) {
         throw fail("CORTEX_PLUGIN_LOAD_FAILED", pkg, `${where}: ${target} has no export "${exportName}"`);
@@ -223,18 +217,21 @@ async function loadEntry(
         throw fail(
           "CORTEX_PLUGIN_LOAD_FAILED",
           pkg,
-          `${where}: creating the plugin failed: ${messageOf(error)}`,
+          `${where}: creating the plugin failed: ${messageText(error)}`,
           error,
         );
       }
     },
-    () =>
-      fail(
-        "CORTEX_PLUGIN_LOAD_FAILED",
-        pkg,
-        `${where}: ${target} did not load within ${limit} ms (import and construction); ` +
-          "an import cannot be cancelled, so it keeps running in the background",
-      ),
+    {
+      timeoutMs: limit,
+      timeoutError: () =>
+        fail(
+          "CORTEX_PLUGIN_LOAD_FAILED",
+          pkg,
+          `${where}: ${target} did not load within ${limit} ms (import and construction); ` +
+            "an import cannot be cancelled, so it keeps running in the background",
+        ),
+    },
   );
   const name = typeof plugin === "object" && plugin !== null ? (plugin as { name?: unknown }).name : undefined;
   if (name !== key) {
@@ -257,78 +254,10 @@ function pickExport(namespace: Record<string, unknown>, exportName: string): unk
   return undefined;
 }
 
-/**
- * Settles like `load`, or rejects with `onTimeout()` once `ms` have passed,
- * whichever comes first. The timer is cleared as soon as either happens, so
- * it never keeps the process alive after discovery; `load` is not cancelled
- * (nothing can cancel an import) but `expired()` tells it it was given up on,
- * and its late result or rejection is ignored (never unhandled). `Infinity`
- * means no timer at all; a limit too long for one `setTimeout` re-arms. A
- * module or constructor that blocks the thread synchronously cannot be timed out.
- */
-async function withLoadTimeout<T>(
-  ms: number,
-  load: (expired: () => boolean) => Promise<T>,
-  onTimeout: () => Error,
-): Promise<T> {
-  if (ms === Infinity) return load(() => false);
-  let expired = false;
-  let cancel = (): void => undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    cancel = startLongTimer(ms, () => {
-      expired = true;
-      reject(onTimeout());
-    });
-  });
-  try {
-    // `race` subscribes to both, so a late rejection of `load` is handled.
-    return await Promise.race([load(() => expired), timeout]);
-  } finally {
-    cancel();
-  }
-}
-
 /** Classes are constructed without arguments; other functions are zero-argument (maybe async) factories. */
 async function instantiate(fn: (...args: never[]) => unknown): Promise<unknown> {
   const proto = (fn as { prototype?: { executeAction?: unknown } }).prototype;
   const isClass =
     Function.prototype.toString.call(fn).startsWith("class") || typeof proto?.executeAction === "function";
   return isClass ? new (fn as unknown as new () => unknown)() : await fn();
-}
-
-/** The package's main entry for a `.` specifier: `exports["."]` (import/node/default/require), else `main`, else `index.js`. */
-function mainEntry(manifest: Record<string, unknown>): string {
-  let target: unknown = manifest.exports;
-  if (isPlainObject(target) && "." in target) target = target["."];
-  else if (isPlainObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
-  const picked = pickCondition(target) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
-  return picked.startsWith("./") || picked.startsWith("../") ? picked : `./${picked}`;
-}
-
-function pickCondition(target: unknown): string | undefined {
-  if (typeof target === "string") return target;
-  if (Array.isArray(target)) return pickCondition(target[0]);
-  if (!isPlainObject(target)) return undefined;
-  for (const condition of ["import", "node", "default", "require"]) {
-    if (condition in target) return pickCondition(target[condition]);
-  }
-  return undefined;
-}
-
-function isInside(dir: string, file: string): boolean {
-  const rel = relative(dir, file);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
-}
-
-async function isFile(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-}
-
-async function readJson(path: string): Promise<Record<string, unknown>> {
-  const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
-  if (!isPlainObject(parsed)) throw new Error(`${path} does not hold a JSON object`);
-  return parsed;
 }

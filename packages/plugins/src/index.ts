@@ -12,29 +12,26 @@ export type {
   Principal,
 } from "./models.js";
 export {
+  PLUGINS_ERRORS,
   ActionNotFoundError,
   ApprovalDeniedError,
   ApprovalRequiredError,
-  CortexError,
   CredentialMissingError,
   DiscoveryError,
   DuplicatePluginError,
   ForbiddenError,
   InvalidPluginError,
   InvalidSchemaError,
-  isCortexError,
   OperationTimeoutError,
-  PLUGIN_ERROR_CODES,
   PluginNotFoundError,
   PluginNotReadyError,
   RegistryClosedError,
   TeardownError,
   ValidationError,
 } from "./errors.js";
-export type { CortexErrorCode, DiscoveryErrorCode, FailureCode, PluginErrorCode } from "./errors.js";
-export { InvalidOptionsError } from "./options-error.js";
-export { consoleLogger, silentLogger } from "./logger.js";
-export type { Logger } from "./logger.js";
+export type { DiscoveryErrorCode, FailureCode, PluginErrorCode } from "./errors.js";
+export { CortexError, InvalidOptionsError, consoleLogger, isCortexError, silentLogger } from "@cortex/primitives";
+export type { Logger } from "@cortex/primitives";
 export { EnvBroker, MemoryBroker } from "./brokers.js";
 export type { EnvBrokerOptions } from "./brokers.js";
 export type { ValidationIssue } from "./validation.js";
@@ -44,6 +41,7 @@ export { REDACTED } from "./redact.js";
 export { ACTION_NAME_PATTERN, PLUGIN_NAME_PATTERN } from "./registration.js";
 export type { RegisteredAction } from "./registration.js";
 export { PluginRegistry } from "./registry.js";
+export { REGISTRY_DEFAULTS } from "./options.js";
 export type { ExecuteOptions, PluginRegistryOptions, RegistryHealth, SetupReport } from "./options.js";
 export type { ShutdownReport } from "./lifecycle.js";
 export { discoverPlugins } from "./discovery.js";

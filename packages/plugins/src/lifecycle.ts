@@ -1,8 +1,7 @@
-import { withTimeout } from "./approval.js";
-import { ActionCall, type CallHost } from "./call.js";
-import { isCortexError, OperationTimeoutError, TeardownError } from "./errors.js";
+import { isCortexError, withDeadline } from "@cortex/primitives";
+import type { CallHost } from "./call.js";
+import { messageText, OperationTimeoutError, TeardownError } from "./errors.js";
 import type { CredentialBroker } from "./models.js";
-import { messageOf } from "./redact.js";
 import type { PluginEntry } from "./registration.js";
 
 /** What `shutdown` did. */
@@ -15,13 +14,10 @@ export interface ShutdownReport {
   abortedCalls: number;
 }
 
-/** Calls `fn`, turning a synchronous throw into a rejection. */
-export function invoke<T>(fn: () => T | PromiseLike<T>): Promise<T> {
-  try {
-    return Promise.resolve(fn());
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(messageOf(error)));
-  }
+/** What setup and teardown need from the registry besides the running calls. */
+export interface LifecycleHost extends CallHost {
+  /** Limit for each teardown, also a late setup's: the registry's `shutdownTimeoutMs`. */
+  readonly teardownTimeoutMs: number;
 }
 
 /**
@@ -33,25 +29,32 @@ export function invoke<T>(fn: () => T | PromiseLike<T>): Promise<T> {
 const lateSetups = new WeakMap<PluginEntry, Promise<void>>();
 
 /**
- * Runs a plugin's `setup` once, with a timeout; never rejects. Failure marks
- * the plugin failed with its (redacted) error. A setup that finishes after
- * shutdown began leaves the plugin closed and is torn down at once. A setup
- * that times out is not forgotten: if it completes later, whatever it
- * acquired is released by calling `teardown` (within the teardown limit,
- * `limits.shutdownTimeoutMs`; failures are logged, never thrown), since the
- * plugin never became ready and shutdown would not tear it down.
+ * Runs a plugin's `setup` once, within `timeoutMs`; never rejects. Failure
+ * marks the plugin failed with its (redacted) error. A setup that finishes
+ * after shutdown began leaves the plugin closed and is torn down at once. A
+ * setup that times out is not forgotten: if it completes later, whatever it
+ * acquired is released by calling `teardown` (within the teardown limit;
+ * failures are logged, never thrown), since the plugin never became ready
+ * and shutdown would not tear it down.
  */
-export async function runSetup(host: CallHost, entry: PluginEntry, broker: CredentialBroker, timeoutMs: number) {
+export async function runSetup(
+  host: LifecycleHost,
+  entry: PluginEntry,
+  broker: CredentialBroker,
+  timeoutMs: number,
+): Promise<void> {
   const { logger, redactor } = host;
-  const setup = () => entry.plugin.setup(broker);
   // A retry waits (within its own limit) for a late earlier attempt to settle.
-  const previous = lateSetups.get(entry);
-  const attempt = previous === undefined ? invoke(setup) : previous.then(() => invoke(setup));
+  const previous = lateSetups.get(entry) ?? Promise.resolve();
+  const attempt = previous.then(() => entry.plugin.setup(broker));
   let timedOut = false;
   try {
-    await withTimeout(attempt, timeoutMs, () => {
-      timedOut = true;
-      return new OperationTimeoutError(entry.name, "setup", timeoutMs);
+    await withDeadline(attempt, {
+      timeoutMs,
+      timeoutError: (ms) => {
+        timedOut = true;
+        return new OperationTimeoutError(entry.name, "setup", ms);
+      },
     });
     if (entry.state === "pending") {
       entry.state = "ready";
@@ -74,71 +77,59 @@ export async function runSetup(host: CallHost, entry: PluginEntry, broker: Crede
     if (entry.state !== "pending") return;
     entry.state = "failed";
     entry.setupError = redactor.error(error);
-    logger.error(`setup of plugin "${entry.name}" failed: ${messageOf(entry.setupError)}`, {
+    logger.error(`setup of plugin "${entry.name}" failed: ${messageText(entry.setupError)}`, {
       plugin: entry.name,
       code: isCortexError(error) ? error.code : undefined,
     });
   }
 }
 
+/** Calls the plugin's `teardown` within the teardown limit; rejects with its error or `CORTEX_TIMEOUT`. */
+function teardown(host: LifecycleHost, entry: PluginEntry): Promise<void> {
+  return withDeadline(() => entry.plugin.teardown(), {
+    timeoutMs: host.teardownTimeoutMs,
+    timeoutError: (ms) => new OperationTimeoutError(entry.name, "teardown", ms),
+  });
+}
+
 /**
- * Tears down a plugin whose setup completed when nobody could use it, within
- * the teardown limit. Never rejects (nobody may be awaiting it): failures,
- * even a throwing logger, are logged or dropped.
+ * Tears down a plugin whose setup completed when nobody could use it.
+ * Never rejects (nobody may be awaiting it): failures are logged.
  */
-async function lateTeardown(host: CallHost, entry: PluginEntry, level: "debug" | "warn", why: string): Promise<void> {
-  const { logger, redactor } = host;
-  const timeoutMs = host.limits.shutdownTimeoutMs;
-  const log = (at: "debug" | "warn" | "error", message: string, code?: string) => {
-    try {
-      logger[at](message, { plugin: entry.name, ...(code === undefined ? {} : { code }) });
-    } catch {
-      // A throwing logger cannot be told.
-    }
-  };
-  log(level, `tearing down plugin "${entry.name}": ${why}`);
+async function lateTeardown(host: LifecycleHost, entry: PluginEntry, level: "debug" | "warn", why: string) {
+  const { logger } = host;
+  logger[level](`tearing down plugin "${entry.name}": ${why}`, { plugin: entry.name });
   try {
-    await withTimeout(
-      invoke(() => entry.plugin.teardown()),
-      timeoutMs,
-      () => new OperationTimeoutError(entry.name, "teardown", timeoutMs),
-    );
+    await teardown(host, entry);
   } catch (error) {
-    let message: string;
-    try {
-      message = redactor.text(messageOf(error));
-    } catch {
-      message = "an error that could not be read";
-    }
-    log(
-      "error",
-      `late teardown of plugin "${entry.name}" failed: ${message}`,
-      isCortexError(error) ? error.code : undefined,
-    );
+    logger.error(`late teardown of plugin "${entry.name}" failed: ${messageText(error)}`, {
+      plugin: entry.name,
+      ...(isCortexError(error) ? { code: error.code } : {}),
+    });
   }
 }
 
 /**
  * The body of `PluginRegistry.shutdown` (the caller has already stopped new
- * calls): wait for in-flight calls and running setups, abort what outlives
- * the timeout, then tear down every ready plugin concurrently.
+ * calls): wait up to `timeoutMs` for in-flight calls and running setups,
+ * abort what outlives it, then tear down every ready plugin concurrently.
  */
 export async function shutdownPlugins(
-  host: CallHost,
+  host: LifecycleHost,
   entries: Iterable<PluginEntry>,
   timeoutMs: number,
 ): Promise<ShutdownReport> {
   const all = [...entries];
   const report: ShutdownReport = { tornDown: [], errors: [], abortedCalls: 0 };
-  const waits: Promise<unknown>[] = ActionCall.inflight(host).map((c) => ActionCall.done(c));
+  const waits: Promise<unknown>[] = host.running.list().map((call) => call.done);
   for (const e of all) if (e.setup) waits.push(e.setup);
-  const finished = await withTimeout(Promise.all(waits), timeoutMs).then(
+  const finished = await withDeadline(Promise.all(waits), { timeoutMs }).then(
     () => true,
     () => false,
   );
   if (!finished) {
-    for (const call of ActionCall.inflight(host)) {
-      ActionCall.abort(call, "CORTEX_ABORTED", "the registry shut down");
+    for (const call of host.running.list()) {
+      call.stop("the registry shut down");
       report.abortedCalls++;
     }
   }
@@ -147,15 +138,11 @@ export async function shutdownPlugins(
   await Promise.all(
     ready.map(async (e) => {
       try {
-        await withTimeout(
-          invoke(() => e.plugin.teardown()),
-          timeoutMs,
-          () => new OperationTimeoutError(e.name, "teardown", timeoutMs),
-        );
+        await teardown(host, e);
         report.tornDown.push(e.name);
       } catch (error) {
         const cause = host.redactor.error(error);
-        const failure = new TeardownError(e.name, messageOf(cause), cause);
+        const failure = new TeardownError(e.name, messageText(cause), cause);
         report.errors.push(failure);
         host.logger.error(failure.message, { plugin: e.name, code: failure.code });
       }

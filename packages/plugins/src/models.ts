@@ -1,8 +1,9 @@
+import type { JsonSchema } from "@cortex/primitives";
+
 /**
  * The plugin contract: the shapes a plugin implements and the registry
- * returns. Translated from the Python spec (`list_actions` → `listActions`,
- * `execute_action` → `executeAction`); a plugin written exactly as the spec's
- * `CalendarPlugin` satisfies {@link Plugin} unchanged.
+ * returns. A plugin whose `executeAction` takes no third argument, with sync
+ * or async methods, satisfies {@link Plugin} unchanged.
  */
 
 /** Risk tier of an action; enforced by the registry, fail-closed. */
@@ -28,8 +29,7 @@ export const PluginHealthStatus = {
 /** One of `"HEALTHY" | "DEGRADED" | "UNHEALTHY" | "UNKNOWN"`. */
 export type PluginHealthStatus = (typeof PluginHealthStatus)[keyof typeof PluginHealthStatus];
 
-/** A JSON Schema object describing an action's parameters. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
 /** Describes one action a plugin offers. Read once, at registration. */
 export interface PluginActionInfo {
@@ -47,9 +47,9 @@ export interface PluginActionInfo {
 export interface PluginResult<T = unknown> {
   /** Whether the action did what it was asked. */
   success: boolean;
-  /** Payload of a successful action. */
+  /** Payload of a successful action: JSON data (anything else is a `CORTEX_INVALID_RESULT` failure). */
   data?: T;
-  /** Human-readable reason of a failure (credentials redacted by the registry). */
+  /** Human-readable reason of a failure. */
   error?: string;
   /** Stable code the registry sets on failures it produces (e.g. `CORTEX_PLUGIN_TIMEOUT`). */
   code?: string;
@@ -117,7 +117,7 @@ export type Awaitable<T> = T | PromiseLike<T>;
  * via `setupAllPending`); `teardown` once at registry shutdown.
  */
 export interface Plugin {
-  /** Plugin name: `^[a-z][a-z0-9_-]*$`, never containing `__`. */
+  /** Plugin name: `^[a-z][a-z0-9-]*(_[a-z0-9-]+)*$` (lower case; an `_` only between other characters). */
   readonly name: string;
   /** Version, semver recommended (a non-semver version is logged as a warning). */
   readonly version: string;

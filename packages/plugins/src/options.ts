@@ -1,31 +1,31 @@
+import { InvalidOptionsError, isTimeLimit, type Logger } from "@cortex/primitives";
 import type { Approval, Approver, AuthorizePolicy } from "./approval.js";
-import type { Logger } from "./logger.js";
 import type { CredentialBroker, PluginHealthReport, PluginHealthStatus, Principal } from "./models.js";
-import { InvalidOptionsError } from "./options-error.js";
 
 /**
  * Options of {@link PluginRegistry}. Times are in milliseconds; each time
  * limit is a number > 0, or `Infinity` for no limit (no timer at all), and
  * anything else makes the constructor throw `CORTEX_INVALID_OPTIONS`.
+ * Defaults are in {@link REGISTRY_DEFAULTS}.
  */
 export interface PluginRegistryOptions {
-  /** Credentials for plugins' `setup`; every value it returns is redacted from what the registry produces. */
+  /** Credentials for plugins' `setup`; every secret it returns is redacted from what plugins hand back. */
   broker: CredentialBroker;
   /** Asked for CONFIRM/ADMIN calls without a matching approval in options. */
   approver?: Approver;
   /** ADMIN policy; default: the principal's roles include `"admin"`. */
   authorize?: AuthorizePolicy;
-  /** Default {@link consoleLogger}. */
+  /** Where failures are reported, secrets redacted; default `consoleLogger` (standard error). */
   logger?: Logger;
-  /** Per-call limit for `executeAction`; default 30 000. */
+  /** Per-call limit for `executeAction`. */
   timeoutMs?: number;
-  /** Limit for each `setup`; default 30 000. */
+  /** Limit for each `setup`. */
   setupTimeoutMs?: number;
-  /** Limit for each `health`; default 5 000. */
+  /** Limit for each `health`. */
   healthTimeoutMs?: number;
-  /** Limit for the approver and authorize policy (no answer = denied); default 120 000. */
+  /** Limit for the approver and the authorize policy (no answer = denied). */
   approvalTimeoutMs?: number;
-  /** How long shutdown waits for in-flight calls, and each teardown (also a late setup's teardown); default 10 000. */
+  /** How long shutdown waits for in-flight calls, and each teardown (also a late setup's teardown). */
   shutdownTimeoutMs?: number;
 }
 
@@ -55,40 +55,32 @@ export interface RegistryHealth {
   plugins: PluginHealthReport[];
 }
 
-/** The registry's time limits, validated (see {@link timeLimits}). */
-export interface TimeLimits {
-  readonly timeoutMs: number;
-  readonly setupTimeoutMs: number;
-  readonly healthTimeoutMs: number;
-  readonly approvalTimeoutMs: number;
-  readonly shutdownTimeoutMs: number;
-}
-
-/** Defaults of the time-limit options, in milliseconds. */
-export const DEFAULT_TIME_LIMITS: TimeLimits = Object.freeze({
+/** The defaults of the registry's time limits and of discovery's load limit, in milliseconds. */
+export const REGISTRY_DEFAULTS = Object.freeze({
   timeoutMs: 30_000,
   setupTimeoutMs: 30_000,
   healthTimeoutMs: 5_000,
   approvalTimeoutMs: 120_000,
   shutdownTimeoutMs: 10_000,
+  /** `discoverAndRegister` / `discoverPlugins`: limit for loading each `cortex.plugins` entry. */
+  loadTimeoutMs: 10_000,
 });
 
+/** The registry's time limits, validated (see {@link timeLimits}). */
+export type TimeLimits = Readonly<Record<Exclude<keyof typeof REGISTRY_DEFAULTS, "loadTimeoutMs">, number>>;
+
 /**
- * True for a usable time limit: a number > 0, or `Infinity` for no limit.
- * NaN, 0, negatives and non-numbers are not: Node would run a timer for them
- * after 1 ms (NaN never times a call out at all). Finite limits above
- * 2^31 - 1 ms are usable: the timers chain (see `startLongTimer`).
+ * `value` when it is a usable time limit (a number > 0, or `Infinity`), else
+ * a `CORTEX_INVALID_OPTIONS` error naming `option` and what `owner` got.
  */
-export function isTimeLimit(value: unknown): value is number {
-  return typeof value === "number" && value > 0;
+export function timeLimit(owner: string, option: string, value: unknown): number {
+  if (isTimeLimit(value)) return value;
+  throw new InvalidOptionsError(
+    option,
+    `${owner} option "${option}" must be a number > 0 (or Infinity for no limit); got ${shown(value)}`,
+  );
 }
 
-/** The message of an unusable time limit. */
-export function timeLimitMessage(owner: string, option: string, value: unknown): string {
-  return `${owner} option "${option}" must be a number > 0 (or Infinity for no limit); got ${shown(value)}`;
-}
-
-/** A short description of a bad option value, for an error message. */
 function shown(value: unknown): string {
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
   if (typeof value === "string") return JSON.stringify(value);
@@ -96,18 +88,15 @@ function shown(value: unknown): string {
 }
 
 /**
- * The time limits of `new PluginRegistry(options)`: each given one checked
- * ({@link isTimeLimit}), each absent (`undefined`) one defaulted; a
- * JavaScript caller's `null` is an error, as in `discoverPlugins`. Throws
- * `CORTEX_INVALID_OPTIONS` naming the first unusable option.
+ * The time limits of `new PluginRegistry(options)`: each given one checked,
+ * each absent (`undefined`) one defaulted; a JavaScript caller's `null` is an
+ * error. Throws `CORTEX_INVALID_OPTIONS` naming the first unusable option.
  */
 export function timeLimits(options: { readonly [K in keyof TimeLimits]?: unknown }): TimeLimits {
-  const limits: { -readonly [K in keyof TimeLimits]: number } = { ...DEFAULT_TIME_LIMITS };
-  for (const option of Object.keys(DEFAULT_TIME_LIMITS) as (keyof TimeLimits)[]) {
+  const { loadTimeoutMs: _discovery, ...limits }: Record<keyof typeof REGISTRY_DEFAULTS, number> = REGISTRY_DEFAULTS;
+  for (const option of Object.keys(limits) as (keyof TimeLimits)[]) {
     const value = options[option];
-    if (value === undefined) continue;
-    if (!isTimeLimit(value)) throw new InvalidOptionsError(option, timeLimitMessage("PluginRegistry", option, value));
-    limits[option] = value;
+    if (value !== undefined) limits[option] = timeLimit("PluginRegistry", option, value);
   }
   return limits;
 }

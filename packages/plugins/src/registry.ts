@@ -1,110 +1,129 @@
+import { consoleLogger, guardedLogger, isCortexError, onAbort, withDeadline, type Logger } from "@cortex/primitives";
 import type { Ajv } from "ajv";
-import { approvalRequest, checkPrincipal, defaultAuthorize, enforceTier, type TierGate } from "./approval.js";
-import { ActionCall, createCallHost, type CallHost } from "./call.js";
+import { approvalRequest, approveCall, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
+import { runAction, RunningCalls } from "./call.js";
 import { discoverPlugins, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
+import { discoverDeclaredMcpServers } from "./mcp-servers.js";
 import {
   ActionNotFoundError,
-  isCortexError,
+  messageText,
+  InvalidPluginError,
   PluginNotFoundError,
   PluginNotReadyError,
   RegistryClosedError,
-  ValidationError,
 } from "./errors.js";
-import { consoleLogger, type Logger } from "./logger.js";
+import { checkHealth, worstStatus } from "./health.js";
+import { runSetup, shutdownPlugins, type LifecycleHost, type ShutdownReport } from "./lifecycle.js";
 import type { CredentialBroker, Plugin, PluginHealthReport, PluginResult, PluginState, Principal } from "./models.js";
-import { runSetup, shutdownPlugins, type ShutdownReport } from "./lifecycle.js";
 import {
-  isTimeLimit,
-  timeLimitMessage,
+  timeLimit,
+  timeLimits,
   type ExecuteOptions,
   type PluginRegistryOptions,
   type RegistryHealth,
   type SetupReport,
+  type TimeLimits,
 } from "./options.js";
-import { InvalidOptionsError } from "./options-error.js";
-import { messageOf, redactingBroker, Redactor } from "./redact.js";
+import { redactingBroker, redactingLogger, Redactor } from "./redact.js";
 import { buildEntry, type ActionEntry, type PluginEntry, type RegisteredAction } from "./registration.js";
-import { checkHealth, worstStatus } from "./health.js";
-import { snapshotParams } from "./snapshot.js";
-import { untilStopped, WaitStopped } from "./waits.js";
-import { createAjv, isPlainObject } from "./validation.js";
+import { createAjv, readParams } from "./validation.js";
 
 const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 
+/** Why a wait before the plugin runs ended early because the caller aborted (see `#waitUntilReady`). */
+const CALLER_ABORTED = Symbol("caller aborted");
+
 /**
  * Holds plugins and runs their actions through one gate, in this order:
- * closed? → plugin → action → params shape → schema → tier (principal,
- * approval) → lazy single-flight setup → plugin code with timeout and abort.
- * Plugin code never runs for an unknown, invalid, unapproved or forbidden
- * call; those throw coded errors. Plugin failures resolve as coded results.
+ * closed? → plugin → action → params (one walk, then the schema) → tier
+ * (principal, approval) → lazy single-flight setup → plugin code with one
+ * deadline and the caller's signal. Plugin code never runs for an unknown,
+ * invalid, unapproved or forbidden call; those throw coded errors. Plugin
+ * failures resolve as coded results.
  */
 export class PluginRegistry {
   readonly #entries = new Map<string, PluginEntry>();
   readonly #ajv: Ajv = createAjv();
-  readonly #host: CallHost;
+  readonly #host: LifecycleHost;
   readonly #broker: CredentialBroker;
   readonly #gate: TierGate;
   readonly #logger: Logger;
   readonly #redactor = new Redactor();
-  readonly #timeoutMs: number;
-  readonly #setupTimeoutMs: number;
-  readonly #healthTimeoutMs: number;
-  readonly #shutdownTimeoutMs: number;
-  #closing = false;
+  readonly #limits: TimeLimits;
+  /** Aborted when shutdown begins: calls waiting for an approval or a lazy setup stop waiting. */
   readonly #closed = new AbortController();
-  #lastEntry: PluginEntry | undefined;
   #shutdown: Promise<ShutdownReport> | undefined;
 
   constructor(options: PluginRegistryOptions) {
-    const { broker } = options;
-    this.#logger = options.logger ?? consoleLogger;
-    // Validates and defaults every time limit: throws CORTEX_INVALID_OPTIONS
-    // for one that is not a number > 0 or Infinity (no limit).
-    this.#host = createCallHost(this.#logger, this.#redactor, options);
-    const limits = this.#host.limits;
-    this.#timeoutMs = limits.timeoutMs;
-    this.#setupTimeoutMs = limits.setupTimeoutMs;
-    this.#healthTimeoutMs = limits.healthTimeoutMs;
-    this.#shutdownTimeoutMs = limits.shutdownTimeoutMs;
+    // Throws CORTEX_INVALID_OPTIONS for a time limit that is not a number > 0 or Infinity (no limit).
+    this.#limits = timeLimits(options);
+    this.#logger = redactingLogger(guardedLogger(options.logger ?? consoleLogger), this.#redactor);
+    this.#host = {
+      logger: this.#logger,
+      redactor: this.#redactor,
+      running: new RunningCalls(),
+      watched: new WeakSet(),
+      teardownTimeoutMs: this.#limits.shutdownTimeoutMs,
+    };
     this.#gate = {
       approver: options.approver,
       authorize: options.authorize ?? defaultAuthorize,
-      approvalTimeoutMs: limits.approvalTimeoutMs,
+      approvalTimeoutMs: this.#limits.approvalTimeoutMs,
     };
     // Plugins get this wrapper, never the broker itself, so every secret handed out can be redacted.
-    this.#broker = redactingBroker(broker, this.#redactor);
+    this.#broker = redactingBroker(options.broker, this.#redactor);
   }
 
   /** Adds a plugin (state `pending`); throws `CORTEX_INVALID_PLUGIN`, `CORTEX_INVALID_SCHEMA` or `CORTEX_DUPLICATE_PLUGIN`. */
   register(plugin: Plugin): void {
-    if (this.#closing) throw new RegistryClosedError(`register a plugin`);
+    if (this.#closed.signal.aborted) throw new RegistryClosedError(`register a plugin`);
     const entry = buildEntry(plugin, new Set(this.#entries.keys()), this.#ajv, this.#logger);
     this.#entries.set(entry.name, entry);
     this.#logger.debug(`registered plugin "${entry.name}"`, { plugin: entry.name, actions: entry.actionList.length });
   }
 
-  /** Finds plugins in the host's direct dependencies and registers them; see `discoverPlugins`. */
+  /**
+   * Finds plugins in the host's direct dependencies and registers them (see
+   * `discoverPlugins`), and the MCP servers its package.json declares in
+   * `cortex.mcpServers` (through `@cortex/mcp`, which the host installs;
+   * a server named like a registered plugin is skipped). A package or
+   * server that fails to load or register, whatever it throws, is reported
+   * in `failed`; the others still register.
+   */
   async discoverAndRegister(options?: DiscoveryOptions): Promise<DiscoveryReport> {
     const found = await discoverPlugins(options);
-    const report: DiscoveryReport = { registered: [], skipped: found.skipped, failed: [...found.failed] };
-    for (const { name, packageName, plugin } of found.plugins) {
+    const servers =
+      options?.mcpServers === false
+        ? { plugins: [], skipped: [], failed: [] }
+        : await discoverDeclaredMcpServers(options?.cwd, {
+            broker: this.#broker,
+            logger: this.#logger,
+            exclude: [...this.#entries.keys(), ...found.plugins.map((p) => p.name)],
+          });
+    const report: DiscoveryReport = {
+      registered: [],
+      skipped: [...found.skipped, ...servers.skipped],
+      failed: [...found.failed, ...servers.failed],
+    };
+    for (const { name, packageName, plugin } of [...found.plugins, ...servers.plugins]) {
       try {
         this.register(plugin);
         report.registered.push({ name, package: packageName });
       } catch (error) {
-        if (!isCortexError(error)) throw error;
-        report.failed.push({ package: packageName, plugin: name, error });
+        const coded = isCortexError(error) ? error : new InvalidPluginError(name, messageText(error), error);
+        report.failed.push({ package: packageName, plugin: name, error: coded });
       }
     }
-    for (const f of report.failed)
+    for (const f of report.failed) {
       this.#logger.warn(`plugin discovery failed: ${f.error.message}`, { package: f.package, code: f.error.code });
+    }
     return report;
   }
 
   /** Runs `setup` on every pending plugin concurrently; failures mark the plugin failed, the rest go on. */
   async setupAllPending(): Promise<SetupReport> {
     const pending = [...this.#entries.values()].filter((e) => e.state === "pending");
-    await Promise.all(pending.map((e) => (e.setup ??= runSetup(this.#host, e, this.#broker, this.#setupTimeoutMs))));
+    await Promise.all(pending.map((e) => this.#setup(e)));
     const report: SetupReport = { ready: [], failed: [] };
     for (const e of pending) {
       if (e.state === "ready") report.ready.push(e.name);
@@ -117,7 +136,7 @@ export class PluginRegistry {
    * Runs an action through the whole gate. Rejects with a coded error when
    * the call may not run; otherwise resolves to the plugin's result, or to
    * `{ success: false, error, code }` when the plugin throws, times out, is
-   * aborted or returns something that is not a PluginResult.
+   * aborted or returns something that is not a `PluginResult` of JSON data.
    */
   execute(
     plugin: string,
@@ -126,31 +145,34 @@ export class PluginRegistry {
     options: ExecuteOptions = NO_OPTIONS,
   ): Promise<PluginResult> {
     try {
-      if (this.#closing) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
+      if (this.#closed.signal.aborted) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
-      const actionEntry = this.#action(entry, action);
-      if (actionEntry.info.tier !== "AUTO" || entry.state !== "ready") {
-        // The registry awaits (approval, setup) before this call runs: it works on a
-        // snapshot, so the params validated, approved and run are one and the same.
-        const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
-        if (snapshot !== undefined && "issues" in snapshot)
-          throw new ValidationError(entry.name, actionEntry.info.name, snapshot.issues);
-        const stable = snapshot?.value ?? params;
-        this.#validate(actionEntry, stable);
-        return this.#slowPath(entry, actionEntry, stable as Record<string, unknown>, options);
+      const act = this.#action(entry, action);
+      // A copy read once: what is validated, approved and run is one and the same.
+      const args = act.check(params);
+      const timeoutMs =
+        options.timeoutMs === undefined ? this.#limits.timeoutMs : timeLimit("execute", "timeoutMs", options.timeoutMs);
+      if (act.info.tier !== "AUTO" || entry.state !== "ready") {
+        return this.#waitUntilReady(entry, act, args, options).then(
+          () => runAction(this.#host, entry, act.info.name, args, timeoutMs, options),
+          (error: unknown) => Promise.reject(this.#rejection(error)),
+        );
       }
-      // Nothing is awaited before the plugin is called: it gets the very object validated.
-      this.#validate(actionEntry, params);
-      return this.#run(entry, action, params as Record<string, unknown>, options);
+      return runAction(this.#host, entry, act.info.name, args, timeoutMs, options);
     } catch (error) {
-      const redacted = this.#redactor.error(error);
-      return Promise.reject(redacted instanceof Error ? redacted : new Error(messageOf(redacted)));
+      return Promise.reject(this.#rejection(error));
     }
+  }
+
+  /** What `execute` rejects with: the error, secrets removed; something thrown that is not an Error, wrapped in one. */
+  #rejection(error: unknown): Error {
+    const redacted = this.#redactor.error(error);
+    return redacted instanceof Error ? redacted : new Error(messageText(redacted));
   }
 
   /** The validation `execute` applies: throws `CORTEX_VALIDATION_FAILED` listing every issue. */
   validate(plugin: string, action: string, params: unknown): void {
-    this.#validate(this.#action(this.#entry(plugin), action), params);
+    this.#action(this.#entry(plugin), action).check(params);
   }
 
   /**
@@ -168,19 +190,19 @@ export class PluginRegistry {
       const entry = this.#entry(plugin);
       const { info } = this.#action(entry, action);
       if (info.tier !== "ADMIN") return;
-      const snapshot = isPlainObject(params) ? snapshotParams(params) : undefined;
-      const args = snapshot !== undefined && "value" in snapshot ? snapshot.value : {};
-      await checkPrincipal(this.#gate, approvalRequest(entry.name, info.name, info.tier, args, principal), principal);
+      const read = readParams(params);
+      const args = "value" in read ? read.value : {};
+      await checkPrincipal(this.#gate, approvalRequest(entry.name, info.name, info.tier, args, principal));
     } catch (error) {
       throw this.#redactor.error(error);
     }
   }
 
   /** Health of one plugin; pending → UNKNOWN, failed → UNHEALTHY; never triggers setup. */
-  health(name: string): Promise<PluginHealthReport> {
+  async health(name: string): Promise<PluginHealthReport> {
     const entry = this.#entries.get(name);
-    if (entry === undefined) return Promise.reject(new PluginNotFoundError(name));
-    return checkHealth(entry, this.#healthTimeoutMs, this.#redactor, this.#logger);
+    if (entry === undefined) throw new PluginNotFoundError(name);
+    return checkHealth(this.#host, entry, this.#limits.healthTimeoutMs);
   }
 
   /** Health of every registered plugin, checked concurrently, with the worst status overall. */
@@ -216,96 +238,66 @@ export class PluginRegistry {
    * Idempotent: every call returns the same promise.
    */
   shutdown(): Promise<ShutdownReport> {
-    this.#closing = true;
-    // Calls still waiting for an approval or a lazy setup stop waiting now.
     this.#closed.abort();
-    return (this.#shutdown ??= shutdownPlugins(this.#host, this.#entries.values(), this.#shutdownTimeoutMs));
+    return (this.#shutdown ??= shutdownPlugins(this.#host, this.#entries.values(), this.#limits.shutdownTimeoutMs));
   }
 
-  // One-entry caches: an agent tends to call the same tool repeatedly, and a
-  // string compare is cheaper than two Map lookups on the hot path.
   #entry(plugin: string): PluginEntry {
-    const last = this.#lastEntry;
-    if (last?.name === plugin) return last;
     const entry = this.#entries.get(plugin);
     if (entry === undefined) throw new PluginNotFoundError(plugin);
-    return (this.#lastEntry = entry);
+    return entry;
   }
 
   #action(entry: PluginEntry, action: string): ActionEntry {
-    const last = entry.lastAction;
-    if (last?.info.name === action) return last;
     const found = entry.actions.get(action);
     if (found === undefined) throw new ActionNotFoundError(entry.name, action, [...entry.actions.keys()]);
-    return (entry.lastAction = found);
+    return found;
   }
 
-  #validate(entry: ActionEntry, params: unknown): void {
-    const issues = entry.check(params);
-    if (issues !== undefined) throw new ValidationError(entry.info.plugin, entry.info.name, issues);
+  /** The plugin's single-flight setup. */
+  #setup(entry: PluginEntry): Promise<void> {
+    return (entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#limits.setupTimeoutMs));
   }
 
-  async #slowPath(entry: PluginEntry, action: ActionEntry, params: Record<string, unknown>, options: ExecuteOptions) {
+  /**
+   * What a call waits for before its plugin runs: its approval (CONFIRM,
+   * ADMIN) and its plugin's lazy setup. The wait ends as soon as the caller
+   * aborts (the call then resolves as aborted, its plugin never run) or the
+   * registry shuts down (`CORTEX_REGISTRY_CLOSED`); either way the approver's
+   * timer is cleared with it. One controller per wait, linked to the caller's
+   * and the registry's signals through `onAbort` and unlinked when the wait
+   * ends, so nothing is left on a long-lived signal after the call.
+   */
+  async #waitUntilReady(
+    entry: PluginEntry,
+    act: ActionEntry,
+    args: Record<string, unknown>,
+    options: ExecuteOptions,
+  ): Promise<void> {
+    const label = `execute "${entry.name}.${act.info.name}"`;
+    const stop = new AbortController();
+    const unlinkCaller = options.signal ? onAbort(options.signal, () => stop.abort(CALLER_ABORTED)) : undefined;
+    const unlinkClosed = onAbort(this.#closed.signal, () => stop.abort(new RegistryClosedError(label)));
     try {
-      // Refused before anyone is asked to approve a call that could not start anyway.
-      if (options.timeoutMs !== undefined && !isTimeLimit(options.timeoutMs)) {
-        throw new InvalidOptionsError("timeoutMs", timeLimitMessage("execute", "timeoutMs", options.timeoutMs));
-      }
-      const tier = action.info.tier;
-      if (tier !== "AUTO") {
-        // The request holds a copy: what an approver or policy does to it cannot change the call that runs.
-        const request = approvalRequest(entry.name, action.info.name, tier, structuredClone(params), options.principal);
-        // The same stop also clears the approver's timer, so nothing outlives a call nobody waits for.
-        const stop = options.signal ? AbortSignal.any([options.signal, this.#closed.signal]) : this.#closed.signal;
-        const { decision } = await untilStopped(
-          enforceTier(this.#gate, request, options.principal, options.approval, stop),
-          options.signal,
-          this.#closed.signal,
-        );
-        this.#logger.info(`approved "${entry.name}.${action.info.name}"`, {
-          plugin: entry.name,
-          action: action.info.name,
-          tier,
-          approvalId: request.id,
-          decidedBy: decision.decidedBy,
-          principal: options.principal?.id,
-        });
-      }
-      if (entry.state === "pending") {
-        await untilStopped(
-          (entry.setup ??= runSetup(this.#host, entry, this.#broker, this.#setupTimeoutMs)),
-          options.signal,
-          this.#closed.signal,
-        );
-      }
-      if (this.#closing) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
-      if (entry.state === "failed") {
-        throw new PluginNotReadyError(
-          entry.name,
-          `plugin "${entry.name}" is not ready: setup failed: ${messageOf(entry.setupError)}`,
-          entry.setupError,
-        );
-      }
-      return await this.#run(entry, action.info.name, params, options);
+      await withDeadline(
+        async (signal) => {
+          if (act.info.tier !== "AUTO") await approveCall(this.#gate, this.#logger, act.info, args, options, signal);
+          if (entry.state === "pending") await this.#setup(entry);
+        },
+        { signal: stop.signal, abortError: (reason) => reason },
+      );
     } catch (error) {
-      // The caller aborted while the call waited: the same result as an abort just before the plugin starts.
-      if (error instanceof WaitStopped && error.reason === "aborted")
-        return this.#run(entry, action.info.name, params, options);
-      if (error instanceof WaitStopped) throw new RegistryClosedError(`execute "${entry.name}.${action.info.name}"`);
-      throw this.#redactor.error(error);
+      // The plugin never runs: `runAction` sees the aborted signal and resolves as aborted.
+      if (error === CALLER_ABORTED) return;
+      throw error;
+    } finally {
+      unlinkCaller?.();
+      unlinkClosed();
     }
-  }
-
-  #run(entry: PluginEntry, action: string, params: Record<string, unknown>, options: ExecuteOptions) {
-    return ActionCall.start(
-      this.#host,
-      entry.plugin,
-      action,
-      params,
-      options.timeoutMs === undefined ? this.#timeoutMs : options.timeoutMs, // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing -- a null timeoutMs is refused by ActionCall.start, not defaulted
-      options.principal,
-      options.signal,
-      options.callId,
-    );
+    if (this.#closed.signal.aborted) throw new RegistryClosedError(label);
+    if (entry.state === "failed") {
+      const why = `plugin "${entry.name}" is not ready: setup failed: ${messageText(entry.setupError)}`;
+      throw new PluginNotReadyError(entry.name, why, entry.setupError);
+    }
   }
 }

@@ -1,6 +1,8 @@
+import { isPlainObject } from "@cortex/primitives";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import ajvFormats from "ajv-formats";
 import type { FormatsPlugin } from "ajv-formats";
+import { ValidationError } from "./errors.js";
 import type { JsonSchema } from "./models.js";
 
 /** One problem with a call's parameters. */
@@ -56,179 +58,145 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined): Val
   });
 }
 
-/** Deepest nesting of params the shape checks accept. */
+/** Deepest nesting of params accepted. */
 export const MAX_DEPTH = 64;
 /** Keys refused at any depth of params (prototype pollution in plugin code that merges them). */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
-
-/** True for `{}`-style objects (prototype `Object.prototype` or `null`). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+const isForbidden = (key: string): boolean => key === "__proto__" || key === "constructor" || key === "prototype";
 
 /**
- * Shape checks ajv does not do: params must be a plain object, and no plain
- * object or array inside may carry `__proto__`, `constructor` or `prototype`
- * keys (prototype pollution in plugin code that merges params). Returns
- * `undefined` when fine; walks without allocating.
+ * The one walk over a call's params, whatever the action's tier and the
+ * plugin's state: a deep copy made only of JSON data, read once (a getter
+ * runs a single time), or every issue found. Accepted: a plain object at the
+ * top; inside it plain objects, arrays, strings, booleans, null and finite
+ * numbers. Properties whose value is `undefined` are left out, as JSON does.
+ * Everything else is an issue, each with its JSON pointer: functions
+ * (`toJSON` included), symbols, bigints, `NaN`, `±Infinity` and `-0` (JSON
+ * cannot tell it from `0`), `undefined` in an array, dates, maps and other
+ * class instances, `__proto__`/`constructor`/`prototype` keys, nesting deeper
+ * than {@link MAX_DEPTH}. So every value a call may carry has one JSON form,
+ * and two calls with the same approval id are the same call.
  */
-export function checkParamsShape(params: unknown): ValidationIssue[] | undefined {
-  if (!isPlainObject(params)) {
-    const kind = params === null ? "null" : Array.isArray(params) ? "an array" : typeof params;
-    return [{ path: "", message: `must be a plain object, got ${kind === "object" ? "a class instance" : kind}` }];
-  }
-  return walk(params, "", 0);
+export function readParams(params: unknown): { value: Record<string, unknown> } | { issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const value = read(params, issues);
+  return issues.length > 0 ? { issues } : { value };
 }
 
-function walk(value: object, path: string, depth: number): ValidationIssue[] | undefined {
-  if (depth > MAX_DEPTH) return [{ path, message: `is nested deeper than ${MAX_DEPTH} levels` }];
-  let issues: ValidationIssue[] | undefined;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      if (typeof item === "object" && item !== null && (Array.isArray(item) || isPlainObject(item))) {
-        const found = walk(item, `${path}/${i}`, depth + 1);
-        if (found) (issues ??= []).push(...found);
+/** {@link readParams}, with its issues pushed onto `issues`. */
+function read(params: unknown, issues: ValidationIssue[]): Record<string, unknown> {
+  if (isPlainObject(params)) return copy(params, undefined, undefined, 0, issues) as Record<string, unknown>;
+  const kind = params === null ? "null" : Array.isArray(params) ? "an array" : typeof params;
+  issues.push({ path: "", message: `must be a plain object, got ${kind === "object" ? "a class instance" : kind}` });
+  return {};
+}
+
+/** A value JSON writes as it is and reads back as the same value. */
+function isJsonPrimitive(value: unknown): boolean {
+  if (typeof value === "number") return Number.isFinite(value) && !Object.is(value, -0);
+  return typeof value === "string" || typeof value === "boolean" || value === null;
+}
+
+/** Where a container sits in the params; turned into a JSON pointer only when there is an issue to report. */
+interface Place {
+  readonly parent: Place | undefined;
+  readonly key: string | number;
+}
+
+/** The JSON pointer of `key` inside the container at `place` (of `place` itself when `key` is undefined). */
+function pointer(place: Place | undefined, key?: string | number): string {
+  let path = key === undefined ? "" : segment(key);
+  for (let at = place; at !== undefined; at = at.parent) path = segment(at.key) + path;
+  return path;
+}
+
+const segment = (key: string | number): string => `/${typeof key === "number" ? key : escapePointer(key)}`;
+
+/** A copy of `value`, found at `key` of the container at `place`, or `undefined` with its issues recorded. */
+function copy(
+  value: unknown,
+  place: Place | undefined,
+  key: string | number | undefined,
+  depth: number,
+  issues: ValidationIssue[],
+): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      if (Number.isFinite(value) && !Object.is(value, -0)) return value;
+      issues.push({
+        path: pointer(place, key),
+        message: `must be a JSON value, got ${Object.is(value, -0) ? "-0" : String(value)}`,
+      });
+      return undefined;
+    case "object": {
+      if (value === null) return null;
+      if (depth > MAX_DEPTH) {
+        issues.push({ path: pointer(place, key), message: `is nested deeper than ${MAX_DEPTH} levels` });
+        return undefined;
       }
+      // Only containers get a place of their own, so a flat object costs no allocation but its copy.
+      const here = key === undefined ? place : { parent: place, key };
+      if (Array.isArray(value)) {
+        const out: unknown[] = [];
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          if (item === undefined)
+            issues.push({ path: pointer(here, i), message: "must be a JSON value, got undefined" });
+          else out.push(copy(item, here, i, depth + 1, issues));
+        }
+        return out;
+      }
+      if (isPlainObject(value)) {
+        // A spread reads each own enumerable property once, and is the fastest copy V8 makes.
+        const out: Record<string, unknown> = { ...value };
+        for (const symbol of Object.getOwnPropertySymbols(out)) delete (out as Record<symbol, unknown>)[symbol];
+        for (const name in out) {
+          const item: unknown = out[name];
+          if (isJsonPrimitive(item) && !isForbidden(name)) continue;
+          // for-in also walks keys inherited from a tampered Object.prototype: they are not the caller's.
+          if (!Object.hasOwn(out, name)) continue;
+          if (isForbidden(name)) issues.push({ path: pointer(here, name), message: `key "${name}" is not allowed` });
+          else if (item === undefined) delete out[name];
+          else out[name] = copy(item, here, name, depth + 1, issues);
+        }
+        return out;
+      }
+      issues.push({ path: pointer(place, key), message: `must be a JSON value, got ${className(value)}` });
+      return undefined;
     }
-    return issues;
+    case "bigint":
+    case "function":
+    case "symbol":
+    case "undefined":
+      issues.push({ path: pointer(place, key), message: `must be a JSON value, got ${typeof value}` });
+      return undefined;
   }
-  // for-in without hasOwn: plain objects inherit no enumerable keys worth
-  // checking, and skipping the call keeps this walk cheap on the hot path.
-  for (const key in value) {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") {
-      (issues ??= []).push({ path: `${path}/${escapePointer(key)}`, message: `key "${key}" is not allowed` });
-      continue;
-    }
-    const item: unknown = (value as Record<string, unknown>)[key];
-    if (typeof item === "object" && item !== null && (Array.isArray(item) || isPlainObject(item))) {
-      const found = walk(item, `${path}/${escapePointer(key)}`, depth + 1);
-      if (found) (issues ??= []).push(...found);
-    }
-  }
-  return issues;
+}
+
+function className(value: object): string {
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  return typeof name === "string" && name !== "" ? `a ${name}` : "an object";
 }
 
 /**
- * The check `execute` applies to one action's params: returns every issue,
- * or `undefined` when the call may go on. Built once per action, at
- * registration, by {@link paramsChecker}.
+ * The check `execute` and `validate` apply to one action's params: the
+ * params walk ({@link readParams}), then the schema on the copy. Returns
+ * the copy, which is what the plugin receives; throws
+ * `CORTEX_VALIDATION_FAILED` listing every issue (those of the walk alone,
+ * when it finds any).
  */
-export type ParamsChecker = (params: unknown) => ValidationIssue[] | undefined;
+export type ParamsCheck = (params: unknown) => Record<string, unknown>;
 
-/**
- * Builds the params check of one action: the shape check of
- * {@link checkParamsShape}, then the schema. Both orders of work report the
- * same issues for every input:
- *
- * - Open schema (or none): the walk runs first, as the gate order says; the
- *   schema runs only when the shape is fine.
- * - Closed schema ({@link isClosedSchema}): every object ajv accepts has only
- *   declared, allowed keys at every depth, so the walk could not find
- *   anything in params ajv accepts and is skipped on success. Only the
- *   plain-object check runs first. When ajv rejects, the walk runs before
- *   the schema's issues are reported, so forbidden keys and depth are
- *   reported exactly as on the open path.
- */
-export function paramsChecker(validate: ValidateFunction | undefined, closed: boolean): ParamsChecker {
-  if (validate === undefined) return checkParamsShape;
-  if (!closed) {
-    return (params) => {
-      const shape = checkParamsShape(params);
-      if (shape !== undefined) return shape;
-      return validate(params) ? undefined : toIssues(validate.errors);
-    };
-  }
+/** Builds the {@link ParamsCheck} of one action, at registration. */
+export function paramsCheck(plugin: string, action: string, validate: ValidateFunction | undefined): ParamsCheck {
   return (params) => {
-    if (typeof params === "object" && params !== null) {
-      const proto: unknown = Object.getPrototypeOf(params);
-      if ((proto === Object.prototype || proto === null) && validate(params)) return undefined;
-    }
-    // Rare path: not a plain object, or the schema failed. Same report as the open path.
-    return checkParamsShape(params) ?? toIssues(validate.errors);
+    const issues: ValidationIssue[] = [];
+    const value = read(params, issues);
+    if (issues.length > 0) throw new ValidationError(plugin, action, issues);
+    if (validate !== undefined && !validate(value))
+      throw new ValidationError(plugin, action, toIssues(validate.errors));
+    return value;
   };
-}
-
-/** Deeper closed schemas are treated as open, so the walk's depth limit still reports. */
-const MAX_CLOSED_DEPTH = 32;
-const PRIMITIVE_TYPES: ReadonlySet<string> = new Set(["string", "number", "integer", "boolean", "null"]);
-/**
- * Keywords a closed object or array schema may carry: annotations and
- * constraints that only narrow what is accepted. Anything else (`$ref`,
- * `allOf`/`anyOf`/`oneOf`/`not`, `if`, `patternProperties`,
- * `dependentSchemas`, `prefixItems`, tuple `items`, vendor keywords…) makes
- * the schema count as open; that is merely slower, never less safe.
- */
-const CLOSED_KEYWORDS: ReadonlySet<string> = new Set([
-  "type",
-  "properties",
-  "required",
-  "additionalProperties",
-  "minProperties",
-  "maxProperties",
-  "items",
-  "minItems",
-  "maxItems",
-  "uniqueItems",
-  "enum",
-  "const",
-  "nullable",
-  "format",
-  "minLength",
-  "maxLength",
-  "pattern",
-  "minimum",
-  "maximum",
-  "exclusiveMinimum",
-  "exclusiveMaximum",
-  "multipleOf",
-  "$schema",
-  "$comment",
-  "title",
-  "description",
-  "default",
-  "examples",
-  "deprecated",
-  "readOnly",
-  "writeOnly",
-]);
-
-/**
- * True when no value the schema accepts can hold a `__proto__`,
- * `constructor` or `prototype` key at any depth, so ajv's own checks already
- * reject everything {@link checkParamsShape} walks for: every schema that
- * admits objects has `additionalProperties: false`, no forbidden declared
- * property and closed property schemas; every schema that admits arrays has
- * one closed `items` schema; a schema whose `type` admits only primitives is
- * closed whatever else it says. Conservative: anything it cannot analyse
- * (no `type`, `$ref`, combinators, `patternProperties`, unknown keywords,
- * more than {@link MAX_CLOSED_DEPTH} levels) is open.
- */
-export function isClosedSchema(schema: unknown, depth = 0): boolean {
-  if (schema === false) return true; // accepts nothing
-  if (!isPlainObject(schema) || depth > MAX_CLOSED_DEPTH) return false;
-  if ("$ref" in schema || "$dynamicRef" in schema || "$recursiveRef" in schema) return false;
-  const type = schema.type;
-  const types = typeof type === "string" ? [type] : Array.isArray(type) ? (type as unknown[]) : undefined;
-  if (types === undefined || types.length === 0) return false;
-  let containers = false;
-  for (const t of types) {
-    if (t === "object" || t === "array") containers = true;
-    else if (typeof t !== "string" || !PRIMITIVE_TYPES.has(t)) return false;
-  }
-  // ajv enforces `type` (no coercion), so a primitive-only schema admits no keys.
-  if (!containers) return true;
-  for (const keyword of Object.keys(schema)) if (!CLOSED_KEYWORDS.has(keyword)) return false;
-  if (types.includes("object")) {
-    if (schema.additionalProperties !== false) return false;
-    const properties = schema.properties ?? {};
-    if (!isPlainObject(properties)) return false;
-    for (const name of Object.keys(properties)) {
-      if (FORBIDDEN_KEYS.has(name) || !isClosedSchema(properties[name], depth + 1)) return false;
-    }
-  }
-  if (types.includes("array") && !isClosedSchema(schema.items, depth + 1)) return false;
-  return true;
 }

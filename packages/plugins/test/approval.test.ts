@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from "vitest";
-import { approvalId, canonicalJson, defaultAuthorize, type ApprovalRequest } from "../src/index.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { canonicalJson } from "../src/approval.js";
+import { approvalId, defaultAuthorize, type ApprovalRequest } from "../src/index.js";
 import { makePlugin, makeRegistry, sleep } from "./fixtures.js";
 
 describe("approval ids", () => {
@@ -14,6 +15,60 @@ describe("approval ids", () => {
     expect(approvalId("calendar", "create_event", { at: "2026-06-02", title: "x" })).not.toBe(id);
     expect(approvalId("calendar", "delete_event", { at: "2026-06-01", title: "x" })).not.toBe(id);
     expect(approvalId("calendar2", "create_event", { at: "2026-06-01", title: "x" })).not.toBe(id);
+  });
+
+  it("two calls JSON would fold together never share an id: one is refused, by approvalId and execute alike", async () => {
+    const pairs: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ["-0 and 0", { n: -0 }, { n: 0 }],
+      ["an undefined array item and null", { list: [1, undefined] }, { list: [1, null] }],
+      ["a hole and null", { list: [1, , 3] }, { list: [1, null, 3] }], // eslint-disable-line no-sparse-arrays -- the case under test
+      ["NaN and null", { n: Number.NaN }, { n: null }],
+      ["Infinity and null", { n: Infinity }, { n: null }],
+      ["a Date and its ISO text", { at: new Date(0) }, { at: new Date(0).toISOString() }],
+      ["a toJSON and what it returns", { a: { toJSON: () => 1 } }, { a: 1 }],
+      ["a Map and {}", { m: new Map([["k", 1]]) }, { m: {} }],
+      ["nested -0 and 0", { deep: [{ n: -0 }] }, { deep: [{ n: 0 }] }],
+    ];
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver: () => ({ approved: true }) });
+    registry.register(plugin);
+    for (const [label, folded, plain] of pairs) {
+      expect(() => approvalId("test", "confirm", folded), label).toThrow(
+        expect.objectContaining({ code: "CORTEX_VALIDATION_FAILED" }),
+      );
+      expect(approvalId("test", "confirm", plain), label).toMatch(/^[0-9a-f]{64}$/);
+      const approval = { id: approvalId("test", "confirm", plain), approved: true };
+      await expect(registry.execute("test", "confirm", folded, { approval }), label).rejects.toMatchObject({
+        code: "CORTEX_VALIDATION_FAILED",
+      });
+    }
+    expect(plugin.calls).toEqual([]);
+  });
+
+  it("calls whose params differ in any accepted value get different ids", () => {
+    const values: unknown[] = [
+      0,
+      1,
+      -1,
+      0.1,
+      1e21,
+      "0",
+      "",
+      " ",
+      "\u0000",
+      "\ud800",
+      true,
+      false,
+      null,
+      [],
+      {},
+      [null],
+      [[]],
+    ];
+    const ids = new Set(values.map((value) => approvalId("p", "a", { value })));
+    expect(ids.size).toBe(values.length);
+    // Undefined properties are left out of the call as of its id: the plugin gets the same params.
+    expect(approvalId("p", "a", { a: 1, b: undefined })).toBe(approvalId("p", "a", { a: 1 }));
   });
 
   it("default policy authorizes admins only", () => {
@@ -278,5 +333,50 @@ describe("registry.authorize (the ADMIN principal check on its own)", () => {
       code: "CORTEX_FORBIDDEN",
     });
     expect(plugin.calls).toHaveLength(0);
+  });
+});
+
+describe("the approval time limit", () => {
+  const MAX = 2 ** 31 - 1;
+  const THIRTY_DAYS = 30 * 24 * 3_600_000;
+  afterEach(() => void vi.useRealTimers());
+
+  it("denies exactly when a limit above 2^31 - 1 ms has passed, not after 1 ms", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const limit = MAX + 5_000;
+    const { registry } = makeRegistry({ approver: () => new Promise(() => undefined), approvalTimeoutMs: limit });
+    registry.register(makePlugin());
+    await registry.setupAllPending();
+    let outcome = "pending";
+    registry.execute("test", "confirm", {}).then(
+      () => (outcome = "ran"),
+      (error: { reason: string }) => (outcome = error.reason),
+    );
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toBe("pending");
+    await vi.advanceTimersByTimeAsync(MAX - 1);
+    expect(outcome).toBe("pending");
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(outcome).toBe("pending");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toBe(`approver failed: no answer within ${limit} ms`);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it("sets no timer for Infinity, and clears a long limit's timer when the approver answers", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    let answer!: (decision: { approved: boolean }) => void;
+    const approver = () => new Promise<{ approved: boolean }>((resolve) => (answer = resolve));
+    for (const approvalTimeoutMs of [Infinity, THIRTY_DAYS]) {
+      const { registry } = makeRegistry({ approver, approvalTimeoutMs, timeoutMs: Infinity });
+      registry.register(makePlugin({ executeAction: () => ({ success: true }) }));
+      await registry.setupAllPending();
+      const call = registry.execute("test", "confirm", {});
+      await vi.advanceTimersByTimeAsync(MAX + 10);
+      expect(vi.getTimerCount()).toBe(approvalTimeoutMs === Infinity ? 0 : 1);
+      answer({ approved: true });
+      await expect(call).resolves.toEqual({ success: true });
+      expect(vi.getTimerCount()).toBe(0);
+    }
   });
 });

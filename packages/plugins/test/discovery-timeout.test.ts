@@ -1,8 +1,7 @@
 import { rmSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
-import { discoverPlugins, type DiscoveryReport, type DiscoveryResult } from "../src/index.js";
-import { InvalidOptionsError } from "../src/options-error.js";
+import { discoverPlugins, InvalidOptionsError, type DiscoveryReport, type DiscoveryResult } from "../src/index.js";
 import { LATE_FACTORY_FLAG, LATE_MS, makeTimeoutHost, type TimeoutPackage } from "./discovery-timeout-fixtures.js";
 import { makeRegistry } from "./fixtures.js";
 
@@ -103,7 +102,8 @@ describe("discovery load time limit option", () => {
   it("waits out a limit longer than one timer can hold (2^31 - 1 ms)", async () => {
     const { app } = host(["hang-factory"]);
     const limit = 2 ** 31 + 1_000;
-    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    // A limit past one timer's reach is re-armed by the clock, so the clock is faked too.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     let settled: DiscoveryResult | undefined;
     const discovery = discoverPlugins({ cwd: app, loadTimeoutMs: limit }).then((r) => (settled = r));
     await armedTimer();

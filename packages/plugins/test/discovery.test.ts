@@ -1,9 +1,10 @@
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverPlugins, type DiscoveryReport } from "../src/index.js";
-import { findPackageDir } from "../src/discovery.js";
-import { makeHost } from "./discovery-fixtures.js";
+import { findPackageDir } from "../src/packages.js";
+import { esmClass, makeHost, manifest, writeTree } from "./discovery-fixtures.js";
 import { makeRegistry } from "./fixtures.js";
 
 describe("discovery with real packages", () => {
@@ -111,6 +112,83 @@ describe("discovery with real packages", () => {
       expect((await discoverPlugins()).plugins.length).toBe(12);
     } finally {
       process.chdir(cwd);
+    }
+  });
+});
+
+describe("discovery of plugins whose metadata throws when read", () => {
+  const root = mkdtempSync(join(tmpdir(), "cortex-discovery-getters-"));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  /** A plugin object whose `property` getter throws; everything else is fine. */
+  const module = (name: string, property: string) => `const plugin = {
+  name: ${JSON.stringify(name)}, version: "1.0.0", description: "fixture",
+  setup() {}, teardown() {}, health() { return { plugin: ${JSON.stringify(name)}, status: "HEALTHY" }; },
+  listActions() { return [{ name: "hello", description: "says hello", tier: "AUTO" }]; },
+  executeAction() { return { success: true }; },
+};
+Object.defineProperty(plugin, ${JSON.stringify(property)}, { get() { throw new Error("${property} getter broke"); } });
+export const create = () => plugin;
+`;
+  const broken = ["name", "version", "description", "listActions", "executeAction"];
+
+  it("reports each broken package as failed with a coded error, and still registers every other plugin", async () => {
+    const app = join(root, "app");
+    const packages: Record<string, string | object> = {
+      "fine/package.json": manifest("fine", { fine: "./index.mjs#Fine" }),
+      "fine/index.mjs": esmClass("Fine", "fine"),
+      "proxy/package.json": manifest("proxy", { proxy: "./index.mjs#create" }),
+      "proxy/index.mjs": `export const create = () => new Proxy({}, { get() { throw new Error("trap broke"); } });\n`,
+    };
+    for (const property of broken) {
+      const pkg = `getter-${property.toLowerCase()}`;
+      packages[`${pkg}/package.json`] = manifest(pkg, { [pkg]: "./index.mjs#create" });
+      packages[`${pkg}/index.mjs`] = module(pkg, property);
+    }
+    writeTree(join(root, "node_modules"), packages);
+    const deps = ["proxy", ...broken.map((p) => `getter-${p.toLowerCase()}`), "fine"];
+    writeTree(app, {
+      "package.json": { name: "host", private: true, dependencies: Object.fromEntries(deps.map((d) => [d, "1.0.0"])) },
+    });
+    const { registry } = makeRegistry();
+    const report = await registry.discoverAndRegister({ cwd: app });
+    expect(report.registered).toEqual([{ name: "fine", package: "fine" }]);
+    expect(registry.names()).toEqual(["fine"]);
+    expect(report.failed.map((f) => f.package).sort()).toEqual(deps.filter((d) => d !== "fine").sort());
+    for (const failure of report.failed) {
+      expect(failure.error.code).toMatch(/^CORTEX_(PLUGIN_LOAD_FAILED|INVALID_PLUGIN)$/);
+      expect(failure.error.message).toMatch(/getter broke|trap broke/);
+    }
+    expect(await registry.execute("fine", "hello", {})).toEqual({ success: true, data: "fine" });
+  });
+});
+
+describe("MCP servers a host declares", () => {
+  it("need @cortex/mcp installed: without it, one coded failure names the package, and the plugins still register", async () => {
+    const root = mkdtempSync(join(tmpdir(), "cortex-discovery-mcp-"));
+    try {
+      writeTree(root, {
+        "app/package.json": {
+          name: "mcp-host",
+          dependencies: { "esm-plugin": "1.0.0" },
+          cortex: { mcpServers: { tiny: { command: "node", args: ["server.js"] } } },
+        },
+        "app/node_modules/esm-plugin/package.json": manifest(
+          "esm-plugin",
+          { esm: "./index.js#EsmPlugin" },
+          { type: "module" },
+        ),
+        "app/node_modules/esm-plugin/index.js": esmClass("EsmPlugin", "esm"),
+      });
+      const { registry } = makeRegistry();
+      const report = await registry.discoverAndRegister({ cwd: join(root, "app") });
+      expect(report.registered).toEqual([{ name: "esm", package: "esm-plugin" }]);
+      expect(report.failed).toHaveLength(1);
+      expect(report.failed[0]).toMatchObject({ package: "mcp-host", error: { code: "CORTEX_PLUGIN_LOAD_FAILED" } });
+      expect(report.failed[0]!.error.message).toMatch(/cortex\.mcpServers.*npm install @cortex\/mcp/);
+      const without = await makeRegistry().registry.discoverAndRegister({ cwd: join(root, "app"), mcpServers: false });
+      expect(without.failed).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -185,3 +185,16 @@ export function makeRegistry(options: Partial<PluginRegistryOptions> = {}) {
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * fast-check parameters: a fixed seed when `CI` is set, so a run can be
+ * repeated exactly; a random one otherwise, logged so a failure can be
+ * replayed (`seed` in the failure report too). Properties that build a
+ * registry per run get a generous vitest timeout: a loaded machine slows
+ * them, and a timeout is no verdict on the property.
+ */
+export function propertyRuns(name: string, numRuns: number): { seed: number; numRuns: number } {
+  const seed = process.env.CI ? 20_260_601 : Math.floor(Math.random() * 2 ** 31);
+  console.log(`fast-check seed for "${name}": ${seed}`);
+  return { seed, numRuns };
+}

@@ -86,6 +86,56 @@ describe("health", () => {
     });
   });
 
+  it("redacts secrets from every field of a report at any depth, object keys included", async () => {
+    const secret = "s3cr3t-pass";
+    const registry = new PluginRegistry({ broker: new MemoryBroker({ pw: secret }), logger: recordingLogger() });
+    registry.register(
+      makePlugin({
+        async setup(broker) {
+          await broker.get("pw");
+        },
+        health: () =>
+          ({
+            plugin: "test",
+            status: "DEGRADED",
+            error: `login ${encodeURIComponent(secret)} refused`,
+            details: {
+              a: {
+                b: {
+                  c: { d: { e: { f: [{ [secret]: `Basic ${Buffer.from(`ann:${secret}`).toString("base64")}` }] } } },
+                },
+              },
+            },
+            extra: { note: secret },
+          }) as never,
+      }),
+    );
+    await registry.setupAllPending();
+    const report = await registry.health("test");
+    const text = JSON.stringify(report);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(Buffer.from(`ann:${secret}`).toString("base64"));
+    expect(report).toMatchObject({
+      status: "DEGRADED",
+      error: "login [REDACTED] refused",
+      details: {
+        a: { b: { c: { d: { e: { f: [{ "[REDACTED]": expect.stringContaining("[REDACTED]") as string }] } } } } },
+      },
+      extra: { note: "[REDACTED]" },
+    });
+  });
+
+  it("a report that is not JSON data is UNHEALTHY, never a thrown error", async () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    for (const details of [{ n: 1n }, circular]) {
+      const { registry } = makeRegistry();
+      registry.register(makePlugin({ health: () => ({ plugin: "test", status: "HEALTHY", details }) }));
+      await registry.setupAllPending();
+      expect(await registry.health("test")).toMatchObject({ plugin: "test", status: "UNHEALTHY" });
+    }
+  });
+
   it("unknown plugin → CORTEX_PLUGIN_NOT_FOUND", async () => {
     const { registry } = makeRegistry();
     await expect(registry.health("nope")).rejects.toMatchObject({ code: "CORTEX_PLUGIN_NOT_FOUND" });

@@ -1,3 +1,4 @@
+import * as primitives from "@cortex/primitives";
 import { describe, expect, it } from "vitest";
 import * as api from "../src/index.js";
 
@@ -21,7 +22,7 @@ describe("package entry", () => {
         "InvalidSchemaError",
         "MemoryBroker",
         "OperationTimeoutError",
-        "PLUGIN_ERROR_CODES",
+        "PLUGINS_ERRORS",
         "PLUGIN_NAME_PATTERN",
         "PluginHealthStatus",
         "PluginNotFoundError",
@@ -29,11 +30,11 @@ describe("package entry", () => {
         "PluginRegistry",
         "PluginState",
         "REDACTED",
+        "REGISTRY_DEFAULTS",
         "RegistryClosedError",
         "TeardownError",
         "ValidationError",
         "approvalId",
-        "canonicalJson",
         "consoleLogger",
         "defaultAuthorize",
         "discoverPlugins",
@@ -41,5 +42,13 @@ describe("package entry", () => {
         "silentLogger",
       ].sort(),
     );
+  });
+
+  it("re-exports the shared error base and logger of @cortex/primitives, not copies", () => {
+    expect(api.CortexError).toBe(primitives.CortexError);
+    expect(api.isCortexError).toBe(primitives.isCortexError);
+    expect(api.InvalidOptionsError).toBe(primitives.InvalidOptionsError);
+    expect(api.consoleLogger).toBe(primitives.consoleLogger);
+    expect(api.silentLogger).toBe(primitives.silentLogger);
   });
 });

@@ -1,6 +1,16 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it, vi } from "vitest";
-import { ActionTier, approvalId, MemoryBroker, PluginRegistry, REDACTED, type Plugin } from "../src/index.js";
+import {
+  ActionTier,
+  approvalId,
+  MemoryBroker,
+  PluginRegistry,
+  REDACTED,
+  type ApprovalRequest,
+  type Plugin,
+} from "../src/index.js";
 import { CalendarPlugin, makePlugin, makeRegistry, MyCalendarClient, recordingLogger, sleep } from "./fixtures.js";
+import { runScript } from "./processes.js";
 
 describe("the spec's CalendarPlugin", () => {
   it("runs through the registry unchanged: setup, list_events, create_event with approval, health, teardown", async () => {
@@ -333,4 +343,256 @@ describe("listing", () => {
     expect(spy).toHaveBeenCalled();
     spy.mockRestore();
   });
+});
+
+describe("params between validation and the call", () => {
+  const transfer = {
+    name: "transfer",
+    description: "moves money",
+    tier: ActionTier.CONFIRM,
+    parameters: {
+      type: "object",
+      properties: { to: { type: "string" }, amount: { type: "number", maximum: 100 } },
+      required: ["to", "amount"],
+      additionalProperties: false,
+    },
+  };
+
+  it("a CONFIRM call runs exactly the params approved, whatever the caller changes meanwhile", async () => {
+    const plugin = makePlugin({ actions: [transfer] });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const params: Record<string, unknown> = { to: "alice", amount: 10 };
+    const pending = registry.execute("test", "transfer", params, {
+      approval: { id: approvalId("test", "transfer", params), approved: true },
+    });
+    params.to = "mallory";
+    params.amount = 1_000_000;
+    await expect(pending).resolves.toMatchObject({ success: true });
+    expect(plugin.calls).toEqual([{ action: "transfer", params: { to: "alice", amount: 10 } }]);
+  });
+
+  it("an approver that changes the request it is shown changes nothing", async () => {
+    const plugin = makePlugin({ actions: [transfer] });
+    const { registry } = makeRegistry({
+      approver: async (request: ApprovalRequest) => {
+        (request.params as Record<string, unknown>).amount = 999;
+        await sleep(1);
+        return { approved: true };
+      },
+    });
+    registry.register(plugin);
+    await registry.execute("test", "transfer", { to: "bob", amount: 5 });
+    expect(plugin.calls).toEqual([{ action: "transfer", params: { to: "bob", amount: 5 } }]);
+  });
+
+  it("an AUTO call waiting for lazy setup runs the params validated, not later changes", async () => {
+    const auto = { ...transfer, name: "pay", tier: ActionTier.AUTO };
+    const plugin = makePlugin({
+      actions: [auto],
+      async setup() {
+        await sleep(20);
+      },
+    });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const params: Record<string, unknown> = { to: "alice", amount: 10 };
+    const pending = registry.execute("test", "pay", params);
+    params.amount = 1_000_000;
+    await pending;
+    expect(plugin.calls).toEqual([{ action: "pay", params: { to: "alice", amount: 10 } }]);
+  });
+
+  it("reads a getter once, and validates the value read", async () => {
+    const plugin = makePlugin({ actions: [transfer] });
+    const { registry } = makeRegistry({ approver: () => ({ approved: true }) });
+    registry.register(plugin);
+    let reads = 0;
+    const params = {
+      to: "alice",
+      get amount() {
+        reads++;
+        return reads === 1 ? 10 : 1_000_000;
+      },
+    };
+    await expect(registry.execute("test", "transfer", params)).resolves.toMatchObject({ success: true });
+    expect(reads).toBe(1);
+    expect(plugin.calls).toEqual([{ action: "transfer", params: { to: "alice", amount: 10 } }]);
+  });
+
+  it("refuses params that are not JSON data before anyone is asked, with every issue", async () => {
+    const open = { ...transfer, parameters: { type: "object" } };
+    const plugin = makePlugin({ actions: [open] });
+    let asked = 0;
+    const { registry } = makeRegistry({ approver: () => (asked++, { approved: true }) });
+    registry.register(plugin);
+    const approved = { title: "Standup" };
+    const error: unknown = await registry
+      .execute("test", "transfer", {
+        title: "Board meeting",
+        toJSON: () => approved,
+        n: Number.NaN,
+        big: 10n,
+        tags: new Set(["a"]),
+        when: new Date(0),
+        list: [1, undefined],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "CORTEX_VALIDATION_FAILED" });
+    expect((error as { issues: unknown[] }).issues).toEqual([
+      { path: "/toJSON", message: "must be a JSON value, got function" },
+      { path: "/n", message: "must be a JSON value, got NaN" },
+      { path: "/big", message: "must be a JSON value, got bigint" },
+      { path: "/tags", message: "must be a JSON value, got a Set" },
+      { path: "/when", message: "must be a JSON value, got a Date" },
+      { path: "/list/1", message: "must be a JSON value, got undefined" },
+    ]);
+    expect(asked).toBe(0);
+    expect(plugin.calls).toEqual([]);
+  });
+
+  it("an AUTO call to a ready plugin gets a copy too: the caller's object never reaches the plugin", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    await registry.setupAllPending();
+    const params = { list: [1, 2] };
+    await registry.execute("test", "echo", params);
+    expect(plugin.calls[0]?.params).toEqual(params);
+    expect(plugin.calls[0]?.params).not.toBe(params);
+    expect(plugin.calls[0]?.params.list).not.toBe(params.list);
+  });
+});
+
+describe("waits before the plugin runs", () => {
+  it("a caller abort ends the wait for an approver at once, with the pre-start abort result", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver: () => new Promise(() => undefined), approvalTimeoutMs: 60_000 });
+    registry.register(plugin);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = registry.execute("test", "confirm", { title: "x" }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).resolves.toMatchObject({
+      success: false,
+      code: "CORTEX_ABORTED",
+      error: expect.stringContaining("before the action started") as string,
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(plugin.calls).toEqual([]);
+  });
+
+  it("a caller abort ends the wait for a slow lazy setup at once", async () => {
+    const plugin = makePlugin({
+      async setup() {
+        await new Promise((r) => setTimeout(r, 400));
+      },
+    });
+    const { registry } = makeRegistry();
+    registry.register(plugin);
+    const controller = new AbortController();
+    const started = Date.now();
+    const pending = registry.execute("test", "echo", {}, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(pending).resolves.toMatchObject({ success: false, code: "CORTEX_ABORTED" });
+    expect(Date.now() - started).toBeLessThan(300);
+    expect(plugin.calls).toEqual([]);
+    await registry.shutdown();
+  });
+
+  it("shutdown ends the wait for an approver: the call rejects with CORTEX_REGISTRY_CLOSED and never runs", async () => {
+    const plugin = makePlugin();
+    const { registry } = makeRegistry({ approver: () => new Promise(() => undefined), approvalTimeoutMs: 60_000 });
+    registry.register(plugin);
+    const set = vi.spyOn(globalThis, "setTimeout");
+    const clear = vi.spyOn(globalThis, "clearTimeout");
+    try {
+      const pending = registry.execute("test", "confirm", { title: "x" });
+      await sleep(10);
+      // The approver's 60 s limit: one timer, armed for this wait.
+      const armed = set.mock.calls.flatMap((call, i) =>
+        call[1] === 60_000 ? [set.mock.results[i]!.value as unknown] : [],
+      );
+      expect(armed).toHaveLength(1);
+      const started = Date.now();
+      await registry.shutdown();
+      await expect(pending).rejects.toMatchObject({ code: "CORTEX_REGISTRY_CLOSED" });
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(plugin.calls).toEqual([]);
+      // Its timer is gone with the wait: nothing keeps the process alive for a call nobody waits for.
+      expect(clear.mock.calls.map((call) => call[0] as unknown)).toContain(armed[0]);
+    } finally {
+      set.mockRestore();
+      clear.mockRestore();
+    }
+  });
+
+  it("many concurrent approvals and lazy setups on one signal add one listener, and leave none behind", async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => void warnings.push(warning);
+    process.on("warning", onWarning);
+    try {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const plugin = makePlugin({ setup: () => gate });
+      const { registry } = makeRegistry({
+        approver: async () => {
+          await gate;
+          return { approved: true };
+        },
+      });
+      registry.register(plugin);
+      const run = new AbortController();
+      const calls = Array.from({ length: 25 }, (_, i) =>
+        registry.execute("test", i % 2 ? "confirm" : "echo", { i }, { signal: run.signal }),
+      );
+      await sleep(10);
+      expect(getEventListeners(run.signal, "abort").length).toBeLessThanOrEqual(1);
+      release();
+      const results = await Promise.all(calls);
+      expect(results.every((r) => r.success)).toBe(true);
+      await sleep(10);
+      // At most the one listener a run's signal keeps for the registry; none per call.
+      expect(getEventListeners(run.signal, "abort").length).toBeLessThanOrEqual(1);
+      await registry.shutdown();
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings.filter((w) => w.name === "MaxListenersExceededWarning")).toEqual([]);
+  });
+
+  it("nothing is kept per approved call once it settles (child process, --expose-gc)", async () => {
+    const run = await runScript(
+      "retention",
+      `const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger, approver: () => ({ approved: true }) });
+registry.register(plugin(async () => ({ success: true })));
+const run = new AbortController();
+const settle = async () => { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); globalThis.gc(); };
+for (let i = 0; i < 2_000; i++) await registry.execute("p", "c", { i }, { signal: run.signal });
+await settle();
+const before = process.memoryUsage().heapUsed;
+for (let i = 0; i < 20_000; i++) await registry.execute("p", "c", { i }, { signal: run.signal });
+await settle();
+const growthKB = (process.memoryUsage().heapUsed - before) / 1e3;
+const track = async () => {
+  const refs = [];
+  for (let i = 0; i < 1_000; i++) {
+    const params = { i };
+    refs.push(new WeakRef(params));
+    await registry.execute("p", "c", params, { signal: run.signal });
+  }
+  return refs;
+};
+const refs = await track();
+await settle();
+console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefined).length, growthKB }));`,
+      ["--expose-gc"],
+    );
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as { kept: number; growthKB: number };
+    expect(out.kept).toBe(0);
+    // A per-call leftover of even ~58 B on a long-lived signal would be over 1 MB for these 20 000 calls.
+    expect(out.growthKB).toBeLessThan(300);
+  }, 60_000);
 });

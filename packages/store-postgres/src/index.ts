@@ -1,5 +1,6 @@
 export { PostgresRunStore } from "./run-store.js";
 export type { ExpirePausedOptions } from "./run-store.js";
+export { PostgresSessionStore } from "./session-store.js";
 export type { ListPendingOptions, PendingCheckpoint, PendingPage } from "./pending.js";
 export { STORE_POSTGRES_DEFAULTS } from "./options.js";
 export type { PostgresRunStoreOptions, RetryOptions } from "./options.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Checkpoint, ParallelRecord, ParallelUpdate, ParallelUpdateResult, RunSummary } from "@cortex/core";
-import type { Logger } from "@cortex/primitives";
+import { InvalidOptionsError, type Logger } from "@cortex/primitives";
 import type { Database } from "./database.js";
 
 interface ParallelRow {
@@ -28,8 +28,9 @@ function recordOf(id: string, row: ParallelRow): ParallelRecord {
   };
 }
 
-const rangeError = (slot: number, agents: number): RangeError =>
-  new RangeError(`No slot ${slot} in a parallel orchestration of ${agents} agents`);
+// The same error, code and wording as core's stores, so the shared contract holds for every store.
+const slotError = (slot: number, agents: number): InvalidOptionsError =>
+  new InvalidOptionsError("slot", `No slot ${slot} in a parallel orchestration of ${agents} agents`);
 
 /**
  * Parallel orchestrations in one row each, for `PostgresRunStore`. An
@@ -96,7 +97,7 @@ export class PostgresParallelBook {
     return { record: recordOf(id, row), complete: row.complete };
   }
 
-  /** Undefined when no such orchestration is kept; a RangeError when it is, but has no such slot. */
+  /** Undefined when no such orchestration is kept; a CORTEX_INVALID_OPTIONS error when it is, but has no such slot. */
   async #refuse(id: string, slot: number): Promise<undefined> {
     const { rows } = await this.db.query<{ agent_count: number }>(
       "updateParallel",
@@ -104,7 +105,7 @@ export class PostgresParallelBook {
       [id],
     );
     const kept = rows[0];
-    if (kept !== undefined) throw rangeError(slot, kept.agent_count);
+    if (kept !== undefined) throw slotError(slot, kept.agent_count);
     return undefined;
   }
 }

@@ -17,17 +17,17 @@ afterEach(async () => {
 });
 
 describe("glob matching takes linear time", () => {
-  it("matches a pathological pattern at once", () => {
-    const started = performance.now();
+  // A backtracking matcher needs more steps for these than the universe has seconds, so each test would hang
+  // past vitest's timeout; the automaton answers after (text × pattern) steps. No clock is read: a loaded
+  // machine cannot fail these, only a matcher that backtracks can.
+  it("matches a pathological pattern", () => {
     expect(compileGlob("*a*a*a*a*a*a*a*a*a*b").matches("x", "a".repeat(40))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(200);
   });
 
-  it("stays fast for long patterns and long paths", () => {
-    const started = performance.now();
+  it("matches long patterns against long paths", () => {
     expect(compileGlob("**a**a**a**a**a**a**a**a**a**b").matches("a".repeat(200), "x")).toBe(false);
     expect(compileGlob(`${"*a".repeat(120)}b`).matches("x", "a".repeat(4000))).toBe(false);
-    expect(performance.now() - started).toBeLessThan(500);
+    expect(compileGlob(`${"*a".repeat(120)}b`).matches("x", `${"a".repeat(4000)}b`)).toBe(true);
   });
 
   it("agrees with the regular expression it replaces", () => {

@@ -1,15 +1,15 @@
 import { createEngine } from "@cortex/core";
 import { approvalMode } from "../approval-prompt.js";
 import { APPROVAL_OPTIONS, booleanFlag, principalFrom, stringFlag, type Command } from "../command.js";
-import { driveRun } from "../drive.js";
 import { CLI_DEFAULTS } from "../defaults.js";
-import { CommandFailedError, EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
-import { withHint } from "../hints.js";
+import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
+import { modelFromEnvironment } from "../model-select.js";
 import { printError } from "../output.js";
+import { ProgressExtension } from "../progress.js";
 import { RECORD_OPTION, recordingFor } from "../record.js";
-import { narrated, ProgressExtension } from "../progress.js";
 import { text } from "../printer.js";
+import { streamRun } from "../stream-run.js";
 
 /** Instructions of the agent `cortex run` runs. */
 export function runInstructions(now: Date): string {
@@ -25,10 +25,12 @@ export function runInstructions(now: Date): string {
 export const runCommand: Command = {
   name: "run",
   summary: "Run an agent on an input, with the installed plugins and the model set by environment",
-  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>] [--record <file>]',
+  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>] [--json] [--record <file>]',
   details:
     "The model comes from CORTEX_MODEL, CORTEX_MODEL_BASE_URL and CORTEX_MODEL_API_KEY (any OpenAI-compatible\n" +
-    "server). Steps and tool calls are printed live on stderr; the answer goes to stdout. When the agent\n" +
+    "server; CORTEX_MODEL=provider:model, e.g. anthropic:claude-sonnet-4-5, goes through @cortex/model-ai-sdk).\n" +
+    "The model's text is printed on stdout as it streams; steps and tool calls live on stderr. With --json,\n" +
+    "stdout gets every event of the run as one line of JSON (JSON Lines), the last a finish event. When the agent\n" +
     "calls a CONFIRM or ADMIN action the run pauses at a checkpoint: on a terminal you are asked (y/N);\n" +
     "without one the call is denied unless --yes is given, and the model is told. Exit status 1 when the run fails.",
   options: {
@@ -38,6 +40,7 @@ export const runCommand: Command = {
       value: "<n>",
       description: `most model turns (default ${CLI_DEFAULTS.maxSteps})`,
     },
+    json: { type: "boolean", description: "print the run's events on stdout, one JSON object per line" },
     record: RECORD_OPTION,
   },
   // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
@@ -48,17 +51,7 @@ export const runCommand: Command = {
     if (input.trim() === "") throw new UsageError("the input is empty", "run");
     const maxSteps = parseMaxSteps(stringFlag(ctx, "max-steps"));
     // Loaded here, not at start-up, so `cortex --help` stays quick.
-    const { isModelConfigured, openAIModelFromEnv } = await import("@cortex/model-openai");
-    if (!isModelConfigured(ctx.io.env)) {
-      throw withHint(
-        new CommandFailedError(
-          "CORTEX_CLI_MODEL_NOT_CONFIGURED",
-          "cortex run needs a model, and CORTEX_MODEL is not set",
-        ),
-        "set CORTEX_MODEL (and CORTEX_MODEL_API_KEY for OpenAI, or CORTEX_MODEL_BASE_URL for another server); `npx @cortex/cli demo` runs offline",
-      );
-    }
-    const model = openAIModelFromEnv(ctx.io.env);
+    const model = await modelFromEnvironment(ctx.io.env);
     const logger = cliLogger(ctx.err, ctx.verbose);
     const { registry, report } = await loadHostPlugins(ctx.io, { logger });
     reportDiscoveryFailures(ctx.err, report);
@@ -70,24 +63,24 @@ export const runCommand: Command = {
     const now = new Date();
     const recording = await recordingFor(ctx, { now, maxSteps, ...(principal ? { principal } : {}) });
     const engine = createEngine({
-      model: narrated(recording.model(model), ctx.err),
+      model: recording.model(model),
       plugins: registry,
       extensions: [new ProgressExtension(ctx.err), ...recording.extensions],
       agents: [{ id: "cli", instructions: runInstructions(now), maxSteps }],
       logger,
     });
     try {
-      const result = await driveRun(engine, "cli", input, {
+      const result = await streamRun(engine, "cli", input, {
         io: ctx.io,
         prompt: ctx.err,
+        out: ctx.out,
+        json: booleanFlag(ctx, "json"),
         mode: approvalMode(ctx.io, booleanFlag(ctx, "yes")),
         ...(principal ? { principal } : {}),
         ...(ctx.io.signal ? { signal: ctx.io.signal } : {}),
       });
-      if (result.status === "completed") {
-        ctx.out.block(result.output ?? "");
-        return EXIT_OK;
-      }
+      // The answer's text was printed as it streamed.
+      if (result.status === "completed") return EXIT_OK;
       printError(ctx.err, result.error ?? { code: "CORTEX_CLI_RUN_FAILED", message: `the run ended ${result.status}` });
       return EXIT_FAILURE;
     } finally {

@@ -124,10 +124,12 @@ export class ModelTurn {
         state.usage.inputTokens += usage.inputTokens;
         state.usage.outputTokens += usage.outputTokens;
       }
-      const finishReason = finishReasonOf(response);
-      this.report = { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
+      if (sink !== undefined) {
+        const finishReason = finishReasonOf(response);
+        this.report = { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
+      }
       const elapsedMs = performance.now() - started;
-      events.emit("modelCompleted", { runId, stepIndex, ...(usage ? { usage } : {}), elapsedMs });
+      events.emit("modelCompleted", usage ? { runId, stepIndex, usage, elapsedMs } : { runId, stepIndex, elapsedMs });
     } catch (error) {
       events.emit("modelFailed", { runId, stepIndex, error: toErrorInfo(error) });
       throw error;

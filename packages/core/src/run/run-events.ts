@@ -40,7 +40,10 @@ export class RunEvents {
   constructor(
     readonly hooks: HookBus,
     private readonly state: RunState,
-    /** Set while the run is streamed. */
+    /**
+     * Set while the run is streamed. Call it as `sink?.push({ … })`: with no
+     * stream, the event object is never built.
+     */
     readonly sink: RunSink | undefined,
   ) {}
 
@@ -75,10 +78,5 @@ export class RunEvents {
   /** Whether anyone reads `hook`'s event: an extension, or the run's stream. An event nobody reads is not built. */
   heard(hook: HookName): boolean {
     return this.sink !== undefined || this.hooks.hasSubscribers(hook);
-  }
-
-  /** Hands an event to the run's stream, when it is streamed. */
-  push(event: RunStreamEvent): void {
-    this.sink?.push(event);
   }
 }

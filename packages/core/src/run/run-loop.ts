@@ -122,7 +122,7 @@ export class RunLoop {
       let answer = entry.kind === "resume" ? entry.bound : undefined;
       if (entry.kind === "resume" && entry.refused !== undefined) this.#refuseResume(entry.refused);
       await this.#turn.hideForbidden();
-      this.#persona.onRunStart(inputText(state.messages.slice(state.inputStart)));
+      if (!state.mind.inputChecked) this.#persona.onRunStart(inputText(state.messages.slice(state.inputStart)));
       if (this.#persona.stopped) return await this.#stop();
       for (;;) {
         while (state.pending.length > 0) {
@@ -147,8 +147,8 @@ export class RunLoop {
             `Agent "${state.agentId}" reached its limit of ${this.agent.maxSteps} steps`,
           );
         }
-        enforceBudget(state, epochMs());
-        await this.#session.renew(Date.now());
+        if (state.budget !== undefined) enforceBudget(state, epochMs());
+        if (state.session !== undefined) await this.#session.renew(Date.now());
         await this.#step();
       }
     } catch (error) {
@@ -169,7 +169,7 @@ export class RunLoop {
       this.#events.emit("checkpointResolved", { checkpointId, runId, decision: entry.shown });
     }
     const sessionId = state.sessionId === undefined ? {} : { sessionId: state.sessionId };
-    this.#events.push({ type: "run-start", runId, agentId, resumed: entry.kind === "resume", ...sessionId });
+    this.#events.sink?.push({ type: "run-start", runId, agentId, resumed: entry.kind === "resume", ...sessionId });
   }
 
   /** A resumed run that may not go on: the paused call ends with the reason, then the run fails with it. */
@@ -183,24 +183,25 @@ export class RunLoop {
     if (this.#signal.aborted) throw abortError(this.#signal);
   }
 
-  async #step(): Promise<void> {
+  /** Starts a step and has the model take its turn; nothing more when a behavior stopped the run as it began. */
+  #step(): Promise<void> | undefined {
     const { state } = this;
     const { runId, stepIndex } = state;
     this.#checkAbort();
     state.inStep = true;
     state.stepStartedAt = epochMs();
     this.#events.emit("stepStarted", { runId, stepIndex });
-    this.#events.push({ type: "step-start", runId, stepIndex });
+    this.#events.sink?.push({ type: "step-start", runId, stepIndex });
     this.#persona.onStepStart(stepIndex);
-    if (this.#persona.stopped) return;
-    await this.#turn.take();
+    if (this.#persona.stopped) return undefined;
+    return this.#turn.take();
   }
 
   #endStep(): void {
     const { state } = this;
     const { runId, stepIndex } = state;
     this.#events.emit("stepCompleted", { runId, stepIndex, elapsedMs: Math.max(0, epochMs() - state.stepStartedAt) });
-    this.#events.push({ type: "step-finish", runId, stepIndex, ...this.#turn.report });
+    this.#events.sink?.push({ type: "step-finish", runId, stepIndex, ...this.#turn.report });
     this.#turn.report = {};
     state.inStep = false;
     state.stepIndex += 1;

@@ -86,9 +86,13 @@ export class ToolExecutor {
     // Unheard, the event is only counted (its seq), never delivered: no copy is needed.
     const args = events.heard("toolCalled") ? structuredClone(given) : given;
     events.emit("toolCalled", { runId, toolName: call.name, toolCallId: call.id, args });
-    if (events.sink !== undefined) {
-      events.push({ type: "tool-call", runId, toolCallId: call.id, toolName: call.name, args: structuredClone(given) });
-    }
+    events.sink?.push({
+      type: "tool-call",
+      runId,
+      toolCallId: call.id,
+      toolName: call.name,
+      args: structuredClone(given),
+    });
   }
 
   /** Ends a call with `toolFailed`; the model is told why. */
@@ -99,7 +103,7 @@ export class ToolExecutor {
       this.#tell(call, { ok: false, error: { code: String(error.code), message: String(error.message) } });
     }
     scope.events.emit("toolFailed", { runId, toolName: call.name, toolCallId: call.id, error });
-    scope.events.push({ type: "tool-result", runId, toolCallId: call.id, toolName: call.name, ok: false, error });
+    scope.events.sink?.push({ type: "tool-result", runId, toolCallId: call.id, toolName: call.name, ok: false, error });
     if (tool) scope.persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: false, code: error.code });
   }
 
@@ -175,7 +179,7 @@ export class ToolExecutor {
       runId,
       reason: checkpoint.reason,
     });
-    events.push({ type: "checkpoint", runId, checkpoint: structuredClone(checkpoint) });
+    events.sink?.push({ type: "checkpoint", runId, checkpoint: structuredClone(checkpoint) });
     return "paused";
   }
 
@@ -221,7 +225,7 @@ export class ToolExecutor {
       result,
       elapsedMs: performance.now() - started,
     });
-    events.push({
+    events.sink?.push({
       type: "tool-result",
       runId,
       toolCallId: call.id,
@@ -257,7 +261,14 @@ export class ToolExecutor {
     const result = { success: true, data: { handedOffTo: handoff.to } };
     this.#tell(call, { ok: true, data: result.data });
     events.emit("toolCompleted", { runId, toolName: call.name, toolCallId: call.id, result, elapsedMs: 0 });
-    events.push({ type: "tool-result", runId, toolCallId: call.id, toolName: call.name, ok: true, data: result.data });
+    events.sink?.push({
+      type: "tool-result",
+      runId,
+      toolCallId: call.id,
+      toolName: call.name,
+      ok: true,
+      data: result.data,
+    });
     state.handoff = handoff;
     state.output = handoff.message;
     state.status = "completed";

@@ -4,9 +4,9 @@ import { writeFileAtomic } from "@cortex/primitives";
 import { ENGINE_DEFAULTS } from "../engine/options.js";
 import { pageOf, type Page, type PageOptions } from "./pages.js";
 import {
-  acquired,
-  appended,
-  summaryOf,
+  sessionAfterAcquire,
+  sessionAfterAppend,
+  sessionSummary,
   type SessionAppend,
   type SessionStore,
   type SessionSummary,
@@ -81,14 +81,14 @@ export class JsonFileSessionStore implements SessionStore {
 
   async acquire(sessionId: string, runId: string, leaseUntil?: number): Promise<StoredSession> {
     const { session } = await this.#update(sessionId, (found) => ({
-      session: acquired(sessionId, found, runId, leaseUntil, Date.now()),
+      session: sessionAfterAcquire(sessionId, found, runId, leaseUntil, Date.now()),
     }));
     return session;
   }
 
   async append(sessionId: string, append: SessionAppend): Promise<number> {
     const { session } = await this.#update(sessionId, (found) => ({
-      session: appended(sessionId, found, append, Date.now()),
+      session: sessionAfterAppend(sessionId, found, append, Date.now()),
     }));
     return session.version;
   }
@@ -108,7 +108,7 @@ export class JsonFileSessionStore implements SessionStore {
     const summaries: SessionSummary[] = [];
     for (const name of names) {
       const session = await this.#read(join(this.#folder, name));
-      if (session !== undefined) summaries.push(summaryOf(session));
+      if (session !== undefined) summaries.push(sessionSummary(session));
     }
     return pageOf(summaries, options, "listSessions");
   }

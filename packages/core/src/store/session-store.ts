@@ -104,9 +104,9 @@ export const leaseEnd = (lease: SessionLease): string | undefined =>
 /**
  * The rules every store applies, on a session it has read under its lock:
  * `acquire`'s result (the session to write, or a busy error) — shared by the
- * memory and file stores so both behave exactly alike.
+ * memory, file and database stores so all behave exactly alike.
  */
-export function acquired(
+export function sessionAfterAcquire(
   sessionId: string,
   found: StoredSession | undefined,
   runId: string,
@@ -123,8 +123,8 @@ export function acquired(
   return session;
 }
 
-/** `append`'s rules on a session read under the store's lock: the session to write, or a conflict. */
-export function appended(
+/** `append`'s rules on a session read under the store's lock: the session to write (changed in place), or a conflict. */
+export function sessionAfterAppend(
   sessionId: string,
   found: StoredSession | undefined,
   append: SessionAppend,
@@ -151,8 +151,8 @@ export function appended(
   return found;
 }
 
-/** What `list` shows of a session. */
-export function summaryOf(session: StoredSession): SessionSummary {
+/** What `list` shows of a session (for stores that implement `SessionStore`). */
+export function sessionSummary(session: StoredSession): SessionSummary {
   const summary: SessionSummary = {
     id: session.id,
     messageCount: session.messages.length,
@@ -185,7 +185,7 @@ export class MemorySessionStore implements SessionStore {
 
   acquire(sessionId: string, runId: string, leaseUntil?: number): Promise<StoredSession> {
     try {
-      const session = acquired(sessionId, this.#read(sessionId), runId, leaseUntil, Date.now());
+      const session = sessionAfterAcquire(sessionId, this.#read(sessionId), runId, leaseUntil, Date.now());
       this.#write(session);
       return Promise.resolve(session);
     } catch (error) {
@@ -195,7 +195,7 @@ export class MemorySessionStore implements SessionStore {
 
   append(sessionId: string, append: SessionAppend): Promise<number> {
     try {
-      const session = appended(sessionId, this.#read(sessionId), append, Date.now());
+      const session = sessionAfterAppend(sessionId, this.#read(sessionId), append, Date.now());
       this.#write(session);
       return Promise.resolve(session.version);
     } catch (error) {
@@ -214,7 +214,7 @@ export class MemorySessionStore implements SessionStore {
 
   list(options?: PageOptions): Promise<Page<SessionSummary>> {
     try {
-      const all = [...this.#sessions.keys()].map((id) => summaryOf(this.#read(id)!));
+      const all = [...this.#sessions.keys()].map((id) => sessionSummary(this.#read(id)!));
       return Promise.resolve(pageOf(all, options, "listSessions"));
     } catch (error) {
       return rejection(error);

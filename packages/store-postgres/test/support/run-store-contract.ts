@@ -190,8 +190,8 @@ export function runStoreContract(name: string, make: () => Promise<ContractStore
       withStore(async (store) => {
         expect(await store.updateParallel("par_none", 0, { done: summary("a", "x") })).toBeUndefined();
         await store.createParallel("par_3", ["a", "b"], 1);
-        await expect(store.updateParallel("par_3", 2, { done: summary("a", "x") })).rejects.toThrow(RangeError);
-        await expect(store.updateParallel("par_3", -1, { done: summary("a", "x") })).rejects.toThrow(RangeError);
+        await expect(store.updateParallel("par_3", 2, { done: summary("a", "x") })).rejects.toMatchObject({ code: "CORTEX_INVALID_OPTIONS" });
+        await expect(store.updateParallel("par_3", -1, { done: summary("a", "x") })).rejects.toMatchObject({ code: "CORTEX_INVALID_OPTIONS" });
       }),
     );
 

@@ -1,0 +1,317 @@
+import {
+  PluginHealthStatus,
+  type ActionContext,
+  type CredentialBroker,
+  type Plugin,
+  type PluginActionInfo,
+  type PluginHealthReport,
+  type PluginResult,
+} from "@cortex/plugins";
+import { delay, messageOf, withDeadline } from "@cortex/primitives";
+import { McpConnectError } from "../errors.js";
+import { resolveOptions, sdkTimeout, type McpServerPluginOptions, type ResolvedOptions } from "./options.js";
+import { toPluginResult } from "./results.js";
+import {
+  callFailure,
+  credentialTarget,
+  declaredCredentials,
+  sessionConfig,
+  type DeclaredCredential,
+} from "./target.js";
+import { SecretScrubber } from "./secrets.js";
+import { McpSession, type SessionTarget } from "./session.js";
+import { ToolTable, type McpToolStatus, type ToolChanges } from "./tool-table.js";
+
+export type { DeclaredCredential };
+
+/** Called when the server's tool list changed (`tools/list_changed`, or a restart listed other tools). */
+export type ActionsChangedListener = (changes: ToolChanges) => void;
+
+const NEVER = new AbortController().signal;
+
+const failure = (code: string, error: string): PluginResult => ({ success: false, code, error });
+
+/**
+ * An MCP server as a Cortex plugin: each of the server's tools is an
+ * action with the tool's input schema, and a tier decided by the rules of
+ * `tierForTool` (never laxer later). Created by {@link mcpServerPlugin}.
+ */
+export class McpServerPlugin implements Plugin {
+  readonly name: string;
+  readonly version: string;
+  readonly description: string;
+  /** The credentials this plugin asks the broker for; a registry that reads declarations hands out only these. */
+  readonly credentials: Readonly<Record<string, DeclaredCredential>>;
+  readonly #o: ResolvedOptions;
+  readonly #table: ToolTable;
+  readonly #scrubber = new SecretScrubber();
+  readonly #listeners = new Set<ActionsChangedListener>();
+  #target: SessionTarget | undefined;
+  #session: McpSession | undefined;
+  #opening: Promise<McpSession> | undefined;
+  #restarts = 0;
+  #lastStart = 0;
+  #lostAt = 0;
+  #lastError: string | undefined;
+  #state: "listed" | "ready" | "closed" = "listed";
+
+  /** Use {@link mcpServerPlugin}: the tools must be listed before the plugin can be registered. */
+  private constructor(o: ResolvedOptions, table: ToolTable, info: { version?: string; title?: string; name?: string }) {
+    this.#o = o;
+    this.#table = table;
+    this.name = o.name;
+    this.version = o.version ?? info.version ?? "0.0.0";
+    this.description = o.description ?? `MCP server ${info.title ?? info.name ?? o.name}`;
+    this.credentials = declaredCredentials(o);
+  }
+
+  /** Lists the server's tools in a short session of its own, then returns the plugin, ready to register. */
+  static async create(options: McpServerPluginOptions): Promise<McpServerPlugin> {
+    const o = resolveOptions(options);
+    const table = new ToolTable(o);
+    const scrubber = new SecretScrubber();
+    const { target, secrets } = await credentialTarget(o, o.broker);
+    scrubber.reset(secrets);
+    const session = await McpSession.open(sessionConfig(o, target, (t) => scrubber.text(t), noop, noop));
+    try {
+      table.update(await session.listTools(sdkTimeout(o.connectTimeoutMs)));
+      return new McpServerPlugin(o, table, session.serverInfo ?? {});
+    } catch (error) {
+      const message = `MCP server "${o.name}" did not list its tools: ${messageOf(error)}${session.describeExit()}`;
+      throw new McpConnectError(o.name, scrubber.text(message), { cause: error });
+    } finally {
+      await session.close();
+    }
+  }
+
+  /** Every tool the server ever listed in this plugin's life, with its tier and status. */
+  get tools(): McpToolStatus[] {
+    return this.#table.statuses();
+  }
+
+  /** Starts the server with the broker's credentials and initializes the session; rejects with `CORTEX_MCP_CONNECT_FAILED`. */
+  async setup(broker: CredentialBroker): Promise<void> {
+    if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
+    const { target, secrets } = await credentialTarget(this.#o, broker);
+    this.#scrubber.reset(secrets);
+    this.#target = target;
+    this.#lastStart = Date.now();
+    this.#session = await this.#open();
+    this.#state = "ready";
+  }
+
+  /** Closes the session and ends the server process (and its process group). */
+  async teardown(): Promise<void> {
+    this.#state = "closed";
+    await this.#opening?.catch(() => undefined);
+    const session = this.#session;
+    this.#session = undefined;
+    await session?.close();
+  }
+
+  /** The actions of every active tool; read by the registry at registration. */
+  listActions(): PluginActionInfo[] {
+    return this.#table.actions();
+  }
+
+  /** Subscribes to changes of the tool list; returns the unsubscribe function. */
+  onActionsChanged(listener: ActionsChangedListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Calls the tool behind `action`; every failure (crash, hang, protocol error) is a failure result. */
+  async executeAction(action: string, params: Record<string, unknown>, context?: ActionContext): Promise<PluginResult> {
+    const target = this.#table.resolve(action);
+    if ("code" in target) return failure(target.code, target.error);
+    const signal = context?.signal ?? NEVER;
+    let session: McpSession;
+    try {
+      session = await this.#ensureSession(signal);
+    } catch (error) {
+      return failure(
+        "CORTEX_MCP_SERVER_UNAVAILABLE",
+        this.#scrub(`MCP server "${this.name}" is not available: ${messageOf(error)}`),
+      );
+    }
+    try {
+      const raw = await session.callTool(target.tool, params, signal, sdkTimeout(this.#o.callTimeoutMs));
+      this.#restarts = 0;
+      return toPluginResult(raw, this.#o, (value) => this.#scrubber.value(value));
+    } catch (error) {
+      const message = await callFailure(this.name, this.#o, session, target.tool, error, signal, (s) =>
+        this.#answersPing(s),
+      );
+      return failure("CORTEX_MCP_CALL_FAILED", this.#scrub(message));
+    }
+  }
+
+  /** Pings the server: HEALTHY when it answers in time, UNHEALTHY (and stopped, to restart) otherwise. */
+  async health(): Promise<PluginHealthReport> {
+    const tools = this.#table.statuses();
+    const details = {
+      transport: this.#o.stdio ? "stdio" : "http",
+      tools: tools.filter((t) => t.status === "active").length,
+      refusedTools: tools.filter((t) => t.status === "refused").map((t) => t.tool),
+      restarts: this.#restarts,
+    };
+    if (this.#state !== "ready")
+      return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { ...details, state: this.#state } };
+    const session = this.#session;
+    if (!session?.alive) {
+      const error = this.#lastError ?? "not connected";
+      return { plugin: this.name, status: PluginHealthStatus.UNHEALTHY, error: this.#scrub(error), details };
+    }
+    const started = Date.now();
+    if (await this.#answersPing(session)) {
+      return {
+        plugin: this.name,
+        status: PluginHealthStatus.HEALTHY,
+        details: {
+          ...details,
+          server: session.serverInfo,
+          pingMs: Date.now() - started,
+          ...(session.pid ? { pid: session.pid } : {}),
+        },
+      };
+    }
+    return {
+      plugin: this.name,
+      status: PluginHealthStatus.UNHEALTHY,
+      error: this.#scrub(this.#lastError ?? "no answer"),
+      details,
+    };
+  }
+
+  #scrub(text: string): string {
+    return this.#scrubber.text(text);
+  }
+
+  async #open(): Promise<McpSession> {
+    const target = this.#target;
+    if (target === undefined) throw new Error(`MCP server plugin "${this.name}" is not set up`);
+    // The callbacks need the session they belong to, which exists only once it is open.
+    const ref: { session?: McpSession } = {};
+    const config = sessionConfig(
+      this.#o,
+      target,
+      (t) => this.#scrub(t),
+      () => void this.#refresh(ref.session),
+      () => this.#lost(ref.session),
+    );
+    const session = (ref.session = await McpSession.open(config));
+    try {
+      this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
+    } catch (error) {
+      await session.close(true);
+      const message = `MCP server "${this.name}" did not list its tools: ${messageOf(error)}`;
+      throw new McpConnectError(this.name, this.#scrub(message), { cause: error });
+    }
+    if (this.#state === "closed") {
+      await session.close();
+      throw new Error(`MCP server plugin "${this.name}" was torn down`);
+    }
+    return session;
+  }
+
+  #ensureSession(signal: AbortSignal): Promise<McpSession> {
+    if (this.#state === "closed") return Promise.reject(new Error("the plugin was torn down"));
+    const session = this.#session;
+    if (session?.alive) return Promise.resolve(session);
+    this.#opening ??= this.#restart().finally(() => (this.#opening = undefined));
+    return withDeadline(this.#opening, { signal });
+  }
+
+  async #restart(): Promise<McpSession> {
+    const o = this.#o;
+    if (this.#restarts >= o.maxRestarts) {
+      const left = o.restartBackoffMaxMs - (Date.now() - this.#lastStart);
+      if (left > 0) {
+        throw new Error(
+          `it was restarted ${this.#restarts} time(s) in a row; calls fail for ${Math.ceil(left)} ms more; last error: ${this.#lastError ?? "unknown"}`,
+        );
+      }
+      this.#restarts = 0;
+    }
+    const wait =
+      Math.min(o.restartBackoffMs * 2 ** this.#restarts, o.restartBackoffMaxMs) - (Date.now() - this.#lostAt);
+    if (wait > 0) await delay(wait);
+    this.#restarts += 1;
+    this.#lastStart = Date.now();
+    await this.#session?.close();
+    this.#session = undefined;
+    try {
+      const session = await this.#open();
+      this.#session = session;
+      o.logger.info(`MCP server "${this.name}" restarted (${this.#restarts} in a row)`, { plugin: this.name });
+      return session;
+    } catch (error) {
+      this.#lastError = messageOf(error);
+      this.#lostAt = Date.now();
+      throw error;
+    }
+  }
+
+  #lost(session: McpSession | undefined): void {
+    if (session === undefined || this.#state === "closed") return;
+    this.#lostAt = Date.now();
+    this.#lastError = `the server's connection ended${session.describeExit()}`;
+    this.#o.logger.warn(
+      `MCP server "${this.name}" is gone: ${this.#scrub(this.#lastError)}; it is restarted on the next call`,
+      {
+        plugin: this.name,
+      },
+    );
+  }
+
+  /** Whether the server answers a ping in time; one that does not is stopped (its next call restarts it). */
+  async #answersPing(session: McpSession): Promise<boolean> {
+    try {
+      await session.ping(this.#o.pingTimeoutMs);
+      return true;
+    } catch (error) {
+      if (!session.alive) return false;
+      this.#lastError = `the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`;
+      this.#lostAt = Date.now();
+      if (this.#session === session) this.#session = undefined;
+      await session.close(true);
+      return false;
+    }
+  }
+
+  async #refresh(session: McpSession | undefined): Promise<void> {
+    if (session === undefined || !session.alive || this.#session !== session) return;
+    try {
+      this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
+    } catch (error) {
+      this.#o.logger.warn(`MCP server "${this.name}": listing tools failed: ${this.#scrub(messageOf(error))}`, {
+        plugin: this.name,
+      });
+    }
+  }
+
+  #applyTools(tools: Parameters<ToolTable["update"]>[0]): void {
+    const changes = this.#table.update(tools);
+    if (changes.added.length + changes.removed.length + changes.changed.length === 0) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(changes);
+      } catch (error) {
+        this.#o.logger.warn(`a tools-changed listener threw: ${messageOf(error)}`, { plugin: this.name });
+      }
+    }
+  }
+}
+
+function noop(): void {
+  // The listing session reacts to nothing.
+}
+
+/**
+ * Connects to an MCP server once to list its tools, and returns it as a
+ * Cortex plugin to register: `registry.register(await mcpServerPlugin({ … }))`.
+ * Rejects with `CORTEX_INVALID_OPTIONS` or `CORTEX_MCP_CONNECT_FAILED`.
+ */
+export function mcpServerPlugin(options: McpServerPluginOptions): Promise<McpServerPlugin> {
+  return McpServerPlugin.create(options);
+}

@@ -1,0 +1,274 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { approvalId, MemoryBroker, REDACTED } from "@cortex/plugins";
+import { afterEach, describe, expect, it } from "vitest";
+import type { McpToolData } from "../src/index.js";
+import { eventually, isRunning, quietRegistry, SILENT, tinyPlugin } from "./support.js";
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+async function registered(options: Parameters<typeof tinyPlugin>[0] = {}, broker = new MemoryBroker({})) {
+  const plugin = await tinyPlugin(options);
+  const registry = quietRegistry(broker);
+  registry.register(plugin);
+  cleanups.push(() => registry.shutdown());
+  return { plugin, registry };
+}
+
+const approved = (plugin: string, action: string, params: Record<string, unknown>) => ({
+  approval: { id: approvalId(plugin, action, params), approved: true, decidedBy: "test" },
+});
+
+describe("mcpServerPlugin: tools as actions", () => {
+  it("offers each tool as an action with its schema, mapping names and refusing collisions and broken schemas", async () => {
+    const { plugin, registry } = await registered();
+    expect(plugin.version).toBe("1.2.3");
+    const actions = Object.fromEntries(registry.listActions().map((a) => [a.name, a]));
+    expect(actions.echo).toMatchObject({ plugin: "tiny", tier: "AUTO", parameters: { required: ["text"] } });
+    expect(actions.dotted_name?.tier).toBe("AUTO");
+    expect(actions.t_9lives?.tier).toBe("CONFIRM");
+    expect(actions["a.b"] ?? actions.a_b).toBeUndefined();
+    expect(actions["bad-schema"]).toBeUndefined();
+    const refused = plugin.tools.filter((t) => t.status === "refused").map((t) => t.tool);
+    expect(refused.sort()).toEqual(["a.b", "a_b", "bad-schema"]);
+    expect(plugin.tools.find((t) => t.tool === "a.b")?.reason).toMatch(/also the name of tool "a_b"/);
+
+    const result = await registry.execute("tiny", "dotted_name", {});
+    expect(result).toMatchObject({ success: true, data: { content: [{ type: "text", text: "called dotted.name" }] } });
+    // The registry validates with the tool's schema before the server is asked.
+    await expect(registry.execute("tiny", "echo", { text: 5 })).rejects.toMatchObject({
+      code: "CORTEX_VALIDATION_FAILED",
+    });
+  }, 30_000);
+
+  it("fails closed: destructive and unannotated tools are CONFIRM, explicit tiers win, annotations can be distrusted", async () => {
+    const { registry } = await registered({ tiers: { echo: "ADMIN", "dotted.name": "CONFIRM" }, defaultTier: "ADMIN" });
+    const tier = (name: string) => registry.listActions().find((a) => a.name === name)?.tier;
+    expect(tier("echo")).toBe("ADMIN");
+    expect(tier("dotted_name")).toBe("CONFIRM");
+    expect(tier("write")).toBe("ADMIN");
+    expect(tier("kinds")).toBe("AUTO");
+
+    const distrusting = await tinyPlugin({ trustAnnotations: false });
+    expect(new Set(distrusting.listActions().map((a) => a.tier))).toEqual(new Set(["CONFIRM"]));
+  }, 30_000);
+
+  it("runs a CONFIRM tool only with an approval for the exact call", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-mcp-"));
+    const log = join(dir, "log.txt");
+    const { registry } = await registered({ env: { TINY_LOG: log } });
+    await expect(registry.execute("tiny", "write", { text: "one" })).rejects.toMatchObject({
+      code: "CORTEX_APPROVAL_REQUIRED",
+    });
+    await expect(
+      registry.execute("tiny", "write", { text: "two" }, approved("tiny", "write", { text: "one" })),
+    ).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+    expect(
+      await registry.execute("tiny", "write", { text: "one" }, approved("tiny", "write", { text: "one" })),
+    ).toMatchObject({
+      success: true,
+    });
+    expect(await readFile(log, "utf8")).toBe("one\n");
+  }, 30_000);
+});
+
+describe("mcpServerPlugin: results", () => {
+  it("maps every content kind, structured content and isError", async () => {
+    const { registry } = await registered();
+    const kinds = await registry.execute("tiny", "kinds", {});
+    expect(kinds.success).toBe(true);
+    expect(kinds.data).toEqual({
+      content: [
+        { type: "text", text: "hello" },
+        { type: "image", mimeType: "image/png", bytes: 27 },
+        { type: "audio", mimeType: "audio/wav", bytes: 27 },
+        { type: "resource_link", uri: "file:///tmp/a.txt", name: "a.txt", mimeType: "text/plain" },
+        { type: "resource", uri: "mem://note", mimeType: "text/plain", text: "inline" },
+        { type: "resource", uri: "mem://blob", mimeType: "application/zip", bytes: 27 },
+      ],
+      structuredContent: { answer: 42 },
+    });
+    expect(await registry.execute("tiny", "fail", {})).toMatchObject({
+      success: false,
+      code: "CORTEX_MCP_TOOL_ERROR",
+      error: "it went wrong",
+    });
+  }, 30_000);
+
+  it("cuts a huge result at the limit with a note", async () => {
+    const { registry } = await registered({ maxResultChars: 10_000 });
+    const result = await registry.execute("tiny", "huge", {});
+    const data = result.data as McpToolData;
+    expect(JSON.stringify(data).length).toBeLessThanOrEqual(10_000);
+    expect(data.truncated).toMatchObject({ originalChars: expect.any(Number) as number, limitChars: 10_000 });
+    expect(data.truncated?.note).toMatch(/result cut to 10000 of \d+ characters/);
+  }, 30_000);
+
+  it("puts declared credentials in the child's environment and redacts them from everything it returns", async () => {
+    const secret = "s3cr3t-value/with+chars";
+    const broker = new MemoryBroker({ tiny_secret: secret });
+    const credentials = { tiny_secret: { description: "a secret", env: "TINY_SECRET" } };
+    const plugin = await tinyPlugin({ credentials, broker });
+    expect(plugin.credentials).toEqual({ tiny_secret: { description: "a secret", secret: true, required: true } });
+    const registry = quietRegistry(broker);
+    registry.register(plugin);
+    cleanups.push(() => registry.shutdown());
+    const result = await registry.execute("tiny", "env", {});
+    const text = JSON.stringify(result);
+    expect(text).toContain(REDACTED);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(Buffer.from(secret).toString("base64"));
+    expect(text).not.toContain(encodeURIComponent(secret));
+    expect((result.data as McpToolData).content[0]).toEqual({ type: "text", text: `secret=${REDACTED}` });
+  }, 30_000);
+});
+
+describe("mcpServerPlugin: tools that change", () => {
+  it("gives a tool that appears later the same rules, and never a laxer tier to a relabelled one", async () => {
+    const { plugin, registry } = await registered();
+    const changes: unknown[] = [];
+    plugin.onActionsChanged((c) => changes.push(c));
+    expect((await registry.execute("tiny", "add_tool", {})).success).toBe(true);
+    expect(await eventually(() => changes.length > 0)).toBe(true);
+    expect(changes[0]).toMatchObject({ added: ["late"] });
+    // The registry read its actions at registration; the plugin lists the late tool for a registry that reads again.
+    expect(plugin.listActions().find((a) => a.name === "late")?.tier).toBe("AUTO");
+
+    expect((await registry.execute("tiny", "relabel", {})).success).toBe(true);
+    expect(await eventually(() => changes.length > 1)).toBe(true);
+    const tiers = Object.fromEntries(plugin.tools.map((t) => [t.tool, t]));
+    // "write" now claims to be read-only: it keeps CONFIRM for the plugin's life.
+    expect(tiers.write).toMatchObject({ tier: "CONFIRM", offeredTier: "CONFIRM" });
+    // "echo" now claims to be destructive: its tier rises, and it no longer runs at the laxer tier it was registered with.
+    expect(tiers.echo).toMatchObject({ tier: "CONFIRM", offeredTier: "AUTO" });
+    expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({
+      success: false,
+      code: "CORTEX_MCP_TIER_RAISED",
+    });
+  }, 30_000);
+});
+
+describe("mcpServerPlugin: faults", () => {
+  it("turns a crash mid-call into a failure result, reports unhealthy, and restarts on the next call", async () => {
+    const secret = "crash-secret-1234";
+    const broker = new MemoryBroker({ tiny_secret: secret });
+    const { registry } = await registered(
+      { credentials: { tiny_secret: { description: "s", env: "TINY_SECRET" } }, broker },
+      broker,
+    );
+    const crashed = await registry.execute("tiny", "crash", {});
+    expect(crashed).toMatchObject({ success: false, code: "CORTEX_MCP_CALL_FAILED" });
+    expect(crashed.error).toMatch(/connection ended during the call.*code 3/);
+    expect(crashed.error).not.toContain(secret);
+    const health = await registry.health("tiny");
+    expect(health.status).toBe("UNHEALTHY");
+    expect(health.error).toMatch(/code 3/);
+    expect(await registry.execute("tiny", "echo", { text: "back" })).toMatchObject({
+      success: true,
+      data: { content: [{ type: "text", text: "back" }] },
+    });
+    expect((await registry.health("tiny")).status).toBe("HEALTHY");
+  }, 30_000);
+
+  it("never stalls on a server that stops answering: the call fails in time and the server is replaced", async () => {
+    const { registry } = await registered({ callTimeoutMs: 500, pingTimeoutMs: 300 });
+    const started = Date.now();
+    const hung = await registry.execute("tiny", "hang", {});
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(hung).toMatchObject({ success: false, code: "CORTEX_MCP_CALL_FAILED" });
+    expect(hung.error).toMatch(/did not answer within 500 ms, nor a ping within 300 ms/);
+    expect((await registry.health("tiny")).status).toBe("UNHEALTHY");
+    expect((await registry.execute("tiny", "echo", { text: "again" })).success).toBe(true);
+  }, 30_000);
+
+  it("keeps a slow tool's server when it still answers pings, and the registry's timeout still wins", async () => {
+    const { registry } = await registered({ callTimeoutMs: 400 });
+    expect(await registry.execute("tiny", "slow", {})).toMatchObject({
+      success: false,
+      error: expect.stringMatching(/still answers pings/) as string,
+    });
+    expect(await registry.execute("tiny", "slow", {}, { timeoutMs: 200 })).toMatchObject({
+      success: false,
+      code: "CORTEX_PLUGIN_TIMEOUT",
+    });
+    expect((await registry.health("tiny")).status).toBe("HEALTHY");
+  }, 30_000);
+
+  it("bounds restarts: after maxRestarts in a row, calls fail fast", async () => {
+    const { registry } = await registered({ maxRestarts: 1, restartBackoffMs: 50, restartBackoffMaxMs: 60_000 });
+    expect((await registry.execute("tiny", "crash", {})).code).toBe("CORTEX_MCP_CALL_FAILED");
+    expect((await registry.execute("tiny", "crash", {})).code).toBe("CORTEX_MCP_CALL_FAILED");
+    const started = Date.now();
+    const refused = await registry.execute("tiny", "echo", { text: "x" });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(refused).toMatchObject({ success: false, code: "CORTEX_MCP_SERVER_UNAVAILABLE" });
+    expect(refused.error).toMatch(/restarted 1 time\(s\) in a row/);
+  }, 30_000);
+
+  it("fails setup in time when the server never answers initialize, leaving no process behind", async () => {
+    await expect(tinyPlugin({ args: [SILENT], connectTimeoutMs: 500 })).rejects.toMatchObject({
+      code: "CORTEX_MCP_CONNECT_FAILED",
+      message: expect.stringMatching(/did not start and initialize within 500 ms/) as string,
+    });
+    // No process of the silent server is left (pgrep exits 1 when nothing matches).
+    expect(spawnSync("pgrep", ["-f", SILENT]).status).toBe(1);
+    await expect(tinyPlugin({ command: "/no/such/program", connectTimeoutMs: 500 })).rejects.toMatchObject({
+      code: "CORTEX_MCP_CONNECT_FAILED",
+    });
+  }, 30_000);
+
+  it("ends the child and everything it started on teardown", async () => {
+    const { registry } = await registered();
+    const result = await registry.execute("tiny", "spawn", {});
+    const grandchild = Number(
+      (result.data as McpToolData).content[0] && (result.data as { content: { text: string }[] }).content[0]!.text,
+    );
+    expect(isRunning(grandchild)).toBe(true);
+    await registry.shutdown();
+    expect(await eventually(() => !isRunning(grandchild))).toBe(true);
+  }, 30_000);
+});
+
+describe("mcpServerPlugin with @modelcontextprotocol/server-everything", () => {
+  const everything = join(
+    dirname(createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/package.json")),
+    "dist",
+    "index.js",
+  );
+
+  it("maps a real server's tools, tiers, images, resource links and structured content, and redacts its environment", async () => {
+    const secret = "everything-secret-0123456789";
+    const broker = new MemoryBroker({ demo_key: secret });
+    const { plugin, registry } = await registered(
+      {
+        name: "everything",
+        args: [everything, "stdio"],
+        credentials: { demo_key: { description: "echoed by get-env", env: "DEMO_KEY" } },
+        broker,
+      },
+      broker,
+    );
+    expect(plugin.description).toBe("MCP server Everything Reference Server");
+    const tiers = Object.fromEntries(registry.listActions().map((a) => [a.name, a.tier]));
+    expect(tiers).toMatchObject({ echo: "AUTO", "get-env": "AUTO", "gzip-file-as-resource": "CONFIRM" });
+
+    const image = (await registry.execute("everything", "get-tiny-image", {})).data as McpToolData;
+    expect(image.content).toContainEqual({ type: "image", mimeType: "image/png", bytes: expect.any(Number) as number });
+    const links = (await registry.execute("everything", "get-resource-links", { count: 2 })).data as McpToolData;
+    expect(links.content.filter((p) => p.type === "resource_link")).toHaveLength(2);
+    const weather = await registry.execute("everything", "get-structured-content", { location: "Chicago" });
+    expect((weather.data as McpToolData).structuredContent).toMatchObject({ conditions: expect.any(String) as string });
+
+    const env = JSON.stringify(await registry.execute("everything", "get-env", {}));
+    expect(env).toContain(`DEMO_KEY`);
+    expect(env).not.toContain(secret);
+    // The child gets a small safe environment, not the host's.
+    expect(env).not.toContain("VITEST");
+  }, 60_000);
+});

@@ -1,0 +1,46 @@
+import { join } from "node:path";
+import { MemoryBroker, PluginRegistry, silentLogger, type CredentialBroker } from "@cortex/plugins";
+import { mcpServerPlugin, type McpServerPlugin, type McpServerPluginOptions } from "../src/index.js";
+
+/** The tiny fixture server (see its header for what each tool does). */
+export const TINY = join(import.meta.dirname, "fixtures", "tiny-server.mjs");
+/** A server that never answers. */
+export const SILENT = join(import.meta.dirname, "fixtures", "silent-server.mjs");
+
+/** The tiny server as a plugin, quiet, with short limits so fault tests stay fast. */
+export function tinyPlugin(options: Partial<McpServerPluginOptions> = {}): Promise<McpServerPlugin> {
+  return mcpServerPlugin({
+    name: "tiny",
+    command: "node",
+    args: [TINY],
+    logger: silentLogger,
+    broker: new MemoryBroker({}),
+    // Generous: under a loaded CI machine a node child importing the SDK can take seconds to answer.
+    connectTimeoutMs: 20_000,
+    ...options,
+  });
+}
+
+/** A registry over `broker` with nothing logged. */
+export function quietRegistry(broker: CredentialBroker = new MemoryBroker({}), timeoutMs = 10_000): PluginRegistry {
+  return new PluginRegistry({ broker, logger: silentLogger, timeoutMs });
+}
+
+/** True while a process with this pid exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls `check` every 25 ms until it holds or `ms` pass. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> {
+  for (const end = Date.now() + ms; Date.now() < end;) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return check();
+}
