@@ -41,7 +41,7 @@ export interface ReplayReport {
   divergence?: Divergence;
   /** Every divergence found, first first. */
   divergences: Divergence[];
-  /** What was compared: model calls answered, tool results returned, events matched. */
+  /** What the replay did: model calls answered, recorded tool results returned, run events compared. */
   counts: { modelCalls: number; toolCalls: number; events: number };
 }
 

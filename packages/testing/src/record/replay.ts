@@ -91,12 +91,11 @@ export async function replay(source: Recording | string, options: ReplayOptions)
   }
   const found = [...log.divergences.map(({ divergence }) => divergence), ...compareEvents(recording, log.events)];
   found.sort((a, b) => a.run - b.run || (a.seq ?? 0) - (b.seq ?? 0) || rank(a) - rank(b));
-  const matched = log.events.length - (found.some((d) => d.kind === "event" || KIND_OF[d.hook ?? ""]) ? 1 : 0);
   return {
     ok: found.length === 0,
     ...(found[0] === undefined ? {} : { divergence: found[0] }),
     divergences: found,
-    counts: { modelCalls: model.used, toolCalls: plugins.used(), events: Math.max(0, matched) },
+    counts: { modelCalls: model.used, toolCalls: plugins.used(), events: log.events.length },
   };
 }
 
