@@ -9,6 +9,7 @@ import { healthCommand } from "./commands/health.js";
 import { ledgerCommand } from "./commands/ledger.js";
 import { mcpCommand } from "./commands/mcp.js";
 import { pluginsCommand } from "./commands/plugins.js";
+import { replayCommand } from "./commands/replay.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { dbCommand } from "./commands/db.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   healthCommand,
   execCommand,
   runCommand,
+  replayCommand,
   demoCommand,
   createPluginCommand,
   checkPluginCommand,

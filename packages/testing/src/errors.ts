@@ -7,6 +7,7 @@ import { CortexError, type ErrorTable } from "@cortex/primitives";
 export const TESTING_ERRORS = {
   CORTEX_SCRIPT_EXHAUSTED: "ScriptExhaustedError",
   CORTEX_HARNESS_MISUSE: "HarnessUsageError",
+  CORTEX_RECORDING_INVALID: "RecordingInvalidError",
 } as const satisfies ErrorTable;
 
 /** A code of {@link TESTING_ERRORS}. */

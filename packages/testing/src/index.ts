@@ -24,3 +24,27 @@ export { RecordingExtension } from "./recording-extension.js";
 export type { RecordedEvent } from "./recording-extension.js";
 export { ScriptedModel } from "./scripted-model.js";
 export type { ScriptedModelOptions, ScriptedRequest, ScriptedStream, ScriptStep } from "./scripted-model.js";
+export {
+  readRecording,
+  RECORDING_FORMAT,
+  RECORDING_VERSION,
+  RecordingInvalidError,
+  replay,
+  RunRecorder,
+} from "./record/index.js";
+export type {
+  Divergence,
+  DivergenceKind,
+  RecordedDecision,
+  RecordedEntry,
+  RecordedRunEvent,
+  RecordedModelCall,
+  RecordedToolResult,
+  Recording,
+  ReplayEngine,
+  ReplayOptions,
+  ReplayReport,
+  ReplayRunResult,
+  ReplaySetup,
+  RunRecorderOptions,
+} from "./record/index.js";

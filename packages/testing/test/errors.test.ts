@@ -3,9 +3,9 @@ import { fileURLToPath } from "node:url";
 import { CortexError, isCortexError } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
 import { errorDocProblems } from "../../../test-support/error-docs.js";
-import { HarnessUsageError, ScriptExhaustedError, TESTING_ERRORS } from "../src/index.js";
+import { HarnessUsageError, RecordingInvalidError, ScriptExhaustedError, TESTING_ERRORS } from "../src/index.js";
 
-const samples = [new ScriptExhaustedError(2), new HarnessUsageError("misuse")];
+const samples = [new ScriptExhaustedError(2), new HarnessUsageError("misuse"), new RecordingInvalidError("bad")];
 
 describe("errors", () => {
   it("one sample per code, each a branded Cortex error with a name and a code", () => {

@@ -7,6 +7,7 @@ import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js"
 import { modelFromEnvironment } from "../model-select.js";
 import { printError } from "../output.js";
 import { ProgressExtension } from "../progress.js";
+import { RECORD_OPTION, recordingFor } from "../record.js";
 import { text } from "../printer.js";
 import { streamRun } from "../stream-run.js";
 
@@ -24,7 +25,7 @@ export function runInstructions(now: Date): string {
 export const runCommand: Command = {
   name: "run",
   summary: "Run an agent on an input, with the installed plugins and the model set by environment",
-  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>] [--json]',
+  usage: 'run "<input>" [--yes] [--admin | --principal <id>] [--max-steps <n>] [--json] [--record <file>]',
   details:
     "The model comes from CORTEX_MODEL, CORTEX_MODEL_BASE_URL and CORTEX_MODEL_API_KEY (any OpenAI-compatible\n" +
     "server; CORTEX_MODEL=provider:model, e.g. anthropic:claude-sonnet-4-5, goes through @cortex/model-ai-sdk).\n" +
@@ -40,6 +41,7 @@ export const runCommand: Command = {
       description: `most model turns (default ${CLI_DEFAULTS.maxSteps})`,
     },
     json: { type: "boolean", description: "print the run's events on stdout, one JSON object per line" },
+    record: RECORD_OPTION,
   },
   // Ctrl+C aborts the signal it passes on; the command then ends with what it has.
   handlesInterrupt: true,
@@ -57,14 +59,16 @@ export const runCommand: Command = {
       ctx.err.line(
         text`${ctx.err.style("yellow", `No plugins found in ${ctx.io.cwd}/package.json; the agent has no tools.`)}`,
       );
+    const principal = principalFrom(ctx);
+    const now = new Date();
+    const recording = await recordingFor(ctx, { now, maxSteps, ...(principal ? { principal } : {}) });
     const engine = createEngine({
-      model,
+      model: recording.model(model),
       plugins: registry,
-      extensions: [new ProgressExtension(ctx.err)],
-      agents: [{ id: "cli", instructions: runInstructions(new Date()), maxSteps }],
+      extensions: [new ProgressExtension(ctx.err), ...recording.extensions],
+      agents: [{ id: "cli", instructions: runInstructions(now), maxSteps }],
       logger,
     });
-    const principal = principalFrom(ctx);
     try {
       const result = await streamRun(engine, "cli", input, {
         io: ctx.io,
@@ -82,6 +86,7 @@ export const runCommand: Command = {
       return EXIT_FAILURE;
     } finally {
       await engine.shutdown();
+      await recording.save();
     }
   },
 };

@@ -11,6 +11,7 @@ import type { Orchestrator } from "../orchestration/orchestrator.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import type { PersonaTable, ResolvedPersona } from "../persona/persona.js";
 import { isDurable, keepEnded } from "../run/progress.js";
+import { announceRun, restoreRunContexts } from "../run/run-context.js";
 import { RunLoop, type DriveEntry, type LoopContext, type RunExtras } from "../run/run-loop.js";
 import {
   newRunId,
@@ -143,6 +144,7 @@ export class Runs {
     if (plan.budget !== undefined) state.budget = plan.budget;
     if (plan.checkpointTtlMs !== undefined) state.checkpointTtlMs = plan.checkpointTtlMs;
     const entry: DriveEntry = { kind: "start", input: Array.isArray(input) ? messages : input };
+    announceRun(host.loop.hooks, state, host.logger);
     return this.#track(state, plan, entry);
   }
 
@@ -183,6 +185,7 @@ export class Runs {
     const output =
       plan.output ??
       (structured ? { schema: structured.schema, check: storedOutputCheck(structured.schema) } : undefined);
+    restoreRunContexts(this.host.loop.hooks, state, this.host.logger);
     const result: ResumedRunResult = await this.#track(state, { ...plan, output }, { kind: "resume", shown, bound });
     const link = state.orchestration;
     const orchestrator = this.host.orchestrator();

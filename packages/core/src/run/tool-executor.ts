@@ -7,6 +7,7 @@ import { toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
 import { interruptedCall, journaled } from "./call-journal.js";
 import { readHandoff } from "./handoff.js";
+import { saveRunContexts } from "./run-context.js";
 import type { RunEvents } from "./run-events.js";
 import type { LoopContext } from "./run-loop.js";
 import type { RunSession } from "./run-session.js";
@@ -164,6 +165,7 @@ export class ToolExecutor {
     } catch (error) {
       throw this.#unpaused(call, tool, announced.giveBack, error);
     }
+    saveRunContexts(this.scope.hooks, state, this.scope.logger);
     try {
       await store.save(state);
     } catch (error) {

@@ -13,6 +13,7 @@ export const PACKAGES = {
   "@cortex/core": "packages/core",
   "@cortex/hooks": "packages/hooks",
   "@cortex/model-openai": "packages/model-openai",
+  "@cortex/otel": "packages/otel",
   "@cortex/plugins": "packages/plugins",
   "@cortex/primitives": "packages/primitives",
   "@cortex/testing": "packages/testing",

@@ -1,0 +1,98 @@
+import type { HookBus } from "@cortex/hooks";
+import { toJson } from "../json.js";
+import type { Logger } from "@cortex/primitives";
+import type { RunState } from "./run-state.js";
+
+/** Which run an extension is told about: its ids, and the session it continues, when it has one. */
+export interface RunRef {
+  readonly runId: string;
+  readonly agentId: string;
+  readonly sessionId?: string;
+}
+
+/** Which paused run an extension's saved context belongs to. */
+export interface PausedRunRef extends RunRef {
+  readonly checkpointId: string;
+}
+
+/**
+ * What an extension may implement, beside its hooks, to keep data with a
+ * paused run (a trace context, a correlation id): `saveRunContext` is called
+ * right before the paused run is saved, and what it returns (JSON) is stored
+ * with the run under the extension's name; `restoreRunContext` gets it back
+ * when the run is resumed, in any process, before `checkpointResolved`.
+ * `runStarting` is told of each new run right before its `runStarted`, with
+ * what the hook's event does not carry (its session).
+ * All are called synchronously; what they throw is logged and ignored.
+ */
+export interface RunContextCarrier {
+  runStarting?(run: RunRef): void;
+  saveRunContext?(run: PausedRunRef): unknown;
+  restoreRunContext?(run: PausedRunRef, saved: unknown): void;
+}
+
+/** The run state with the extensions' saved contexts, keyed by extension name; kept only while paused. */
+type CarryingState = RunState & { extensionContext?: Record<string, unknown> };
+
+function runRef(state: RunState): RunRef {
+  const ref = { runId: state.runId, agentId: state.agentId };
+  return state.sessionId === undefined ? ref : { ...ref, sessionId: state.sessionId };
+}
+
+function refOf(state: RunState): PausedRunRef | undefined {
+  const checkpointId = state.checkpoint?.id;
+  return checkpointId === undefined ? undefined : { ...runRef(state), checkpointId };
+}
+
+/** Tells each registered extension that wants to know of a new run, before the run announces itself. */
+export function announceRun(hooks: HookBus, state: RunState, logger: Logger): void {
+  let ref: RunRef | undefined;
+  for (const name of hooks.list()) {
+    const carrier = hooks.get(name) as RunContextCarrier | undefined;
+    if (typeof carrier?.runStarting !== "function") continue;
+    try {
+      carrier.runStarting((ref ??= runRef(state)));
+    } catch (error) {
+      logger.warn("an extension failed on a starting run", { extension: name, runId: state.runId, error });
+    }
+  }
+}
+
+/** Asks each registered extension that carries a run context for it, and keeps the JSON ones in the state. */
+export function saveRunContexts(hooks: HookBus, state: RunState, logger: Logger): void {
+  const carrying = state as CarryingState;
+  delete carrying.extensionContext;
+  const ref = refOf(state);
+  if (ref === undefined) return;
+  for (const name of hooks.list()) {
+    const carrier = hooks.get(name) as RunContextCarrier | undefined;
+    if (typeof carrier?.saveRunContext !== "function") continue;
+    try {
+      const saved = carrier.saveRunContext(ref);
+      if (saved === undefined) continue;
+      const json = toJson(saved);
+      if (json === undefined) throw new TypeError("the context is not JSON");
+      (carrying.extensionContext ??= {})[name] = JSON.parse(json) as unknown;
+    } catch (error) {
+      logger.warn("an extension's run context was not saved", { extension: name, runId: state.runId, error });
+    }
+  }
+}
+
+/** Hands each registered extension the context it saved when the run paused, then drops them from the state. */
+export function restoreRunContexts(hooks: HookBus, state: RunState, logger: Logger): void {
+  const carrying = state as CarryingState;
+  const saved = carrying.extensionContext;
+  delete carrying.extensionContext;
+  const ref = refOf(state);
+  if (saved === undefined || ref === undefined) return;
+  for (const [name, context] of Object.entries(saved)) {
+    const carrier = hooks.get(name) as RunContextCarrier | undefined;
+    if (typeof carrier?.restoreRunContext !== "function") continue;
+    try {
+      carrier.restoreRunContext(ref, context);
+    } catch (error) {
+      logger.warn("an extension's run context was not restored", { extension: name, runId: state.runId, error });
+    }
+  }
+}

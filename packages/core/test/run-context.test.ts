@@ -1,0 +1,100 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { JsonFileRunStore, type PausedRunRef } from "../src/index.js";
+import { call, setup } from "./support.js";
+
+/** An extension that keeps a value with each paused run and notes what it got back. */
+class Carrier {
+  readonly name: string;
+  readonly saved: PausedRunRef[] = [];
+  readonly restored: { run: PausedRunRef; context: unknown }[] = [];
+  constructor(
+    name: string,
+    private readonly context: (run: PausedRunRef) => unknown,
+  ) {
+    this.name = name;
+  }
+  saveRunContext(run: PausedRunRef): unknown {
+    this.saved.push(run);
+    return this.context(run);
+  }
+  restoreRunContext(run: PausedRunRef, context: unknown): void {
+    this.restored.push({ run, context });
+  }
+}
+
+const steps = () => [call("notes__publish", { text: "hi" }), { content: "done" }];
+
+describe("run contexts of extensions", () => {
+  it("keeps what an extension saves with the paused run and gives it back on resume in another engine", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "cortex-run-context-"));
+    const first = new Carrier("tracer", (run) => ({ trace: `t-${run.runId}` }));
+    const a = setup(steps(), { runStore: new JsonFileRunStore(dir), extensions: [first] });
+    const paused = await a.engine.run("assistant", "x");
+    const ref = { runId: paused.runId, agentId: "assistant", checkpointId: paused.checkpoint!.id };
+    expect(first.saved).toEqual([ref]);
+    expect(first.restored).toEqual([]);
+
+    const second = new Carrier("tracer", () => undefined);
+    const b = setup(steps().slice(1), { runStore: new JsonFileRunStore(dir), extensions: [second] });
+    const done = await b.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done.status).toBe("completed");
+    expect(second.restored).toEqual([{ run: ref, context: { trace: `t-${paused.runId}` } }]);
+    // Restored before the run goes on: checkpointResolved comes after.
+    expect(b.recorder.hooks()[0]).toBe("checkpointResolved");
+  });
+
+  it("never lets a throwing or non-JSON context stop a run, and keeps the others' contexts", async () => {
+    const throwing = new Carrier("throws", () => {
+      throw new Error("no context");
+    });
+    const cyclic = new Carrier("cyclic", () => {
+      const value: Record<string, unknown> = {};
+      value.self = value;
+      return value;
+    });
+    const fine = new Carrier("fine", () => ({ ok: 1 }));
+    const { engine } = setup(steps(), { extensions: [throwing, cyclic, fine] });
+    const paused = await engine.run("assistant", "x");
+    expect(paused.status).toBe("awaiting_approval");
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done.status).toBe("completed");
+    expect(throwing.restored).toEqual([]);
+    expect(cyclic.restored).toEqual([]);
+    expect(fine.restored.map((r) => r.context)).toEqual([{ ok: 1 }]);
+  });
+
+  it("tells an extension of each new run, with its session, before runStarted", async () => {
+    const told: unknown[] = [];
+    const watcher = {
+      name: "watcher",
+      runStarting: (run: unknown): void => void told.push(run),
+      onRunStarted: (): void => void told.push("runStarted"),
+    };
+    const throwing = {
+      name: "throwing",
+      runStarting: () => {
+        throw new Error("no");
+      },
+    };
+    const { engine } = setup([{ content: "hi" }, { content: "again" }], { extensions: [throwing, watcher] });
+    const first = await engine.run("assistant", "x", { sessionId: "s1" });
+    const second = await engine.run("assistant", "y");
+    expect(first.status).toBe("completed");
+    expect(told).toEqual([
+      { runId: first.runId, agentId: "assistant", sessionId: "s1" },
+      "runStarted",
+      { runId: second.runId, agentId: "assistant" },
+      "runStarted",
+    ]);
+  });
+
+  it("keeps no extension context in a run that nobody saved one for", async () => {
+    const { engine } = setup(steps());
+    const paused = await engine.run("assistant", "x");
+    const stored = (await engine.getRun(paused.runId)) as unknown as Record<string, unknown>;
+    expect(stored).not.toHaveProperty("extensionContext");
+  });
+});

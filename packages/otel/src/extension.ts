@@ -1,0 +1,260 @@
+import type { Extension, HookEvent } from "@cortex/hooks";
+import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Link } from "@opentelemetry/api";
+import { ATTR, EVENT, OPERATION } from "./attributes.js";
+import { CheckpointSpans, type RunRef } from "./checkpoint-spans.js";
+import { ContentWriter, inputMessages, outputMessages } from "./content.js";
+import { errorType } from "./errors.js";
+import { createInstruments, defined, type Instruments } from "./instruments.js";
+import { checkOptions, OTEL_DEFAULTS, type OpenTelemetryOptions } from "./options.js";
+import { SpanBook } from "./span-book.js";
+
+/**
+ * Traces Cortex runs in the OpenTelemetry GenAI semantic conventions, using
+ * only `@opentelemetry/api`: `invoke_agent <agent>` per run (a child of its
+ * orchestration's `invoke_workflow <strategy>`), `chat <model>` per model
+ * call and `execute_tool <tool>` per tool call under it, with span events
+ * for persona, behavior, phase, handoff and checkpoint; metrics
+ * `gen_ai.client.token.usage`, `gen_ai.client.operation.duration` and
+ * counters of tool calls, approvals and denials. A paused run keeps its
+ * trace context in the run store: the run resumed in any process continues
+ * the trace as a child of the paused run's span, with an `await_approval`
+ * span covering the wait. Content is recorded only with `captureContent`,
+ * redacted. Every span is ended: at the run's end, its pause, or shutdown.
+ */
+export class OpenTelemetryExtension implements Extension {
+  readonly name: string;
+  readonly #metrics: Instruments;
+  readonly #options: OpenTelemetryOptions;
+  readonly #content: ContentWriter | undefined;
+  readonly #book: SpanBook;
+  readonly #checkpoints: CheckpointSpans;
+  readonly #chatName: string;
+  readonly #chatAttributes: Attributes;
+  /** Built once: attribute sets are hashed by the metrics SDK on every record, and allocating them per call adds up. */
+  readonly #tokenAttributes: { input: Attributes; output: Attributes };
+  readonly #toolOutcomes = new Map<string, { ok: Attributes; error: Attributes }>();
+
+  /** Checks the options (`CORTEX_INVALID_OPTIONS`); providers default to the global ones. */
+  constructor(options?: OpenTelemetryOptions) {
+    const checked = checkOptions(options);
+    this.#options = checked;
+    this.name = checked.name ?? OTEL_DEFAULTS.name;
+    this.#metrics = createInstruments(checked.meterProvider ?? metrics.getMeterProvider());
+    const { secrets } = checked;
+    const read = secrets === undefined ? undefined : typeof secrets === "function" ? secrets : () => secrets;
+    const writer = new ContentWriter(read, checked.maxContentLength ?? OTEL_DEFAULTS.maxContentLength);
+    this.#content = checked.captureContent === true ? writer : undefined;
+    const provider = checked.provider ?? OTEL_DEFAULTS.provider;
+    this.#book = new SpanBook({
+      tracer: (checked.tracerProvider ?? trace.getTracerProvider()).getTracer("@cortex/otel"),
+      provider,
+      model: checked.model,
+      plugins: checked.plugins,
+      writer,
+    });
+    this.#checkpoints = new CheckpointSpans(this.#book, this.#metrics);
+    this.#chatName = checked.model === undefined ? OPERATION.chat : `${OPERATION.chat} ${checked.model}`;
+    this.#chatAttributes = defined({
+      [ATTR.operationName]: OPERATION.chat,
+      [ATTR.providerName]: provider,
+      [ATTR.requestModel]: checked.model,
+    });
+    this.#tokenAttributes = {
+      input: { ...this.#chatAttributes, [ATTR.tokenType]: "input" },
+      output: { ...this.#chatAttributes, [ATTR.tokenType]: "output" },
+    };
+  }
+
+  /** Called by the engine before `runStarted`: keeps the run's session for its span. */
+  runStarting(run: RunRef): void {
+    if (run.sessionId !== undefined) this.#book.sessions.set(run.runId, run.sessionId);
+  }
+
+  /** Called by the engine right before a paused run is saved: what the resumed run's trace continues from. */
+  saveRunContext(run: RunRef): unknown {
+    return this.#checkpoints.save(run);
+  }
+
+  /** Called by the engine when a paused run resumes, before `checkpointResolved`, with what was saved. */
+  restoreRunContext(run: RunRef, saved: unknown): void {
+    this.#checkpoints.restore(run, saved);
+  }
+
+  onRunStarted(e: HookEvent<"runStarted">): void {
+    const book = this.#book;
+    const orchestration = e.orchestrationId === undefined ? undefined : book.orchestrations.get(e.orchestrationId);
+    const handedBy = book.handoffs.get(e.agentId);
+    if (handedBy) book.handoffs.delete(e.agentId);
+    let parent = context.active();
+    if (orchestration) parent = trace.setSpan(parent, orchestration);
+    else if (handedBy) parent = trace.setSpanContext(parent, handedBy);
+    const links: Link[] = handedBy && orchestration ? [{ context: handedBy }] : [];
+    const run = book.startRun(
+      e.runId,
+      e.agentId,
+      parent,
+      links,
+      defined({ [ATTR.orchestrationId]: e.orchestrationId }),
+    );
+    if (this.#content) run.span.setAttribute(ATTR.inputMessages, this.#content.write(inputMessages(e.input)));
+  }
+
+  onRunCompleted(e: HookEvent<"runCompleted">): void {
+    const run = this.#book.takeRun(e.runId);
+    if (!run) return;
+    run.endChildren("run_completed", false);
+    run.span.setAttribute(ATTR.runStatus, "completed");
+    if (this.#content) run.span.setAttribute(ATTR.outputMessages, this.#content.write(outputMessages(e.output)));
+    run.end();
+  }
+
+  onRunFailed(e: HookEvent<"runFailed">): void {
+    const run = this.#book.takeRun(e.runId);
+    if (!run) return;
+    run.endChildren("run_failed", true);
+    run.span.setAttribute(ATTR.runStatus, "failed");
+    this.#book.fail(run.span, e.error);
+    run.end();
+  }
+
+  onModelCalled(e: HookEvent<"modelCalled">): void {
+    const run = this.#book.runs.get(e.runId);
+    if (!run) return;
+    const span = this.#book.settings.tracer.startSpan(
+      this.#chatName,
+      { kind: SpanKind.CLIENT, attributes: this.#chatAttributes },
+      run.context,
+    );
+    span.setAttribute(ATTR.stepIndex, e.stepIndex);
+    run.model = { span, started: performance.now() };
+  }
+
+  onModelCompleted(e: HookEvent<"modelCompleted">): void {
+    const run = this.#book.runs.get(e.runId);
+    const model = run?.model;
+    if (!run || !model) return;
+    run.model = undefined;
+    const { usage } = e;
+    const attributes = this.#chatAttributes;
+    if (usage) {
+      model.span.setAttribute(ATTR.inputTokens, usage.inputTokens);
+      model.span.setAttribute(ATTR.outputTokens, usage.outputTokens);
+      run.inputTokens += usage.inputTokens;
+      run.outputTokens += usage.outputTokens;
+      this.#metrics.tokens.record(usage.inputTokens, this.#tokenAttributes.input);
+      this.#metrics.tokens.record(usage.outputTokens, this.#tokenAttributes.output);
+    }
+    this.#metrics.duration.record(e.elapsedMs / 1000, attributes);
+    model.span.end();
+  }
+
+  onModelFailed(e: HookEvent<"modelFailed">): void {
+    const run = this.#book.runs.get(e.runId);
+    const model = run?.model;
+    if (!run || !model) return;
+    run.model = undefined;
+    this.#book.fail(model.span, e.error);
+    const seconds = (performance.now() - model.started) / 1000;
+    this.#metrics.duration.record(seconds, { ...this.#chatAttributes, [ATTR.errorType]: errorType(e.error) });
+    model.span.end();
+  }
+
+  onToolCalled(e: HookEvent<"toolCalled">): void {
+    const run = this.#book.runs.get(e.runId);
+    if (!run) return;
+    const tool = this.#book.startTool(run, e.toolName, e.toolCallId);
+    if (this.#content) tool.span.setAttribute(ATTR.toolArguments, this.#content.write(e.args));
+  }
+
+  onToolCompleted(e: HookEvent<"toolCompleted">): void {
+    const tool = this.#book.takeTool(e.runId, e.toolName, e.toolCallId);
+    if (!tool) return;
+    if (this.#content) tool.span.setAttribute(ATTR.toolResult, this.#content.write(e.result));
+    this.#metrics.toolCalls.add(1, this.#outcome(e.toolName).ok);
+    tool.span.end();
+  }
+
+  onToolFailed(e: HookEvent<"toolFailed">): void {
+    const tool = this.#book.takeTool(e.runId, e.toolName, e.toolCallId);
+    if (!tool) return;
+    this.#book.fail(tool.span, e.error);
+    this.#metrics.toolCalls.add(1, this.#outcome(e.toolName).error);
+    tool.wait?.end();
+    tool.span.end();
+  }
+
+  onPersonaResolved(e: HookEvent<"personaResolved">): void {
+    if (e.runId !== undefined) this.#event(e.runId, EVENT.persona, { [ATTR.persona]: e.personaName });
+  }
+
+  onBehaviorTriggered(e: HookEvent<"behaviorTriggered">): void {
+    this.#event(e.runId, EVENT.behavior, { [ATTR.behavior]: e.behaviorName });
+  }
+
+  onCognitivePhaseChanged(e: HookEvent<"cognitivePhaseChanged">): void {
+    this.#event(e.runId, EVENT.phase, { [ATTR.phaseFrom]: e.from, [ATTR.phaseTo]: e.to });
+  }
+
+  onAgentHandoff(e: HookEvent<"agentHandoff">): void {
+    const attributes = { [ATTR.handoffFrom]: e.from, [ATTR.handoffTo]: e.to };
+    const run = e.runId === undefined ? undefined : this.#book.runs.get(e.runId);
+    if (run) {
+      run.span.addEvent(EVENT.handoff, attributes);
+      this.#book.handoffs.set(e.to, run.span.spanContext());
+    } else this.#book.orchestrations.get(e.orchestrationId)?.addEvent(EVENT.handoff, attributes);
+  }
+
+  onOrchestrationStarted(e: HookEvent<"orchestrationStarted">): void {
+    const { tracer, provider } = this.#book.settings;
+    const span = tracer.startSpan(`${OPERATION.workflow} ${e.strategy}`, {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [ATTR.operationName]: OPERATION.workflow,
+        [ATTR.providerName]: provider,
+        [ATTR.agentName]: e.strategy,
+        [ATTR.orchestrationId]: e.orchestrationId,
+        [ATTR.strategy]: e.strategy,
+      },
+    });
+    this.#book.orchestrations.set(e.orchestrationId, span);
+  }
+
+  onOrchestrationCompleted(e: HookEvent<"orchestrationCompleted">): void {
+    const span = this.#book.orchestrations.get(e.orchestrationId);
+    if (!span) return;
+    this.#book.orchestrations.delete(e.orchestrationId);
+    if (e.outcome === "failed") span.setStatus({ code: SpanStatusCode.ERROR, message: "the orchestration failed" });
+    span.end();
+  }
+
+  onCheckpointCreated(e: HookEvent<"checkpointCreated">): void {
+    this.#checkpoints.created(e);
+  }
+
+  onCheckpointResolved(e: HookEvent<"checkpointResolved">): void {
+    this.#checkpoints.resolved(e);
+  }
+
+  /** Ends every span still open; with a tracer provider that has `forceFlush`, the bus waits for it. */
+  onShutdown(): Promise<void> | undefined {
+    this.#book.endAll();
+    const provider = this.#options.tracerProvider as { forceFlush?: () => Promise<void> } | undefined;
+    return typeof provider?.forceFlush === "function" ? provider.forceFlush() : undefined;
+  }
+
+  #outcome(toolName: string): { ok: Attributes; error: Attributes } {
+    let outcomes = this.#toolOutcomes.get(toolName);
+    if (outcomes === undefined) {
+      outcomes = {
+        ok: { [ATTR.toolName]: toolName, outcome: "ok" },
+        error: { [ATTR.toolName]: toolName, outcome: "error" },
+      };
+      this.#toolOutcomes.set(toolName, outcomes);
+    }
+    return outcomes;
+  }
+
+  #event(runId: string, name: string, attributes: Attributes): void {
+    this.#book.runs.get(runId)?.span.addEvent(name, attributes);
+  }
+}

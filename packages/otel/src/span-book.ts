@@ -1,0 +1,157 @@
+import {
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+  type Tracer,
+} from "@opentelemetry/api";
+import { ATTR, OPERATION } from "./attributes.js";
+import type { ContentWriter } from "./content.js";
+import { errorMessage, errorType } from "./errors.js";
+import { defined } from "./instruments.js";
+import type { ActionSource } from "./options.js";
+import { RunTrace, type ToolTrace } from "./run-trace.js";
+import type { SavedTrace } from "./saved-context.js";
+
+/** What the book needs to name and describe spans. */
+export interface SpanBookSettings {
+  readonly tracer: Tracer;
+  readonly provider: string;
+  readonly model: string | undefined;
+  readonly plugins: ActionSource | undefined;
+  /** Redacts error messages and reasons (always, whether content is captured or not). */
+  readonly writer: ContentWriter;
+}
+
+/** A paused run's trace read back on resume, waiting for its `checkpointResolved`. */
+export interface RestoredRun {
+  readonly saved: SavedTrace;
+  readonly parent: SpanContext;
+  readonly agentId: string;
+}
+
+/** The spans open in this process, by run and orchestration, and what starting the next ones needs. */
+export class SpanBook {
+  readonly runs = new Map<string, RunTrace>();
+  readonly orchestrations = new Map<string, Span>();
+  /** Sessions of runs about to start or resume (the hooks' events do not carry them). */
+  readonly sessions = new Map<string, string>();
+  readonly restored = new Map<string, RestoredRun>();
+  /** The span of the run that handed off, by the agent it handed to: the next run of that agent starts under it. */
+  readonly handoffs = new Map<string, SpanContext>();
+  #tiers: Map<string, string | null> | undefined;
+  /** The attributes of each tool's spans but the call id, built once per tool. */
+  readonly #toolAttributes = new Map<string, Attributes>();
+
+  constructor(readonly settings: SpanBookSettings) {}
+
+  /** Starts `invoke_agent <agent>` under `parent` and keeps it as the run's span. */
+  startRun(runId: string, agentId: string | undefined, parent: Context, links: Link[], extra: Attributes): RunTrace {
+    const { tracer, provider, model } = this.settings;
+    const sessionId = this.sessions.get(runId);
+    this.sessions.delete(runId);
+    const attributes: Attributes = {
+      ...defined({
+        [ATTR.operationName]: OPERATION.agent,
+        [ATTR.providerName]: provider,
+        [ATTR.agentId]: agentId,
+        [ATTR.agentName]: agentId,
+        [ATTR.requestModel]: model,
+        [ATTR.runId]: runId,
+        [ATTR.conversationId]: sessionId,
+      }),
+      ...extra,
+    };
+    const name = agentId === undefined ? OPERATION.agent : `${OPERATION.agent} ${agentId}`;
+    const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, links }, parent);
+    const run = new RunTrace(span, trace.setSpan(parent, span), agentId ?? "");
+    this.runs.set(runId, run);
+    return run;
+  }
+
+  /** The run's trace, no longer kept. */
+  takeRun(runId: string): RunTrace | undefined {
+    const run = this.runs.get(runId);
+    this.runs.delete(runId);
+    return run;
+  }
+
+  /** Starts `execute_tool <tool>` under the run's span. */
+  startTool(run: RunTrace, toolName: string, callId: string | undefined): ToolTrace {
+    const span = this.settings.tracer.startSpan(
+      `${OPERATION.tool} ${toolName}`,
+      { kind: SpanKind.INTERNAL, attributes: this.#attributesOf(toolName) },
+      run.context,
+    );
+    if (callId !== undefined) span.setAttribute(ATTR.toolCallId, callId);
+    const tool: ToolTrace = { span, name: toolName, callId };
+    run.tools.set(RunTrace.key(toolName, callId), tool);
+    run.lastTool = tool;
+    return tool;
+  }
+
+  #attributesOf(toolName: string): Attributes {
+    const known = this.#toolAttributes.get(toolName);
+    const tier = this.#tier(toolName);
+    if (known !== undefined && known[ATTR.tier] === tier) return known;
+    const split = toolName.indexOf("__");
+    const attributes = defined({
+      [ATTR.operationName]: OPERATION.tool,
+      [ATTR.providerName]: this.settings.provider,
+      [ATTR.toolName]: toolName,
+      [ATTR.toolType]: "function",
+      [ATTR.plugin]: split === -1 ? undefined : toolName.slice(0, split),
+      [ATTR.action]: split === -1 ? undefined : toolName.slice(split + 2),
+      [ATTR.tier]: tier,
+    });
+    this.#toolAttributes.set(toolName, attributes);
+    return attributes;
+  }
+
+  /** The open tool span of this call, no longer kept. */
+  takeTool(runId: string, toolName: string, callId: string | undefined): ToolTrace | undefined {
+    const run = this.runs.get(runId);
+    if (!run) return undefined;
+    const key = RunTrace.key(toolName, callId);
+    const tool = run.tools.get(key);
+    run.tools.delete(key);
+    if (run.lastTool === tool) run.lastTool = undefined;
+    return tool;
+  }
+
+  /** Error status (redacted message) and `error.type`. */
+  fail(span: Span, error: unknown): void {
+    span.setAttribute(ATTR.errorType, errorType(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: this.settings.writer.redact(errorMessage(error)) });
+  }
+
+  /** Ends every span still open, marked as ended by shutdown, and forgets everything. */
+  endAll(): void {
+    for (const run of this.runs.values()) {
+      run.endChildren("shutdown", false);
+      run.span.setAttribute(ATTR.endedBy, "shutdown");
+      run.end();
+    }
+    for (const span of this.orchestrations.values()) {
+      span.setAttribute(ATTR.endedBy, "shutdown");
+      span.end();
+    }
+    for (const map of [this.runs, this.orchestrations, this.sessions, this.restored, this.handoffs]) map.clear();
+  }
+
+  /** The tier of a tool from the registry, read again when a tool is not known yet. */
+  #tier(toolName: string): string | undefined {
+    const source = this.settings.plugins;
+    if (!source) return undefined;
+    if (this.#tiers === undefined || !this.#tiers.has(toolName)) {
+      this.#tiers = new Map(this.#tiers);
+      for (const action of source.listActions()) this.#tiers.set(`${action.plugin}__${action.name}`, action.tier);
+      if (!this.#tiers.has(toolName)) this.#tiers.set(toolName, null);
+    }
+    return this.#tiers.get(toolName) ?? undefined;
+  }
+}

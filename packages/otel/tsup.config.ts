@@ -1,0 +1,3 @@
+import { cortexTsupConfig } from "../../tsup.config.base.js";
+
+export default cortexTsupConfig();

@@ -1,0 +1,3 @@
+import { cortexVitestConfig } from "../../vitest.config.base.js";
+
+export default cortexVitestConfig();
