@@ -1,23 +1,8 @@
-import type { RunState } from "@cortex/core";
+import type { PendingCheckpoint, RunState } from "@cortex/core";
 import { InvalidOptionsError } from "@cortex/primitives";
 
-/** A paused checkpoint waiting for a decision, as a run store's `listPending` lists it. */
-export interface PendingCheckpoint {
-  checkpointId: string;
-  runId: string;
-  agentId: string;
-  plugin: string;
-  action: string;
-  tier: string;
-  /** The parameters exactly as they will run when approved. */
-  params: Record<string, unknown>;
-  /** The registry's approval id for this exact call. */
-  approvalId: string;
-  /** When the run paused (ISO 8601). */
-  createdAt: string;
-  /** When the store expires the paused run (ISO 8601), when it does. */
-  expiresAt?: string;
-}
+// Core owns the shape, so every store lists the same thing and the inbox reads any of them.
+export type { PendingCheckpoint } from "@cortex/core";
 
 /** Filters and position of `listPending`. */
 export interface PendingFilter {

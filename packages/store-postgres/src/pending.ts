@@ -1,24 +1,9 @@
-import type { Checkpoint } from "@cortex/core";
+import type { PendingCheckpoint, Checkpoint } from "@cortex/core";
 import { InvalidOptionsError } from "@cortex/primitives";
 import { STORE_POSTGRES_DEFAULTS } from "./options.js";
 
-/** A paused checkpoint waiting for a decision, as `listPending` lists it. */
-export interface PendingCheckpoint {
-  checkpointId: string;
-  runId: string;
-  agentId: string;
-  plugin: string;
-  action: string;
-  tier: string;
-  /** The parameters exactly as they will run when approved. */
-  params: Record<string, unknown>;
-  /** The registry's approval id for this exact call. */
-  approvalId: string;
-  /** When the run paused (the checkpoint's `createdAt`, ISO 8601). */
-  createdAt: string;
-  /** When the paused run expires (ISO 8601), when it does. */
-  expiresAt?: string;
-}
+// Core owns the shape, so every store lists the same thing and the inbox reads any of them.
+export type { PendingCheckpoint } from "@cortex/core";
 
 /** Filters and position of `listPending`. */
 export interface ListPendingOptions {
