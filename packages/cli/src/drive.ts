@@ -41,23 +41,35 @@ export async function driveRun(
   input: string,
   options: DriveOptions,
 ): Promise<RunResult> {
-  const { io, prompt, mode, principal, signal, registry } = options;
+  const { principal, signal } = options;
   let result = await engine.run(agentId, input, { ...(signal ? { signal } : {}), ...(principal ? { principal } : {}) });
   while (result.status === "awaiting_approval" && result.checkpoint !== undefined) {
     const cp = result.checkpoint;
-    const preview = mode === "prompt" ? await previewOf(cp, registry) : undefined;
-    const call = {
-      plugin: cp.plugin,
-      action: cp.action,
-      tier: cp.tier,
-      params: cp.args,
-      ...(principal ? { principal: principal.id } : {}),
-      ...(preview ? { preview } : {}),
-    };
     // ADMIN calls without an authorized principal never get here: the engine refuses them first.
-    // The decision names the call that was shown, so a run store changed meanwhile cannot swap it.
-    const decision = { ...(await decide(io, prompt, call, mode)), approvalId: cp.approvalId };
+    const decision = await decideCheckpoint(cp, options);
     result = await engine.resolveCheckpoint(cp.id, decision, signal ? { signal } : {});
   }
   return result;
+}
+
+/**
+ * Shows a paused call (with its preview when asking a person) and decides
+ * it as `mode` says. The decision names the call that was shown, so a run
+ * store changed meanwhile cannot swap it.
+ */
+export async function decideCheckpoint(
+  cp: NonNullable<RunResult["checkpoint"]>,
+  options: Pick<DriveOptions, "io" | "prompt" | "mode" | "principal" | "registry">,
+): Promise<{ approved: boolean; decidedBy?: string; reason?: string; approvalId: string }> {
+  const { io, prompt, mode, principal, registry } = options;
+  const preview = mode === "prompt" ? await previewOf(cp, registry) : undefined;
+  const call = {
+    plugin: cp.plugin,
+    action: cp.action,
+    tier: cp.tier,
+    params: cp.args,
+    ...(principal ? { principal: principal.id } : {}),
+    ...(preview ? { preview } : {}),
+  };
+  return { ...(await decide(io, prompt, call, mode)), approvalId: cp.approvalId };
 }

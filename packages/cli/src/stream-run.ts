@@ -1,7 +1,7 @@
 import type { Engine, RunResult, RunStream, RunStreamEvent } from "@cortex/core";
 import type { PluginRegistry, Principal } from "@cortex/plugins";
-import { decide, type ApprovalMode } from "./approval-prompt.js";
-import { previewOf } from "./drive.js";
+import type { ApprovalMode } from "./approval-prompt.js";
+import { decideCheckpoint } from "./drive.js";
 import type { CliIO } from "./io.js";
 import type { Printer } from "./printer.js";
 
@@ -35,7 +35,7 @@ export async function streamRun(
   input: string,
   options: StreamRunOptions,
 ): Promise<RunResult> {
-  const { io, prompt, out, json, mode, principal, signal, registry } = options;
+  const { out, json, principal, signal } = options;
   const show = json ? (event: RunStreamEvent) => out.jsonLine(event) : textShower(out);
   let stream: RunStream = engine.stream(agentId, input, {
     ...(signal ? { signal } : {}),
@@ -51,17 +51,7 @@ export async function streamRun(
     if (result === undefined) throw new Error("the run's stream ended without a finish event");
     const cp = result.checkpoint;
     if (result.status !== "awaiting_approval" || cp === undefined) return result;
-    const preview = mode === "prompt" ? await previewOf(cp, registry) : undefined;
-    const call = {
-      plugin: cp.plugin,
-      action: cp.action,
-      tier: cp.tier,
-      params: cp.args,
-      ...(principal ? { principal: principal.id } : {}),
-      ...(preview ? { preview } : {}),
-    };
-    // The decision names the call that was shown, so a run store changed meanwhile cannot swap it.
-    const decision = { ...(await decide(io, prompt, call, mode)), approvalId: cp.approvalId };
+    const decision = await decideCheckpoint(cp, options);
     stream = engine.resolveCheckpointStream(cp.id, decision, signal ? { signal } : {});
   }
 }
