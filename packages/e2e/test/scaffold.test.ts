@@ -71,14 +71,21 @@ afterAll(() => removeProject(base));
 describe("a scaffolded plugin package", () => {
   it("is created by the packed CLI's bin, through npx", async () => {
     expect(created.stdout).toContain(
-      `Created cortex-plugin-notes (plugin "notes", class NotesPlugin) in ${pluginDir}:`,
+      `Created cortex-plugin-notes (plugin "notes", factory createNotesPlugin) in ${pluginDir}:`,
     );
     expect(created.stdout).toContain("  src/plugin.ts");
     expect(created.stdout).toContain("npx @cortex/cli check-plugin");
     // `--name notes` names the plugin: its cortex.plugins key.
     const generated = JSON.parse(manifestText) as { cortex: { plugins: Record<string, string> } };
     expect(Object.keys(generated.cortex.plugins)).toEqual(["notes"]);
-    expect(generated.cortex.plugins.notes).toMatch(/^\.\/dist\/.+#NotesPlugin$/);
+    expect(generated.cortex.plugins.notes).toMatch(/^\.\/dist\/.+#createNotesPlugin$/);
+    // A typed plugin: zod is its own dependency, @cortex/plugins a peer over every later 0.x release.
+    const typed = JSON.parse(manifestText) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
+    expect(typed.dependencies).toHaveProperty("zod");
+    expect(typed.peerDependencies["@cortex/plugins"]).toMatch(/^>=0\.\d+\.\d+ <1\.0\.0$/);
     // create-plugin never overwrites: a second run into the same folder fails and says why.
     const again = await cortex("create-plugin", pluginDir);
     expect(again.code).toBe(1);
@@ -100,13 +107,14 @@ describe("a scaffolded plugin package", () => {
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Checking cortex-plugin-notes@0.1.0 (${pluginDir})`);
-    expect(result.stdout).toContain('"notes": list_notes (AUTO), add_note (CONFIRM)');
-    expect(result.stdout).toContain("All 5 checks passed: cortex-plugin-notes@0.1.0 is ready to publish.");
+    expect(result.stdout).toContain('"notes": list_items (AUTO), add_item (CONFIRM)');
+    expect(result.stdout).toContain('"notes": notes_max_items (CORTEX_NOTES_MAX_ITEMS; optional, setting)');
+    expect(result.stdout).toContain("All 6 checks passed: cortex-plugin-notes@0.1.0 is ready to publish.");
   });
 
   it("fails check-plugin when the cortex.plugins key is not the plugin's name", async () => {
     const broken = JSON.parse(manifestText) as Record<string, unknown>;
-    broken.cortex = { plugins: { notebook: "./dist/index.js#NotesPlugin" } };
+    broken.cortex = { plugins: { notebook: "./dist/index.js#createNotesPlugin" } };
     await writeFile(join(pluginDir, "package.json"), JSON.stringify(broken, null, 2));
     try {
       const result = await cortex("check-plugin", pluginDir);
@@ -114,7 +122,7 @@ describe("a scaffolded plugin package", () => {
       expect(result.stdout).toContain("[CORTEX_PLUGIN_NAME_MISMATCH]");
       expect(result.stdout).toContain("fix: make the cortex.plugins key equal the plugin's `name`");
       expect(result.stderr).toMatch(
-        /error \[CORTEX_CHECK_FAILED\]: \d of 5 checks failed for cortex-plugin-notes@0\.1\.0/,
+        /error \[CORTEX_CHECK_FAILED\]: \d of 6 checks failed for cortex-plugin-notes@0\.1\.0/,
       );
       expect(result.stderr).toContain("hint: fix the problems above");
     } finally {
@@ -135,14 +143,14 @@ describe("a scaffolded plugin package", () => {
       expect(result.stdout).toContain("[CORTEX_INVALID_SPECIFIER]");
       expect(result.stdout).toContain("./dist/index.js does not exist");
       expect(result.stderr).toContain(
-        "error [CORTEX_CHECK_FAILED]: 2 of 5 checks failed for cortex-plugin-notes@0.1.0",
+        "error [CORTEX_CHECK_FAILED]: 2 of 6 checks failed for cortex-plugin-notes@0.1.0",
       );
     } finally {
       await writeFile(join(pluginDir, "package.json"), manifestText);
     }
   });
 
-  it("once packed, is discovered in a host app and runs with an approval", async () => {
+  it("once packed, is discovered in a host app as a typed plugin: credentials, preview, examples, a run with an approval", async () => {
     const packed = await mustRun("npm", ["pack", "--json", "--loglevel=error"], { cwd: pluginDir });
     const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string }];
     const host = join(base!, "host");
@@ -152,9 +160,18 @@ describe("a scaffolded plugin package", () => {
       "@cortex/plugins": overrides["@cortex/plugins"]!,
     };
     await mkdir(host);
-    // As a user installs it: the package and its peer, @cortex/plugins (here, from its tarball, and every
-    // @cortex package it depends on from its tarball too: their versions are not on the registry).
-    const hostManifest = { name: "host", private: true, type: "module", dependencies, overrides };
+    // As a user installs it: the package and its peer, @cortex/plugins (here, from its tarball).
+    const hostManifest = {
+      name: "host",
+      private: true,
+      type: "module",
+      dependencies,
+      // @cortex/plugins' own @cortex/* dependencies come from their tarballs too.
+      overrides: {
+        "@cortex/plugins": dependencies["@cortex/plugins"],
+        "@cortex/primitives": overrides["@cortex/primitives"]!,
+      },
+    };
     await writeFile(join(host, "package.json"), JSON.stringify(hostManifest, null, 2));
     await npmInstall(host);
     await writeFile(
@@ -162,11 +179,15 @@ describe("a scaffolded plugin package", () => {
       `import { approvalId, MemoryBroker, PluginRegistry, silentLogger } from "@cortex/plugins";
 const registry = new PluginRegistry({ broker: new MemoryBroker(), logger: silentLogger });
 const report = await registry.discoverAndRegister();
-const note = { title: "Ship it", body: "Publish the plugin", tags: ["work"] };
-const added = await registry.execute("notes", "add_note", note, { approval: { id: approvalId("notes", "add_note", note), approved: true } });
-const listed = await registry.execute("notes", "list_notes", { tag: "work" });
+const item = { title: "Ship it", body: "Publish the plugin", tags: ["work"] };
+const credentials = registry.credentials("notes");
+const preview = await registry.preview("notes", "add_item", item);
+const actions = registry.listActions().map((a) => ({ name: a.name, tier: a.tier, examples: a.examples?.length, idempotent: a.idempotent }));
+const invalid = await registry.execute("notes", "add_item", { title: "" }).catch((error) => error.code);
+const added = await registry.execute("notes", "add_item", item, { approval: { id: approvalId("notes", "add_item", item), approved: true } });
+const listed = await registry.execute("notes", "list_items", { tag: "work" });
 await registry.shutdown();
-console.log(JSON.stringify({ registered: report.registered, failed: report.failed.length, added: added.success, listed }));
+console.log(JSON.stringify({ registered: report.registered, failed: report.failed.length, credentials, preview, actions, invalid, added: added.success, listed }));
 `,
     );
     const result = await run(process.execPath, ["run.mjs"], { cwd: host });
@@ -174,8 +195,15 @@ console.log(JSON.stringify({ registered: report.registered, failed: report.faile
     expect(JSON.parse(result.stdout)).toMatchObject({
       registered: [{ name: "notes", package: "cortex-plugin-notes" }],
       failed: 0,
+      credentials: [{ key: "notes_max_items", variable: "CORTEX_NOTES_MAX_ITEMS", required: false, secret: false }],
+      preview: { summary: 'add "Ship it" (1 tag(s))' },
+      actions: [
+        { name: "list_items", tier: "AUTO", examples: 2, idempotent: true },
+        { name: "add_item", tier: "CONFIRM", examples: 1 },
+      ],
+      invalid: "CORTEX_VALIDATION_FAILED",
       added: true,
-      listed: { success: true, data: { notes: [{ title: "Ship it" }] } },
+      listed: { success: true, data: { items: [{ title: "Ship it" }] } },
     });
   });
 });

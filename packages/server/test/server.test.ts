@@ -63,7 +63,11 @@ describe("the API", () => {
       tier: "CONFIRM",
     });
     expect(one.body.preview).toEqual({
-      preview: { summary: "create notes/plan.md (9 bytes)", diff: expect.stringContaining("+step one") as string },
+      preview: {
+        summary: "create notes/plan.md (1 line)",
+        diff: expect.stringContaining("+step one") as string,
+        details: { path: "notes/plan.md", exists: false, bytes: 9 },
+      },
     });
     expect(one.body.run).toMatchObject({ agentId: "writer", principal: null, steps: 1 });
     expect(JSON.parse(one.body.run.input!)).toMatchObject({ tool: "files__write" });

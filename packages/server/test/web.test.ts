@@ -70,7 +70,7 @@ describe("the web page", () => {
     await page.locator("h1", { hasText: "files.write" }).waitFor();
     expect(page.url()).toContain(`#/checkpoint/${checkpoint.id}`);
     expect(await page.locator(".diff .add").allTextContents()).toEqual(["added: +step one\n", "added: +step two\n"]);
-    expect(await page.locator(".summary").textContent()).toBe("create notes/plan.md (18 bytes)");
+    expect(await page.locator(".summary").textContent()).toBe("create notes/plan.md (2 lines)");
     expect(JSON.parse((await page.locator("#params").textContent())!)).toEqual({
       path: "notes/plan.md",
       content: "step one\nstep two\n",
@@ -116,7 +116,8 @@ describe("the web page", () => {
     }
     expect(await carol.page.locator("button.approve").isDisabled()).toBe(true);
     await carol.page.locator(".notice", { hasText: "the run acts for you: another principal must approve" }).waitFor();
-    expect(await alice.page.locator(".diff .del").allTextContents()).toEqual(["removed: -old\n"]);
+    // The files plugin previews a delete as a summary of what would go (no diff).
+    expect(await alice.page.locator(".summary").textContent()).toBe("delete file obsolete.txt (4 bytes)");
 
     await alice.page.locator("button.approve").click();
     await alice.page.locator(".notice", { hasText: "Your approval is recorded: 1 of 2." }).waitFor();

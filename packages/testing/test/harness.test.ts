@@ -90,7 +90,7 @@ describe("createPluginHarness", () => {
     await h.execute("add", { title: "x" }, { approve: true });
     const failed = await h.registry.execute("notes", "nope", {}).catch((e: unknown) => e);
     expect(failed).toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
-    expect(h.logs.some((l) => l.level === "info" && l.message.includes('approved "notes.add"'))).toBe(true);
+    expect(h.logs.some((l) => l.level === "debug" && l.message.includes('approved "notes.add"'))).toBe(true);
     expect(h.logs.find((l) => l.message.includes("approved"))?.fields).toMatchObject({ decidedBy: "harness" });
     expect(spy).not.toHaveBeenCalled();
     spy.mockRestore();

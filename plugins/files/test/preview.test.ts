@@ -44,6 +44,9 @@ describe("previews", () => {
       createDirectories: true,
     });
     expect(created?.summary).toBe("create new/todo.md (2 lines)");
+    expect((await h.preview("write", { path: "one.md", content: "just this" }))?.summary).toBe(
+      "create one.md (1 line)",
+    );
     expect(created?.diff).toMatch(/^\+- milk$/m);
     expect(created?.diff).not.toMatch(/^-[^-]/m);
     const binary = await h.preview("write", { path: "logo.bin", content: "AAEC", encoding: "base64", overwrite: true });

@@ -83,11 +83,16 @@ export class JsonlLedger implements ApprovalLedger {
     return this.#offsets[this.#offsets.length - 1]!;
   }
 
-  /** Reads and checks the whole file once, then the head. */
+  /**
+   * Reads the head, then checks the whole file once against it. In that
+   * order: another process may append while this one reads, and it writes
+   * its records before the head, so a head read first never names a record
+   * the file read after it lacks (read the other way round, it could).
+   */
   #load(): Promise<void> {
     this.#ready ??= (async () => {
-      await this.#catchUp();
       const head = await readHead(this.#headPath);
+      await this.#catchUp();
       if (head === undefined) return;
       if (head === "corrupt") throw corruptHead(this.#headPath);
       if (this.#key && !headMacMatches(head, this.#key))

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -13,7 +12,6 @@ import {
 import { FilesPlugin } from "@cortex/plugin-files";
 import { MemoryBroker, PluginRegistry, silentLogger, type Principal } from "@cortex/plugins";
 import { ScriptedModel, type ScriptedRequest } from "@cortex/testing";
-import { createTwoFilesPatch } from "diff";
 import type { PendingSource, PreviewSource } from "../../src/index.js";
 import { pendingFileStore } from "./pending-files.js";
 
@@ -39,32 +37,9 @@ export function scriptedModel(): ScriptedModel {
 export const callInput = (tool: string, args: Record<string, unknown>, note?: string): string =>
   JSON.stringify({ tool, args, ...(note === undefined ? {} : { note }) });
 
-/**
- * Previews for the files plugin until the registry has `preview`: a
- * unified diff of what `write` and `delete` would change, read from the
- * sandbox. A registry that has its own `preview` is used instead.
- */
-export function filesPreviews(registry: PluginRegistry, root: string): PreviewSource {
-  const native = registry as unknown as PreviewSource;
-  if (typeof native.preview === "function") return native;
-  return {
-    async preview(plugin, action, params) {
-      if (plugin !== "files") return undefined;
-      const path = typeof params.path === "string" ? params.path : "";
-      const file = join(root, path);
-      const old = existsSync(file) ? await readFile(file, "utf8").catch(() => "") : "";
-      if (action === "write") {
-        const content = typeof params.content === "string" ? params.content : "";
-        return {
-          summary: `${old === "" ? "create" : "replace"} ${path} (${Buffer.byteLength(content)} bytes)`,
-          diff: createTwoFilesPatch(`a/${path}`, `b/${path}`, old, content),
-        };
-      }
-      if (action === "delete")
-        return { summary: `delete ${path}`, diff: createTwoFilesPatch(`a/${path}`, "/dev/null", old, "") };
-      return undefined;
-    },
-  };
+/** Previews come from the registry: the files plugin previews `write` and `delete` itself. */
+export function filesPreviews(registry: PluginRegistry): PreviewSource {
+  return registry;
 }
 
 /** One side of a test deployment: a registry with the files plugin and an engine over the shared store. */
@@ -111,7 +86,7 @@ export async function makeApp(options: { store?: RunStore & PendingSource } = {}
       agents: [{ id: "writer", tools: ["files"] }],
       extensions: [new AuditExtension({ recorder: new JsonLinesAuditRecorder(auditPath) })],
     });
-    const made = { registry, engine, previews: filesPreviews(registry, root) };
+    const made = { registry, engine, previews: filesPreviews(registry) };
     sides.push(made);
     return made;
   };

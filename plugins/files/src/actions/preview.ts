@@ -36,7 +36,8 @@ export async function previewWrite(env: ActionEnv, params: WriteParams): Promise
       if (next === undefined)
         return { summary: `create ${path} (${data.length} bytes, shown without a diff)`, details };
       const diff = createTwoFilesPatch("/dev/null", `b/${path}`, "", next);
-      return { summary: `create ${path} (${lines(next)} lines)`, diff, details };
+      const count = lines(next);
+      return { summary: `create ${path} (${count} ${count === 1 ? "line" : "lines"})`, diff, details };
     }
     if (!at.info.isFile() || at.name === ".") {
       return { summary: `write ${path}: refused, it is not a file`, details: { path, exists: true } };
