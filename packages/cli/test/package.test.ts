@@ -28,13 +28,21 @@ describe("package", () => {
 });
 
 describe("what each command loads", () => {
-  // A resolve hook that fails every import of @cortex/testing, registered before the bin loads.
+  // A resolve hook that fails every import of @cortex/testing, registered before the bin loads: with
+  // `registerHooks` where Node has it (`register` is deprecated there and would print a warning), else `register`.
   const blockTesting = `data:text/javascript,${encodeURIComponent(
-    `import { register } from "node:module";
-     register("data:text/javascript," + encodeURIComponent(
-       "export async function resolve(s, c, next) {" +
-       "  if (s === '@cortex/testing' || s.startsWith('@cortex/testing/')) throw new Error('@cortex/testing is blocked');" +
-       "  return next(s, c); }"));`,
+    `import * as m from "node:module";
+     const blocked = (s) => s === "@cortex/testing" || s.startsWith("@cortex/testing/");
+     if (typeof m.registerHooks === "function") {
+       m.registerHooks({ resolve(s, c, next) {
+         if (blocked(s)) throw new Error("@cortex/testing is blocked");
+         return next(s, c); } });
+     } else {
+       m.register("data:text/javascript," + encodeURIComponent(
+         "export async function resolve(s, c, next) {" +
+         "  if (s === '@cortex/testing' || s.startsWith('@cortex/testing/')) throw new Error('@cortex/testing is blocked');" +
+         "  return next(s, c); }"));
+     }`,
   )}`;
   const run = (args: string[], cwd: string) =>
     spawnSync(process.execPath, ["--import", blockTesting, CLI, ...args], {
