@@ -124,7 +124,14 @@ function run(command: string, args: string[], cwd: string, what: string): Promis
     execFile(
       command,
       args,
-      { cwd, timeout: 120_000, maxBuffer: 64 * 1024 * 1024, shell: process.platform === "win32" },
+      {
+        cwd,
+        timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
+        shell: process.platform === "win32",
+        // npm's update check would reach for the registry, which a packing step never needs (and an offline machine may stall on).
+        env: { ...process.env, npm_config_update_notifier: "false" },
+      },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${what}: ${stderr.trim() || error.message}`, { cause: error }));
         else resolve(stdout);
