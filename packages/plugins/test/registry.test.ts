@@ -485,7 +485,7 @@ describe("waits before the plugin runs", () => {
   it("a caller abort ends the wait for a slow lazy setup at once", async () => {
     const plugin = makePlugin({
       async setup() {
-        await new Promise((r) => setTimeout(r, 400));
+        await new Promise((r) => setTimeout(r, 3_000));
       },
     });
     const { registry } = makeRegistry();
@@ -495,7 +495,7 @@ describe("waits before the plugin runs", () => {
     const pending = registry.execute("test", "echo", {}, { signal: controller.signal });
     setTimeout(() => controller.abort(), 20);
     await expect(pending).resolves.toMatchObject({ success: false, code: "CORTEX_ABORTED" });
-    expect(Date.now() - started).toBeLessThan(300);
+    expect(Date.now() - started).toBeLessThan(1_500);
     expect(plugin.calls).toEqual([]);
     await registry.shutdown();
   });
