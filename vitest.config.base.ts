@@ -16,8 +16,10 @@ export function cortexVitestConfig(overrides: ViteUserConfig["test"] = {}) {
         tsconfig: "./tsconfig.json",
       },
       reporters: ["default", ["json", { outputFile: "test-results.json" }]],
-      testTimeout: 20_000,
-      hookTimeout: 30_000,
+      // A guard against hangs, not a speed check: CI runs every package's tests at
+      // once, where a test that takes 1 s alone can take 20.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
       ...overrides,
     },
   });
