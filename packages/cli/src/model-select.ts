@@ -32,12 +32,12 @@ export const AI_SDK_PROVIDER_NAMES: readonly string[] = [
   "openai-compatible",
 ];
 
-/** How the CLI loads the optional `@cortex/model-ai-sdk`: `CORTEX_CLI_MISSING_PACKAGE` when it is not installed. */
-export type AiSdkLoader = () => Promise<AiSdkModule>;
+/** How the CLI loads the optional `@cortex/model-ai-sdk` for the project at `cwd`: `CORTEX_CLI_MISSING_PACKAGE` when it is not installed. */
+export type AiSdkLoader = (cwd?: string) => Promise<AiSdkModule>;
 
-/** Imports `@cortex/model-ai-sdk` (see `importOptional`). */
-export const importAiSdk: AiSdkLoader = () =>
-  importOptional("@cortex/model-ai-sdk", "run", () => import("@cortex/model-ai-sdk"));
+/** Imports `@cortex/model-ai-sdk`, the project's copy first (see `importOptional`): its provider packages are the project's too. */
+export const importAiSdk: AiSdkLoader = (cwd) =>
+  importOptional("@cortex/model-ai-sdk", "run", () => import("@cortex/model-ai-sdk"), cwd);
 
 /** The part of `CORTEX_MODEL` before its first colon, when it looks like a provider name. */
 function providerOf(value: string): string | undefined {
@@ -51,10 +51,12 @@ function providerOf(value: string): string | undefined {
  * (`CORTEX_CLI_MISSING_PACKAGE`). Any other `CORTEX_MODEL` (a plain
  * model name, or one with a colon such as `llama3.1:8b`) is a model on an
  * OpenAI-compatible server (`@cortex/model-openai`). Unset: `CORTEX_CLI_MODEL_NOT_CONFIGURED`.
+ * `cwd` is the project's folder, where the AI SDK adapter is looked for first.
  */
 export async function modelFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   loadAiSdk: AiSdkLoader = importAiSdk,
+  cwd?: string,
 ): Promise<ModelClient> {
   const { isModelConfigured, openAIModelFromEnv } = await import("@cortex/model-openai");
   if (!isModelConfigured(env)) {
@@ -68,7 +70,7 @@ export async function modelFromEnvironment(
   }
   const provider = providerOf(env.CORTEX_MODEL!.trim());
   if (provider !== undefined) {
-    const aiSdk = await loadAiSdk().catch((error: unknown) => {
+    const aiSdk = await loadAiSdk(cwd).catch((error: unknown) => {
       // Without the package, only a name of one of its providers needs it; `llama3.1:8b` does not.
       const missing = isCortexError(error) && error.code === "CORTEX_CLI_MISSING_PACKAGE";
       if (missing && !AI_SDK_PROVIDER_NAMES.includes(provider)) return undefined;

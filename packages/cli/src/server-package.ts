@@ -1,7 +1,3 @@
-import { readFile, realpath, stat } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { isPlainObject } from "@cortex/primitives";
 import type * as Server from "@cortex/server";
 import { importOptional } from "./optional.js";
 
@@ -11,39 +7,13 @@ export const SERVER_PACKAGE = "@cortex/server";
 /** What the commands use of `@cortex/server`. */
 export type ServerModule = Pick<typeof Server, "runServeCommand" | "runLedgerVerifyCommand">;
 
-const isFile = (path: string) =>
-  stat(path).then(
-    (s) => s.isFile(),
-    () => false,
-  );
-
-/** The ESM entry of `@cortex/server` installed in the project at `cwd` (or a folder above it), if any. */
-async function projectEntry(cwd: string): Promise<string | undefined> {
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const folder = join(dir, "node_modules", ...SERVER_PACKAGE.split("/"));
-    if (await isFile(join(folder, "package.json"))) {
-      const manifest: unknown = JSON.parse(await readFile(join(folder, "package.json"), "utf8"));
-      const exported = isPlainObject(manifest) && isPlainObject(manifest.exports) ? manifest.exports["."] : undefined;
-      const esm = isPlainObject(exported) && isPlainObject(exported.import) ? exported.import.default : undefined;
-      const entry = typeof esm === "string" ? esm : isPlainObject(manifest) ? manifest.module : undefined;
-      return typeof entry === "string" ? pathToFileURL(await realpath(join(folder, entry))).href : undefined;
-    }
-    if (dirname(dir) === dir) return undefined;
-  }
-}
-
 /**
- * Loads `@cortex/server` for `command`: the copy installed in the project
- * first (so `npx @cortex/cli` serves with the project's own server, beside
- * the app's own engine), else the one beside the CLI. Neither installed:
- * `CORTEX_CLI_MISSING_PACKAGE`, naming the package to install.
+ * Loads `@cortex/server` for `command`, the project's copy first (so
+ * `npx @cortex/cli` serves with the project's own server, beside the app's
+ * own engine); see `importOptional`.
  */
-export async function loadServer(command: string, cwd: string): Promise<ServerModule> {
-  // An unreadable copy in the project: the one beside the CLI may still do.
-  const entry = await projectEntry(cwd).catch(() => undefined);
-  return importOptional(SERVER_PACKAGE, command, () =>
-    entry === undefined ? import("@cortex/server") : (import(entry) as Promise<ServerModule>),
-  );
+export function loadServer(command: string, cwd: string): Promise<ServerModule> {
+  return importOptional(SERVER_PACKAGE, command, () => import("@cortex/server"), cwd);
 }
 
 /**

@@ -165,7 +165,7 @@ describe("cortex exec", () => {
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       child.stdout.once("data", () => child.stdout.destroy());
-      const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
       child.on("error", fail);
       child.on("close", (code) => {
         clearTimeout(timer);

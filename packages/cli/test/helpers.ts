@@ -15,6 +15,8 @@ export interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
+  /** With `interruptAfterMs`: how long the process took to end after its SIGINT. */
+  afterInterruptMs?: number;
 }
 
 /** Options of {@link cortex}. */
@@ -23,6 +25,7 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Written to stdin, which is then closed; stdin is never a terminal here. */
   input?: string;
+  /** Killed (code null) after this long; default 45 s, a hang guard for a loaded CI machine. */
   timeoutMs?: number;
   /** Sends SIGINT (Ctrl+C) this many milliseconds after the start. */
   interruptAfterMs?: number;
@@ -43,16 +46,21 @@ export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 15_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 45_000);
+    let interruptedAt: number | undefined;
     const interrupt =
       options.interruptAfterMs === undefined
         ? undefined
-        : setTimeout(() => child.kill("SIGINT"), options.interruptAfterMs);
+        : setTimeout(() => {
+            interruptedAt = performance.now();
+            child.kill("SIGINT");
+          }, options.interruptAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
       clearTimeout(interrupt);
-      resolve({ code, stdout, stderr });
+      const afterInterruptMs = interruptedAt === undefined ? undefined : performance.now() - interruptedAt;
+      resolve({ code, stdout, stderr, ...(afterInterruptMs === undefined ? {} : { afterInterruptMs }) });
     });
     child.stdin.end(options.input ?? "");
   });

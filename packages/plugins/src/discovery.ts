@@ -1,11 +1,19 @@
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { isCortexError, isPlainObject, withDeadline, type CortexError, type Logger } from "@cortex/primitives";
+import {
+  findPackageDir,
+  isCortexError,
+  isPlainObject,
+  mainEntry,
+  withDeadline,
+  type CortexError,
+  type Logger,
+} from "@cortex/primitives";
 import { messageText, DiscoveryError, InvalidPluginError, type DiscoveryErrorCode } from "./errors.js";
 import type { Plugin } from "./models.js";
 import { REGISTRY_DEFAULTS, timeLimit } from "./options.js";
-import { findPackageDir, isFile, isInside, mainEntry, readJson } from "./packages.js";
+import { isFile, isInside, readJson } from "./packages.js";
 import { isValidPluginName } from "./registration.js";
 
 /** Dependency fields of the host's package.json that discovery reads. */

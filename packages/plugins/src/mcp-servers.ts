@@ -1,10 +1,9 @@
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { isCortexError, isPlainObject, type Logger } from "@cortex/primitives";
+import { findPackageEntry, isCortexError, isPlainObject, type Logger } from "@cortex/primitives";
 import type { CredentialBroker } from "./models.js";
 import type { DiscoveryResult } from "./discovery.js";
 import { DiscoveryError, messageText } from "./errors.js";
-import { findPackageDir, mainEntry, readJson } from "./packages.js";
+import { readJson } from "./packages.js";
 
 /** The package that turns `cortex.mcpServers` entries into plugins. */
 export const MCP_PACKAGE = "@cortex/mcp";
@@ -41,15 +40,13 @@ export async function discoverDeclaredMcpServers(
   if (!isPlainObject(cortex) || cortex.mcpServers === undefined) return result;
   const hostName = typeof host.name === "string" ? host.name : cwd;
   try {
-    const dir = await findPackageDir(cwd, MCP_PACKAGE);
-    if (dir === undefined) {
+    const entry = await findPackageEntry(cwd, MCP_PACKAGE);
+    if (entry === undefined) {
       throw new Error(`it declares cortex.mcpServers, which need ${MCP_PACKAGE}: npm install ${MCP_PACKAGE}`);
     }
-    const module = (await import(
-      pathToFileURL(join(dir, mainEntry(await readJson(join(dir, "package.json"))))).href
-    )) as Partial<McpModule> | undefined;
+    const module = (await import(entry)) as Partial<McpModule> | undefined;
     if (typeof module?.discoverMcpServers !== "function") {
-      throw new Error(`${MCP_PACKAGE} in ${dir} does not export discoverMcpServers (too old?)`);
+      throw new Error(`${MCP_PACKAGE} at ${entry} does not export discoverMcpServers (too old?)`);
     }
     return await module.discoverMcpServers({ cwd, ...context });
   } catch (error) {

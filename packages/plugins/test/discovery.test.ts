@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { discoverPlugins, type DiscoveryReport } from "../src/index.js";
-import { findPackageDir } from "../src/packages.js";
+import { findPackageDir } from "@cortex/primitives";
 import { esmClass, makeHost, manifest, writeTree } from "./discovery-fixtures.js";
 import { makeRegistry } from "./fixtures.js";
 

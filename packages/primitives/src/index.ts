@@ -15,6 +15,7 @@ export { MAX_TIMER_MS, checkTimeLimit, delay, isTimeLimit, onAbort, startTimer, 
 export type { DeadlineOptions, TimerOptions } from "./deadline.js";
 export { isPlainObject } from "./objects.js";
 export { writeFileAtomic } from "./files.js";
+export { findPackageDir, findPackageEntry, mainEntry } from "./packages.js";
 export type { AtomicWriteOptions } from "./files.js";
 export { FINISH_REASONS } from "./model.js";
 export type {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { isPlainObject } from "@cortex/primitives";
+import { isPlainObject, mainEntry } from "@cortex/primitives";
 
 /** A file package.json promises to ship, and the field that names it. */
 export interface EntryPoint {
@@ -44,23 +44,6 @@ export function entryPoints(manifest: Record<string, unknown>): EntryPoint[] {
   }
   // "./package.json" is always packed; listing it would only add noise.
   return found.filter((e) => e.path !== "package.json");
-}
-
-/** The file discovery loads for a `.` specifier: `exports["."]` (import/node/default/require), else `main`, else `index.js`. */
-function mainEntry(manifest: Record<string, unknown>): string {
-  let target: unknown = manifest.exports;
-  if (isPlainObject(target) && "." in target) target = target["."];
-  else if (isPlainObject(target) && Object.keys(target).some((k) => k.startsWith("."))) target = undefined;
-  return pick(target) ?? (typeof manifest.main === "string" ? manifest.main : "index.js");
-}
-
-function pick(target: unknown): string | undefined {
-  if (typeof target === "string") return target;
-  if (Array.isArray(target)) return pick(target[0]);
-  if (!isPlainObject(target)) return undefined;
-  for (const condition of ["import", "node", "default", "require"])
-    if (condition in target) return pick(target[condition]);
-  return undefined;
 }
 
 /**

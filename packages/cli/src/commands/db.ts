@@ -25,6 +25,7 @@ export const dbCommand: Command = {
       "@cortex/store-postgres",
       "db migrate",
       () => import("@cortex/store-postgres"),
+      ctx.io.cwd,
     );
     const schema = stringFlag(ctx, "schema");
     const store = new PostgresRunStore({ connectionString: url, ...(schema ? { schema } : {}) });

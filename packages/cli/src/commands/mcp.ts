@@ -22,7 +22,12 @@ export const mcpCommand: Command = {
   async run(ctx) {
     const [sub, ...rest] = ctx.positionals;
     if (sub !== "serve") throw new UsageError(`unknown mcp command "${sub}"; the one command is "mcp serve"`, "mcp");
-    const { runMcpServeCommand } = await importOptional("@cortex/mcp", "mcp serve", () => import("@cortex/mcp"));
+    const { runMcpServeCommand } = await importOptional(
+      "@cortex/mcp",
+      "mcp serve",
+      () => import("@cortex/mcp"),
+      ctx.io.cwd,
+    );
     const { stdin, stdout, stderr, env, cwd, signal } = ctx.io;
     return runMcpServeCommand(rest, { stdin, stdout, stderr, env, cwd, ...(signal ? { signal } : {}) });
   },

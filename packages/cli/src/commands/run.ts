@@ -4,7 +4,7 @@ import { APPROVAL_OPTIONS, booleanFlag, principalFrom, stringFlag, type Command 
 import { CLI_DEFAULTS } from "../defaults.js";
 import { EXIT_FAILURE, EXIT_OK, UsageError } from "../errors.js";
 import { cliLogger, loadHostPlugins, reportDiscoveryFailures } from "../host.js";
-import { modelFromEnvironment } from "../model-select.js";
+import { importAiSdk, modelFromEnvironment } from "../model-select.js";
 import { printError } from "../output.js";
 import { ProgressExtension } from "../progress.js";
 import { RECORD_OPTION, recordingFor } from "../record.js";
@@ -51,7 +51,7 @@ export const runCommand: Command = {
     if (input.trim() === "") throw new UsageError("the input is empty", "run");
     const maxSteps = parseMaxSteps(stringFlag(ctx, "max-steps"));
     // Loaded here, not at start-up, so `cortex --help` stays quick.
-    const model = await modelFromEnvironment(ctx.io.env);
+    const model = await modelFromEnvironment(ctx.io.env, importAiSdk, ctx.io.cwd);
     const logger = cliLogger(ctx.err, ctx.verbose);
     const { registry, report } = await loadHostPlugins(ctx.io, { logger });
     reportDiscoveryFailures(ctx.err, report);

@@ -84,11 +84,13 @@ export const workerCommand: Command = {
       "@cortex/queue-bullmq",
       "worker",
       () => import("@cortex/queue-bullmq"),
+      ctx.io.cwd,
     );
     const { PostgresRunStore } = await importOptional(
       "@cortex/store-postgres",
       "worker",
       () => import("@cortex/store-postgres"),
+      ctx.io.cwd,
     );
     const schema = stringFlag(ctx, "schema");
     const store = new PostgresRunStore({ connectionString: database, ...(schema ? { schema } : {}) });
