@@ -115,7 +115,7 @@ describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record"
     expect(log.skipped).toBeLessThanOrEqual(KILLS);
     const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line !== "");
     expect(lines).toHaveLength(log.events.length + log.skipped);
-  }, 120_000);
+  }, 300_000);
 });
 
 describe("readAuditLog", () => {
