@@ -167,6 +167,7 @@ describe("the queue through crashes", () => {
 
         const started = Date.now();
         let chaosMs = 0;
+        let openAfterChaos = 0;
         // A settled run stays settled: only the others are read again.
         const results = new Map<string, RunResult | QueuedRun | undefined>();
         for (;;) {
@@ -180,6 +181,7 @@ describe("the queue through crashes", () => {
             chaos = false;
             await killer;
             chaosMs = Date.now() - started;
+            openAfterChaos = [...results].filter(([runId, result]) => !settled(runs.get(runId)!, result)).length;
             await Promise.all(activations);
           }
           if (killerFailed !== undefined) throw killerFailed;
@@ -189,7 +191,8 @@ describe("the queue through crashes", () => {
         const settleMs = Date.now() - started - chaosMs;
         console.info(
           `chaos: ${RUNS} runs, ${kills} kills in ${chaosMs} ms (one per ${Math.round(chaosMs / Math.max(kills, 1))} ms;` +
-            ` ${waitedForSpares} ms waiting for spares, which load in ${median(loadMs)} ms), then ${settleMs} ms to settle`,
+            ` ${waitedForSpares} ms waiting for spares, which load in ${median(loadMs)} ms), then ${settleMs} ms for the` +
+            ` ${openAfterChaos} runs still going to settle`,
         );
         await shutdown();
 
