@@ -1,4 +1,6 @@
 import { cortexVitestConfig } from "../../vitest.config.base.js";
 
 // The end-to-end tests spawn the built `cortex` binary: turbo's test task builds this package first.
-export default cortexVitestConfig();
+// `cortex worker` and `cortex db` run against a real PostgreSQL and Redis: started by the global setup
+// unless CORTEX_TEST_POSTGRES_URL and CORTEX_TEST_REDIS_URL name running ones.
+export default cortexVitestConfig({ globalSetup: ["./test/global-setup.ts"] });

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -36,10 +36,7 @@ export interface CliOptions {
  * CORTEX_* variables) and pipes for every stream, so nothing is a terminal.
  */
 export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env))
-    if (value !== undefined && !key.startsWith("CORTEX_")) env[key] = value;
-  Object.assign(env, { NO_COLOR: "1" }, options.env);
+  const env = cliEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? tmpdir(), env, stdio: "pipe" });
     let stdout = "";
@@ -64,6 +61,62 @@ export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** This process's environment without its CORTEX_* variables, with NO_COLOR and `extra`. */
+function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (value !== undefined && !key.startsWith("CORTEX_")) env[key] = value;
+  return Object.assign(env, { NO_COLOR: "1" }, extra);
+}
+
+/** A `cortex` process left running: its output so far, a wait for a line of its stderr, and its exit. */
+export interface RunningCli {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stderr matches `pattern`; rejects if the process exits first. */
+  stderrMatches(pattern: RegExp): Promise<void>;
+  /** Resolves to the exit status once the process has exited and its streams have closed. */
+  exited: Promise<number | null>;
+}
+
+/** Spawns `node dist/cli.js ...args` like {@link cortex}, without waiting for it to end (a server, a worker). */
+export function startCortex(args: string[], options: Pick<CliOptions, "cwd" | "env"> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? tmpdir(),
+    env: cliEnv(options.env),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  const waiting = new Set<() => void>();
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+    for (const check of waiting) check();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  return {
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    stderrMatches: (pattern) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(stderr)) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+        void exited.then((code) =>
+          reject(new Error(`cortex ${args[0]} exited with ${code} before ${pattern}: ${stderr}`)),
+        );
+      }),
+  };
 }
 
 const made: string[] = [];
