@@ -35,11 +35,11 @@ const failure = (code: string, error: string): PluginResult => ({ success: false
  * An MCP server as a Cortex plugin: each of the server's tools is an
  * action with the tool's input schema, and a tier decided by the rules of
  * `tierForTool` (never laxer later). Created by {@link mcpServerPlugin}.
+ * It offers no actions until its tools are listed: by `setup` (the registry
+ * reads the actions again then) or, ahead of it, by `preload`.
  */
 export class McpServerPlugin implements Plugin {
   readonly name: string;
-  readonly version: string;
-  readonly description: string;
   /** The credentials this plugin asks the broker for; a registry that reads declarations hands out only these. */
   readonly credentials: Readonly<Record<string, DeclaredCredential>>;
   readonly #o: ResolvedOptions;
@@ -53,29 +53,58 @@ export class McpServerPlugin implements Plugin {
   #lastStart = 0;
   #lostAt = 0;
   #lastError: string | undefined;
-  #state: "listed" | "ready" | "closed" = "listed";
+  #state: "new" | "ready" | "closed" = "new";
+  /** The server's name and version from its last handshake. */
+  #info: { name?: string; version?: string; title?: string } = {};
 
-  /** Use {@link mcpServerPlugin}: the tools must be listed before the plugin can be registered. */
-  private constructor(o: ResolvedOptions, table: ToolTable, info: { version?: string; title?: string; name?: string }) {
-    this.#o = o;
-    this.#table = table;
-    this.name = o.name;
-    this.version = o.version ?? info.version ?? "0.0.0";
-    this.description = o.description ?? `MCP server ${info.title ?? info.name ?? o.name}`;
-    this.credentials = declaredCredentials(o);
+  /** Checks the options (throws `CORTEX_INVALID_OPTIONS`); starts nothing: `setup` does. */
+  constructor(options: McpServerPluginOptions) {
+    this.#o = resolveOptions(options);
+    this.#table = new ToolTable(this.#o);
+    this.name = this.#o.name;
+    this.credentials = declaredCredentials(this.#o);
   }
 
-  /** Lists the server's tools in a short session of its own, then returns the plugin, ready to register. */
+  /**
+   * A plugin with its tools listed ahead of setup (see `preload`).
+   * @deprecated Use `mcpServerPlugin(options)`, and `preload()` when the tools must be known before setup.
+   */
   static async create(options: McpServerPluginOptions): Promise<McpServerPlugin> {
-    const o = resolveOptions(options);
-    const table = new ToolTable(o);
+    const plugin = new McpServerPlugin(options);
+    await plugin.preload();
+    return plugin;
+  }
+
+  /** The `version` option, else the version the server reported once listed or set up, else `0.0.0`. */
+  get version(): string {
+    return this.#o.version ?? this.#info.version ?? "0.0.0";
+  }
+
+  /** The `description` option, else "MCP server" and the server's title or name once known (the plugin's name before). */
+  get description(): string {
+    return this.#o.description ?? `MCP server ${this.#info.title ?? this.#info.name ?? this.name}`;
+  }
+
+  /**
+   * Lists the server's tools in a short session of its own (started with
+   * `broker`, default the `broker` option, and closed again), so
+   * `listActions()` offers them before setup: for a host that shows the
+   * tools (`cortex plugins`) or registers with a registry that reads them
+   * only at registration. Rejects with `CORTEX_MCP_CONNECT_FAILED`; does
+   * nothing once the plugin is set up.
+   */
+  async preload(broker: CredentialBroker = this.#o.broker): Promise<void> {
+    if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
+    if (this.#state === "ready") return;
+    const o = this.#o;
     const scrubber = new SecretScrubber();
-    const { target, secrets } = await credentialTarget(o, o.broker);
+    const { target, secrets } = await credentialTarget(o, broker);
     scrubber.reset(secrets);
     const session = await McpSession.open(sessionConfig(o, target, (t) => scrubber.text(t), noop, noop));
     try {
-      table.update(await session.listTools(sdkTimeout(o.connectTimeoutMs)));
-      return new McpServerPlugin(o, table, session.serverInfo ?? {});
+      const tools = await session.listTools(sdkTimeout(o.connectTimeoutMs));
+      this.#info = session.serverInfo ?? {};
+      this.#applyTools(tools);
     } catch (error) {
       const message = `MCP server "${o.name}" did not list its tools: ${messageOf(error)}${session.describeExit()}`;
       throw new McpConnectError(o.name, scrubber.text(message), { cause: error });
@@ -89,13 +118,20 @@ export class McpServerPlugin implements Plugin {
     return this.#table.statuses();
   }
 
-  /** Starts the server with the broker's credentials and initializes the session; rejects with `CORTEX_MCP_CONNECT_FAILED`. */
+  /**
+   * Starts the server with the broker's credentials, initializes the
+   * session and lists the tools (the registry reads the actions again
+   * after setup); rejects with `CORTEX_MCP_CONNECT_FAILED`.
+   */
   async setup(broker: CredentialBroker): Promise<void> {
     if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
     const { target, secrets } = await credentialTarget(this.#o, broker);
     this.#scrubber.reset(secrets);
     this.#target = target;
     this.#lastStart = Date.now();
+    const previous = this.#session;
+    this.#session = undefined;
+    await previous?.close();
     this.#session = await this.#open();
     this.#state = "ready";
   }
@@ -109,7 +145,7 @@ export class McpServerPlugin implements Plugin {
     await session?.close();
   }
 
-  /** The actions of every active tool; read by the registry at registration. */
+  /** The actions of every active tool; none before the tools are listed (by `setup` or `preload`). */
   listActions(): PluginActionInfo[] {
     return this.#table.actions();
   }
@@ -201,7 +237,9 @@ export class McpServerPlugin implements Plugin {
     );
     const session = (ref.session = await McpSession.open(config));
     try {
-      this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
+      const tools = await session.listTools(sdkTimeout(this.#o.connectTimeoutMs));
+      this.#info = session.serverInfo ?? this.#info;
+      this.#applyTools(tools);
     } catch (error) {
       await session.close(true);
       const message = `MCP server "${this.name}" did not list its tools: ${messageOf(error)}`;
@@ -308,10 +346,12 @@ function noop(): void {
 }
 
 /**
- * Connects to an MCP server once to list its tools, and returns it as a
- * Cortex plugin to register: `registry.register(await mcpServerPlugin({ … }))`.
- * Rejects with `CORTEX_INVALID_OPTIONS` or `CORTEX_MCP_CONNECT_FAILED`.
+ * An MCP server as a Cortex plugin to register:
+ * `registry.register(mcpServerPlugin({ … }))`. Checks the options at once
+ * (throws `CORTEX_INVALID_OPTIONS`) and starts nothing: `setup` starts the
+ * server and lists its tools (`CORTEX_MCP_CONNECT_FAILED` as a setup
+ * failure), and the engine sets such a plugin up when a run's agent may use it.
  */
-export function mcpServerPlugin(options: McpServerPluginOptions): Promise<McpServerPlugin> {
-  return McpServerPlugin.create(options);
+export function mcpServerPlugin(options: McpServerPluginOptions): McpServerPlugin {
+  return new McpServerPlugin(options);
 }
