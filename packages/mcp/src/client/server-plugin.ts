@@ -1,5 +1,4 @@
 import {
-  PluginHealthStatus,
   type ActionContext,
   type CredentialBroker,
   type Plugin,
@@ -7,9 +6,12 @@ import {
   type PluginHealthReport,
   type PluginResult,
 } from "@cortex/plugins";
-import { delay, messageOf, withDeadline } from "@cortex/primitives";
+import { messageOf, withDeadline } from "@cortex/primitives";
 import { McpConnectError } from "../errors.js";
 import { resolveOptions, sdkTimeout, type McpServerPluginOptions, type ResolvedOptions } from "./options.js";
+import { healthReport } from "./health.js";
+import { listToolsOnce } from "./listing.js";
+import { Restarts } from "./restarts.js";
 import { toPluginResult } from "./results.js";
 import {
   callFailure,
@@ -49,10 +51,7 @@ export class McpServerPlugin implements Plugin {
   #target: SessionTarget | undefined;
   #session: McpSession | undefined;
   #opening: Promise<McpSession> | undefined;
-  #restarts = 0;
-  #lastStart = 0;
-  #lostAt = 0;
-  #lastError: string | undefined;
+  readonly #restarts: Restarts;
   #state: "new" | "ready" | "closed" = "new";
   /** The server's name and version from its last handshake. */
   #info: { name?: string; version?: string; title?: string } = {};
@@ -61,6 +60,7 @@ export class McpServerPlugin implements Plugin {
   constructor(options: McpServerPluginOptions) {
     this.#o = resolveOptions(options);
     this.#table = new ToolTable(this.#o);
+    this.#restarts = new Restarts(this.#o);
     this.name = this.#o.name;
     this.credentials = declaredCredentials(this.#o);
   }
@@ -96,21 +96,11 @@ export class McpServerPlugin implements Plugin {
   async preload(broker: CredentialBroker = this.#o.broker): Promise<void> {
     if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
     if (this.#state === "ready") return;
-    const o = this.#o;
-    const scrubber = new SecretScrubber();
-    const { target, secrets } = await credentialTarget(o, broker);
-    scrubber.reset(secrets);
-    const session = await McpSession.open(sessionConfig(o, target, (t) => scrubber.text(t), noop, noop));
-    try {
-      const tools = await session.listTools(sdkTimeout(o.connectTimeoutMs));
-      this.#info = session.serverInfo ?? {};
-      this.#applyTools(tools);
-    } catch (error) {
-      const message = `MCP server "${o.name}" did not list its tools: ${messageOf(error)}${session.describeExit()}`;
-      throw new McpConnectError(o.name, scrubber.text(message), { cause: error });
-    } finally {
-      await session.close();
-    }
+    const { tools, info } = await listToolsOnce(this.#o, broker);
+    // Set up meanwhile: the live session's list is the one to keep.
+    if (this.#state !== "new") return;
+    this.#info = info;
+    this.#applyTools(tools);
   }
 
   /** Every tool the server ever listed in this plugin's life, with its tier and status. */
@@ -128,7 +118,7 @@ export class McpServerPlugin implements Plugin {
     const { target, secrets } = await credentialTarget(this.#o, broker);
     this.#scrubber.reset(secrets);
     this.#target = target;
-    this.#lastStart = Date.now();
+    this.#restarts.started();
     const previous = this.#session;
     this.#session = undefined;
     await previous?.close();
@@ -172,7 +162,7 @@ export class McpServerPlugin implements Plugin {
     }
     try {
       const raw = await session.callTool(target.tool, params, signal, sdkTimeout(this.#o.callTimeoutMs));
-      this.#restarts = 0;
+      this.#restarts.succeeded();
       return toPluginResult(raw, this.#o, (value) => this.#scrubber.value(value));
     } catch (error) {
       const message = await callFailure(this.name, this.#o, session, target.tool, error, signal, (s) =>
@@ -183,40 +173,17 @@ export class McpServerPlugin implements Plugin {
   }
 
   /** Pings the server: HEALTHY when it answers in time, UNHEALTHY (and stopped, to restart) otherwise. */
-  async health(): Promise<PluginHealthReport> {
-    const tools = this.#table.statuses();
-    const details = {
-      transport: this.#o.stdio ? "stdio" : "http",
-      tools: tools.filter((t) => t.status === "active").length,
-      refusedTools: tools.filter((t) => t.status === "refused").map((t) => t.tool),
+  health(): Promise<PluginHealthReport> {
+    return healthReport({
+      name: this.name,
+      o: this.#o,
+      tools: this.#table.statuses(),
       restarts: this.#restarts,
-    };
-    if (this.#state !== "ready")
-      return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { ...details, state: this.#state } };
-    const session = this.#session;
-    if (!session?.alive) {
-      const error = this.#lastError ?? "not connected";
-      return { plugin: this.name, status: PluginHealthStatus.UNHEALTHY, error: this.#scrub(error), details };
-    }
-    const started = Date.now();
-    if (await this.#answersPing(session)) {
-      return {
-        plugin: this.name,
-        status: PluginHealthStatus.HEALTHY,
-        details: {
-          ...details,
-          server: session.serverInfo,
-          pingMs: Date.now() - started,
-          ...(session.pid ? { pid: session.pid } : {}),
-        },
-      };
-    }
-    return {
-      plugin: this.name,
-      status: PluginHealthStatus.UNHEALTHY,
-      error: this.#scrub(this.#lastError ?? "no answer"),
-      details,
-    };
+      state: this.#state,
+      session: this.#session,
+      answersPing: (session) => this.#answersPing(session),
+      scrub: (text) => this.#scrub(text),
+    });
   }
 
   #scrub(text: string): string {
@@ -261,45 +228,28 @@ export class McpServerPlugin implements Plugin {
   }
 
   async #restart(): Promise<McpSession> {
-    const o = this.#o;
-    if (this.#restarts >= o.maxRestarts) {
-      const left = o.restartBackoffMaxMs - (Date.now() - this.#lastStart);
-      if (left > 0) {
-        throw new Error(
-          `it was restarted ${this.#restarts} time(s) in a row; calls fail for ${Math.ceil(left)} ms more; last error: ${this.#lastError ?? "unknown"}`,
-        );
-      }
-      this.#restarts = 0;
-    }
-    const wait =
-      Math.min(o.restartBackoffMs * 2 ** this.#restarts, o.restartBackoffMaxMs) - (Date.now() - this.#lostAt);
-    if (wait > 0) await delay(wait);
-    this.#restarts += 1;
-    this.#lastStart = Date.now();
+    await this.#restarts.next();
     await this.#session?.close();
     this.#session = undefined;
     try {
       const session = await this.#open();
       this.#session = session;
-      o.logger.info(`MCP server "${this.name}" restarted (${this.#restarts} in a row)`, { plugin: this.name });
+      const count = this.#restarts.count;
+      this.#o.logger.info(`MCP server "${this.name}" restarted (${count} in a row)`, { plugin: this.name });
       return session;
     } catch (error) {
-      this.#lastError = messageOf(error);
-      this.#lostAt = Date.now();
+      this.#restarts.lost(messageOf(error));
       throw error;
     }
   }
 
   #lost(session: McpSession | undefined): void {
     if (session === undefined || this.#state === "closed") return;
-    this.#lostAt = Date.now();
-    this.#lastError = `the server's connection ended${session.describeExit()}`;
-    this.#o.logger.warn(
-      `MCP server "${this.name}" is gone: ${this.#scrub(this.#lastError)}; it is restarted on the next call`,
-      {
-        plugin: this.name,
-      },
-    );
+    const why = `the server's connection ended${session.describeExit()}`;
+    this.#restarts.lost(why);
+    this.#o.logger.warn(`MCP server "${this.name}" is gone: ${this.#scrub(why)}; it is restarted on the next call`, {
+      plugin: this.name,
+    });
   }
 
   /** Whether the server answers a ping in time; one that does not is stopped (its next call restarts it). */
@@ -309,8 +259,7 @@ export class McpServerPlugin implements Plugin {
       return true;
     } catch (error) {
       if (!session.alive) return false;
-      this.#lastError = `the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`;
-      this.#lostAt = Date.now();
+      this.#restarts.lost(`the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`);
       if (this.#session === session) this.#session = undefined;
       await session.close(true);
       return false;
@@ -339,10 +288,6 @@ export class McpServerPlugin implements Plugin {
       }
     }
   }
-}
-
-function noop(): void {
-  // The listing session reacts to nothing.
 }
 
 /**
