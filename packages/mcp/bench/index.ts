@@ -28,12 +28,11 @@ await client.connect(new StdioClientTransport({ command: process.execPath, args:
 const broker = new MemoryBroker({ tiny_secret: secret });
 const registry = new PluginRegistry({ broker, logger: silentLogger });
 registry.register(
-  await mcpServerPlugin({
+  mcpServerPlugin({
     name: "tiny",
     command: "node",
     args: [server],
     credentials: { tiny_secret: { description: "scrubbed from results", env: "TINY_SECRET" } },
-    broker,
     logger: silentLogger,
   }),
 );

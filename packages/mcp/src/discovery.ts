@@ -97,7 +97,7 @@ export async function discoverMcpServers(options: McpDiscoveryOptions = {}): Pro
             );
           }
           const cwd = resolve(dir, typeof entry.cwd === "string" ? entry.cwd : ".");
-          const plugin = await mcpServerPlugin({
+          const plugin = mcpServerPlugin({
             ...(entry as Partial<McpServerPluginOptions>),
             ...options.override,
             name,
@@ -105,6 +105,8 @@ export async function discoverMcpServers(options: McpDiscoveryOptions = {}): Pro
             ...(options.broker ? { broker: options.broker } : {}),
             ...(options.logger ? { logger: options.logger } : {}),
           });
+          // Listed now, so the host's plugin list and the registry show the tools before any setup.
+          await plugin.preload();
           return { name, plugin, error: undefined };
         } catch (error) {
           const coded = isCortexError(error)

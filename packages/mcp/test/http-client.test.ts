@@ -30,7 +30,7 @@ describe("mcpServerPlugin over Streamable HTTP", () => {
   it("connects with a credential header, maps the served tiers back, and runs AUTO tools", async () => {
     const url = await remote();
     const broker = new MemoryBroker({ remote_token: TOKEN });
-    const plugin = await mcpServerPlugin({
+    const plugin = mcpServerPlugin({
       name: "remote",
       url,
       credentials: { remote_token: { description: "bearer token", header: "Authorization", format: "Bearer {value}" } },
@@ -40,6 +40,7 @@ describe("mcpServerPlugin over Streamable HTTP", () => {
     const registry = new PluginRegistry({ broker, logger: silentLogger });
     registry.register(plugin);
     cleanups.push(() => registry.shutdown());
+    expect(await registry.setupAllPending()).toEqual({ ready: ["remote"], failed: [] });
     const tiers = Object.fromEntries(registry.listActions().map((a) => [a.name, a.tier]));
     // "__" is not allowed in an action name: notes__list becomes notes_list. Served annotations:
     // read-only AUTO stays AUTO; anything else fails closed to CONFIRM here.
@@ -51,9 +52,8 @@ describe("mcpServerPlugin over Streamable HTTP", () => {
 
   it("fails to connect without the token", async () => {
     const url = await remote();
-    await expect(
-      mcpServerPlugin({ name: "remote", url, logger: silentLogger, connectTimeoutMs: 3_000 }),
-    ).rejects.toMatchObject({
+    const plugin = mcpServerPlugin({ name: "remote", url, logger: silentLogger, connectTimeoutMs: 3_000 });
+    await expect(plugin.setup(new MemoryBroker({}))).rejects.toMatchObject({
       code: "CORTEX_MCP_CONNECT_FAILED",
     });
   });

@@ -38,12 +38,15 @@ describe("mcpServerPlugin options", () => {
       { command: undefined, url: "http://h/mcp", credentials: { key: { description: "d", env: "K" } } },
       "credentials.key",
     ],
-  ])("refuses %j with CORTEX_INVALID_OPTIONS naming %s", async (bad, option) => {
+  ])("refuses %j with CORTEX_INVALID_OPTIONS naming %s", (bad, option) => {
     const options = { ...base, ...bad } as McpServerPluginOptions;
     expect(() => resolveOptions(options)).toThrow(
       expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option }) as Error,
     );
-    await expect(mcpServerPlugin(options)).rejects.toMatchObject({ code: "CORTEX_INVALID_OPTIONS", option });
+    // At once, when the plugin is made: nothing is started for a bad option.
+    expect(() => mcpServerPlugin(options)).toThrow(
+      expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option }) as Error,
+    );
   });
 });
 

@@ -7,7 +7,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ElicitRequestSchema, type ElicitResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { serveMcp, type McpServerHandle, type ServeMcpOptions } from "../src/index.js";
+import { mcpServerPlugin, serveMcp, type McpServerHandle, type ServeMcpOptions } from "../src/index.js";
+import { TINY } from "./support.js";
 // @ts-expect-error -- a plain JavaScript fixture without types
 import { createNotesPlugin } from "./fixtures/notes-plugin.mjs";
 
@@ -69,6 +70,32 @@ describe("serveMcp over Streamable HTTP", () => {
     expect(byName.notes__purge?.annotations).toMatchObject({ readOnlyHint: false, destructiveHint: true });
     expect(byName.notes__add?.inputSchema).toMatchObject({ type: "object", required: ["text"] });
   });
+
+  it("sets up the MCP server plugins it serves before it lists their tools; the others stay lazy", async () => {
+    const registry = new PluginRegistry({ broker: new MemoryBroker({}), logger: silentLogger });
+    registry.register((createNotesPlugin as () => Notes)());
+    registry.register(mcpServerPlugin({ name: "tiny", command: "node", args: [TINY], logger: silentLogger }));
+    registry.register(mcpServerPlugin({ name: "other", command: "node", args: [TINY], logger: silentLogger }));
+    registry.register(mcpServerPlugin({ name: "broken", command: "/no/such/program", logger: silentLogger }));
+    const handle = await serveMcp(registry, {
+      transport: "http",
+      logger: silentLogger,
+      tools: ["notes", "tiny__echo", "broken"],
+    });
+    cleanups.push(async () => {
+      await handle.close();
+      await registry.shutdown();
+    });
+    const client = await connect(handle.url!);
+    const names = (await client.listTools()).tools.map((t) => t.name).sort();
+    expect(names).toEqual(["notes__add", "notes__list", "notes__purge", "notes__stamp", "tiny__echo"]);
+    expect(textOf(await client.callTool({ name: "tiny__echo", arguments: { text: "through" } }))).toContain("through");
+    expect([registry.state("notes"), registry.state("other"), registry.state("broken")]).toEqual([
+      "pending",
+      "pending",
+      "failed",
+    ]);
+  }, 30_000);
 
   it("runs AUTO tools and validates arguments like the registry does", async () => {
     const { url } = await served();

@@ -2,7 +2,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { approvalId, MemoryBroker, REDACTED } from "@cortex/plugins";
+import { createEngine } from "@cortex/core";
+import { approvalId, MemoryBroker, REDACTED, silentLogger } from "@cortex/plugins";
+import { ScriptedModel } from "@cortex/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import type { McpToolData } from "../src/index.js";
 import { eventually, isRunning, quietRegistry, SILENT, tinyPlugin } from "./support.js";
@@ -12,11 +14,13 @@ afterEach(async () => {
   await Promise.all(cleanups.splice(0).map((c) => c()));
 });
 
+/** The tiny server registered as it is made, then set up: the registry reads its tools after setup. */
 async function registered(options: Parameters<typeof tinyPlugin>[0] = {}, broker = new MemoryBroker({})) {
-  const plugin = await tinyPlugin(options);
+  const plugin = tinyPlugin(options);
   const registry = quietRegistry(broker);
   registry.register(plugin);
   cleanups.push(() => registry.shutdown());
+  expect(await registry.setupAllPending()).toEqual({ ready: [plugin.name], failed: [] });
   return { plugin, registry };
 }
 
@@ -25,6 +29,28 @@ const approved = (plugin: string, action: string, params: Record<string, unknown
 });
 
 describe("mcpServerPlugin: tools as actions", () => {
+  it("starts nothing until setup; setup lists the tools and the registry offers them", async () => {
+    const pidFile = join(await mkdtemp(join(tmpdir(), "cortex-mcp-lazy-")), "pid");
+    // The silent server writes its pid when it starts: made and registered, the plugin starts no process.
+    const silent = tinyPlugin({ name: "silent", args: [SILENT, pidFile] });
+    const plugin = tinyPlugin();
+    const registry = quietRegistry();
+    registry.register(silent);
+    registry.register(plugin);
+    cleanups.push(() => registry.shutdown());
+    expect(registry.listActions()).toEqual([]);
+    expect(plugin.version).toBe("0.0.0");
+    expect(plugin.description).toBe("MCP server tiny");
+    expect((await registry.health("tiny")).status).toBe("UNKNOWN");
+    await new Promise((r) => setTimeout(r, 200));
+    await expect(readFile(pidFile, "utf8")).rejects.toMatchObject({ code: "ENOENT" });
+
+    expect(await registry.setupPending(["tiny"])).toEqual({ ready: ["tiny"], failed: [] });
+    expect(registry.listActions().filter((a) => a.name === "echo")).toMatchObject([{ plugin: "tiny", tier: "AUTO" }]);
+    expect(plugin.version).toBe("1.2.3");
+    expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({ success: true });
+  }, 30_000);
+
   it("offers each tool as an action with its schema, mapping names and refusing collisions and broken schemas", async () => {
     const { plugin, registry } = await registered();
     expect(plugin.version).toBe("1.2.3");
@@ -54,8 +80,12 @@ describe("mcpServerPlugin: tools as actions", () => {
     expect(tier("write")).toBe("ADMIN");
     expect(tier("kinds")).toBe("AUTO");
 
-    const distrusting = await tinyPlugin({ trustAnnotations: false });
+    // Listed ahead of setup, in a session of its own that is closed again.
+    const distrusting = tinyPlugin({ trustAnnotations: false });
+    await distrusting.preload();
     expect(new Set(distrusting.listActions().map((a) => a.tier))).toEqual(new Set(["CONFIRM"]));
+    expect(distrusting.version).toBe("1.2.3");
+    expect((await distrusting.health()).status).toBe("UNKNOWN");
   }, 30_000);
 
   it("runs a CONFIRM tool only with an approval for the exact call", async () => {
@@ -113,11 +143,8 @@ describe("mcpServerPlugin: results", () => {
     const secret = "s3cr3t-value/with+chars";
     const broker = new MemoryBroker({ tiny_secret: secret });
     const credentials = { tiny_secret: { description: "a secret", env: "TINY_SECRET" } };
-    const plugin = await tinyPlugin({ credentials, broker });
+    const { plugin, registry } = await registered({ credentials }, broker);
     expect(plugin.credentials).toEqual({ tiny_secret: { description: "a secret", secret: true, required: true } });
-    const registry = quietRegistry(broker);
-    registry.register(plugin);
-    cleanups.push(() => registry.shutdown());
     const result = await registry.execute("tiny", "env", {});
     const text = JSON.stringify(result);
     expect(text).toContain(REDACTED);
@@ -220,7 +247,8 @@ describe("mcpServerPlugin: faults", () => {
   it("fails setup in time when the server never answers initialize, leaving no process behind", async () => {
     const pidFile = join(await mkdtemp(join(tmpdir(), "cortex-mcp-silent-")), "pid");
     // Long enough for a loaded machine to start node, so the server surely ran and wrote its pid.
-    await expect(tinyPlugin({ args: [SILENT, pidFile], connectTimeoutMs: 2_000 })).rejects.toMatchObject({
+    const silent = tinyPlugin({ args: [SILENT, pidFile], connectTimeoutMs: 2_000 });
+    await expect(silent.setup(new MemoryBroker({}))).rejects.toMatchObject({
       code: "CORTEX_MCP_CONNECT_FAILED",
       message: expect.stringMatching(/did not start and initialize within 2000 ms/) as string,
     });
@@ -228,9 +256,15 @@ describe("mcpServerPlugin: faults", () => {
     const pid = Number(await readFile(pidFile, "utf8"));
     expect(pid).toBeGreaterThan(0);
     expect(await eventually(() => !isRunning(pid))).toBe(true);
-    await expect(tinyPlugin({ command: "/no/such/program", connectTimeoutMs: 500 })).rejects.toMatchObject({
-      code: "CORTEX_MCP_CONNECT_FAILED",
-    });
+    // In a registry, a server that cannot start is a failed setup, and the plugin offers nothing.
+    const registry = quietRegistry();
+    cleanups.push(() => registry.shutdown());
+    registry.register(tinyPlugin({ command: "/no/such/program", connectTimeoutMs: 500 }));
+    const report = await registry.setupAllPending();
+    expect(report.ready).toEqual([]);
+    expect(report.failed).toMatchObject([{ plugin: "tiny", error: { code: "CORTEX_MCP_CONNECT_FAILED" } }]);
+    expect(registry.state("tiny")).toBe("failed");
+    expect(registry.listActions()).toEqual([]);
   }, 30_000);
 
   it("ends the child and everything it started on teardown", async () => {
@@ -280,5 +314,35 @@ describe("mcpServerPlugin with @modelcontextprotocol/server-everything", () => {
     expect(env).not.toContain(secret);
     // The child gets a small safe environment, not the host's.
     expect(env).not.toContain("VITEST");
+  }, 60_000);
+});
+
+describe("mcpServerPlugin in an engine run", () => {
+  it("is set up as the run starts: its tools are offered and run; a server that cannot start only loses its tools", async () => {
+    const registry = quietRegistry();
+    // Registered as made, nothing awaited: the engine sets up what the agent may use before it builds the tools.
+    registry.register(tinyPlugin());
+    registry.register(tinyPlugin({ name: "broken", command: "/no/such/program", connectTimeoutMs: 2_000 }));
+    registry.register(tinyPlugin({ name: "unused" }));
+    const model = new ScriptedModel([
+      { toolCalls: [{ id: "e1", name: "tiny__echo", arguments: { text: "from the engine" } }] },
+      { content: "done" },
+    ]);
+    const engine = createEngine({
+      model,
+      plugins: registry,
+      agents: [{ id: "assistant", tools: ["tiny.echo", "tiny.kinds", "broken"] }],
+      logger: silentLogger,
+    });
+    cleanups.push(() => engine.shutdown());
+    const result = await engine.run("assistant", "echo something");
+    expect(result).toMatchObject({ status: "completed", output: "done" });
+    expect(model.requests[0]!.tools.map((t) => t.name).sort()).toEqual(["tiny__echo", "tiny__kinds"]);
+    const tool = model.requests[1]!.messages.find((m) => m.role === "tool");
+    expect(tool).toMatchObject({ name: "tiny__echo", content: expect.stringContaining("from the engine") as string });
+    expect(registry.state("tiny")).toBe("ready");
+    expect(registry.state("broken")).toBe("failed");
+    // A plugin the agent's patterns cannot reach is left to start when something calls it.
+    expect(registry.state("unused")).toBe("pending");
   }, 60_000);
 });

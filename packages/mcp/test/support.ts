@@ -8,7 +8,7 @@ export const TINY = join(import.meta.dirname, "fixtures", "tiny-server.mjs");
 export const SILENT = join(import.meta.dirname, "fixtures", "silent-server.mjs");
 
 /** The tiny server as a plugin, quiet, with short limits so fault tests stay fast. */
-export function tinyPlugin(options: Partial<McpServerPluginOptions> = {}): Promise<McpServerPlugin> {
+export function tinyPlugin(options: Partial<McpServerPluginOptions> = {}): McpServerPlugin {
   return mcpServerPlugin({
     name: "tiny",
     command: "node",

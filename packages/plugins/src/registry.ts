@@ -131,8 +131,19 @@ export class PluginRegistry {
   }
 
   /** Runs `setup` on every pending plugin concurrently; failures mark the plugin failed, the rest go on. */
-  async setupAllPending(): Promise<SetupReport> {
-    const pending = [...this.#entries.values()].filter((e) => e.state === "pending");
+  setupAllPending(): Promise<SetupReport> {
+    return this.setupPending(this.names());
+  }
+
+  /**
+   * Runs `setup` on those of the named plugins that are pending,
+   * concurrently (a setup already under way is waited for, not repeated);
+   * the others are left as they are and not reported. Failures mark the
+   * plugin failed, the rest go on. Rejects with `CORTEX_PLUGIN_NOT_FOUND`,
+   * before any setup starts, for a name that is not registered.
+   */
+  async setupPending(names: Iterable<string>): Promise<SetupReport> {
+    const pending = [...new Set(names)].map((name) => this.#entry(name)).filter((e) => e.state === "pending");
     await Promise.all(pending.map((e) => this.#setup(e)));
     const report: SetupReport = { ready: [], failed: [] };
     for (const e of pending) {

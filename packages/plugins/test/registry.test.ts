@@ -189,6 +189,41 @@ describe("lazy setup", () => {
     expect(report.failed).toEqual([{ plugin: "bad", error: expect.objectContaining({ message: "nope" }) as Error }]);
     expect(await registry.setupAllPending()).toEqual({ ready: [], failed: [] });
   });
+
+  it("setupPending sets up only the named pending plugins, joins a setup under way, and refuses unknown names", async () => {
+    const { registry } = makeRegistry();
+    let release!: () => void;
+    let slowSetups = 0;
+    const slow = makePlugin({
+      name: "slow",
+      setup: () => {
+        slowSetups++;
+        return new Promise<void>((resolve) => (release = resolve));
+      },
+    });
+    const other = makePlugin({ name: "other" });
+    registry.register(slow);
+    registry.register(other);
+    registry.register(makePlugin({ name: "bad", setup: () => Promise.reject(new Error("nope")) }));
+    // A first call starts the slow plugin's lazy setup; setupPending waits for that one instead of starting another.
+    const call = registry.execute("slow", "echo", {});
+    const report = registry.setupPending(["slow", "bad", "slow"]);
+    await sleep(10);
+    release();
+    expect(await report).toEqual({
+      ready: ["slow"],
+      failed: [{ plugin: "bad", error: expect.objectContaining({ message: "nope" }) as Error }],
+    });
+    await expect(call).resolves.toMatchObject({ success: true });
+    expect(slowSetups).toBe(1);
+    expect(registry.state("other")).toBe("pending");
+    expect(other.setups).toBe(0);
+    expect(await registry.setupPending(["slow", "bad"])).toEqual({ ready: [], failed: [] });
+    await expect(registry.setupPending(["other", "missing"])).rejects.toMatchObject({
+      code: "CORTEX_PLUGIN_NOT_FOUND",
+    });
+    expect(other.setups).toBe(0);
+  });
 });
 
 describe("credential redaction", () => {

@@ -25,7 +25,8 @@ import {
   type RunState,
 } from "../run/run-state.js";
 import { storedOutputCheck } from "../run/structured-output.js";
-import { toolName, unmatchedPatterns } from "../run/tool-names.js";
+import { unmatchedTools } from "../run/plugin-setup.js";
+import { toolName } from "../run/tool-names.js";
 import type { StoredSession } from "../store/session-store.js";
 import type { AgentTable, ResolvedAgent } from "./agents.js";
 import type { InFlight } from "./in-flight.js";
@@ -73,7 +74,7 @@ export class Runs {
   /** The agent's tool patterns that match no registered action, and the tools that do exist. */
   #unmatched(agent: ResolvedAgent): { patterns: string[]; available: string[] } {
     const actions = this.host.loop.plugins.listActions();
-    const patterns = unmatchedPatterns(agent.definition.tools, actions);
+    const patterns = unmatchedTools(this.host.loop.plugins, agent.definition.tools);
     return { patterns, available: patterns.length === 0 ? [] : actions.map((a) => toolName(a.plugin, a.name)) };
   }
 

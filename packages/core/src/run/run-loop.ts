@@ -22,6 +22,7 @@ import type { CallJournal } from "./call-journal.js";
 import { HANDOFF_TOOL, handoffTool } from "./handoff.js";
 import { modelDeadline } from "./model-request.js";
 import { ModelTurn } from "./model-turn.js";
+import { setUpUnlisted } from "./plugin-setup.js";
 import { saveProgress } from "./progress.js";
 import { RunEvents, type RunSink } from "./run-events.js";
 import { RunSession } from "./run-session.js";
@@ -67,7 +68,8 @@ export interface RunExtras {
 
 /** Drives one run from its state until it completes, fails or pauses at a checkpoint. */
 export class RunLoop {
-  readonly #tools: Map<string, ToolEntry>;
+  /** Filled as the drive begins (see `#readTools`); the turn and the executor hold this same map. */
+  readonly #tools = new Map<string, ToolEntry>();
   readonly #persona: PersonaRuntime;
   readonly #turn: ModelTurn;
   readonly #events: RunEvents;
@@ -84,11 +86,6 @@ export class RunLoop {
     extras: RunExtras = {},
   ) {
     this.#signal = run.signal;
-    this.#tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name, reason) =>
-      ctx.logger.warn(`tool left out: ${reason}`, { tool: name }),
-    );
-    const handoffs = agent.definition.handoffs ?? [];
-    if (handoffs.length > 0) this.#tools.set(HANDOFF_TOOL, handoffTool(handoffs));
     this.#events = new RunEvents(ctx.hooks, state, extras.sink);
     this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, this.#events);
     this.#session = new RunSession(ctx.sessions, state, ctx.settings.sessionLeaseMs);
@@ -123,6 +120,7 @@ export class RunLoop {
     const release = onAbort(this.#signal, noop);
     try {
       this.#announce(entry);
+      await this.#readTools();
       let answer = entry.kind === "resume" ? entry.bound : undefined;
       if (entry.kind === "resume" && entry.refused !== undefined) this.#refuseResume(entry.refused);
       await this.#turn.hideForbidden();
@@ -161,6 +159,23 @@ export class RunLoop {
     } finally {
       release();
     }
+  }
+
+  /**
+   * The run's tools, read once its agent's plugins whose actions appear only
+   * at setup (an MCP server's) are set up: on every drive, so a run resumed
+   * in another process finds the tool it paused at.
+   */
+  async #readTools(): Promise<void> {
+    const { ctx, agent } = this;
+    const run = { runId: this.state.runId, logger: ctx.logger, signal: this.#signal };
+    await setUpUnlisted(ctx.plugins, agent.definition.tools, run);
+    const tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name, reason) =>
+      ctx.logger.warn(`tool left out: ${reason}`, { tool: name }),
+    );
+    for (const [name, tool] of tools) this.#tools.set(name, tool);
+    const handoffs = agent.definition.handoffs ?? [];
+    if (handoffs.length > 0) this.#tools.set(HANDOFF_TOOL, handoffTool(handoffs));
   }
 
   #announce(entry: DriveEntry): void {

@@ -24,13 +24,28 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-/** One pattern as a predicate on plugin and action (see {@link compileToolFilter}). */
-function compilePattern(pattern: string): (plugin: string, action: string) => boolean {
+/** A pattern's plugin and action globs (see {@link compileToolFilter}). */
+function splitPattern(pattern: string): { plugin: string; action: string } {
   const separator = pattern.includes(TOOL_SEPARATOR) ? TOOL_SEPARATOR : ".";
   const at = pattern.indexOf(separator);
-  const plugin = globToRegExp(at === -1 ? pattern : pattern.slice(0, at));
-  const action = globToRegExp(at === -1 ? "*" : pattern.slice(at + separator.length));
+  return at === -1
+    ? { plugin: pattern, action: "*" }
+    : { plugin: pattern.slice(0, at), action: pattern.slice(at + separator.length) };
+}
+
+/** One pattern as a predicate on plugin and action (see {@link compileToolFilter}). */
+function compilePattern(pattern: string): (plugin: string, action: string) => boolean {
+  const parts = splitPattern(pattern);
+  const plugin = globToRegExp(parts.plugin);
+  const action = globToRegExp(parts.action);
   return (p, a) => plugin.test(p) && action.test(a);
+}
+
+/** Whether some pattern's plugin part matches `plugin`, whatever its actions; `undefined` matches every plugin. */
+export function compilePluginFilter(patterns: readonly string[] | undefined): (plugin: string) => boolean {
+  if (patterns === undefined) return () => true;
+  const matchers = patterns.map((pattern) => globToRegExp(splitPattern(pattern).plugin));
+  return (plugin) => matchers.some((match) => match.test(plugin));
 }
 
 /** The patterns that match none of `actions`: an agent's tools that do not exist. */

@@ -66,7 +66,7 @@ export interface McpServerPluginOptions {
   readonly maxResultChars?: number;
   /** Keep base64 payloads of images, audio and blobs in results. Default `false` (their size is reported). */
   readonly includeBinary?: boolean;
-  /** Credentials for listing the tools before registration. Default `new EnvBroker()`. */
+  /** Credentials for `preload` (listing the tools before setup; setup uses the broker it is given). Default `new EnvBroker()`. */
   readonly broker?: CredentialBroker;
   /** Where the plugin logs (the server's stderr at debug level). Default `consoleLogger`. */
   readonly logger?: Logger;

@@ -1,5 +1,4 @@
 import {
-  PluginHealthStatus,
   type ActionContext,
   type CredentialBroker,
   type Plugin,
@@ -7,9 +6,12 @@ import {
   type PluginHealthReport,
   type PluginResult,
 } from "@cortex/plugins";
-import { delay, messageOf, withDeadline } from "@cortex/primitives";
+import { messageOf, withDeadline } from "@cortex/primitives";
 import { McpConnectError } from "../errors.js";
 import { resolveOptions, sdkTimeout, type McpServerPluginOptions, type ResolvedOptions } from "./options.js";
+import { healthReport } from "./health.js";
+import { listToolsOnce } from "./listing.js";
+import { Restarts } from "./restarts.js";
 import { toPluginResult } from "./results.js";
 import {
   callFailure,
@@ -35,11 +37,11 @@ const failure = (code: string, error: string): PluginResult => ({ success: false
  * An MCP server as a Cortex plugin: each of the server's tools is an
  * action with the tool's input schema, and a tier decided by the rules of
  * `tierForTool` (never laxer later). Created by {@link mcpServerPlugin}.
+ * It offers no actions until its tools are listed: by `setup` (the registry
+ * reads the actions again then) or, ahead of it, by `preload`.
  */
 export class McpServerPlugin implements Plugin {
   readonly name: string;
-  readonly version: string;
-  readonly description: string;
   /** The credentials this plugin asks the broker for; a registry that reads declarations hands out only these. */
   readonly credentials: Readonly<Record<string, DeclaredCredential>>;
   readonly #o: ResolvedOptions;
@@ -49,39 +51,56 @@ export class McpServerPlugin implements Plugin {
   #target: SessionTarget | undefined;
   #session: McpSession | undefined;
   #opening: Promise<McpSession> | undefined;
-  #restarts = 0;
-  #lastStart = 0;
-  #lostAt = 0;
-  #lastError: string | undefined;
-  #state: "listed" | "ready" | "closed" = "listed";
+  readonly #restarts: Restarts;
+  #state: "new" | "ready" | "closed" = "new";
+  /** The server's name and version from its last handshake. */
+  #info: { name?: string; version?: string; title?: string } = {};
 
-  /** Use {@link mcpServerPlugin}: the tools must be listed before the plugin can be registered. */
-  private constructor(o: ResolvedOptions, table: ToolTable, info: { version?: string; title?: string; name?: string }) {
-    this.#o = o;
-    this.#table = table;
-    this.name = o.name;
-    this.version = o.version ?? info.version ?? "0.0.0";
-    this.description = o.description ?? `MCP server ${info.title ?? info.name ?? o.name}`;
-    this.credentials = declaredCredentials(o);
+  /** Checks the options (throws `CORTEX_INVALID_OPTIONS`); starts nothing: `setup` does. */
+  constructor(options: McpServerPluginOptions) {
+    this.#o = resolveOptions(options);
+    this.#table = new ToolTable(this.#o);
+    this.#restarts = new Restarts(this.#o);
+    this.name = this.#o.name;
+    this.credentials = declaredCredentials(this.#o);
   }
 
-  /** Lists the server's tools in a short session of its own, then returns the plugin, ready to register. */
+  /**
+   * A plugin with its tools listed ahead of setup (see `preload`).
+   * @deprecated Use `mcpServerPlugin(options)`, and `preload()` when the tools must be known before setup.
+   */
   static async create(options: McpServerPluginOptions): Promise<McpServerPlugin> {
-    const o = resolveOptions(options);
-    const table = new ToolTable(o);
-    const scrubber = new SecretScrubber();
-    const { target, secrets } = await credentialTarget(o, o.broker);
-    scrubber.reset(secrets);
-    const session = await McpSession.open(sessionConfig(o, target, (t) => scrubber.text(t), noop, noop));
-    try {
-      table.update(await session.listTools(sdkTimeout(o.connectTimeoutMs)));
-      return new McpServerPlugin(o, table, session.serverInfo ?? {});
-    } catch (error) {
-      const message = `MCP server "${o.name}" did not list its tools: ${messageOf(error)}${session.describeExit()}`;
-      throw new McpConnectError(o.name, scrubber.text(message), { cause: error });
-    } finally {
-      await session.close();
-    }
+    const plugin = new McpServerPlugin(options);
+    await plugin.preload();
+    return plugin;
+  }
+
+  /** The `version` option, else the version the server reported once listed or set up, else `0.0.0`. */
+  get version(): string {
+    return this.#o.version ?? this.#info.version ?? "0.0.0";
+  }
+
+  /** The `description` option, else "MCP server" and the server's title or name once known (the plugin's name before). */
+  get description(): string {
+    return this.#o.description ?? `MCP server ${this.#info.title ?? this.#info.name ?? this.name}`;
+  }
+
+  /**
+   * Lists the server's tools in a short session of its own (started with
+   * `broker`, default the `broker` option, and closed again), so
+   * `listActions()` offers them before setup: for a host that shows the
+   * tools (`cortex plugins`) or registers with a registry that reads them
+   * only at registration. Rejects with `CORTEX_MCP_CONNECT_FAILED`; does
+   * nothing once the plugin is set up.
+   */
+  async preload(broker: CredentialBroker = this.#o.broker): Promise<void> {
+    if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
+    if (this.#state === "ready") return;
+    const { tools, info } = await listToolsOnce(this.#o, broker);
+    // Set up meanwhile: the live session's list is the one to keep.
+    if (this.#state !== "new") return;
+    this.#info = info;
+    this.#applyTools(tools);
   }
 
   /** Every tool the server ever listed in this plugin's life, with its tier and status. */
@@ -89,13 +108,20 @@ export class McpServerPlugin implements Plugin {
     return this.#table.statuses();
   }
 
-  /** Starts the server with the broker's credentials and initializes the session; rejects with `CORTEX_MCP_CONNECT_FAILED`. */
+  /**
+   * Starts the server with the broker's credentials, initializes the
+   * session and lists the tools (the registry reads the actions again
+   * after setup); rejects with `CORTEX_MCP_CONNECT_FAILED`.
+   */
   async setup(broker: CredentialBroker): Promise<void> {
     if (this.#state === "closed") throw new Error(`MCP server plugin "${this.name}" was torn down`);
     const { target, secrets } = await credentialTarget(this.#o, broker);
     this.#scrubber.reset(secrets);
     this.#target = target;
-    this.#lastStart = Date.now();
+    this.#restarts.started();
+    const previous = this.#session;
+    this.#session = undefined;
+    await previous?.close();
     this.#session = await this.#open();
     this.#state = "ready";
   }
@@ -109,7 +135,7 @@ export class McpServerPlugin implements Plugin {
     await session?.close();
   }
 
-  /** The actions of every active tool; read by the registry at registration. */
+  /** The actions of every active tool; none before the tools are listed (by `setup` or `preload`). */
   listActions(): PluginActionInfo[] {
     return this.#table.actions();
   }
@@ -136,7 +162,7 @@ export class McpServerPlugin implements Plugin {
     }
     try {
       const raw = await session.callTool(target.tool, params, signal, sdkTimeout(this.#o.callTimeoutMs));
-      this.#restarts = 0;
+      this.#restarts.succeeded();
       return toPluginResult(raw, this.#o, (value) => this.#scrubber.value(value));
     } catch (error) {
       const message = await callFailure(this.name, this.#o, session, target.tool, error, signal, (s) =>
@@ -147,40 +173,17 @@ export class McpServerPlugin implements Plugin {
   }
 
   /** Pings the server: HEALTHY when it answers in time, UNHEALTHY (and stopped, to restart) otherwise. */
-  async health(): Promise<PluginHealthReport> {
-    const tools = this.#table.statuses();
-    const details = {
-      transport: this.#o.stdio ? "stdio" : "http",
-      tools: tools.filter((t) => t.status === "active").length,
-      refusedTools: tools.filter((t) => t.status === "refused").map((t) => t.tool),
+  health(): Promise<PluginHealthReport> {
+    return healthReport({
+      name: this.name,
+      o: this.#o,
+      tools: this.#table.statuses(),
       restarts: this.#restarts,
-    };
-    if (this.#state !== "ready")
-      return { plugin: this.name, status: PluginHealthStatus.UNKNOWN, details: { ...details, state: this.#state } };
-    const session = this.#session;
-    if (!session?.alive) {
-      const error = this.#lastError ?? "not connected";
-      return { plugin: this.name, status: PluginHealthStatus.UNHEALTHY, error: this.#scrub(error), details };
-    }
-    const started = Date.now();
-    if (await this.#answersPing(session)) {
-      return {
-        plugin: this.name,
-        status: PluginHealthStatus.HEALTHY,
-        details: {
-          ...details,
-          server: session.serverInfo,
-          pingMs: Date.now() - started,
-          ...(session.pid ? { pid: session.pid } : {}),
-        },
-      };
-    }
-    return {
-      plugin: this.name,
-      status: PluginHealthStatus.UNHEALTHY,
-      error: this.#scrub(this.#lastError ?? "no answer"),
-      details,
-    };
+      state: this.#state,
+      session: this.#session,
+      answersPing: (session) => this.#answersPing(session),
+      scrub: (text) => this.#scrub(text),
+    });
   }
 
   #scrub(text: string): string {
@@ -201,7 +204,9 @@ export class McpServerPlugin implements Plugin {
     );
     const session = (ref.session = await McpSession.open(config));
     try {
-      this.#applyTools(await session.listTools(sdkTimeout(this.#o.connectTimeoutMs)));
+      const tools = await session.listTools(sdkTimeout(this.#o.connectTimeoutMs));
+      this.#info = session.serverInfo ?? this.#info;
+      this.#applyTools(tools);
     } catch (error) {
       await session.close(true);
       const message = `MCP server "${this.name}" did not list its tools: ${messageOf(error)}`;
@@ -223,45 +228,28 @@ export class McpServerPlugin implements Plugin {
   }
 
   async #restart(): Promise<McpSession> {
-    const o = this.#o;
-    if (this.#restarts >= o.maxRestarts) {
-      const left = o.restartBackoffMaxMs - (Date.now() - this.#lastStart);
-      if (left > 0) {
-        throw new Error(
-          `it was restarted ${this.#restarts} time(s) in a row; calls fail for ${Math.ceil(left)} ms more; last error: ${this.#lastError ?? "unknown"}`,
-        );
-      }
-      this.#restarts = 0;
-    }
-    const wait =
-      Math.min(o.restartBackoffMs * 2 ** this.#restarts, o.restartBackoffMaxMs) - (Date.now() - this.#lostAt);
-    if (wait > 0) await delay(wait);
-    this.#restarts += 1;
-    this.#lastStart = Date.now();
+    await this.#restarts.next();
     await this.#session?.close();
     this.#session = undefined;
     try {
       const session = await this.#open();
       this.#session = session;
-      o.logger.info(`MCP server "${this.name}" restarted (${this.#restarts} in a row)`, { plugin: this.name });
+      const count = this.#restarts.count;
+      this.#o.logger.info(`MCP server "${this.name}" restarted (${count} in a row)`, { plugin: this.name });
       return session;
     } catch (error) {
-      this.#lastError = messageOf(error);
-      this.#lostAt = Date.now();
+      this.#restarts.lost(messageOf(error));
       throw error;
     }
   }
 
   #lost(session: McpSession | undefined): void {
     if (session === undefined || this.#state === "closed") return;
-    this.#lostAt = Date.now();
-    this.#lastError = `the server's connection ended${session.describeExit()}`;
-    this.#o.logger.warn(
-      `MCP server "${this.name}" is gone: ${this.#scrub(this.#lastError)}; it is restarted on the next call`,
-      {
-        plugin: this.name,
-      },
-    );
+    const why = `the server's connection ended${session.describeExit()}`;
+    this.#restarts.lost(why);
+    this.#o.logger.warn(`MCP server "${this.name}" is gone: ${this.#scrub(why)}; it is restarted on the next call`, {
+      plugin: this.name,
+    });
   }
 
   /** Whether the server answers a ping in time; one that does not is stopped (its next call restarts it). */
@@ -271,8 +259,7 @@ export class McpServerPlugin implements Plugin {
       return true;
     } catch (error) {
       if (!session.alive) return false;
-      this.#lastError = `the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`;
-      this.#lostAt = Date.now();
+      this.#restarts.lost(`the server did not answer a ping within ${this.#o.pingTimeoutMs} ms (${messageOf(error)})`);
       if (this.#session === session) this.#session = undefined;
       await session.close(true);
       return false;
@@ -303,15 +290,13 @@ export class McpServerPlugin implements Plugin {
   }
 }
 
-function noop(): void {
-  // The listing session reacts to nothing.
-}
-
 /**
- * Connects to an MCP server once to list its tools, and returns it as a
- * Cortex plugin to register: `registry.register(await mcpServerPlugin({ … }))`.
- * Rejects with `CORTEX_INVALID_OPTIONS` or `CORTEX_MCP_CONNECT_FAILED`.
+ * An MCP server as a Cortex plugin to register:
+ * `registry.register(mcpServerPlugin({ … }))`. Checks the options at once
+ * (throws `CORTEX_INVALID_OPTIONS`) and starts nothing: `setup` starts the
+ * server and lists its tools (`CORTEX_MCP_CONNECT_FAILED` as a setup
+ * failure), and the engine sets such a plugin up when a run's agent may use it.
  */
-export function mcpServerPlugin(options: McpServerPluginOptions): Promise<McpServerPlugin> {
-  return McpServerPlugin.create(options);
+export function mcpServerPlugin(options: McpServerPluginOptions): McpServerPlugin {
+  return new McpServerPlugin(options);
 }

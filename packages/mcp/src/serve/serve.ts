@@ -9,6 +9,7 @@ import { InvalidOptionsError } from "../errors.js";
 import { isLoopback } from "./http-guard.js";
 import { HttpEndpoint } from "./http.js";
 import { createSessionServer, type SessionShared } from "./session.js";
+import { setUpUnlisted } from "./tools.js";
 
 /** Options of {@link serveMcp}. */
 export interface ServeMcpOptions {
@@ -75,6 +76,8 @@ function positive(value: unknown, option: string, fallback: number): number {
  * Serves the registry's actions as MCP tools over stdio or Streamable HTTP.
  * Every call goes through the registry's gate; CONFIRM and ADMIN calls run
  * only after the user approves the exact call through MCP elicitation.
+ * Pending plugins that list no action until set up (MCP server plugins)
+ * are set up first, so their tools are served; one that fails is logged.
  * Rejects with `CORTEX_INVALID_OPTIONS`, or `CORTEX_MCP_SERVE_FAILED` when
  * the HTTP port cannot be bound.
  */
@@ -107,6 +110,7 @@ export async function serveMcp(registry: PluginRegistry, options: ServeMcpOption
 
 async function serveStdio(shared: SessionShared, options: ServeMcpOptions): Promise<McpServerHandle> {
   const stdin = options.stdin ?? process.stdin;
+  await setUpUnlisted(shared.registry, shared.selection, shared.logger);
   const server = createSessionServer(shared, `stdio-${randomUUID()}`);
   let done!: () => void;
   const closed = new Promise<void>((resolve) => (done = resolve));
@@ -135,6 +139,9 @@ async function serveHttp(shared: SessionShared, options: ServeMcpOptions): Promi
     throw bad("port", `port must be 0–65535; got ${String(port)}`);
   const path = options.path ?? MCP_DEFAULTS.path;
   if (typeof path !== "string" || !path.startsWith("/")) throw bad("path", "path must start with /");
+  const maxBodyBytes = positive(options.maxBodyBytes, "maxBodyBytes", MCP_DEFAULTS.maxBodyBytes);
+  const maxSessions = positive(options.maxSessions, "maxSessions", MCP_DEFAULTS.maxSessions);
+  await setUpUnlisted(shared.registry, shared.selection, shared.logger);
   const endpoint = await HttpEndpoint.listen(shared, {
     host,
     port,
@@ -142,8 +149,8 @@ async function serveHttp(shared: SessionShared, options: ServeMcpOptions): Promi
     token: options.token,
     allowedHosts: options.allowedHosts,
     allowedOrigins: options.allowedOrigins,
-    maxBodyBytes: positive(options.maxBodyBytes, "maxBodyBytes", MCP_DEFAULTS.maxBodyBytes),
-    maxSessions: positive(options.maxSessions, "maxSessions", MCP_DEFAULTS.maxSessions),
+    maxBodyBytes,
+    maxSessions,
   });
   let done!: () => void;
   const closed = new Promise<void>((resolve) => (done = resolve));

@@ -1,5 +1,5 @@
 import type { ActionTier, JsonSchema, PluginRegistry } from "@cortex/plugins";
-import { isPlainObject } from "@cortex/primitives";
+import { isPlainObject, messageOf, type Logger } from "@cortex/primitives";
 
 /** MCP tool annotations `serveMcp` derives from a tier. */
 export interface ServedAnnotations {
@@ -96,4 +96,26 @@ export function servedTools(registry: PluginRegistry, selection: ToolSelection):
     });
   }
   return tools;
+}
+
+/**
+ * Before serving: sets up the pending plugins in the selection that list
+ * no action until set up (an MCP server plugin that was never preloaded),
+ * so their tools are served. Never rejects: a failed setup is logged and
+ * that plugin serves no tools. Other plugins keep their lazy setup.
+ */
+export async function setUpUnlisted(registry: PluginRegistry, selection: ToolSelection, logger: Logger): Promise<void> {
+  const wanted = selection.tools;
+  const offering = new Set(registry.listActions().map((a) => a.plugin));
+  const names = registry
+    .names()
+    .filter((name) => registry.state(name) === "pending" && !offering.has(name))
+    .filter((name) => wanted === undefined || wanted.some((t) => t === name || t.startsWith(`${name}__`)));
+  if (names.length === 0) return;
+  try {
+    const { failed } = await registry.setupPending(names);
+    for (const { plugin } of failed) logger.warn(`plugin "${plugin}" serves no tools: its setup failed`, { plugin });
+  } catch (error) {
+    logger.warn(`setting up plugins to serve failed: ${messageOf(error)}`);
+  }
 }

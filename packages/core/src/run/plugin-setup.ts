@@ -1,0 +1,59 @@
+import type { PluginRegistry } from "@cortex/plugins";
+import { toErrorInfo, withDeadline, type Logger } from "@cortex/primitives";
+import { compilePluginFilter, unmatchedPatterns } from "./tool-names.js";
+
+/**
+ * Registered plugins that offer no action and are not set up (pending, or
+ * failed at setup): their actions appear only at setup, like an MCP
+ * server's tools, so nobody knows them yet.
+ */
+export function unlistedPlugins(plugins: PluginRegistry): string[] {
+  const offering = new Set(plugins.listActions().map((action) => action.plugin));
+  return plugins.names().filter((name) => {
+    const state = plugins.state(name);
+    return (state === "pending" || state === "failed") && !offering.has(name);
+  });
+}
+
+/**
+ * The agent's tool patterns that match no registered action, leaving out
+ * those whose plugin part matches an {@link unlistedPlugins unlisted plugin}:
+ * whether they match anything is known only once it is set up.
+ */
+export function unmatchedTools(plugins: PluginRegistry, patterns: readonly string[] | undefined): string[] {
+  const unlisted = unlistedPlugins(plugins);
+  return unmatchedPatterns(patterns, plugins.listActions()).filter(
+    (pattern) => !unlisted.some(compilePluginFilter([pattern])),
+  );
+}
+
+/**
+ * Before a run reads its tools: sets up the pending plugins that offer no
+ * action yet and whose names the agent's tool patterns can match (other
+ * plugins keep their lazy setup). Never rejects: a plugin whose setup
+ * fails is logged and offers the run no tools; an abort of the run ends
+ * the wait (the run then fails as aborted).
+ */
+export async function setUpUnlisted(
+  plugins: PluginRegistry,
+  patterns: readonly string[] | undefined,
+  run: { readonly runId: string; readonly logger: Logger; readonly signal: AbortSignal },
+): Promise<void> {
+  const reachable = compilePluginFilter(patterns);
+  const names = unlistedPlugins(plugins).filter((name) => plugins.state(name) === "pending" && reachable(name));
+  if (names.length === 0) return;
+  const { runId, logger, signal } = run;
+  try {
+    const report = await withDeadline(plugins.setupPending(names), { signal });
+    for (const { plugin, error } of report.failed) {
+      logger.warn(`plugin "${plugin}" offers this run no tools: its setup failed`, {
+        runId,
+        plugin,
+        error: toErrorInfo(error),
+      });
+    }
+  } catch (error) {
+    if (signal.aborted) return;
+    logger.warn("setting up the run's plugins failed; their tools are left out", { runId, error: toErrorInfo(error) });
+  }
+}
