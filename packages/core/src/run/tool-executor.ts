@@ -1,6 +1,7 @@
 import type { Approval, ExecuteOptions, PluginResult } from "@cortex/plugins";
 import { isCortexError, toErrorInfo, type ErrorInfo } from "@cortex/primitives";
 import { askApprover, type EngineApprover } from "../approval/approver.js";
+import { previewOf } from "../approval/checkpoint-preview.js";
 import type { ResolvedAgent } from "../engine/agents.js";
 import { abortError, RunError } from "../errors.js";
 import { toJson } from "../json.js";
@@ -151,7 +152,8 @@ export class ToolExecutor {
   }
 
   /**
-   * Pauses the run: its session gets the turn so far (held until the
+   * Pauses the run: the checkpoint gets the plugin's preview of the call
+   * (when it offers one in time), its session the turn so far (held until the
    * checkpoint expires), then the run is saved — counting the
    * `checkpointCreated` announced once it is — so a resume anywhere goes on
    * from both.
@@ -160,6 +162,8 @@ export class ToolExecutor {
     const { state, store, events, session } = this.scope;
     const announced = events.reserve();
     state.status = "awaiting_approval";
+    const preview = await previewOf(checkpoint, this.scope);
+    if (preview !== undefined) checkpoint.preview = preview;
     try {
       await session.pause(checkpoint.expiresAt === undefined ? undefined : Date.parse(checkpoint.expiresAt));
     } catch (error) {
