@@ -99,9 +99,11 @@ export function saveRunContexts(hooks: HookBus, state: RunState, logger: Logger)
 function restoreRunContexts(hooks: HookBus, state: RunState, logger: Logger): void {
   const carrying = state as CarryingState;
   const saved = carrying.extensionContext;
+  // Every run comes through here: one that kept no context is left untouched.
+  if (saved === undefined) return;
   delete carrying.extensionContext;
   const ref = refOf(state);
-  if (saved === undefined || ref === undefined) return;
+  if (ref === undefined) return;
   for (const [name, context] of Object.entries(saved)) {
     const carrier = hooks.get(name) as RunContextCarrier | undefined;
     if (typeof carrier?.restoreRunContext !== "function") continue;
