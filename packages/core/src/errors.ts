@@ -20,6 +20,7 @@ export const CORE_ERRORS = {
   CORTEX_UNKNOWN_TOOL: "RunError",
   CORTEX_INVALID_TOOL_CALL: "RunError",
   CORTEX_RUN_STORE_FAILED: "RunError",
+  CORTEX_CALL_JOURNAL_FAILED: "RunError",
   CORTEX_BUDGET_EXCEEDED: "RunError",
   CORTEX_OUTPUT_INVALID: "OutputInvalidError",
   CORTEX_SESSION_CONFLICT: "SessionConflictError",

@@ -51,7 +51,7 @@ export { resultOf } from "./run/run-state.js";
 export type { CallBegin, CallJournal, JournalCall } from "./run/call-journal.js";
 export { isDurable } from "./run/progress.js";
 export type { DurableRunStore } from "./run/progress.js";
-export type { PausedRunRef, RunContextCarrier, RunRef } from "./run/run-context.js";
+export type { PausedRunRef, RunContextCarrier, RunRef, StartingRunRef } from "./run/run-context.js";
 export { MemoryRunStore } from "./store/run-store.js";
 export type { RunStore } from "./store/run-store.js";
 export { JsonFileRunStore } from "./store/json-file-run-store.js";

@@ -96,6 +96,36 @@ describe("call journal and durable progress", () => {
     expect(await engine.continueRun("nope")).toBeUndefined();
   });
 
+  it("tells the model the real result of a call whose end the journal could not record, then fails the run", async () => {
+    const store = new DurableMemoryStore();
+    const journal = new MemoryJournal();
+    journal.finish = () => Promise.reject(new Error("connection lost"));
+    const { engine, plugin, model, recorder } = setup(steps, { runStore: store, callJournal: journal });
+    const result = await engine.run("assistant", "note a", { runId: "run-5" });
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_CALL_JOURNAL_FAILED" } });
+    expect(result.error?.message).toContain("notes__add");
+    expect(plugin.calls).toHaveLength(1);
+    // The call ran: the model's conversation, the hooks and the kept run all say so, with its data.
+    expect(recorder.hooks({ runId: "run-5" }).slice(-3)).toEqual(["toolCalled", "toolCompleted", "runFailed"]);
+    const told = (await store.load("run-5"))!.messages.find((m) => m.role === "tool");
+    expect(told?.content).toBe(JSON.stringify({ ok: true, data: { count: 1 } }));
+    expect(model.requests).toHaveLength(1);
+    // The journal still says the call started: nothing runs it again.
+    expect(await engine.continueRun("run-5")).toMatchObject({ status: "failed" });
+    expect(plugin.calls).toHaveLength(1);
+  });
+
+  it("fails the run with CORTEX_CALL_JOURNAL_FAILED when the journal cannot record a call's start, which then never runs", async () => {
+    const journal = new MemoryJournal();
+    journal.begin = () => Promise.reject(new Error("connection lost"));
+    const { engine, plugin, recorder } = setup(steps, { callJournal: journal });
+    const result = await engine.run("assistant", "note a");
+    expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_CALL_JOURNAL_FAILED" } });
+    expect(plugin.calls).toEqual([]);
+    expect(recorder.ofHook("toolFailed")).toHaveLength(1);
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({ error: { code: "CORTEX_CALL_JOURNAL_FAILED" } });
+  });
+
   it("refuses a journal without begin and finish, and a run id that is not safe", () => {
     expect(() => setup(steps, { callJournal: {} as CallJournal })).toThrow(/callJournal/);
     const { engine } = setup(steps);

@@ -2,8 +2,8 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { JsonFileRunStore, type PausedRunRef } from "../src/index.js";
-import { call, setup } from "./support.js";
+import { JsonFileRunStore, type PausedRunRef, type StartingRunRef } from "../src/index.js";
+import { call, CrashableStore, setup } from "./support.js";
 
 /** An extension that keeps a value with each paused run and notes what it got back. */
 class Carrier {
@@ -88,6 +88,65 @@ describe("run contexts of extensions", () => {
       "runStarted",
       { runId: second.runId, agentId: "assistant" },
       "runStarted",
+    ]);
+  });
+
+  it("tells an extension of every run this process drives, however it comes in, before its first event", async () => {
+    const store = new CrashableStore();
+    const told: unknown[] = [];
+    const watcher = {
+      name: "watcher",
+      runStarting: (run: StartingRunRef): void => void told.push({ ...run }),
+      saveRunContext: () => ({ kept: true }),
+      restoreRunContext: (_run: PausedRunRef, saved: unknown): void => void told.push({ restored: saved }),
+      onRunStarted: (): void => void told.push("runStarted"),
+      onCheckpointResolved: (): void => void told.push("checkpointResolved"),
+      onStepStarted: (): void => void told.push("stepStarted"),
+    };
+    const { engine } = setup(
+      [
+        call("notes__publish", { text: "a" }),
+        { content: "one" },
+        call("notes__publish", { text: "b" }),
+        { content: "two" },
+        call("notes__add", { text: "c" }),
+        { content: "three" },
+        { content: "three again" },
+      ],
+      { runStore: store, extensions: [watcher] },
+    );
+    const paused = await engine.run("assistant", "a", { sessionId: "s" });
+    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    const streamed = engine.stream("assistant", "b");
+    for await (const _ of streamed);
+    const second = await streamed.result;
+    for await (const _ of engine.resolveCheckpointStream(second.checkpoint!.id, { approved: true }));
+    await engine.run("assistant", "c", { runId: "run-c" });
+    await store.crash("run-c");
+    expect(await engine.continueRun("run-c")).toMatchObject({ status: "completed", output: "three again" });
+
+    const start = (runId: string, extra: object = {}) => ({ runId, agentId: "assistant", ...extra });
+    expect(told).toEqual([
+      start(paused.runId, { sessionId: "s" }),
+      "runStarted",
+      "stepStarted",
+      start(paused.runId, { sessionId: "s", entry: "resume" }),
+      { restored: { kept: true } },
+      "checkpointResolved",
+      "stepStarted",
+      start(second.runId),
+      "runStarted",
+      "stepStarted",
+      start(second.runId, { entry: "resume" }),
+      { restored: { kept: true } },
+      "checkpointResolved",
+      "stepStarted",
+      start("run-c"),
+      "runStarted",
+      "stepStarted",
+      "stepStarted",
+      start("run-c", { entry: "continue" }),
+      "stepStarted",
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemorySessionStore, SessionBusyError, type ModelMessage } from "../src/index.js";
-import { call, registryWithSoft, setup, sleep } from "./support.js";
+import { autoPlugin, call, CrashableStore, registryWithSoft, setup, sleep } from "./support.js";
 
 const user = (content: string): ModelMessage => ({ role: "user", content });
 const assistant = (content: string): ModelMessage => ({ role: "assistant", content });
@@ -136,6 +136,117 @@ describe("sessions", () => {
     const result = await engine.run("assistant", "hi", { sessionId: "s" });
     expect(result).toMatchObject({ status: "failed", error: { code: "CORTEX_SESSION_CONFLICT" } });
     expect(await engine.getSession("s")).toBeUndefined();
+  });
+
+  it("are taken back by a resumed run for a fresh lease, and released when it ends", async () => {
+    const leases: (number | undefined)[] = [];
+    const holder: { engine?: { getSession(id: string): Promise<{ lease?: { expiresAt?: number } } | undefined> } } = {};
+    const { engine } = setup(
+      [
+        call("notes__publish", { text: "hi" }, "c1"),
+        async () => {
+          leases.push((await holder.engine!.getSession("s"))?.lease?.expiresAt);
+          return { content: "published" };
+        },
+      ],
+      // The checkpoint's lease (500 s) is more than half of a run's (600 s): only a retake renews it.
+      { checkpointTtlMs: 500_000, sessionLeaseMs: 600_000 },
+    );
+    holder.engine = engine;
+    const paused = await engine.run("assistant", "publish hi", { sessionId: "s" });
+    const resumedAt = Date.now();
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done).toMatchObject({ status: "completed", sessionId: "s" });
+    expect(leases[0]).toBeGreaterThanOrEqual(resumedAt + 600_000);
+    const session = (await engine.getSession("s"))!;
+    expect(session.lease).toBeUndefined();
+    expect(session.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+  });
+
+  it("are not recreated when deleted while their run was paused: the resumed run fails and the call never runs", async () => {
+    const { engine, plugin, recorder } = setup([call("notes__publish", { text: "hi" }, "c1"), { content: "never" }]);
+    const paused = await engine.run("assistant", "publish hi", { sessionId: "s" });
+    await engine.deleteSession("s");
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done).toMatchObject({ status: "failed", error: { code: "CORTEX_SESSION_CONFLICT" } });
+    expect(plugin.calls).toEqual([]);
+    expect(await engine.getSession("s")).toBeUndefined();
+    expect(recorder.hooks({ runId: paused.runId }).slice(-3)).toEqual([
+      "checkpointResolved",
+      "toolFailed",
+      "runFailed",
+    ]);
+    expect(recorder.ofHook("toolFailed")).toHaveLength(1);
+    expect(recorder.ofHook("toolFailed")[0]).toMatchObject({
+      toolCallId: "c1",
+      error: { code: "CORTEX_SESSION_CONFLICT" },
+    });
+    // The session id is free again: a new run creates it afresh.
+    expect(await engine.run("assistant", "hello", { sessionId: "s" })).toMatchObject({ status: "completed" });
+  });
+
+  it("refuse a resumed run whose session another run took meanwhile, leaving that run's lease alone", async () => {
+    const { engine, plugin, recorder } = setup(
+      [
+        call("notes__publish", { text: "hi" }, "c1"),
+        call("notes__publish", { text: "other" }, "c2"),
+        { content: "never" },
+      ],
+      { checkpointTtlMs: 30 },
+    );
+    const paused = await engine.run("assistant", "publish hi", { sessionId: "s" });
+    await sleep(50);
+    // The paused run's lease ended with its checkpoint: another run takes the session and pauses in turn.
+    const other = await engine.run("assistant", "publish other", { sessionId: "s", checkpointTtlMs: 60_000 });
+    expect(other.status).toBe("awaiting_approval");
+    const before = await engine.getSession("s");
+    const done = await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
+    expect(done).toMatchObject({ status: "failed", error: { code: "CORTEX_SESSION_BUSY" } });
+    expect(plugin.calls).toEqual([]);
+    // Refused as it resumes: the paused call ends with the refusal, and the run takes no further step.
+    expect(recorder.hooks({ runId: paused.runId }).slice(-3)).toEqual([
+      "checkpointResolved",
+      "toolFailed",
+      "runFailed",
+    ]);
+    expect(recorder.ofHook("toolFailed").at(-1)).toMatchObject({
+      toolCallId: "c1",
+      error: { code: "CORTEX_SESSION_BUSY" },
+    });
+    expect(await engine.getSession("s")).toEqual(before);
+  });
+
+  it("are taken back by a run continued after a crash; one deleted meanwhile is not recreated", async () => {
+    // A job that hangs while `hang` is set, as a call in flight when its process died.
+    let hang = true;
+    let started = 0;
+    const { registry } = registryWithSoft();
+    registry.register(
+      autoPlugin("job", {
+        run: () => {
+          started += 1;
+          return hang ? new Promise<never>(() => undefined) : Promise.resolve({ success: true, data: "ok" });
+        },
+      }),
+    );
+    const shared = { plugins: registry, runStore: new CrashableStore(), sessionStore: new MemorySessionStore() };
+    const crashed = setup([call("job__run", {}, "c1"), call("job__run", {}, "c2")], shared);
+    void crashed.engine.run("assistant", "go", { sessionId: "kept", runId: "run-1" });
+    void crashed.engine.run("assistant", "go", { sessionId: "gone", runId: "run-2" });
+    while (started < 2) await sleep(1);
+    hang = false;
+
+    const next = setup([{ content: "done" }], shared);
+    expect(await next.engine.continueRun("run-1")).toMatchObject({ status: "completed", sessionId: "kept" });
+    const kept = (await next.engine.getSession("kept"))!;
+    expect(kept.lease).toBeUndefined();
+    expect(kept.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+
+    await next.engine.deleteSession("gone");
+    await expect(next.engine.continueRun("run-2")).rejects.toMatchObject({ code: "CORTEX_SESSION_CONFLICT" });
+    expect(await next.engine.getSession("gone")).toBeUndefined();
+    expect((await shared.runStore.load("run-2"))?.status).toBe("running");
+    await crashed.engine.shutdown({ timeoutMs: 0 });
   });
 
   it("go on in the same session when a run hands off", async () => {

@@ -8,7 +8,7 @@ import {
   type PluginResult,
 } from "@cortex/plugins";
 import { FakeBroker, RecordingExtension, ScriptedModel, type ScriptStep } from "@cortex/testing";
-import { createEngine, type AgentDefinition, type EngineOptions } from "../src/index.js";
+import { createEngine, MemoryRunStore, type AgentDefinition, type EngineOptions, type RunState } from "../src/index.js";
 
 /** How a NotesPlugin differs from the usual one: other tiers for some actions, some actions gone. */
 export interface NotesChanges {
@@ -163,3 +163,17 @@ export function registryWithSoft(): { registry: PluginRegistry; notes: NotesPlug
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A durable store in memory that can put a run back as its last mid-run save left it, as a crash would. */
+export class CrashableStore extends MemoryRunStore {
+  readonly durable = true as const;
+  readonly #midRun = new Map<string, string>();
+  override save(state: RunState): Promise<void> {
+    if (state.status === "running") this.#midRun.set(state.runId, JSON.stringify(state));
+    return super.save(state);
+  }
+  /** Puts the run back as it was last saved while running. */
+  crash(runId: string): Promise<void> {
+    return super.save(JSON.parse(this.#midRun.get(runId)!) as RunState);
+  }
+}

@@ -112,6 +112,7 @@ export function pageOf(rows: PendingRow[], limit: number): PendingPage {
       createdAt: checkpoint.createdAt,
     };
     if (row.expires_at !== null) item.expiresAt = row.expires_at.toISOString();
+    if (checkpoint.preview !== undefined) item.preview = checkpoint.preview;
     return item;
   });
   if (rows.length <= limit) return { items };

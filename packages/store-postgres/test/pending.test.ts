@@ -57,6 +57,16 @@ describe("listPending", () => {
     expect(item).not.toHaveProperty("expiresAt");
   });
 
+  it("lists a checkpoint's preview when the run paused with one", async () => {
+    const store = await stores.migrated();
+    const state = pausedRun({ createdAt: at(0) });
+    const preview = { summary: "send 1 mail", diff: "+to: ana", details: { count: 1 } };
+    state.checkpoint!.preview = preview;
+    await store.save(state);
+    expect((await store.listPending()).items).toEqual([expect.objectContaining({ preview })]);
+    expect((await store.load(state.runId))?.checkpoint?.preview).toEqual(preview);
+  });
+
   it("lists only checkpoints still waiting: not claimed, not moved on from, not deleted", async () => {
     const store = await stores.migrated();
     const waiting = await pause(store, { createdAt: at(1) });

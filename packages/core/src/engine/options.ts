@@ -44,6 +44,8 @@ export const ENGINE_DEFAULTS = Object.freeze({
   sessionLeaseMs: 600_000,
   /** How long a checkpoint stays resolvable; `Infinity`: until it is resolved. */
   checkpointTtlMs: Infinity,
+  /** How long a pausing run waits for the plugin's preview of the checkpointed call before pausing without one. */
+  previewTimeoutMs: 5_000,
   /** Items per page of `listPending` and `listSessions` when no `limit` is given, and the most a page holds. */
   pageSize: 50,
   maxPageSize: 1_000,
@@ -88,6 +90,8 @@ export interface EngineOptions {
   sessionLeaseMs?: number;
   /** How long a checkpoint stays resolvable, in ms above 0 or `Infinity`; past it a decision is a denial. Default `Infinity`. */
   checkpointTtlMs?: number;
+  /** How long a pausing run waits for the plugin's preview of the call, in ms above 0 (finite); default 5 000. Past it, the checkpoint has no preview. */
+  previewTimeoutMs?: number;
 }
 
 /** Options of one run. `S` is the type of `output`, from which `RunResult.value` takes its type. */
@@ -159,6 +163,7 @@ export interface EngineSettings {
   readonly maxOutputRetries: number;
   readonly sessionLeaseMs: number;
   readonly checkpointTtlMs: number;
+  readonly previewTimeoutMs: number;
 }
 
 function checkInteger(option: string, value: unknown, least: number): number {
@@ -219,6 +224,7 @@ export function engineSettings(options: EngineOptions): EngineSettings {
     maxOutputRetries: checkInteger("maxOutputRetries", options.maxOutputRetries ?? d.maxOutputRetries, 0),
     sessionLeaseMs: checkFinite("createEngine", "sessionLeaseMs", options.sessionLeaseMs ?? d.sessionLeaseMs),
     checkpointTtlMs: checkTimeLimit("createEngine", "checkpointTtlMs", options.checkpointTtlMs ?? d.checkpointTtlMs),
+    previewTimeoutMs: checkFinite("createEngine", "previewTimeoutMs", options.previewTimeoutMs ?? d.previewTimeoutMs),
   };
 }
 

@@ -11,8 +11,9 @@ import type { Orchestrator } from "../orchestration/orchestrator.js";
 import { initialMind } from "../persona/persona-runtime.js";
 import type { PersonaTable, ResolvedPersona } from "../persona/persona.js";
 import { isDurable, keepEnded } from "../run/progress.js";
-import { announceRun, restoreRunContexts } from "../run/run-context.js";
+import { enterRun } from "../run/run-context.js";
 import { RunLoop, type DriveEntry, type LoopContext, type RunExtras } from "../run/run-loop.js";
+import { RunSession } from "../run/run-session.js";
 import {
   newRunId,
   newRunState,
@@ -144,9 +145,7 @@ export class Runs {
     }
     if (plan.budget !== undefined) state.budget = plan.budget;
     if (plan.checkpointTtlMs !== undefined) state.checkpointTtlMs = plan.checkpointTtlMs;
-    const entry: DriveEntry = { kind: "start", input: Array.isArray(input) ? messages : input };
-    announceRun(host.loop.hooks, state, host.logger);
-    return this.#track(state, plan, entry);
+    return this.#drive(state, plan, { kind: "start", input: Array.isArray(input) ? messages : input });
   }
 
   /**
@@ -186,8 +185,7 @@ export class Runs {
     const output =
       plan.output ??
       (structured ? { schema: structured.schema, check: storedOutputCheck(structured.schema) } : undefined);
-    restoreRunContexts(this.host.loop.hooks, state, this.host.logger);
-    const result: ResumedRunResult = await this.#track(state, { ...plan, output }, { kind: "resume", shown, bound });
+    const result: ResumedRunResult = await this.#drive(state, { ...plan, output }, { kind: "resume", shown, bound });
     const link = state.orchestration;
     const orchestrator = this.host.orchestrator();
     if (link && result.status === "awaiting_approval") await orchestrator.paused(link, result);
@@ -210,15 +208,24 @@ export class Runs {
     if (state.status !== "running") return resultOf(state);
     const { structured } = state;
     const output = structured ? { schema: structured.schema, check: storedOutputCheck(structured.schema) } : undefined;
-    return this.#track(state, { ...plan, output }, { kind: "continue" });
+    return this.#drive(state, { ...plan, output }, { kind: "continue" });
   }
 
-  /** Drives a run as tracked work; its signal aborts with the caller's and at the shutdown deadline. */
-  #track(state: RunState, plan: RunPlan, entry: DriveEntry): Promise<RunResult> {
+  /**
+   * Drives a run in this process, whichever way it comes (started, resumed
+   * at a checkpoint, continued after a crash), as tracked work whose signal
+   * aborts with the caller's and at the shutdown deadline. The one way in:
+   * extensions are told of the run and get their saved contexts back, and a
+   * run that comes back retakes its session, before its first event.
+   */
+  #drive(state: RunState, plan: RunPlan, entry: DriveEntry): Promise<RunResult> {
     const { agent, persona } = this.resolve(state.agentId);
     const extras: RunExtras = { sink: plan.sink, check: plan.output?.check };
+    const { loop, logger } = this.host;
     return this.host.inFlight.run(plan.signal, async (run) => {
-      const result = await new RunLoop(this.host.loop, agent, persona, state, run, extras).drive(entry);
+      if (entry.kind !== "start") entry = await this.#retakeSession(state, entry);
+      enterRun(loop.hooks, state, entry.kind, logger);
+      const result = await new RunLoop(loop, agent, persona, state, run, extras).drive(entry);
       if ((entry.kind !== "start" || isDurable(this.host.loop.store)) && result.status !== "awaiting_approval") {
         await keepEnded(this.host.loop.store, state).catch((error: unknown) =>
           this.host.logger.warn("could not keep or delete a finished run in the run store", {
@@ -229,6 +236,23 @@ export class Runs {
       }
       return state.handoff ? this.#followHandoff(state, result, plan) : result;
     });
+  }
+
+  /**
+   * A run coming back takes its session again (see `RunSession.resume`). A
+   * resumed run that may not is refused: its paused call ends with the
+   * reason and the run fails with it. A continued one is not driven: the
+   * caller gets the reason, and the run stays in the store as it was.
+   */
+  async #retakeSession(state: RunState, entry: Exclude<DriveEntry, { kind: "start" }>): Promise<DriveEntry> {
+    const { sessions, settings } = this.host.loop;
+    try {
+      await new RunSession(sessions, state, settings.sessionLeaseMs).resume(Date.now());
+      return entry;
+    } catch (error) {
+      if (entry.kind === "continue") throw error;
+      return { ...entry, refused: error };
+    }
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Approval, PluginRegistry, PluginResult } from "@cortex/plugins";
 import type { ErrorInfo } from "@cortex/primitives";
+import { RunError } from "../errors.js";
 import type { PendingToolCall, RunState } from "./run-state.js";
 import type { ToolEntry } from "./tool-set.js";
 
@@ -58,10 +59,27 @@ function isIdempotent(plugins: PluginRegistry, tool: ToolEntry): boolean {
   return (info as { idempotent?: unknown } | undefined)?.idempotent === true;
 }
 
+/** What a journaled call came to: its result, and the journal's failure to record its end, when it failed to. */
+export interface JournaledResult {
+  readonly result: PluginResult;
+  /** Set when the call ran but `finish` failed: the run must fail with it once the model has the result. */
+  readonly unrecorded?: RunError;
+}
+
+/** A journal that failed: the run's failure, naming the call and what the journal could not do. */
+function journalFailure(toolName: string, what: string, cause: unknown): RunError {
+  return new RunError("CORTEX_CALL_JOURNAL_FAILED", `The call journal could not record ${what} of ${toolName}`, {
+    cause,
+  });
+}
+
 /**
  * Runs `execute` under the journal: begun first (atomically), finished
  * after with its result. Resolves to the result to tell the model, or
- * `"interrupted"`. Without a journal it just runs the call.
+ * `"interrupted"`. Without a journal it just runs the call. A `begin` that
+ * fails rejects with `CORTEX_CALL_JOURNAL_FAILED` (the call did not run); a
+ * `finish` that fails does not hide the result of a call that ran: it comes
+ * back as `unrecorded` beside it.
  */
 export async function journaled(
   journal: CallJournal | undefined,
@@ -71,8 +89,8 @@ export async function journaled(
   tool: ToolEntry,
   approval: Approval | undefined,
   execute: () => Promise<PluginResult>,
-): Promise<PluginResult | "interrupted"> {
-  if (journal === undefined) return execute();
+): Promise<JournaledResult | "interrupted"> {
+  if (journal === undefined) return { result: await execute() };
   const entry: JournalCall = {
     runId: state.runId,
     stepIndex: state.stepIndex,
@@ -85,13 +103,19 @@ export async function journaled(
     ...(approval ? { approvalId: approval.id } : {}),
     idempotent: isIdempotent(plugins, tool),
   };
-  const begun = await journal.begin(entry);
+  let begun: CallBegin;
+  try {
+    begun = await journal.begin(entry);
+  } catch (error) {
+    throw journalFailure(call.name, "the start (it did not run)", error);
+  }
   if (begun === "interrupted") return "interrupted";
-  if (begun !== "run") return begun.finished;
+  if (begun !== "run") return { result: begun.finished };
   const result = await execute();
-  // A call that ran but could not be recorded must not be told to the model as failed: the run fails instead.
-  await journal.finish(entry, result).catch((error: unknown) => {
-    throw new Error(`${call.name} ran, but the call journal could not record its end`, { cause: error });
-  });
-  return result;
+  try {
+    await journal.finish(entry, result);
+    return { result };
+  } catch (error) {
+    return { result, unrecorded: journalFailure(call.name, "the end (it ran)", error) };
+  }
 }

@@ -10,6 +10,12 @@ export interface RunRef {
   readonly sessionId?: string;
 }
 
+/** A run this process is about to drive, as `runStarting` is told of it. */
+export interface StartingRunRef extends RunRef {
+  /** How the run comes back: resumed at a checkpoint, or continued after a crash (`engine.continueRun`). Absent for a new run. */
+  readonly entry?: "resume" | "continue";
+}
+
 /** Which paused run an extension's saved context belongs to. */
 export interface PausedRunRef extends RunRef {
   readonly checkpointId: string;
@@ -21,12 +27,13 @@ export interface PausedRunRef extends RunRef {
  * right before the paused run is saved, and what it returns (JSON) is stored
  * with the run under the extension's name; `restoreRunContext` gets it back
  * when the run is resumed, in any process, before `checkpointResolved`.
- * `runStarting` is told of each new run right before its `runStarted`, with
- * what the hook's event does not carry (its session).
+ * `runStarting` is told of each run this process drives (new, resumed or
+ * continued after a crash) before its first event, with what the hooks'
+ * events do not carry (its session, how it comes back).
  * All are called synchronously; what they throw is logged and ignored.
  */
 export interface RunContextCarrier {
-  runStarting?(run: RunRef): void;
+  runStarting?(run: StartingRunRef): void;
   saveRunContext?(run: PausedRunRef): unknown;
   restoreRunContext?(run: PausedRunRef, saved: unknown): void;
 }
@@ -44,14 +51,23 @@ function refOf(state: RunState): PausedRunRef | undefined {
   return checkpointId === undefined ? undefined : { ...runRef(state), checkpointId };
 }
 
-/** Tells each registered extension that wants to know of a new run, before the run announces itself. */
-export function announceRun(hooks: HookBus, state: RunState, logger: Logger): void {
-  let ref: RunRef | undefined;
+/**
+ * The way every run this process drives comes in, before its first event:
+ * each extension that wants to know is told of it (`runStarting`), then gets
+ * back the context it saved when the run paused (`restoreRunContext`).
+ */
+export function enterRun(hooks: HookBus, state: RunState, kind: "start" | "resume" | "continue", logger: Logger): void {
+  announceRun(hooks, state, kind, logger);
+  restoreRunContexts(hooks, state, logger);
+}
+
+function announceRun(hooks: HookBus, state: RunState, kind: "start" | "resume" | "continue", logger: Logger): void {
+  let ref: StartingRunRef | undefined;
   for (const name of hooks.list()) {
     const carrier = hooks.get(name) as RunContextCarrier | undefined;
     if (typeof carrier?.runStarting !== "function") continue;
     try {
-      carrier.runStarting((ref ??= runRef(state)));
+      carrier.runStarting((ref ??= kind === "start" ? runRef(state) : { ...runRef(state), entry: kind }));
     } catch (error) {
       logger.warn("an extension failed on a starting run", { extension: name, runId: state.runId, error });
     }
@@ -80,12 +96,14 @@ export function saveRunContexts(hooks: HookBus, state: RunState, logger: Logger)
 }
 
 /** Hands each registered extension the context it saved when the run paused, then drops them from the state. */
-export function restoreRunContexts(hooks: HookBus, state: RunState, logger: Logger): void {
+function restoreRunContexts(hooks: HookBus, state: RunState, logger: Logger): void {
   const carrying = state as CarryingState;
   const saved = carrying.extensionContext;
+  // Every run comes through here: one that kept no context is left untouched.
+  if (saved === undefined) return;
   delete carrying.extensionContext;
   const ref = refOf(state);
-  if (saved === undefined || ref === undefined) return;
+  if (ref === undefined) return;
   for (const [name, context] of Object.entries(saved)) {
     const carrier = hooks.get(name) as RunContextCarrier | undefined;
     if (typeof carrier?.restoreRunContext !== "function") continue;

@@ -30,12 +30,28 @@ export class RunSession {
     session.leaseUntil = leaseUntil;
   }
 
-  /** Takes the session back for a resumed run (same run id); a conflict when another run wrote to it meanwhile. */
+  /**
+   * Takes the session back, for a fresh lease, when a paused run resumes or
+   * a crashed one continues (same run id). Refused with nothing held or
+   * created: `CORTEX_SESSION_BUSY` when another run holds it;
+   * `CORTEX_SESSION_CONFLICT` when it was deleted, or another run wrote to
+   * it, since this run last wrote.
+   */
   async resume(now: number): Promise<void> {
     const { session, sessionId, runId } = this.state;
     if (sessionId === undefined || session === undefined) return;
+    // `acquire` would create a deleted session anew: look first, so the common case creates nothing.
+    if ((await this.store.load(sessionId)) === undefined) throw deletedWhilePaused(sessionId);
     const leaseUntil = now + this.leaseMs;
-    checkVersion(sessionId, await this.store.acquire(sessionId, runId, leaseUntil), session.version);
+    const taken = await this.store.acquire(sessionId, runId, leaseUntil);
+    if (taken.version !== session.version) {
+      // Deleted between the two calls (made anew, empty, by `acquire`) or written by another run: not this run's.
+      const recreated = taken.version === 0 && taken.messages.length === 0;
+      // A failed clean-up leaves a lease that ends by itself; the refusal is what the caller must hear.
+      await (recreated ? this.store.delete(sessionId) : this.store.release(sessionId, runId)).catch(noop);
+      if (recreated) throw deletedWhilePaused(sessionId);
+      checkVersion(sessionId, taken, session.version);
+    }
     session.leaseUntil = leaseUntil;
   }
 
@@ -69,6 +85,12 @@ export class RunSession {
     state.session = { version, saved: state.messages.length };
     if (typeof leaseUntil === "number") state.session.leaseUntil = leaseUntil;
   }
+}
+
+const noop = (): void => undefined;
+
+function deletedWhilePaused(sessionId: string): SessionConflictError {
+  return new SessionConflictError(sessionId, "it was deleted while the run was paused; it is not created anew");
 }
 
 function checkVersion(sessionId: string, stored: StoredSession, expected: number): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ApprovalDecision, Principal } from "@cortex/plugins";
+import type { ActionPreview, ApprovalDecision, Principal } from "@cortex/plugins";
 import type { ErrorInfo, JsonSchema, ModelMessage, ModelUsage } from "@cortex/primitives";
 import type { MindState } from "../persona/persona-runtime.js";
 
@@ -62,6 +62,8 @@ export interface Checkpoint {
   createdAt: string;
   /** When resolving stops being possible (ISO 8601): past it, any decision counts as a denial. Absent: never. */
   expiresAt?: string;
+  /** What the call would change, from the plugin's `preview` (redacted), when it offers one for the action. */
+  preview?: ActionPreview;
 }
 
 /**

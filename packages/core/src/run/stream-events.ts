@@ -17,7 +17,7 @@ export type RunStreamEvent<T = unknown> =
   | { type: "tool-call"; runId: string; toolCallId: string; toolName: string; args: unknown }
   /** How a tool call ended: its data, or the error the model is told. */
   | ToolResultEvent
-  /** The run paused for a decision on this call; `finish` follows with `awaiting_approval`. */
+  /** The run paused for a decision on this call (with the plugin's `preview` when it has one); `finish` follows with `awaiting_approval`. */
   | { type: "checkpoint"; runId: string; checkpoint: Checkpoint }
   /** A step ended, with what its model call used and why the model stopped (when it said). */
   | { type: "step-finish"; runId: string; stepIndex: number; usage?: ModelUsage; finishReason?: FinishReason }

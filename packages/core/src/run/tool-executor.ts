@@ -1,11 +1,12 @@
 import type { Approval, ExecuteOptions, PluginResult } from "@cortex/plugins";
 import { isCortexError, toErrorInfo, type ErrorInfo } from "@cortex/primitives";
 import { askApprover, type EngineApprover } from "../approval/approver.js";
+import { previewOf } from "../approval/checkpoint-preview.js";
 import type { ResolvedAgent } from "../engine/agents.js";
 import { abortError, RunError } from "../errors.js";
 import { toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
-import { interruptedCall, journaled } from "./call-journal.js";
+import { interruptedCall, journaled, type JournaledResult } from "./call-journal.js";
 import { readHandoff } from "./handoff.js";
 import { saveRunContexts } from "./run-context.js";
 import type { RunEvents } from "./run-events.js";
@@ -110,8 +111,8 @@ export class ToolExecutor {
 
   /**
    * A call whose gate, approval or execution threw: a Cortex error is a
-   * result the model sees; an abort, or anything else, fails the run once
-   * the call has ended with `toolFailed`.
+   * result the model sees; an abort, a run's failure (`RunError`), or
+   * anything else, fails the run once the call has ended with `toolFailed`.
    */
   #threw(call: PendingToolCall, tool: ToolEntry | undefined, error: unknown): ToolOutcome {
     const { signal } = this.scope;
@@ -121,7 +122,7 @@ export class ToolExecutor {
       throw aborted;
     }
     this.failed(call, toErrorInfo(error), tool);
-    if (!isCortexError(error)) throw error;
+    if (!isCortexError(error) || error instanceof RunError) throw error;
     return "done";
   }
 
@@ -151,7 +152,8 @@ export class ToolExecutor {
   }
 
   /**
-   * Pauses the run: its session gets the turn so far (held until the
+   * Pauses the run: the checkpoint gets the plugin's preview of the call
+   * (when it offers one in time), its session the turn so far (held until the
    * checkpoint expires), then the run is saved — counting the
    * `checkpointCreated` announced once it is — so a resume anywhere goes on
    * from both.
@@ -160,6 +162,8 @@ export class ToolExecutor {
     const { state, store, events, session } = this.scope;
     const announced = events.reserve();
     state.status = "awaiting_approval";
+    const preview = await previewOf(checkpoint, this.scope);
+    if (preview !== undefined) checkpoint.preview = preview;
     try {
       await session.pause(checkpoint.expiresAt === undefined ? undefined : Date.parse(checkpoint.expiresAt));
     } catch (error) {
@@ -195,54 +199,54 @@ export class ToolExecutor {
   }
 
   async #execute(call: PendingToolCall, tool: ToolEntry, approval: Approval | undefined): Promise<ToolOutcome> {
-    const { plugins, state, signal, events, persona } = this.scope;
+    const { plugins, state, signal } = this.scope;
     const started = performance.now();
     const options: ExecuteOptions = { signal, callId: call.id };
     if (state.principal) options.principal = state.principal;
     if (approval) options.approval = approval;
-    let result: PluginResult;
+    let ran: JournaledResult | "interrupted";
     try {
-      const ran = await journaled(this.scope.callJournal, plugins, state, call, tool, approval, () =>
+      ran = await journaled(this.scope.callJournal, plugins, state, call, tool, approval, () =>
         plugins.execute(tool.plugin, tool.action, call.args, options),
       );
-      if (ran === "interrupted") {
-        this.failed(call, interruptedCall(call.name), tool);
-        return "done";
-      }
-      result = ran;
     } catch (error) {
       return this.#threw(call, tool, error);
     }
+    if (ran === "interrupted") {
+      this.failed(call, interruptedCall(call.name), tool);
+      return "done";
+    }
+    this.#report(call, tool, ran.result, started);
+    // The call ran and the model has its result; a journal that lost track of it fails the run (see the README).
+    if (ran.unrecorded !== undefined) throw ran.unrecorded;
+    return "done";
+  }
+
+  /** Tells the model (and extensions, and the stream) how a call that ran ended: its data, or its failure. */
+  #report(call: PendingToolCall, tool: ToolEntry, result: PluginResult, started: number): void {
     if (result?.success !== true) {
       const { code, error } = (result ?? {}) as { code?: unknown; error?: unknown };
       const message = typeof error === "string" ? error : `${call.name} failed`;
       this.failed(call, { code: typeof code === "string" ? code : "CORTEX_TOOL_FAILED", message }, tool);
-      return "done";
+      return;
     }
     // The model's message is written before extensions see the result, so none can change it.
     if (!this.#tell(call, { ok: true, data: result.data ?? null })) {
       const message = `${call.name} returned data that JSON cannot hold (a BigInt, a cycle, a failing toJSON)`;
       this.failed(call, { code: "CORTEX_RESULT_NOT_JSON", message }, tool);
-      return "done";
+      return;
     }
+    this.#completed(call, result, performance.now() - started);
+    this.scope.persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
+  }
+
+  /** Ends a call that succeeded, once the model has its result: `toolCompleted` and the stream's `tool-result`. */
+  #completed(call: PendingToolCall, result: PluginResult, elapsedMs: number): void {
+    const { events, state } = this.scope;
     const { runId } = state;
-    events.emit("toolCompleted", {
-      runId,
-      toolName: call.name,
-      toolCallId: call.id,
-      result,
-      elapsedMs: performance.now() - started,
-    });
-    events.sink?.push({
-      type: "tool-result",
-      runId,
-      toolCallId: call.id,
-      toolName: call.name,
-      ok: true,
-      data: result.data ?? null,
-    });
-    persona.onToolOutcome({ plugin: tool.plugin, action: tool.action, ok: true });
-    return "done";
+    events.emit("toolCompleted", { runId, toolName: call.name, toolCallId: call.id, result, elapsedMs });
+    const data = result.data ?? null;
+    events.sink?.push({ type: "tool-result", runId, toolCallId: call.id, toolName: call.name, ok: true, data });
   }
 
   #handoff(call: PendingToolCall, tool: ToolEntry): ToolOutcome {
@@ -268,15 +272,7 @@ export class ToolExecutor {
     });
     const result = { success: true, data: { handedOffTo: handoff.to } };
     this.#tell(call, { ok: true, data: result.data });
-    events.emit("toolCompleted", { runId, toolName: call.name, toolCallId: call.id, result, elapsedMs: 0 });
-    events.sink?.push({
-      type: "tool-result",
-      runId,
-      toolCallId: call.id,
-      toolName: call.name,
-      ok: true,
-      data: result.data,
-    });
+    this.#completed(call, result, 0);
     state.handoff = handoff;
     state.output = handoff.message;
     state.status = "completed";

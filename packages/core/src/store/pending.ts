@@ -1,3 +1,4 @@
+import type { ActionPreview } from "@cortex/plugins";
 import { InvalidOptionsError } from "@cortex/primitives";
 import type { Checkpoint } from "../run/run-state.js";
 import { pageOf, type Page, type PageOptions } from "./pages.js";
@@ -18,6 +19,8 @@ export interface PendingCheckpoint {
   createdAt: string;
   /** When resolving it stops being possible (ISO 8601): a decision after that is a denial. Absent: never. */
   expiresAt?: string;
+  /** What the call would change, from the plugin's `preview`, when it offered one as the run paused. */
+  preview?: ActionPreview;
 }
 
 /** Filters and position of `listPending`. */
@@ -41,6 +44,7 @@ export function pendingOf(checkpoint: Checkpoint): PendingCheckpoint {
     createdAt: checkpoint.createdAt,
   };
   if (checkpoint.expiresAt !== undefined) item.expiresAt = checkpoint.expiresAt;
+  if (checkpoint.preview !== undefined) item.preview = checkpoint.preview;
   return item;
 }
 
