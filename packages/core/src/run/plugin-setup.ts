@@ -21,10 +21,11 @@ export function unlistedPlugins(plugins: PluginRegistry): string[] {
  * whether they match anything is known only once it is set up.
  */
 export function unmatchedTools(plugins: PluginRegistry, patterns: readonly string[] | undefined): string[] {
+  const unmatched = unmatchedPatterns(patterns, plugins.listActions());
+  // Every run starts here: the usual answer (all match) costs no look at the plugins' states.
+  if (unmatched.length === 0) return unmatched;
   const unlisted = unlistedPlugins(plugins);
-  return unmatchedPatterns(patterns, plugins.listActions()).filter(
-    (pattern) => !unlisted.some(compilePluginFilter([pattern])),
-  );
+  return unmatched.filter((pattern) => !unlisted.some(compilePluginFilter([pattern])));
 }
 
 /**
@@ -39,8 +40,11 @@ export async function setUpUnlisted(
   patterns: readonly string[] | undefined,
   run: { readonly runId: string; readonly logger: Logger; readonly signal: AbortSignal },
 ): Promise<void> {
+  const pending = unlistedPlugins(plugins).filter((name) => plugins.state(name) === "pending");
+  // Every run starts here: without such a plugin, no patterns are compiled.
+  if (pending.length === 0) return;
   const reachable = compilePluginFilter(patterns);
-  const names = unlistedPlugins(plugins).filter((name) => plugins.state(name) === "pending" && reachable(name));
+  const names = pending.filter(reachable);
   if (names.length === 0) return;
   const { runId, logger, signal } = run;
   try {
