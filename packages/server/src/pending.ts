@@ -1,24 +1,14 @@
-import type { PendingCheckpoint, RunState } from "@cortex/core";
+import type { ListPendingOptions, Page, PendingCheckpoint, RunState } from "@cortex/core";
 import { InvalidOptionsError } from "@cortex/primitives";
 
-// Core owns the shape, so every store lists the same thing and the inbox reads any of them.
+// Core owns the shapes, so every store lists the same thing and the inbox reads any of them.
 export type { PendingCheckpoint } from "@cortex/core";
 
-/** Filters and position of `listPending`. */
-export interface PendingFilter {
-  agentId?: string;
-  plugin?: string;
-  tier?: string;
-  /** `nextCursor` of the page before. */
-  after?: string;
-  limit?: number;
-}
+/** Filters and position of `listPending` (core's `ListPendingOptions`). */
+export type PendingFilter = ListPendingOptions;
 
-/** One page of paused checkpoints, oldest first. */
-export interface PendingPage {
-  items: PendingCheckpoint[];
-  nextCursor?: string;
-}
+/** One page of paused checkpoints, oldest first (core's `Page`). */
+export type PendingPage = Page<PendingCheckpoint>;
 
 /**
  * What the server needs of a run store: the paused checkpoints, page by

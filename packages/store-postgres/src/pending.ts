@@ -1,26 +1,12 @@
-import type { PendingCheckpoint, Checkpoint } from "@cortex/core";
+import type { Checkpoint, ListPendingOptions, Page, PendingCheckpoint } from "@cortex/core";
 import { InvalidOptionsError } from "@cortex/primitives";
 import { STORE_POSTGRES_DEFAULTS } from "./options.js";
 
-// Core owns the shape, so every store lists the same thing and the inbox reads any of them.
-export type { PendingCheckpoint } from "@cortex/core";
-
-/** Filters and position of `listPending`. */
-export interface ListPendingOptions {
-  agentId?: string;
-  plugin?: string;
-  tier?: string;
-  /** `nextCursor` of the page before; absent for the first page. */
-  after?: string;
-  /** Items per page, 1 to 1000. Default 50. */
-  limit?: number;
-}
+// Core owns the shapes, so every store lists the same thing and the inbox reads any of them.
+export type { ListPendingOptions, PendingCheckpoint } from "@cortex/core";
 
 /** One page of paused checkpoints, oldest first; `nextCursor` is set when more followed at the time of the query. */
-export interface PendingPage {
-  items: PendingCheckpoint[];
-  nextCursor?: string;
-}
+export type PendingPage = Page<PendingCheckpoint>;
 
 /** The predicate of a run paused at a checkpoint that nobody has taken yet. */
 export const PENDING_SQL = "checkpoint_id IS NOT NULL AND claim_token IS NULL";
