@@ -3,11 +3,12 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createEngine } from "@cortex/core";
+import { isProcessRunning } from "@cortex/primitives";
 import { approvalId, MemoryBroker, REDACTED, silentLogger } from "@cortex/plugins";
 import { ScriptedModel } from "@cortex/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import type { McpToolData } from "../src/index.js";
-import { eventually, isRunning, quietRegistry, SILENT, tinyPlugin } from "./support.js";
+import { eventually, quietRegistry, SILENT, tinyPlugin } from "./support.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -246,16 +247,21 @@ describe("mcpServerPlugin: faults", () => {
 
   it("fails setup in time when the server never answers initialize, leaving no process behind", async () => {
     const pidFile = join(await mkdtemp(join(tmpdir(), "cortex-mcp-silent-")), "pid");
-    // Long enough for a loaded machine to start node, so the server surely ran and wrote its pid.
-    const silent = tinyPlugin({ args: [SILENT, pidFile], connectTimeoutMs: 2_000 });
+    // A shell that writes its pid, then becomes a process that never answers: it starts in
+    // milliseconds even where a loaded machine takes seconds to start node.
+    const silent = tinyPlugin({
+      command: "/bin/sh",
+      args: ["-c", 'echo $$ > "$1"; exec sleep 3600', "silent", pidFile],
+      connectTimeoutMs: 3_000,
+    });
     await expect(silent.setup(new MemoryBroker({}))).rejects.toMatchObject({
       code: "CORTEX_MCP_CONNECT_FAILED",
-      message: expect.stringMatching(/did not start and initialize within 2000 ms/) as string,
+      message: expect.stringMatching(/did not start and initialize within 3000 ms/) as string,
     });
     // The silent server did start (it wrote its pid), and no process of it is left.
     const pid = Number(await readFile(pidFile, "utf8"));
     expect(pid).toBeGreaterThan(0);
-    expect(await eventually(() => !isRunning(pid))).toBe(true);
+    expect(await eventually(() => !isProcessRunning(pid))).toBe(true);
     // In a registry, a server that cannot start is a failed setup, and the plugin offers nothing.
     const registry = quietRegistry();
     cleanups.push(() => registry.shutdown());
@@ -273,9 +279,9 @@ describe("mcpServerPlugin: faults", () => {
     const grandchild = Number(
       (result.data as McpToolData).content[0] && (result.data as { content: { text: string }[] }).content[0]!.text,
     );
-    expect(isRunning(grandchild)).toBe(true);
+    expect(isProcessRunning(grandchild)).toBe(true);
     await registry.shutdown();
-    expect(await eventually(() => !isRunning(grandchild))).toBe(true);
+    expect(await eventually(() => !isProcessRunning(grandchild))).toBe(true);
   }, 30_000);
 });
 

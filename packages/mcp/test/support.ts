@@ -26,16 +26,6 @@ export function quietRegistry(broker: CredentialBroker = new MemoryBroker({}), t
   return new PluginRegistry({ broker, logger: silentLogger, timeoutMs });
 }
 
-/** True while a process with this pid exists. */
-export function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Polls `check` every 25 ms until it holds or `ms` pass. */
 export async function eventually(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end;) {

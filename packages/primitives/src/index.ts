@@ -16,6 +16,7 @@ export type { DeadlineOptions, TimerOptions } from "./deadline.js";
 export { isPlainObject } from "./objects.js";
 export { writeFileAtomic } from "./files.js";
 export { findPackageDir, findPackageEntry, mainEntry } from "./packages.js";
+export { isProcessRunning } from "./processes.js";
 export type { AtomicWriteOptions } from "./files.js";
 export { FINISH_REASONS } from "./model.js";
 export type {

@@ -1,6 +1,6 @@
 import { open, readFile, rm } from "node:fs/promises";
 import { hostname } from "node:os";
-import { delay } from "@cortex/primitives";
+import { delay, isProcessRunning } from "@cortex/primitives";
 import { LedgerLockedError } from "../errors.js";
 
 /** Options of {@link withFileLock}. */
@@ -11,23 +11,13 @@ export interface FileLockOptions {
 
 const HOST = hostname();
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /** The lock's content when it was left by a process of this host that no longer runs; undefined otherwise. */
 async function abandoned(path: string): Promise<string | undefined> {
   const text = await readFile(path, "utf8").catch(() => undefined);
   if (text === undefined) return undefined;
   const [pid, host] = text.split("\n");
   const number = Number(pid);
-  const dead = Number.isSafeInteger(number) && number > 0 && host === HOST && !alive(number);
+  const dead = Number.isSafeInteger(number) && number > 0 && host === HOST && !isProcessRunning(number);
   return dead ? text : undefined;
 }
 
