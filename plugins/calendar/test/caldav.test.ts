@@ -13,6 +13,7 @@ import {
   physicalLines,
   runs,
   strictLines,
+  PROPERTY,
 } from "./support/hostile.js";
 import { freePort, hasRadicale, startRadicale, type RadicaleServer } from "./support/radicale.js";
 
@@ -380,7 +381,7 @@ describe.skipIf(!hasRadicale)("CalDAV backend (needs Debian package radicale: ap
         );
         expect(deleted.success, deleted.error).toBe(true);
       }),
-      { seed: SEED, numRuns: runs(16, 10) },
+      { ...PROPERTY, numRuns: runs(16, 10) },
     );
     console.log(`caldav.test.ts hostile calendars: the server stored ${stored} of ${tried}`);
     expect(stored).toBeGreaterThan(tried / 2);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { calendarOf, newEvent } from "../src/events.js";
 import { parseCalendars } from "../src/ical/read.js";
 import { cleanText, foldLine, newCalendar, writeCalendars } from "../src/ical/write.js";
-import { HOSTILE_TITLES, SEED, normalizedText, physicalLines, runs, strictLines } from "./support/hostile.js";
+import { HOSTILE_TITLES, PROPERTY, normalizedText, physicalLines, runs, strictLines } from "./support/hostile.js";
 
 const unfold = (text: string): string => text.replace(/\r\n[ \t]/g, "");
 
@@ -48,7 +48,7 @@ describe("foldLine", () => {
         expectWellFormed(folded);
         expect(unfold(folded)).toBe(`${line}\r\n`);
       }),
-      { seed: SEED, numRuns: runs(300, 150) },
+      { ...PROPERTY, numRuns: runs(300, 150) },
     );
   });
 
@@ -132,7 +132,7 @@ describe("writeCalendars", () => {
         expect(events).toHaveLength(1);
         expect(events[0]!.getFirstPropertyValue("summary")).toBe(normalizedText(text));
       }),
-      { seed: SEED, numRuns: runs(300, 150) },
+      { ...PROPERTY, numRuns: runs(300, 150) },
     );
   });
 });

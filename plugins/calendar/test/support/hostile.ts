@@ -8,6 +8,13 @@ import fc from "fast-check";
 /** fast-check's seed: fixed when `CI` is set, random otherwise (printed, so a failure can be replayed). */
 export const SEED = process.env.CI ? 20_260_601 : Math.floor(Math.random() * 2 ** 31);
 
+/**
+ * What every property test here runs with: the seed, and in CI no shrinking. A failure found on a
+ * loaded CI machine is reported as found, with its seed to replay locally (where shrinking runs),
+ * instead of shrinking against a slow machine until the test's time runs out and hides it.
+ */
+export const PROPERTY = { seed: SEED, endOnFailure: Boolean(process.env.CI) };
+
 /** Runs of a property test: a few in CI's fixed seed, more locally. */
 export function runs(local: number, ci = Math.max(1, Math.floor(local / 2))): number {
   return process.env.CI ? ci : local;
