@@ -201,10 +201,24 @@ function streamOf(engine: Engine): () => Promise<void> {
   };
 }
 
+/**
+ * A run, then a turn of the event loop, in which its audit records are written. A scripted model
+ * answers at once, so the loop never turns during a run; without the turn the records would wait
+ * in memory, unwritten and uncounted, until the round ends. With a real model, every step awaits
+ * I/O and they are written as the run goes.
+ */
+function observedRun(): () => Promise<void> {
+  const run = runOf(observed);
+  return async () => {
+    await run();
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+}
+
 const tasks: { name: string; steps: number; fn: () => Promise<void> }[] = [
   { name: "floor: bare async loop", steps: SHORT, fn: floor(SHORT) },
   { name: "engine, no extensions", steps: SHORT, fn: runOf(plain) },
-  { name: "engine, Metrics + Audit (JSONL file)", steps: SHORT, fn: runOf(observed) },
+  { name: "engine, Metrics + Audit (JSONL file)", steps: SHORT, fn: observedRun() },
   { name: "engine, no extensions, 100 steps", steps: LONG, fn: runOf(long) },
   { name: "engine.stream, same steps (generate)", steps: SHORT, fn: streamOf(plain) },
   // The streamed rows count deltas, not steps: their µs column is per text delta.

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, open, readFile, writeFile, type FileHandle } from "node:fs/promises";
+import fs from "node:fs";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -66,14 +67,11 @@ describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record"
     const path = await auditFile();
     const recorder = new JsonLinesAuditRecorder(path);
     await recorder.record(event("before"));
-    const probe = await open(path, "r");
-    const prototype = Object.getPrototypeOf(probe) as FileHandle;
-    await probe.close();
-    const real = prototype.appendFile;
-    const spy = vi.spyOn(prototype, "appendFile").mockImplementationOnce(async function (this: FileHandle, data) {
+    const real = fs.writevSync;
+    const spy = vi.spyOn(fs, "writevSync").mockImplementationOnce((fd, buffers) => {
       // Three quarters of the batch reach the disk (its second record cut short), then the disk is full.
-      const text = String(data);
-      await real.call(this, text.slice(0, Math.floor(text.length * 0.75)));
+      const bytes = Buffer.concat(buffers as Uint8Array[]);
+      real(fd, [bytes.subarray(0, Math.floor(bytes.length * 0.75))]);
       throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC" });
     });
     try {
@@ -116,6 +114,44 @@ describe("JsonLinesAuditRecorder never lets a torn line corrupt the next record"
     const lines = (await readFile(path, "utf8")).split("\n").filter((line) => line !== "");
     expect(lines).toHaveLength(log.events.length + log.skipped);
   }, 300_000);
+});
+
+describe("JsonLinesAuditRecorder writes every record whole and in order", () => {
+  // Multi-byte characters, a surrogate pair, a lone surrogate, control characters, and records longer than a buffer.
+  const texts = ["é", "漢字", "🦊", "\ud800", '\u0000\n\r\t"\\', "a".repeat(70_000), "ü".repeat(40_000)];
+  const records = Array.from({ length: 3_000 }, (_, i) =>
+    event(`a${i}`, { resourceId: `${texts[i % texts.length]!.slice(0, i % 5 === 0 ? undefined : 40)}-${i}` }),
+  );
+
+  it("across buffers, batches and bursts, whatever the characters", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile());
+    // A burst recorded at once, then batches that each wait for the write before.
+    await Promise.all(records.slice(0, 1_000).map((r) => recorder.record(r)));
+    for (let i = 1_000; i < records.length; i += 250) {
+      await Promise.all(records.slice(i, i + 250).map((r) => recorder.record(r)));
+    }
+    await recorder.close();
+    expect((await readAuditLog(recorder.path)).events).toEqual(records);
+  });
+
+  it("goes on from where a short write stopped", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile());
+    const real = fs.writevSync;
+    let calls = 0;
+    // The file takes at most 1 000 bytes per call, cutting records, characters and buffers anywhere.
+    const spy = vi.spyOn(fs, "writevSync").mockImplementation((fd, buffers) => {
+      calls += 1;
+      return real(fd, [Buffer.concat(buffers as Uint8Array[]).subarray(0, 1_000)]);
+    });
+    try {
+      await Promise.all(records.slice(0, 300).map((r) => recorder.record(r)));
+      await recorder.close();
+    } finally {
+      spy.mockRestore();
+    }
+    expect(calls).toBeGreaterThan(100);
+    expect((await readAuditLog(recorder.path)).events).toEqual(records.slice(0, 300));
+  });
 });
 
 describe("readAuditLog", () => {

@@ -267,7 +267,6 @@ export class HookBus {
     this.#pendingTotal--;
     this.#settledTotal++;
     // Held promises are pending too, though not watched yet.
-    // Held promises are pending too, though not watched yet.
     if (this.#pendingTotal === 0 && this.#heldCount === 0 && this.#idleWaiters.size > 0) {
       for (const waiter of [...this.#idleWaiters]) waiter();
     }

@@ -4,7 +4,7 @@ import { askApprover, type EngineApprover } from "../approval/approver.js";
 import { previewOf } from "../approval/checkpoint-preview.js";
 import type { ResolvedAgent } from "../engine/agents.js";
 import { abortError, RunError } from "../errors.js";
-import { toJson } from "../json.js";
+import { copyValue, toJson } from "../json.js";
 import type { PersonaRuntime } from "../persona/persona-runtime.js";
 import { interruptedCall, journaled, type JournaledResult } from "./call-journal.js";
 import { readHandoff } from "./handoff.js";
@@ -86,14 +86,14 @@ export class ToolExecutor {
     const runId = state.runId;
     const given = call.invalid === undefined ? call.args : call.raw;
     // Unheard, the event is only counted (its seq), never delivered: no copy is needed.
-    const args = events.heard("toolCalled") ? structuredClone(given) : given;
+    const args = events.heard("toolCalled") ? copyValue(given) : given;
     events.emit("toolCalled", { runId, toolName: call.name, toolCallId: call.id, args });
     events.sink?.push({
       type: "tool-call",
       runId,
       toolCallId: call.id,
       toolName: call.name,
-      args: structuredClone(given),
+      args: copyValue(given),
     });
   }
 
