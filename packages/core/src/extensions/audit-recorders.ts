@@ -40,7 +40,7 @@ function writeAll(fd: number, parts: readonly Buffer[]): void {
   }
 }
 
-/** The whole buffer a filled part was cut from (a chunk is never pooled memory: it is bigger than Buffer's pool slices). */
+/** The whole chunk a filled part was cut from (chunks own their memory: `allocUnsafeSlow`, never a pool slice). */
 const reuse = (part: Buffer): Buffer => Buffer.from(part.buffer, 0, CHUNK_BYTES);
 
 /**
@@ -94,7 +94,7 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
     if (this.#chunk === undefined || this.#chunk.length - this.#used < room) {
       this.#seal();
       this.#chunk =
-        room > CHUNK_BYTES ? Buffer.allocUnsafe(room) : (this.#spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES));
+        room > CHUNK_BYTES ? Buffer.allocUnsafe(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES));
     }
     this.#used += this.#chunk.write(line, this.#used);
     this.#chunk[this.#used++] = NEWLINE;
