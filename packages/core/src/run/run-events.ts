@@ -47,7 +47,7 @@ export class RunEvents {
     readonly sink: RunSink | undefined,
   ) {}
 
-  /** Emits a run event with the run's next `seq`. */
+  /** Emits a run event with the run's next `seq`; `event` must be a fresh object (it is completed in place). */
   emit<H extends RunHook>(hook: H, event: RunEventFields<H>): void {
     this.emitAt(++this.state.seq, hook, event);
   }
@@ -67,11 +67,16 @@ export class RunEvents {
     };
   }
 
-  /** Emits a run event with a `seq` taken by {@link reserve}. */
+  /**
+   * Emits a run event with a `seq` taken by {@link reserve}. The event object
+   * is the caller's fresh literal, completed in place rather than copied.
+   */
   emitAt<H extends RunHook>(seq: number, hook: H, event: RunEventFields<H>): void {
     if (!this.hooks.hasSubscribers(hook)) return;
+    const full = event as RunEventFields<H> & { orchestrationId?: string; seq: number };
     const orchestrationId = TAGGED.has(hook) ? this.state.orchestration?.id : undefined;
-    const full = orchestrationId === undefined ? { ...event, seq } : { ...event, orchestrationId, seq };
+    if (orchestrationId !== undefined) full.orchestrationId = orchestrationId;
+    full.seq = seq;
     this.hooks.emit(hook, full as unknown as HookEvent<H>);
   }
 
