@@ -120,7 +120,7 @@ describe("cortex mcp serve in a child process", () => {
     const admin = await client.callTool({ name: "notes__purge", arguments: {} });
     expect(textOf(admin)).toMatch(/^\[CORTEX_FORBIDDEN\]/);
     expect(await calls()).toEqual(["stamp {}", 'add {"text":"approved"}']);
-  }, 60_000);
+  });
 
   it("over stdio: refuses CONFIRM when the client does not support elicitation", async () => {
     const client = await connect(stdio());
@@ -128,7 +128,7 @@ describe("cortex mcp serve in a child process", () => {
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toMatch(/^\[CORTEX_MCP_APPROVAL_UNAVAILABLE\]/);
     expect(await calls()).not.toContain('add {"text":"never"}');
-  }, 60_000);
+  });
 
   it("over Streamable HTTP: accepted, declined and unsupported elicitation", async () => {
     const url = await startHttp();
@@ -153,7 +153,7 @@ describe("cortex mcp serve in a child process", () => {
     });
     const all = await calls();
     expect(all.filter((c) => c.startsWith("add"))).toEqual(['add {"text":"approved"}', 'add {"text":"over http"}']);
-  }, 60_000);
+  });
 
   it("prints usage for bad flags and exits 2", async () => {
     const child = spawn(process.execPath, ["--import", TSX, FIXTURE, "--http", "nope"], { cwd: host, env: env() });
@@ -162,5 +162,5 @@ describe("cortex mcp serve in a child process", () => {
     const code = await new Promise((resolve) => child.once("exit", resolve));
     expect(code).toBe(2);
     expect(err).toMatch(/--http needs a port number/);
-  }, 60_000);
+  });
 });

@@ -44,13 +44,13 @@ describe("discoverMcpServers", () => {
       odd: "CORTEX_MCP_DISCOVERY_FAILED",
     });
     expect(found.failed.find((f) => f.plugin === "typo")?.error.message).toMatch(/unknown setting\(s\): comand/);
-  }, 60_000);
+  });
 
   it("lets the host impose settings, such as distrusting annotations", async () => {
     const cwd = await host({ cortex: { mcpServers: { tiny: { command: "node", args: [TINY] } } } });
     const found = await discoverMcpServers({ ...options(cwd), override: { trustAnnotations: false } });
     expect(new Set(found.plugins[0]!.plugin.listActions().map((a) => a.tier))).toEqual(new Set(["CONFIRM"]));
-  }, 60_000);
+  });
 
   it("finds nothing without cortex.mcpServers, and refuses a package.json it cannot use", async () => {
     expect(await discoverMcpServers(options(await host({})))).toEqual({ plugins: [], skipped: [], failed: [] });
@@ -75,7 +75,7 @@ describe("registerMcpServers", () => {
     const again = await registerMcpServers(registry, options(cwd));
     expect(again.registered).toEqual([]);
     expect(again.skipped[0]?.reason).toMatch(/registered already/);
-  }, 60_000);
+  });
 });
 
 describe("PluginRegistry.discoverAndRegister", () => {
@@ -92,5 +92,5 @@ describe("PluginRegistry.discoverAndRegister", () => {
     expect(report.registered).toEqual([{ name: "tiny", package: "host-app" }]);
     expect(registry.listActions().some((a) => a.plugin === "tiny" && a.name === "echo")).toBe(true);
     expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({ success: true });
-  }, 60_000);
+  });
 });

@@ -95,7 +95,7 @@ describe("serveMcp over Streamable HTTP", () => {
       "pending",
       "failed",
     ]);
-  }, 30_000);
+  });
 
   it("runs AUTO tools and validates arguments like the registry does", async () => {
     const { url } = await served();

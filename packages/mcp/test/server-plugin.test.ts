@@ -50,7 +50,7 @@ describe("mcpServerPlugin: tools as actions", () => {
     expect(registry.listActions().filter((a) => a.name === "echo")).toMatchObject([{ plugin: "tiny", tier: "AUTO" }]);
     expect(plugin.version).toBe("1.2.3");
     expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({ success: true });
-  }, 30_000);
+  });
 
   it("offers each tool as an action with its schema, mapping names and refusing collisions and broken schemas", async () => {
     const { plugin, registry } = await registered();
@@ -71,7 +71,7 @@ describe("mcpServerPlugin: tools as actions", () => {
     await expect(registry.execute("tiny", "echo", { text: 5 })).rejects.toMatchObject({
       code: "CORTEX_VALIDATION_FAILED",
     });
-  }, 30_000);
+  });
 
   it("fails closed: destructive and unannotated tools are CONFIRM, explicit tiers win, annotations can be distrusted", async () => {
     const { registry } = await registered({ tiers: { echo: "ADMIN", "dotted.name": "CONFIRM" }, defaultTier: "ADMIN" });
@@ -87,7 +87,7 @@ describe("mcpServerPlugin: tools as actions", () => {
     expect(new Set(distrusting.listActions().map((a) => a.tier))).toEqual(new Set(["CONFIRM"]));
     expect(distrusting.version).toBe("1.2.3");
     expect((await distrusting.health()).status).toBe("UNKNOWN");
-  }, 30_000);
+  });
 
   it("runs a CONFIRM tool only with an approval for the exact call", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-mcp-"));
@@ -105,7 +105,7 @@ describe("mcpServerPlugin: tools as actions", () => {
       success: true,
     });
     expect(await readFile(log, "utf8")).toBe("one\n");
-  }, 30_000);
+  });
 });
 
 describe("mcpServerPlugin: results", () => {
@@ -129,7 +129,7 @@ describe("mcpServerPlugin: results", () => {
       code: "CORTEX_MCP_TOOL_ERROR",
       error: "it went wrong",
     });
-  }, 30_000);
+  });
 
   it("cuts a huge result at the limit with a note", async () => {
     const { registry } = await registered({ maxResultChars: 10_000 });
@@ -138,7 +138,7 @@ describe("mcpServerPlugin: results", () => {
     expect(JSON.stringify(data).length).toBeLessThanOrEqual(10_000);
     expect(data.truncated).toMatchObject({ originalChars: expect.any(Number) as number, limitChars: 10_000 });
     expect(data.truncated?.note).toMatch(/result cut to 10000 of \d+ characters/);
-  }, 30_000);
+  });
 
   it("puts declared credentials in the child's environment and redacts them from everything it returns", async () => {
     const secret = "s3cr3t-value/with+chars";
@@ -153,7 +153,7 @@ describe("mcpServerPlugin: results", () => {
     expect(text).not.toContain(Buffer.from(secret).toString("base64"));
     expect(text).not.toContain(encodeURIComponent(secret));
     expect((result.data as McpToolData).content[0]).toEqual({ type: "text", text: `secret=${REDACTED}` });
-  }, 30_000);
+  });
 });
 
 describe("mcpServerPlugin: tools that change", () => {
@@ -185,7 +185,7 @@ describe("mcpServerPlugin: tools that change", () => {
     expect(
       await plugin.executeAction("echo", { text: "hi" }, { signal: new AbortController().signal, callId: "direct" }),
     ).toMatchObject({ success: false, code: "CORTEX_MCP_TIER_RAISED" });
-  }, 30_000);
+  });
 });
 
 describe("mcpServerPlugin: faults", () => {
@@ -208,7 +208,7 @@ describe("mcpServerPlugin: faults", () => {
       data: { content: [{ type: "text", text: "back" }] },
     });
     expect((await registry.health("tiny")).status).toBe("HEALTHY");
-  }, 30_000);
+  });
 
   it("never stalls on a server that stops answering: the call fails in time and the server is replaced", async () => {
     const { registry } = await registered({ callTimeoutMs: 500, pingTimeoutMs: 300 });
@@ -219,7 +219,7 @@ describe("mcpServerPlugin: faults", () => {
     expect(hung.error).toMatch(/did not answer within 500 ms, nor a ping within 300 ms/);
     expect((await registry.health("tiny")).status).toBe("UNHEALTHY");
     expect((await registry.execute("tiny", "echo", { text: "again" })).success).toBe(true);
-  }, 30_000);
+  });
 
   it("keeps a slow tool's server when it still answers pings, and the registry's timeout still wins", async () => {
     const { registry } = await registered({ callTimeoutMs: 400 });
@@ -232,7 +232,7 @@ describe("mcpServerPlugin: faults", () => {
       code: "CORTEX_PLUGIN_TIMEOUT",
     });
     expect((await registry.health("tiny")).status).toBe("HEALTHY");
-  }, 30_000);
+  });
 
   it("bounds restarts: after maxRestarts in a row, calls fail fast", async () => {
     const { registry } = await registered({ maxRestarts: 1, restartBackoffMs: 50, restartBackoffMaxMs: 60_000 });
@@ -243,7 +243,7 @@ describe("mcpServerPlugin: faults", () => {
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(refused).toMatchObject({ success: false, code: "CORTEX_MCP_SERVER_UNAVAILABLE" });
     expect(refused.error).toMatch(/restarted 1 time\(s\) in a row/);
-  }, 30_000);
+  });
 
   it("fails setup in time when the server never answers initialize, leaving no process behind", async () => {
     const pidFile = join(await mkdtemp(join(tmpdir(), "cortex-mcp-silent-")), "pid");
@@ -271,7 +271,7 @@ describe("mcpServerPlugin: faults", () => {
     expect(report.failed).toMatchObject([{ plugin: "tiny", error: { code: "CORTEX_MCP_CONNECT_FAILED" } }]);
     expect(registry.state("tiny")).toBe("failed");
     expect(registry.listActions()).toEqual([]);
-  }, 30_000);
+  });
 
   it("ends the child and everything it started on teardown", async () => {
     const { registry } = await registered();
@@ -282,7 +282,7 @@ describe("mcpServerPlugin: faults", () => {
     expect(isProcessRunning(grandchild)).toBe(true);
     await registry.shutdown();
     expect(await eventually(() => !isProcessRunning(grandchild))).toBe(true);
-  }, 30_000);
+  });
 });
 
 describe("mcpServerPlugin with @modelcontextprotocol/server-everything", () => {
@@ -320,7 +320,7 @@ describe("mcpServerPlugin with @modelcontextprotocol/server-everything", () => {
     expect(env).not.toContain(secret);
     // The child gets a small safe environment, not the host's.
     expect(env).not.toContain("VITEST");
-  }, 60_000);
+  });
 });
 
 describe("mcpServerPlugin in an engine run", () => {
@@ -350,5 +350,5 @@ describe("mcpServerPlugin in an engine run", () => {
     expect(registry.state("broken")).toBe("failed");
     // A plugin the agent's patterns cannot reach is left to start when something calls it.
     expect(registry.state("unused")).toBe("pending");
-  }, 60_000);
+  });
 });

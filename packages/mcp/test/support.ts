@@ -21,8 +21,11 @@ export function tinyPlugin(options: Partial<McpServerPluginOptions> = {}): McpSe
   });
 }
 
-/** A registry over `broker` with nothing logged. */
-export function quietRegistry(broker: CredentialBroker = new MemoryBroker({}), timeoutMs = 10_000): PluginRegistry {
+/**
+ * A registry over `broker` with nothing logged. Its call limit is far above what a call that
+ * restarts the server takes on a loaded machine; tests of timeouts pass their own per call.
+ */
+export function quietRegistry(broker: CredentialBroker = new MemoryBroker({}), timeoutMs = 60_000): PluginRegistry {
   return new PluginRegistry({ broker, logger: silentLogger, timeoutMs });
 }
 
