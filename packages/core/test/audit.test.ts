@@ -2,6 +2,8 @@ import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { HookBus } from "@cortex/hooks";
+import { silentLogger } from "@cortex/primitives";
 import { AuditExtension, JsonLinesAuditRecorder, MemoryAuditRecorder, type AuditEvent } from "../src/index.js";
 import { API_KEY, call, setup } from "./support.js";
 
@@ -135,4 +137,47 @@ it("AuditExtension closes its recorder at shutdown even when the shutdown record
   await engine.shutdown();
   expect(closed).toBe(1);
   expect(engine.hooks.errorCounts().byHook.shutdown).toBe(1);
+});
+
+/** Batches as JsonLinesAuditRecorder does: the records of one tick share one promise, settled by the test. */
+class BatchingRecorder {
+  readonly batches: { actions: string[]; settle: (error?: Error) => void }[] = [];
+  #open: Promise<void> | undefined;
+
+  record(event: AuditEvent): Promise<void> {
+    if (this.#open === undefined) {
+      const actions: string[] = [];
+      this.#open = new Promise<void>((resolve, reject) => {
+        this.batches.push({ actions, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      });
+      queueMicrotask(() => (this.#open = undefined));
+    }
+    this.batches.at(-1)!.actions.push(event.action);
+    return this.#open;
+  }
+}
+
+it("AuditExtension hands the bus a batch's promise once: flush still waits for every record, a failed batch counts once", async () => {
+  const recorder = new BatchingRecorder();
+  const bus = new HookBus({ logger: silentLogger });
+  bus.register(new AuditExtension({ recorder }));
+  const started = { runId: "r", agentId: "a", input: "x", seq: 1 } as never;
+  const step = { runId: "r", stepIndex: 0, seq: 2 } as never;
+  bus.emit("runStarted", started);
+  bus.emit("stepStarted", step);
+  bus.emit("runStarted", started);
+  expect(bus.pendingCount).toBe(1);
+  expect(recorder.batches.map((b) => b.actions)).toEqual([["run.start", "step.start", "run.start"]]);
+  let flushed = false;
+  const flush = bus.flush(5_000).then((report) => ((flushed = true), report));
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(flushed).toBe(false);
+  recorder.batches[0]!.settle();
+  expect(await flush).toEqual({ settled: 1, timedOut: [] });
+
+  bus.emit("stepStarted", step);
+  bus.emit("stepStarted", step);
+  recorder.batches[1]!.settle(new Error("disk full"));
+  await bus.flush(5_000);
+  expect(bus.errorCounts()).toMatchObject({ total: 1, byHook: { stepStarted: 1 } });
 });

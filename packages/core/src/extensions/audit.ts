@@ -1,8 +1,13 @@
 import { hookMethodName, type Extension, type HookName } from "@cortex/hooks";
 import { AUDIT_RECORDS, type AuditEvent } from "./audit-records.js";
 
-/** Where audit records go. `record` may be async; the hook bus waits for it on flush. */
+/** Where audit records go. */
 export interface AuditRecorder {
+  /**
+   * Takes one record. It may return a promise, which the hook bus waits for on flush; a recorder
+   * that writes in batches may return the same promise for every record of a batch, and it is
+   * then tracked, and a rejection counted, once for the batch.
+   */
   record(event: AuditEvent): void | Promise<void>;
   /** Writes out what is buffered and releases resources; called on the `shutdown` hook. */
   close?(): Promise<void>;
@@ -31,6 +36,7 @@ function isoNow(): string {
 export class AuditExtension implements Extension {
   readonly name: string;
   readonly #recorder: AuditRecorder;
+  #lastWritten: void | Promise<void> = undefined;
 
   constructor(options: { recorder: AuditRecorder; name?: string }) {
     this.name = options.name ?? "audit";
@@ -40,7 +46,13 @@ export class AuditExtension implements Extension {
       Object.defineProperty(this, method, {
         value: (event: never) => {
           const written = this.#write(hook, event);
-          if (hook !== "shutdown") return written;
+          if (hook !== "shutdown") {
+            // A recorder that batches returns one promise for all the records of a batch: the bus
+            // tracks it once (it settles for all of them), not once per record.
+            if (written === this.#lastWritten) return undefined;
+            this.#lastWritten = written;
+            return written;
+          }
           // The recorder is closed even when the last record failed; that failure is still reported.
           const close = () => this.#recorder.close?.();
           return Promise.resolve(written).then(close, async (error: unknown) => {
