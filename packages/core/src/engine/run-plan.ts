@@ -91,9 +91,10 @@ export function planRun(options: RunOptions, agent: ResolvedAgent, settings: Eng
     signal,
     principal,
     sessionId,
-    ...(runId === undefined ? {} : { runId }),
+    runId,
     output: output === undefined ? undefined : prepareOutput(output),
     budget: merged,
     checkpointTtlMs: ttl === Infinity ? undefined : ttl,
+    sink: undefined,
   };
 }

@@ -75,7 +75,7 @@ export class Runs {
   /** The agent's tool patterns that match no registered action, and the tools that do exist. */
   #unmatched(agent: ResolvedAgent): { patterns: string[]; available: string[] } {
     const actions = this.host.loop.plugins.listActions();
-    const patterns = unmatchedTools(this.host.loop.plugins, agent.definition.tools);
+    const patterns = unmatchedTools(this.host.loop.plugins, agent.definition.tools, actions);
     return { patterns, available: patterns.length === 0 ? [] : actions.map((a) => toolName(a.plugin, a.name)) };
   }
 

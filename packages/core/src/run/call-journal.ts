@@ -76,13 +76,13 @@ function journalFailure(toolName: string, what: string, cause: unknown): RunErro
 /**
  * Runs `execute` under the journal: begun first (atomically), finished
  * after with its result. Resolves to the result to tell the model, or
- * `"interrupted"`. Without a journal it just runs the call. A `begin` that
+ * `"interrupted"`. A `begin` that
  * fails rejects with `CORTEX_CALL_JOURNAL_FAILED` (the call did not run); a
  * `finish` that fails does not hide the result of a call that ran: it comes
  * back as `unrecorded` beside it.
  */
 export async function journaled(
-  journal: CallJournal | undefined,
+  journal: CallJournal,
   plugins: PluginRegistry,
   state: RunState,
   call: PendingToolCall,
@@ -90,7 +90,6 @@ export async function journaled(
   approval: Approval | undefined,
   execute: () => Promise<PluginResult>,
 ): Promise<JournaledResult | "interrupted"> {
-  if (journal === undefined) return { result: await execute() };
   const entry: JournalCall = {
     runId: state.runId,
     stepIndex: state.stepIndex,

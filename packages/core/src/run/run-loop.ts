@@ -23,7 +23,7 @@ import { HANDOFF_TOOL, handoffTool } from "./handoff.js";
 import { modelDeadline } from "./model-request.js";
 import { ModelTurn } from "./model-turn.js";
 import { setUpUnlisted } from "./plugin-setup.js";
-import { saveProgress } from "./progress.js";
+import { isDurable, saveProgress } from "./progress.js";
 import { RunEvents, type RunSink } from "./run-events.js";
 import { RunSession } from "./run-session.js";
 import { epochMs, resultOf, type CheckpointDecision, type RunResult, type RunState } from "./run-state.js";
@@ -76,6 +76,8 @@ export class RunLoop {
   readonly #executor: ToolExecutor;
   readonly #session: RunSession;
   readonly #signal: AbortSignal;
+  /** Whether the store keeps every run's progress: only then is a step saved before its calls run. */
+  readonly #durable: boolean;
 
   constructor(
     private readonly ctx: LoopContext,
@@ -86,6 +88,7 @@ export class RunLoop {
     extras: RunExtras = {},
   ) {
     this.#signal = run.signal;
+    this.#durable = isDurable(ctx.store);
     this.#events = new RunEvents(ctx.hooks, state, extras.sink);
     this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, this.#events);
     this.#session = new RunSession(ctx.sessions, state, ctx.settings.sessionLeaseMs);
@@ -100,8 +103,19 @@ export class RunLoop {
       abortRun: (reason) => run.abort(reason),
       check: extras.check,
     });
+    // Every field named, not `...ctx`: a spread followed by more fields gives each run's object a new
+    // hidden class in V8, which cost more than the rest of a short run together.
     this.#executor = new ToolExecutor({
-      ...ctx,
+      model: ctx.model,
+      plugins: ctx.plugins,
+      hooks: ctx.hooks,
+      logger: ctx.logger,
+      store: ctx.store,
+      sessions: ctx.sessions,
+      approver: ctx.approver,
+      callJournal: ctx.callJournal,
+      settings: ctx.settings,
+      startable: ctx.startable,
       agent,
       state,
       signal: this.#signal,
@@ -152,7 +166,7 @@ export class RunLoop {
         if (state.budget !== undefined) enforceBudget(state, epochMs());
         if (state.session !== undefined) await this.#session.renew(Date.now());
         await this.#step();
-        await saveProgress(this.ctx.store, state);
+        if (this.#durable) await saveProgress(this.ctx.store, state);
       }
     } catch (error) {
       return await this.#fail(error);
@@ -169,8 +183,9 @@ export class RunLoop {
   async #readTools(): Promise<void> {
     const { ctx, agent } = this;
     const run = { runId: this.state.runId, logger: ctx.logger, signal: this.#signal };
-    await setUpUnlisted(ctx.plugins, agent.definition.tools, run);
-    const tools = buildToolSet(ctx.plugins.listActions(), agent.allows, (name, reason) =>
+    let actions = ctx.plugins.listActions();
+    if (await setUpUnlisted(ctx.plugins, agent.definition.tools, run, actions)) actions = ctx.plugins.listActions();
+    const tools = buildToolSet(actions, agent.allows, (name, reason) =>
       ctx.logger.warn(`tool left out: ${reason}`, { tool: name }),
     );
     for (const [name, tool] of tools) this.#tools.set(name, tool);

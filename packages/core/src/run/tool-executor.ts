@@ -57,8 +57,9 @@ export class ToolExecutor {
     }
     let verdict: Verdict;
     try {
-      verdict =
-        resumed === undefined ? await gate(scope, call, tool!) : decide(call, tool, resumed, scope.state.checkpoint);
+      const ruled =
+        resumed === undefined ? gate(scope, call, tool!) : decide(call, tool, resumed, scope.state.checkpoint);
+      verdict = ruled instanceof Promise ? await ruled : ruled;
     } catch (error) {
       return this.#threw(call, tool, error);
     }
@@ -204,11 +205,16 @@ export class ToolExecutor {
     const options: ExecuteOptions = { signal, callId: call.id };
     if (state.principal) options.principal = state.principal;
     if (approval) options.approval = approval;
+    const journal = this.scope.callJournal;
     let ran: JournaledResult | "interrupted";
     try {
-      ran = await journaled(this.scope.callJournal, plugins, state, call, tool, approval, () =>
-        plugins.execute(tool.plugin, tool.action, call.args, options),
-      );
+      // Without a journal the call runs as it is, with no wrapper to wait through.
+      ran =
+        journal === undefined
+          ? { result: await plugins.execute(tool.plugin, tool.action, call.args, options) }
+          : await journaled(journal, plugins, state, call, tool, approval, () =>
+              plugins.execute(tool.plugin, tool.action, call.args, options),
+            );
     } catch (error) {
       return this.#threw(call, tool, error);
     }

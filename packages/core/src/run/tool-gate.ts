@@ -33,14 +33,21 @@ const RUN_AUTO: Ruling = Object.freeze({ run: undefined });
  * Rejects only when the run is aborted or the registry fails on something
  * that is not a Cortex error.
  */
-export async function gate(ctx: GateContext, call: PendingToolCall, tool: ToolEntry): Promise<Verdict> {
-  const { plugins, persona, state, signal } = ctx;
+export function gate(ctx: GateContext, call: PendingToolCall, tool: ToolEntry): Verdict | Promise<Verdict> {
+  const { persona, state } = ctx;
   if (!persona.toolAvailable(tool.plugin, tool.action)) {
     const phase = state.mind.phase ?? "";
     const message = `${call.name} is not available in the current phase "${phase}"`;
     return { refuse: { code: "CORTEX_TOOL_NOT_AVAILABLE", message } };
   }
+  // Most calls are AUTO: answered at once, without a promise for the executor to wait on.
   if (tool.tier === "AUTO" && !persona.requiresApproval(tool.plugin, tool.action)) return RUN_AUTO;
+  return checkForApproval(ctx, call, tool);
+}
+
+/** A call that needs a decision: its parameters valid and, for ADMIN, the principal allowed, or refused. */
+async function checkForApproval(ctx: GateContext, call: PendingToolCall, tool: ToolEntry): Promise<Verdict> {
+  const { plugins, state, signal } = ctx;
   try {
     plugins.validate(tool.plugin, tool.action, call.args);
     if (tool.tier === "ADMIN") {
