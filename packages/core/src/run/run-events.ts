@@ -79,9 +79,4 @@ export class RunEvents {
     full.seq = seq;
     this.hooks.emit(hook, full as unknown as HookEvent<H>);
   }
-
-  /** Whether anyone reads `hook`'s event: an extension, or the run's stream. An event nobody reads is not built. */
-  heard(hook: HookName): boolean {
-    return this.sink !== undefined || this.hooks.hasSubscribers(hook);
-  }
 }

@@ -87,7 +87,7 @@ export class ToolExecutor {
     const runId = state.runId;
     const given = call.invalid === undefined ? call.args : call.raw;
     // Unheard, the event is only counted (its seq), never delivered: no copy is needed.
-    const args = events.heard("toolCalled") ? copyValue(given) : given;
+    const args = events.hooks.hasSubscribers("toolCalled") ? copyValue(given) : given;
     events.emit("toolCalled", { runId, toolName: call.name, toolCallId: call.id, args });
     events.sink?.push({
       type: "tool-call",
