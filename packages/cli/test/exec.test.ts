@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { CLI, cortex, makeHost } from "./helpers.js";
+import { CLI, cortex, HANG_GUARD_MS, makeHost } from "./helpers.js";
 
 describe("cortex exec", () => {
   it("runs an AUTO action and prints the result JSON", async () => {
@@ -165,7 +165,7 @@ describe("cortex exec", () => {
       let stderr = "";
       child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
       child.stdout.once("data", () => child.stdout.destroy());
-      const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+      const timer = setTimeout(() => child.kill("SIGKILL"), HANG_GUARD_MS);
       child.on("error", fail);
       child.on("close", (code) => {
         clearTimeout(timer);

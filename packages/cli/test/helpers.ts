@@ -10,12 +10,18 @@ import { main } from "../src/index.js";
 export const CLI = join(import.meta.dirname, "../dist/cli.js");
 const WORKSPACE = join(import.meta.dirname, "../../..");
 
+/**
+ * How long a spawned `cortex` may run before it is killed: a hang guard, far above the seconds a
+ * command takes alone and the tens of seconds it can take where every package's tests share two cores.
+ */
+export const HANG_GUARD_MS = 90_000;
+
 /** What a spawned `cortex` did. */
 export interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
-  /** With `interruptAfterMs`: how long the process took to end after its SIGINT. */
+  /** With `interruptWhen`: how long the process took to end after its SIGINT. */
   afterInterruptMs?: number;
 }
 
@@ -25,10 +31,10 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Written to stdin, which is then closed; stdin is never a terminal here. */
   input?: string;
-  /** Killed (code null) after this long; default 45 s, a hang guard for a loaded CI machine. */
+  /** Killed (code null) after this long; default {@link HANG_GUARD_MS}. */
   timeoutMs?: number;
-  /** Sends SIGINT (Ctrl+C) this many milliseconds after the start. */
-  interruptAfterMs?: number;
+  /** Sends SIGINT (Ctrl+C) once this settles: when the command is known to be under way, however long it took to start. */
+  interruptWhen?: Promise<unknown>;
 }
 
 /**
@@ -43,19 +49,19 @@ export function cortex(args: string[], options: CliOptions = {}): Promise<CliRun
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 45_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? HANG_GUARD_MS);
     let interruptedAt: number | undefined;
-    const interrupt =
-      options.interruptAfterMs === undefined
-        ? undefined
-        : setTimeout(() => {
-            interruptedAt = performance.now();
-            child.kill("SIGINT");
-          }, options.interruptAfterMs);
+    let closed = false;
+    const interrupt = () => {
+      if (closed) return;
+      interruptedAt = performance.now();
+      child.kill("SIGINT");
+    };
+    void options.interruptWhen?.then(interrupt, interrupt);
     child.on("error", reject);
     child.on("close", (code) => {
+      closed = true;
       clearTimeout(timer);
-      clearTimeout(interrupt);
       const afterInterruptMs = interruptedAt === undefined ? undefined : performance.now() - interruptedAt;
       resolve({ code, stdout, stderr, ...(afterInterruptMs === undefined ? {} : { afterInterruptMs }) });
     });

@@ -48,7 +48,7 @@ describe("cortex mcp", () => {
     };
     expect(result.isError).not.toBe(true);
     expect(result.content[0]?.text).toContain("hello from the sandbox");
-  }, 60_000);
+  });
 
   it("serve --help prints @cortex/mcp's usage; a subcommand other than serve is a usage error", async () => {
     const help = await cortex(["mcp", "serve", "--help"]);
@@ -62,7 +62,7 @@ describe("cortex mcp", () => {
     const own = await inProcess(["mcp", "--help"]);
     expect(own.code).toBe(0);
     expect(own.stdout).toMatch(/cortex mcp serve \[--http <port>\]/);
-  }, 30_000);
+  });
 
   // A variable, so neither TypeScript nor the bundler tries to resolve it.
   const missing = String("@cortex/no-such-package");

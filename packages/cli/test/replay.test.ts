@@ -51,7 +51,7 @@ describe("cortex run --record and cortex replay", () => {
     expect(replayed.stderr).toBe("");
     expect(replayed.code).toBe(0);
     expect(replayed.stdout).toMatch(/^No divergence: 3 model calls, 2 tool results and \d+ events as recorded\.\n$/);
-  }, 60_000);
+  });
 
   it("exits 1 and prints the first divergence when the recorded run went another way", async () => {
     const { host, file } = await recordRun();
@@ -65,7 +65,7 @@ describe("cortex run --record and cortex replay", () => {
     expect(replayed.stderr).toMatch(
       /^divergence \[model-request\]: run 0 \(agent "cli"\), model call at step 0: the messages differ at messages\[1\]\.content: recorded "write out.txt now", now "write out.txt"\n/,
     );
-  }, 60_000);
+  });
 
   it("refuses a file that is not a recording with CORTEX_RECORDING_INVALID", async () => {
     const host = await makeHost();

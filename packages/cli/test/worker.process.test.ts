@@ -101,7 +101,8 @@ describe("cortex worker against PostgreSQL and Redis", () => {
         await model.close();
       }
     },
-    // Three processes start (the CLI loads the queue, the store and the plugins): seconds each on a busy machine.
-    180_000,
+    // Three processes start (the CLI loads the queue, the store and the plugins), and two runs wait on the
+    // queue: up to a minute each where every package's tests share two cores.
+    300_000,
   );
 });

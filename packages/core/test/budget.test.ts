@@ -1,8 +1,8 @@
 import { PluginRegistry, silentLogger } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createEngine } from "../src/index.js";
-import { autoPlugin, call, setup, sleep } from "./support.js";
+import { autoPlugin, call, setup, sleep, withFakeClock } from "./support.js";
 
 const usage = { inputTokens: 10, outputTokens: 5 };
 const withUsage = <T extends object>(step: T) => ({ ...step, usage });
@@ -37,38 +37,47 @@ describe("budgets", () => {
     expect(model.requests).toHaveLength(2);
   });
 
+  // In faked time the clock moves only while the tool (or the human) waits: the run's own work takes none
+  // of it, so a loaded machine cannot spend the budget before the first step.
+
   it("maxDurationMs: checked between steps, so a tool call under way is never cut short", async () => {
-    const registry = new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger });
-    let finished = 0;
-    registry.register(
-      autoPlugin("slow", {
-        work: async () => {
-          await sleep(80);
-          finished += 1;
-          return { success: true, data: "done" };
-        },
-      }),
-    );
-    const { engine, model, recorder } = setup([call("slow__work", {}), { content: "never asked" }], {
-      plugins: registry,
+    await withFakeClock(async () => {
+      const registry = new PluginRegistry({ broker: new FakeBroker(), logger: silentLogger });
+      let finished = 0;
+      registry.register(
+        autoPlugin("slow", {
+          work: async () => {
+            await sleep(80);
+            finished += 1;
+            return { success: true, data: "done" };
+          },
+        }),
+      );
+      const { engine, model, recorder } = setup([call("slow__work", {}), { content: "never asked" }], {
+        plugins: registry,
+      });
+      const running = engine.run("assistant", "x", { budget: { maxDurationMs: 30 } });
+      await vi.advanceTimersByTimeAsync(80);
+      const result = await running;
+      expect(result.error).toMatchObject({ code: "CORTEX_BUDGET_EXCEEDED" });
+      expect(result.error!.message).toMatch(/its budget's maxDurationMs is 30/);
+      expect(finished).toBe(1);
+      expect(recorder.count("toolCompleted")).toBe(1);
+      expect(model.requests).toHaveLength(1);
     });
-    const result = await engine.run("assistant", "x", { budget: { maxDurationMs: 30 } });
-    expect(result.error).toMatchObject({ code: "CORTEX_BUDGET_EXCEEDED" });
-    expect(result.error!.message).toMatch(/its budget's maxDurationMs is 30/);
-    expect(finished).toBe(1);
-    expect(recorder.count("toolCompleted")).toBe(1);
-    expect(model.requests).toHaveLength(1);
   });
 
   it("does not count the time a paused run waited for its decision", async () => {
-    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
-      agent: { budget: { maxDurationMs: 150 } },
-    });
-    const paused = await engine.run("assistant", "x");
-    await sleep(300);
-    expect(await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true })).toMatchObject({
-      status: "completed",
-      output: "done",
+    await withFakeClock(async () => {
+      const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+        agent: { budget: { maxDurationMs: 150 } },
+      });
+      const paused = await engine.run("assistant", "x");
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true })).toMatchObject({
+        status: "completed",
+        output: "done",
+      });
     });
   });
 

@@ -70,7 +70,8 @@ describe("a paused run resumes in another process", () => {
     await expect(child("resume", dir, first.result.checkpoint!.id)).rejects.toThrow(
       /CORTEX_CHECKPOINT_NOT_FOUND|No run is paused/,
     );
-  }, 60_000);
+    // Three node processes start one after another: up to a minute each where every package's tests share two cores.
+  }, 180_000);
 });
 
 describe("the decision recorded at a checkpoint governs in the resuming process", () => {
@@ -91,5 +92,6 @@ describe("the decision recorded at a checkpoint governs in the resuming process"
     expect(without.results.map((r) => r.status)).toEqual(["completed"]);
     expect(without.calls).toEqual([]);
     expect(without.failures).toEqual(["CORTEX_TIER_CHANGED"]);
-  }, 90_000);
+    // Three node processes start one after another: up to a minute each on a loaded machine.
+  }, 180_000);
 });

@@ -6,7 +6,7 @@ import type { Extension } from "@cortex/hooks";
 import { approvalId, PluginRegistry, silentLogger } from "@cortex/plugins";
 import { FakeBroker } from "@cortex/testing";
 import { InvalidOptionsError, JsonFileRunStore, MemoryRunStore } from "../src/index.js";
-import { API_KEY, call, NotesPlugin, setup, sleep } from "./support.js";
+import { API_KEY, call, NotesPlugin, setup, sleep, withFakeClock } from "./support.js";
 
 describe("checkpoints", () => {
   it("pauses a CONFIRM call with the exact call to approve, and never runs it unapproved", async () => {
@@ -323,11 +323,17 @@ describe("checkpoints only for valid calls", () => {
 
 describe("checkpoint fixes", () => {
   it("does not count an inline approver's wait in the step's elapsedMs", async () => {
-    const approver = async () => (await sleep(1_000), { approved: true, decidedBy: "bot" });
-    const { engine, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { approver });
-    expect(await engine.run("assistant", "x")).toMatchObject({ status: "completed" });
-    expect(recorder.ofHook("stepCompleted")[0]!.elapsedMs).toBeLessThan(1_000);
-    expect(recorder.ofHook("runCompleted")[0]!.elapsedMs).toBeGreaterThanOrEqual(990); // a run's time is wall-clock time
+    // In faked time the clock moves only while the approver waits: the step's own work takes none of it,
+    // however slow a loaded machine makes that work.
+    await withFakeClock(async () => {
+      const approver = async () => (await sleep(1_000), { approved: true, decidedBy: "bot" });
+      const { engine, recorder } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { approver });
+      const running = engine.run("assistant", "x");
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await running).toMatchObject({ status: "completed" });
+      expect(recorder.ofHook("stepCompleted")[0]!.elapsedMs).toBeLessThan(1_000);
+      expect(recorder.ofHook("runCompleted")[0]!.elapsedMs).toBeGreaterThanOrEqual(990); // a run's time is wall-clock time
+    });
   });
 
   it("ends the announced call with toolFailed when resolved with an already-aborted signal", async () => {

@@ -94,7 +94,8 @@ describe("engine.shutdown", () => {
     const { engine, recorder, audited } = await twoAgents(20);
     const orchestration = engine.orchestrate({ strategy: "sequential", agents: ["a", "b"] }, "go");
     await sleep(5); // a is running; b is still to come
-    expect(await engine.shutdown({ timeoutMs: 5_000 })).toEqual({ abortedRuns: 0, hooksTimedOut: 0 });
+    // A deadline far beyond the runs' 20 ms and their audit writes, even on a loaded machine: not waiting shows as an abort.
+    expect(await engine.shutdown({ timeoutMs: 30_000 })).toEqual({ abortedRuns: 0, hooksTimedOut: 0 });
     expect(await orchestration).toMatchObject({ status: "completed", output: "answer from b" });
     expect(recorder.hooks().slice(-2)).toEqual(["orchestrationCompleted", "shutdown"]);
     expect(await audited()).toEqual(recorder.hooks());
@@ -110,7 +111,7 @@ describe("engine.shutdown", () => {
       return "a";
     };
     const orchestration = engine.orchestrate({ strategy: "router", agents: ["a", "b"], route }, "go");
-    await engine.shutdown({ timeoutMs: 5_000 });
+    await engine.shutdown({ timeoutMs: 30_000 });
     expect(await orchestration).toMatchObject({ status: "completed", output: "answer from a" });
     expect(recorder.hooks()).toEqual([
       "orchestrationStarted",
@@ -150,7 +151,9 @@ describe("engine.shutdown", () => {
     await sleep(10);
     const started = Date.now();
     await Promise.all([engine.shutdown({ timeoutMs: 30 }), other.shutdown({ timeoutMs: 30 })]);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Without the deadline shutdown would wait forever: the rule never answers, the tool ends only when aborted.
+    // (That the deadline is the 30 ms given, not the default, approver.test.ts checks in faked time.)
+    expect(Date.now() - started).toBeLessThan(20_000);
     expect(await never).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
     expect(await hanging).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
     expect((await hanging).runs.map((r) => r.agentId)).toEqual(["assistant"]);
@@ -159,9 +162,15 @@ describe("engine.shutdown", () => {
   });
 
   it("aborts a handoff that starts after the deadline, so shutdown does not wait for it", async () => {
+    // The store holds a's removal (a has handed off) until the test lets it go: b starts only then.
+    let deleting!: () => void;
+    const handedOff = new Promise<void>((resolve) => (deleting = resolve));
+    let finishDelete!: () => void;
+    const deleteMayFinish = new Promise<void>((resolve) => (finishDelete = resolve));
     class SlowDeleteStore extends MemoryRunStore {
       override async delete(runId: string): Promise<void> {
-        await sleep(100);
+        deleting();
+        await deleteMayFinish;
         return super.delete(runId);
       }
     }
@@ -174,22 +183,27 @@ describe("engine.shutdown", () => {
         return turns === 0
           ? call("notes__publish", { text: "x" })
           : call(HANDOFF_TOOL, { agent: "b", message: "yours" });
-      // b takes 10 s unless its signal aborts.
+      // b takes 120 s unless its signal aborts.
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 10_000);
+        const timer = setTimeout(resolve, 120_000);
         r.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()));
       });
       return { content: "b answered" };
     };
     const paused = await ctx.engine.run("a", "go");
     const resumed = ctx.engine.resolveCheckpoint(paused.checkpoint!.id, { approved: true });
-    await sleep(20); // a has handed off; the store is still deleting it, so b starts after the deadline
+    await handedOff;
     const started = Date.now();
-    await ctx.engine.shutdown({ timeoutMs: 30 });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    const stopping = ctx.engine.shutdown({ timeoutMs: 30 });
+    // Timers fire in the order they are due: once this one has, so has the 30 ms deadline set before it.
+    await sleep(50);
+    finishDelete();
+    await stopping;
+    // Far below the 120 s that waiting for b would take.
+    expect(Date.now() - started).toBeLessThan(30_000);
     expect(await resumed).toMatchObject({ agentId: "b", status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
     expect(ctx.recorder.hooks().slice(-2)).toEqual(["runFailed", "shutdown"]);
-  });
+  }, 150_000);
 
   it("waits without a deadline for timeoutMs Infinity or beyond 2^31-1 ms, and rejects a bad one", async () => {
     for (const timeoutMs of [Infinity, 3_000_000_000]) {

@@ -1,7 +1,7 @@
 import { HOOK_NAMES } from "@cortex/hooks";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MetricsExtension } from "../src/index.js";
-import { call, setup } from "./support.js";
+import { call, setup, withFakeClock } from "./support.js";
 
 describe("MetricsExtension", () => {
   it("counts every hook and summarizes run, step, tool and model durations", async () => {
@@ -72,14 +72,19 @@ describe("MetricsExtension", () => {
 
 describe("metrics", () => {
   it("do not count the wait for a human as tool time", async () => {
-    const metrics = new MetricsExtension();
-    const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], { extensions: [metrics] });
-    const paused = await engine.run("assistant", "x");
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false });
-    const { tools, steps } = metrics.snapshot().durations;
-    expect(tools.count).toBe(0);
-    expect(steps.max).toBeLessThan(100);
+    // In faked time the clock moves only while the human decides: the steps' own work takes none of it.
+    await withFakeClock(async () => {
+      const metrics = new MetricsExtension();
+      const { engine } = setup([call("notes__publish", { text: "x" }), { content: "done" }], {
+        extensions: [metrics],
+      });
+      const paused = await engine.run("assistant", "x");
+      await vi.advanceTimersByTimeAsync(150);
+      await engine.resolveCheckpoint(paused.checkpoint!.id, { approved: false });
+      const { tools, steps } = metrics.snapshot().durations;
+      expect(tools.count).toBe(0);
+      expect(steps.max).toBeLessThan(100);
+    });
   });
 });
 

@@ -97,5 +97,6 @@ describe("sessions and streams across processes (JSON-file stores)", () => {
     const after = await child("turn", dir, "chat", "Thanks", "Welcome.");
     expect(after.result).toMatchObject({ status: "completed" });
     expect(after.session!.messages).toHaveLength(10);
-  }, 180_000);
+    // Six node processes start one after another: up to a minute each where every package's tests share two cores.
+  }, 360_000);
 });

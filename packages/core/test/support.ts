@@ -8,6 +8,7 @@ import {
   type PluginResult,
 } from "@cortex/plugins";
 import { FakeBroker, RecordingExtension, ScriptedModel, type ScriptStep } from "@cortex/testing";
+import { vi } from "vitest";
 import { createEngine, MemoryRunStore, type AgentDefinition, type EngineOptions, type RunState } from "../src/index.js";
 
 /** How a NotesPlugin differs from the usual one: other tiers for some actions, some actions gone. */
@@ -163,6 +164,19 @@ export function registryWithSoft(): { registry: PluginRegistry; notes: NotesPlug
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `body` with timers, `Date` and `performance` faked: the engine's clocks move only when the test
+ * advances them (`vi.advanceTimersByTimeAsync`), so the times it measures are exact on a loaded machine too.
+ */
+export async function withFakeClock<T>(body: () => Promise<T>): Promise<T> {
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+  try {
+    return await body();
+  } finally {
+    vi.useRealTimers();
+  }
+}
 
 /** A durable store in memory that can put a run back as its last mid-run save left it, as a crash would. */
 export class CrashableStore extends MemoryRunStore {

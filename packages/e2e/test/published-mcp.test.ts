@@ -28,7 +28,8 @@ import { approvalId, MemoryBroker, PluginRegistry, silentLogger } from "@cortex/
 
 const [root] = process.argv.slice(2);
 const broker = new MemoryBroker({});
-const registry = new PluginRegistry({ broker, logger: silentLogger });
+// Limits far above what starting the server takes on a loaded machine (tens of seconds).
+const registry = new PluginRegistry({ broker, logger: silentLogger, setupTimeoutMs: 90_000, timeoutMs: 90_000 });
 const report = await registerMcpServers(registry, { broker, logger: silentLogger });
 const tiers = Object.fromEntries(registry.listActions().map((a) => [a.name, a.tier]));
 const write = { path: root + "/hello.txt", content: "from an MCP server" };
@@ -124,6 +125,8 @@ beforeAll(async () => {
             fs: {
               command: "node",
               args: ["node_modules/@modelcontextprotocol/server-filesystem/dist/index.js", join(project, "files")],
+              // Far above what starting node and the server takes on a loaded machine (default 10 s).
+              connectTimeoutMs: 60_000,
             },
           },
         },
@@ -157,7 +160,7 @@ describe("published @cortex/mcp", () => {
     expect(result.added).toMatchObject({ structuredContent: { count: 1 } });
     expect(result.notes).toEqual(["hi"]);
     expect(await readFile(join(root, "hello.txt"), "utf8")).toBe("from an MCP server");
-  }, 120_000);
+  });
 
   it("loads through require() too", async () => {
     const { stdout } = await mustRun(process.execPath, ["run.cjs"], { cwd: project! });

@@ -70,7 +70,8 @@ const url = await server.listen();
 const api = (path, init = {}) => fetch(url + path, { ...init, headers: { authorization: "Bearer " + token, "content-type": "application/json" } }).then((r) => r.json());
 const listed = await api("/api/checkpoints");
 const decided = await api("/api/checkpoints/" + paused.checkpoint.id + "/decision", { method: "POST", body: JSON.stringify({ decision: "approve", approvalId: paused.checkpoint.approvalId }) });
-for (let i = 0; i < 200 && !existsSync(join(root, "hello.txt")); i++) await new Promise((r) => setTimeout(r, 25));
+// The resume runs in the background: up to 60 s for it on a loaded machine.
+for (const due = Date.now() + 60_000; Date.now() < due && !existsSync(join(root, "hello.txt")); ) await new Promise((r) => setTimeout(r, 25));
 const page = await fetch(url + "/");
 const unauthenticated = await fetch(url + "/api/checkpoints").then((r) => r.status);
 await server.close();

@@ -44,7 +44,10 @@ beforeAll(async () => {
       name: "host",
       private: true,
       dependencies: { "notes-plugin": "1.0.0" },
-      cortex: { mcpServers: { tiny: { command: "node", args: [TINY], tiers: { echo: "AUTO" } } } },
+      // The connect limit is far above what starting node with the SDK takes on a loaded machine.
+      cortex: {
+        mcpServers: { tiny: { command: "node", args: [TINY], tiers: { echo: "AUTO" }, connectTimeoutMs: 40_000 } },
+      },
     }),
   );
 });

@@ -18,6 +18,9 @@ async function host(manifest: Record<string, unknown>): Promise<string> {
   return dir;
 }
 
+/** The servers' connect limit: far above what starting node with the SDK takes on a loaded machine. */
+const CONNECT_MS = 40_000;
+
 const options = (cwd: string) => ({ cwd, broker: new MemoryBroker({}), logger: silentLogger });
 
 describe("discoverMcpServers", () => {
@@ -25,7 +28,7 @@ describe("discoverMcpServers", () => {
     const cwd = await host({
       cortex: {
         mcpServers: {
-          tiny: { command: "node", args: [TINY], tiers: { echo: "CONFIRM" } },
+          tiny: { command: "node", args: [TINY], connectTimeoutMs: CONNECT_MS, tiers: { echo: "CONFIRM" } },
           typo: { comand: "node" },
           dead: { command: "/no/such/program", connectTimeoutMs: 2_000 },
           odd: "node server.js",
@@ -47,7 +50,9 @@ describe("discoverMcpServers", () => {
   });
 
   it("lets the host impose settings, such as distrusting annotations", async () => {
-    const cwd = await host({ cortex: { mcpServers: { tiny: { command: "node", args: [TINY] } } } });
+    const cwd = await host({
+      cortex: { mcpServers: { tiny: { command: "node", args: [TINY], connectTimeoutMs: CONNECT_MS } } },
+    });
     const found = await discoverMcpServers({ ...options(cwd), override: { trustAnnotations: false } });
     expect(new Set(found.plugins[0]!.plugin.listActions().map((a) => a.tier))).toEqual(new Set(["CONFIRM"]));
   });
@@ -65,7 +70,9 @@ describe("discoverMcpServers", () => {
 
 describe("registerMcpServers", () => {
   it("registers each server beside the other plugins; health and exec work on it; a second pass skips it", async () => {
-    const cwd = await host({ cortex: { mcpServers: { tiny: { command: "node", args: [TINY] } } } });
+    const cwd = await host({
+      cortex: { mcpServers: { tiny: { command: "node", args: [TINY], connectTimeoutMs: CONNECT_MS } } },
+    });
     const registry = quietRegistry();
     cleanups.push(() => registry.shutdown());
     const report = await registerMcpServers(registry, options(cwd));
@@ -80,14 +87,17 @@ describe("registerMcpServers", () => {
 
 describe("PluginRegistry.discoverAndRegister", () => {
   it("registers the servers of cortex.mcpServers through the @cortex/mcp the host installed", async () => {
-    const cwd = await host({ cortex: { mcpServers: { tiny: { command: "node", args: [TINY] } } } });
+    const cwd = await host({
+      cortex: { mcpServers: { tiny: { command: "node", args: [TINY], connectTimeoutMs: CONNECT_MS } } },
+    });
     // The host's node_modules holds this package, as `npm install @cortex/mcp` would put it there.
     await mkdir(join(cwd, "node_modules", "@cortex"), { recursive: true });
     const self = join(dirname(fileURLToPath(import.meta.url)), "..");
     await symlink(self, join(cwd, "node_modules", "@cortex", "mcp"), "dir");
     const registry = quietRegistry();
     cleanups.push(() => registry.shutdown());
-    const report = await registry.discoverAndRegister({ cwd });
+    // Loading @cortex/mcp (and starting the server) gets far more than a loaded machine takes.
+    const report = await registry.discoverAndRegister({ cwd, loadTimeoutMs: 60_000 });
     expect(report.failed).toEqual([]);
     expect(report.registered).toEqual([{ name: "tiny", package: "host-app" }]);
     expect(registry.listActions().some((a) => a.plugin === "tiny" && a.name === "echo")).toBe(true);

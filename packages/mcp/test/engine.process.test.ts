@@ -58,5 +58,6 @@ describe("server-filesystem as a Cortex plugin in an engine run", () => {
     expect(await readFile(join(root, "out.txt"), "utf8")).toBe("written after approval");
     const write = second.toolMessages.find((m) => m.name === "fs__write_file");
     expect(write?.content).toMatch(/Successfully wrote/);
-  }, 120_000);
+    // Two node processes start one after another, each starting the server's: up to a minute each on a loaded machine.
+  }, 240_000);
 });

@@ -141,14 +141,15 @@ describe("modelFromEnv", () => {
       env: {
         CORTEX_MODEL: "ollama:llama3.2",
         CORTEX_MODEL_BASE_URL: server.url,
-        CORTEX_MODEL_TIMEOUT_MS: "2000",
+        // Long enough for the request to reach the server first, even from a loaded machine.
+        CORTEX_MODEL_TIMEOUT_MS: "5000",
         CORTEX_MODEL_MAX_RETRIES: "0",
       },
     });
     expect(model.modelId).toBe("llama3.2");
     const error = await rejection(() => model.generate(request()));
     expect(error).toBeInstanceOf(ModelTimeoutError);
-    expect(error).toMatchObject({ code: "CORTEX_MODEL_TIMEOUT", timeoutMs: 2000, retryable: true });
+    expect(error).toMatchObject({ code: "CORTEX_MODEL_TIMEOUT", timeoutMs: 5000, retryable: true });
     expect(server.received).toHaveLength(1);
   });
 

@@ -150,7 +150,7 @@ describe("stream reads the specification's stream parts", () => {
       expect(part.type).toBe("text-delta");
       break;
     }
-    await expect.poll(() => cancelled).toBeDefined();
+    await expect.poll(() => cancelled, { timeout: 30_000 }).toBeDefined();
   });
 
   it("an abort ends the wait even when the provider's stream ignores its signal; an aborted request never calls the model", async () => {

@@ -14,7 +14,8 @@ afterEach(async () => {
 
 async function serve(...replies: Reply[]): Promise<OpenAIChatModel> {
   server = await startFakeServer((_, index) => replies[index] ?? { status: 500, json: { error: "no more replies" } });
-  return new OpenAIChatModel({ model: "test-model", baseURL: server.baseURL, maxRetries: 0, timeoutMs: 5_000 });
+  // Far above what a request to the fake server takes on a loaded machine.
+  return new OpenAIChatModel({ model: "test-model", baseURL: server.baseURL, maxRetries: 0, timeoutMs: 30_000 });
 }
 
 /** A `chat.completion.chunk` as OpenAI sends it, with one choice carrying `delta`. */
@@ -145,7 +146,7 @@ describe("OpenAIChatModel.stream over SSE", () => {
     const model = await serve({ sse: pieces(long, 200) });
     for await (const part of model.stream(request())) if (part.type === "text-delta") break;
     // The server sees the client hang up before it has written the 200 events.
-    await expect.poll(() => server!.received[0]?.hungUp, { timeout: 2_000 }).toBe(true);
+    await expect.poll(() => server!.received[0]?.hungUp, { timeout: 30_000 }).toBe(true);
   });
 
   it("asks for JSON with the request's schema (json_schema, not strict), or any JSON object without one", async () => {

@@ -57,9 +57,9 @@ describe("export over OTLP/HTTP", () => {
 
   it("delivers the run's spans to a receiver on 127.0.0.1, where they decode with their GenAI attributes", async () => {
     const port = await server.listening;
-    const tracerProvider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces` }))],
-    });
+    // The export is a request over loopback: its limit, and the flush's, are far above what it takes loaded.
+    const exporter = new OTLPTraceExporter({ url: `http://127.0.0.1:${port}/v1/traces`, timeoutMillis: 30_000 });
+    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
     const registry = new PluginRegistry({ broker: new FakeBroker({ notes_api_key: API_KEY }), logger: silentLogger });
     registry.register(new NotesPlugin());
     const engine = createEngine({
@@ -71,7 +71,7 @@ describe("export over OTLP/HTTP", () => {
     });
     const result = await engine.run("assistant", "go");
     // Shutdown ends what is open and flushes the provider (the extension's shutdown hook calls forceFlush).
-    await engine.shutdown();
+    await engine.shutdown({ flushTimeoutMs: 30_000 });
 
     expect(server.received.length).toBeGreaterThan(0);
     expect(server.received[0]!.contentType).toMatch(/application\/json/);

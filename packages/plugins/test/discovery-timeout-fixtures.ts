@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { esmClass, manifest, writeTree } from "./discovery-fixtures.js";
 
 /** How long the `late-*` fixtures wait before settling; longer than the limits the tests use. */
-export const LATE_MS = 3_000;
+export const LATE_MS = 6_000;
 
 /** Set on `globalThis` when the `late-factory` fixture's factory runs. */
 export const LATE_FACTORY_FLAG = "__cortexLateFactoryCalled";

@@ -45,12 +45,15 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * Runs `body` as an ES module in a child Node process (with `flags`), after
  * lines that import `MemoryBroker`, `PluginRegistry` and `silentLogger` from
  * the sources and define `plugin(executeAction)`: a plugin "p" with an AUTO
- * action "a" and a CONFIRM action "c".
+ * action "a" and a CONFIRM action "c". The child is killed (code null) after
+ * `killAfterMs`: a hang guard, far above what starting it takes on a loaded
+ * machine (seconds); scripts that do much work pass more, with a test timeout above it.
  */
 export function runScript(
   name: string,
   body: string,
   flags: string[] = [],
+  killAfterMs = 50_000,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const file = join(dir, `${name}.mts`);
   writeFileSync(
@@ -67,7 +70,7 @@ ${body}`,
     execFile(
       process.execPath,
       [...flags, "--import", "tsx", file],
-      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: 50_000 },
+      { cwd: fileURLToPath(new URL("..", import.meta.url)), timeout: killAfterMs },
       (error, stdout, stderr) => {
         resolve({ code: error ? (typeof error.code === "number" ? error.code : null) : 0, stdout, stderr });
       },

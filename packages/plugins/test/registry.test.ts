@@ -628,6 +628,8 @@ const refs = await track();
 await settle();
 console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefined).length, growthKB }));`,
       ["--expose-gc"],
+      // A few seconds of work alone; many times that where every package's tests share two cores.
+      150_000,
     );
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -635,7 +637,7 @@ console.log(JSON.stringify({ kept: refs.filter((ref) => ref.deref() !== undefine
     expect(out.kept).toBe(0);
     // A per-call leftover of even ~58 B on a long-lived signal would be over 1 MB for these 20 000 calls.
     expect(out.growthKB).toBeLessThan(300);
-  }, 60_000);
+  }, 180_000);
 });
 
 describe("plugins whose actions change", () => {

@@ -32,6 +32,9 @@ afterAll(async () => {
   await worker?.close();
 });
 
+/** How long a test waits for a run's result: far above what a loaded machine takes (Redis, PostgreSQL, the worker). */
+const WAIT = { timeoutMs: 45_000 };
+
 const executions = async (key: string) =>
   (
     await db.pool.query<{ action: string }>(`SELECT action FROM "${db.schema}".executions WHERE key = $1`, [key])
@@ -41,7 +44,7 @@ describe("RunQueue and startWorker", () => {
   it("starts a run (its id at once), pauses it at the CONFIRM call, and finishes it after an approval from another client", async () => {
     const runId = await client.start(AGENT.id, "key=a1");
     expect(runId).toMatch(/^run_/);
-    const paused = await client.waitForResult(runId, { timeoutMs: 20_000 });
+    const paused = await client.waitForResult(runId, WAIT);
     expect(paused).toMatchObject({
       runId,
       status: "awaiting_approval",
@@ -53,7 +56,7 @@ describe("RunQueue and startWorker", () => {
       await other.resolveCheckpoint(runId, paused.checkpoint!.id, { approved: true, decidedBy: "reviewer" });
       // The same resume enqueued twice is one job.
       await other.resolveCheckpoint(runId, paused.checkpoint!.id, { approved: true, decidedBy: "reviewer" });
-      const done = await other.waitForResult(runId, { timeoutMs: 20_000 });
+      const done = await other.waitForResult(runId, WAIT);
       expect(done).toMatchObject({ runId, status: "completed", output: "a1 committed" });
       expect(await other.getResult(runId)).toEqual(done);
     } finally {
@@ -66,10 +69,10 @@ describe("RunQueue and startWorker", () => {
 
   it("uses the first decision for a checkpoint: a denial enqueued first is not overturned", async () => {
     const runId = await client.start(AGENT.id, "key=d1");
-    const paused = await client.waitForResult(runId, { timeoutMs: 20_000 });
+    const paused = await client.waitForResult(runId, WAIT);
     await client.resolveCheckpoint(runId, paused.checkpoint!.id, { approved: false, reason: "no" });
     await client.resolveCheckpoint(runId, paused.checkpoint!.id, { approved: true });
-    expect(await client.waitForResult(runId, { timeoutMs: 20_000 })).toMatchObject({
+    expect(await client.waitForResult(runId, WAIT)).toMatchObject({
       status: "completed",
       output: "d1 refused",
     });
@@ -80,7 +83,7 @@ describe("RunQueue and startWorker", () => {
     const runId = fresh("run");
     expect(await client.start(AGENT.id, "key=s1", { runId })).toBe(runId);
     expect(await client.start(AGENT.id, "key=s1", { runId })).toBe(runId);
-    await client.waitForResult(runId, { timeoutMs: 20_000 });
+    await client.waitForResult(runId, WAIT);
     expect(await client.getResult(runId)).toMatchObject({ status: "awaiting_approval" });
     expect(await executions("s1")).toEqual(["step", "step"]);
     // A paused run holds no job and no worker: nothing is active or waiting on the queue.
@@ -101,7 +104,7 @@ describe("RunQueue and startWorker", () => {
 
   it("fails a run of an unknown agent without retrying it, and knows nothing of an unknown run", async () => {
     const runId = await client.start("nobody", "hi");
-    expect(await client.waitForResult(runId, { timeoutMs: 20_000 })).toMatchObject({
+    expect(await client.waitForResult(runId, WAIT)).toMatchObject({
       status: "failed",
       error: { code: "CORTEX_AGENT_NOT_FOUND" },
     });

@@ -26,12 +26,14 @@ const executions = async (key: string) =>
     )
   ).rows;
 
-// Short locks so a killed worker's job is taken back within seconds.
+// Short locks so a killed worker's job is taken back within seconds, yet long enough that a live
+// worker on a loaded machine renews its lock in time (it renews at half the lock's time): a lapsed
+// lock would hand its job to a second run of the worker.
 const env = (queueName: string, extra: Record<string, string> = {}) => ({
   CX_SCHEMA: db.schema,
   CX_QUEUE: queueName,
-  CX_LOCK_MS: "1000",
-  CX_STALLED_MS: "500",
+  CX_LOCK_MS: "10000",
+  CX_STALLED_MS: "2000",
   ...extra,
 });
 
@@ -44,7 +46,7 @@ describe("a worker killed in the middle of a run", () => {
     const first = await spawnWorker(env(queueName, { CX_COMMIT_MS: "600000" }));
     try {
       const runId = await client.start(AGENT.id, "key=r1");
-      const paused = await client.waitForResult(runId, { timeoutMs: 30_000 });
+      const paused = await client.waitForResult(runId, { timeoutMs: 60_000 });
       await client.resolveCheckpoint(runId, paused.checkpoint!.id, { approved: true });
       await executed("r1", "commit");
       await stopWorker(first, "SIGKILL");
@@ -59,7 +61,7 @@ describe("a worker killed in the middle of a run", () => {
           true,
         );
         await client.resolveCheckpoint(runId, again.checkpoint!.id, { approved: true });
-        expect(await client.waitForResult(runId, { timeoutMs: 30_000 })).toMatchObject({
+        expect(await client.waitForResult(runId, { timeoutMs: 60_000 })).toMatchObject({
           status: "completed",
           output: "r1 committed",
         });
@@ -76,7 +78,8 @@ describe("a worker killed in the middle of a run", () => {
       await stopWorker(first, "SIGKILL");
       await client.close();
     }
-  }, 120_000);
+    // Two worker processes start in turn and three results are waited for: up to a minute each on a loaded machine.
+  }, 360_000);
 
   it("goes on from the run's last save after a crash in a step: the interrupted call is told, not run again", async () => {
     await db.ready();
@@ -107,5 +110,6 @@ describe("a worker killed in the middle of a run", () => {
       await stopWorker(first, "SIGKILL");
       await client.close();
     }
-  }, 120_000);
+    // Two worker processes start in turn (up to a minute each on a loaded machine), and the run waits on the queue.
+  }, 240_000);
 });

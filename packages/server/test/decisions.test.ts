@@ -5,7 +5,7 @@ import type { RunState } from "@cortex/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { JsonlLedger, queueDecider, type CheckpointView, type LedgerPage, type ResumeJob } from "../src/index.js";
 import { makeApp, type TestApp } from "./support/app.js";
-import { call, KEY, principal, startServer, vote, waitFor, type Running } from "./support/server.js";
+import { call, KEY, principal, startServer, vote, waitFor, WAIT_MS, type Running } from "./support/server.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -150,7 +150,7 @@ describe("decisions", () => {
     expect(
       (await vote(after.url, "bob", del.id, { decision: "approve", approvalId: del.approvalId })).body.status,
     ).toBe("approved");
-    await waitFor(() => !existsSync(join(app.root, "old.txt")), 10_000, "the delete");
+    await waitFor(() => !existsSync(join(app.root, "old.txt")), WAIT_MS, "the delete");
   });
 
   it("decides once when two servers count votes at the same moment", async () => {
@@ -178,7 +178,7 @@ describe("decisions", () => {
   it("expires a checkpoint nobody decided in time: denied, recorded, and the run resumes without the call", async () => {
     const { app, running } = await deployment({ policy: { confirm: { expireAfterMs: 300 } } });
     const write = await app.pause("files__write", { path: "late.txt", content: "late" });
-    await waitFor(async () => (await ledgerOf(running)).length === 1, 10_000, "the expiry");
+    await waitFor(async () => (await ledgerOf(running)).length === 1, WAIT_MS, "the expiry");
     const [expired] = await ledgerOf(running);
     expect(expired).toMatchObject({
       kind: "decision",
@@ -244,6 +244,6 @@ describe("decisions", () => {
     cleanups.push(() => running.close());
     const write = await app.pause("files__write", { path: "retry.txt", content: "r" });
     await vote(running.url, "alice", write.id, { decision: "approve", approvalId: write.approvalId });
-    await waitFor(() => existsSync(join(app.root, "retry.txt")), 15_000, "the retried resume");
+    await waitFor(() => existsSync(join(app.root, "retry.txt")), WAIT_MS, "the retried resume");
   });
 });

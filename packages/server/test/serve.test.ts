@@ -8,7 +8,7 @@ import { hashToken, runServeCommand, type CommandIO } from "../src/index.js";
 import { pendingFileStore } from "./support/pending-files.js";
 import { callInput, scriptedModel } from "./support/app.js";
 import { useTempDirs } from "./support/ledger.js";
-import { KEY, PEOPLE, PRINCIPALS, call, vote, waitFor } from "./support/server.js";
+import { KEY, PEOPLE, PRINCIPALS, call, vote, waitFor, WAIT_MS } from "./support/server.js";
 import { createEngine } from "@cortex/core";
 import { FilesPlugin } from "@cortex/plugin-files";
 import { MemoryBroker, PluginRegistry, silentLogger } from "@cortex/plugins";
@@ -38,7 +38,7 @@ async function listening(run: ReturnType<typeof io>, exit: Promise<number>): Pro
       if (ended !== undefined) throw new Error(`serve exited with ${ended}: ${run.err()}`);
       return /is at (http:\/\/\S+) /.exec(run.err())?.[1];
     },
-    15_000,
+    WAIT_MS,
     "the server to listen",
   );
 }
@@ -119,7 +119,7 @@ describe("runServeCommand", () => {
         })
       ).body.status,
     ).toBe("approved");
-    await waitFor(() => existsSync(join(root, "served.txt")), 10_000, "the file");
+    await waitFor(() => existsSync(join(root, "served.txt")), WAIT_MS, "the file");
     controller.abort();
     expect(await exit).toBe(0);
     await sleep(50);

@@ -12,7 +12,7 @@ import {
 } from "../src/index.js";
 import { callInput, makeApp, scriptedModel } from "./support/app.js";
 import { postgresUrl, usePostgres } from "./support/postgres.js";
-import { call, KEY, PRINCIPALS, principal, startServer, vote, waitFor } from "./support/server.js";
+import { call, KEY, PRINCIPALS, principal, startServer, vote, waitFor, WAIT_MS } from "./support/server.js";
 import { useTempDirs } from "./support/ledger.js";
 import { createEngine } from "@cortex/core";
 import { FilesPlugin } from "@cortex/plugin-files";
@@ -40,7 +40,7 @@ describe("the server on PostgreSQL", () => {
       expect((await vote(running.url, "carol", del.id, body)).body.error?.code).toBe("CORTEX_SERVER_SELF_APPROVAL");
       expect((await vote(running.url, "alice", del.id, body)).body.status).toBe("pending");
       expect((await vote(running.url, "bob", del.id, body)).body.status).toBe("approved");
-      await waitFor(() => !existsSync(join(app.root, "pg.txt")), 10_000, "the delete");
+      await waitFor(() => !existsSync(join(app.root, "pg.txt")), WAIT_MS, "the delete");
       const records = (await call<LedgerPage>(running.url, "/api/ledger", { as: "alice" })).body.items;
       expect(records.map((record) => record.kind)).toEqual(["decision", "vote", "vote"]);
       expect(await ledger.verify()).toMatchObject({ ok: true, records: 3, signed: true });
@@ -70,7 +70,7 @@ describe("the server on PostgreSQL", () => {
       ["--app", app, "--schema", schema, "--port", "0", "--principals", "principals.json"],
       io,
     );
-    const url = await waitFor(() => /is at (http:\/\/\S+) /.exec(out.join(""))?.[1], 15_000, "the server to listen");
+    const url = await waitFor(() => /is at (http:\/\/\S+) /.exec(out.join(""))?.[1], WAIT_MS, "the server to listen");
     expect(out.join("")).toContain(`(PostgreSQL (schema ${schema}); records signed)`);
     const plugins = new PluginRegistry({ broker: new MemoryBroker({ files_root: root }), logger: silentLogger });
     plugins.register(new FilesPlugin());
@@ -90,7 +90,7 @@ describe("the server on PostgreSQL", () => {
         })
       ).body.status,
     ).toBe("approved");
-    await waitFor(() => existsSync(join(root, "pg-served.txt")), 10_000, "the file");
+    await waitFor(() => existsSync(join(root, "pg-served.txt")), WAIT_MS, "the file");
     controller.abort();
     expect(await exit).toBe(0);
     await engine.shutdown();

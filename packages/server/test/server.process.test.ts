@@ -5,7 +5,7 @@ import type { RunResult } from "@cortex/core";
 import { describe, expect, it } from "vitest";
 import { makeApp } from "./support/app.js";
 import { raceProcesses } from "./support/processes.js";
-import { startServer, vote, waitFor } from "./support/server.js";
+import { startServer, vote, waitFor, WAIT_MS } from "./support/server.js";
 
 describe("the server and the app in different processes", () => {
   it("decides a run another process paused and resumes it here, through a shared JSON-file store", async () => {
@@ -40,7 +40,7 @@ describe("the server and the app in different processes", () => {
       });
       await waitFor(
         () => existsSync(join(app.root, "near.txt")) && !existsSync(join(app.root, "far.txt")),
-        15_000,
+        WAIT_MS,
         "both calls",
       );
       expect(await readFile(join(app.root, "near.txt"), "utf8")).toBe("from afar");
@@ -48,5 +48,5 @@ describe("the server and the app in different processes", () => {
       await running.close();
       await app.close();
     }
-  }, 60_000);
+  });
 });

@@ -11,7 +11,7 @@ import type {
   TimelineEvent,
 } from "../src/index.js";
 import { makeApp, type TestApp } from "./support/app.js";
-import { call, PEOPLE, principal, startServer, vote, waitFor, type Running } from "./support/server.js";
+import { call, PEOPLE, principal, startServer, vote, waitFor, WAIT_MS, type Running } from "./support/server.js";
 
 interface RunView {
   run: RunSummary;
@@ -126,7 +126,7 @@ describe("the API", () => {
     });
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ status: "approved", approvals: ["april"], quorum: 1 });
-    await waitFor(() => existsSync(join(app.root, "plan.md")), 10_000, "the file");
+    await waitFor(() => existsSync(join(app.root, "plan.md")), WAIT_MS, "the file");
     expect(await readFile(join(app.root, "plan.md"), "utf8")).toBe("hello");
     const run = await waitFor(async () => {
       const reply = await call<RunView>(running.url, `/api/runs/${checkpoint.runId}`, { as: "victor" });
@@ -207,7 +207,7 @@ describe("the API", () => {
 
     const second = await vote(running.url, "bob", checkpoint.id, body);
     expect(second.body).toMatchObject({ status: "approved", approvals: ["alice", "bob"], quorum: 2 });
-    await waitFor(() => !existsSync(join(app.root, "victim.txt")), 10_000, "the delete");
+    await waitFor(() => !existsSync(join(app.root, "victim.txt")), WAIT_MS, "the delete");
 
     const late = await vote(running.url, "carol", checkpoint.id, {
       decision: "deny",

@@ -7,17 +7,21 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, type TestApp } from "./support/app.js";
 import { launchChromium, openPage, signIn, tabTo } from "./support/browser.js";
-import { PEOPLE, principal, startServer, waitFor, type Running } from "./support/server.js";
+import { PEOPLE, principal, startServer, waitFor, WAIT_MS, type Running } from "./support/server.js";
 
 let browser: Browser;
 let app: TestApp;
 let running: Running;
 
+// The page must show a files.move checkpoint before it expires: a loaded machine's browser can take seconds.
+const MOVE_EXPIRES_MS = 10_000;
+
 beforeAll(async () => {
   browser = await launchChromium();
   app = await makeApp();
-  running = await startServer(app, { policy: { rules: { "files.move": { expireAfterMs: 2_500 } } } });
-}, 60_000);
+  running = await startServer(app, { policy: { rules: { "files.move": { expireAfterMs: MOVE_EXPIRES_MS } } } });
+  // Chromium starts: seconds alone, far longer where every package's tests share two cores.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -83,7 +87,7 @@ describe("the web page", () => {
     await tabTo(page, "button.approve");
     await page.keyboard.press("Enter");
     await page.locator(".notice", { hasText: "Approved: the run resumes with exactly this call." }).waitFor();
-    await waitFor(() => existsSync(join(app.root, "notes/plan.md")), 10_000, "the file");
+    await waitFor(() => existsSync(join(app.root, "notes/plan.md")), WAIT_MS, "the file");
     expect(await readFile(join(app.root, "notes/plan.md"), "utf8")).toBe("step one\nstep two\n");
 
     await page.locator("nav a", { hasText: "Runs" }).click();
@@ -144,7 +148,7 @@ describe("the web page", () => {
     await bob.page.locator(".vote-list li", { hasText: "alice approved" }).waitFor();
     await bob.page.locator("button.approve").click();
     await bob.page.locator(".notice", { hasText: "Approved" }).waitFor();
-    await waitFor(() => !existsSync(join(app.root, "obsolete.txt")), 10_000, "the delete");
+    await waitFor(() => !existsSync(join(app.root, "obsolete.txt")), WAIT_MS, "the delete");
 
     await bob.page.locator("nav a", { hasText: "Ledger" }).click();
     await bob.page.locator("tr.kind-decision", { hasText: "APPROVED" }).filter({ hasText: "files.delete" }).waitFor();
@@ -180,7 +184,7 @@ describe("the web page", () => {
     await app.pause("files__move", { from: "stay.txt", to: "moved.txt" });
     const card = page.locator("#pending-list li", { hasText: "files.move" });
     await card.waitFor();
-    await card.waitFor({ state: "detached", timeout: 15_000 });
+    await card.waitFor({ state: "detached", timeout: MOVE_EXPIRES_MS + WAIT_MS });
     await page.locator("nav a", { hasText: "Ledger" }).click();
     await page.locator("tr.kind-decision", { hasText: "EXPIRED" }).filter({ hasText: "(expiry)" }).waitFor();
     expect(existsSync(join(app.root, "stay.txt"))).toBe(true);

@@ -43,6 +43,7 @@ async function processes<T>(count: number, args: (index: number) => string[]): P
   return Promise.all(children.map((each) => each.done));
 }
 
+// Each test starts four node processes at once: seconds alone, minutes where every package's tests share two cores.
 describe("PostgresRunStore across processes", () => {
   it("gives each checkpoint to exactly one of four processes claiming all of them at once", async () => {
     const store = await stores.migrated();
@@ -53,7 +54,7 @@ describe("PostgresRunStore across processes", () => {
     expect(new Set(results.map((result) => result.pid)).size).toBe(4);
     const won = results.flatMap((result) => result.output);
     expect(won.sort()).toEqual([...ids].sort());
-  }, 60_000);
+  }, 180_000);
 
   it("applies each migration once when four processes migrate one schema at once", async () => {
     const schema = freshSchema();
@@ -61,7 +62,7 @@ describe("PostgresRunStore across processes", () => {
     const results = await processes<{ applied: number[]; version: number }>(4, () => ["migrate", schema]);
     expect(results.flatMap((result) => result.output.applied).sort()).toEqual([1, 2]);
     expect(results.every((result) => result.output.version === SCHEMA_VERSION)).toBe(true);
-  }, 60_000);
+  }, 180_000);
 
   it("completes each parallel orchestration once when three processes end its slots at once", async () => {
     const store = await stores.migrated();
@@ -78,5 +79,5 @@ describe("PostgresRunStore across processes", () => {
     ]);
     const completed = results.flatMap((result) => result.output);
     expect(completed.sort()).toEqual([...ids].sort());
-  }, 60_000);
+  }, 180_000);
 });

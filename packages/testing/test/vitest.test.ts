@@ -99,5 +99,6 @@ describe("describePluginContract on a broken plugin", () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 60_000);
+    // A whole vitest starts in a child process: seconds alone, minutes where every package's tests share two cores.
+  }, 180_000);
 });

@@ -3,7 +3,7 @@ import { createDAVClient, type DAVCalendar } from "tsdav";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { cdataSections, searchTextOf } from "../src/backends/caldav-find.js";
 import { CalendarPlugin, type CalendarEvent } from "../src/index.js";
-import { hasRadicale, startRadicale, type RadicaleServer } from "./support/radicale.js";
+import { hasRadicale, RADICALE_START_MS, startRadicale, type RadicaleServer } from "./support/radicale.js";
 
 /** One HTTP exchange as the backend made it (it calls the global fetch). */
 interface Exchange {
@@ -102,7 +102,7 @@ describe.skipIf(!hasRadicale)("CalDAV lookup by id (needs Debian package radical
       defaultAccountType: "caldav",
     });
     home = (await client.fetchCalendars()).find((c) => c.displayName === "Home")!;
-  });
+  }, RADICALE_START_MS);
   afterAll(async () => {
     await server?.stop();
   });

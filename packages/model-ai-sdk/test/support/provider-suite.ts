@@ -15,6 +15,9 @@ import { collect, rejection, request } from "./request.js";
 /** The key every provider test is made with; no error may show it. */
 export const KEY = "sk-test-0123456789-secret";
 
+/** Polls of what the loopback server saw (a request, a closed connection): loaded machines take seconds. */
+const POLL = { timeout: 30_000 };
+
 /** One provider as the shared suite drives it: its real package, pointed at a loopback server. */
 export interface ProviderCase {
   name: string;
@@ -208,7 +211,7 @@ export function describeProvider(provider: ProviderCase): void {
       });
       expect(error).toBeInstanceOf(ModelAbortedError);
       expect(error.message).toContain("user pressed stop");
-      await expect.poll(() => server.clientClosed).toBe(1);
+      await expect.poll(() => server.clientClosed, POLL).toBe(1);
     });
 
     it("an abort while generate waits ends it with ModelAbortedError and closes the connection", async () => {
@@ -216,12 +219,12 @@ export function describeProvider(provider: ProviderCase): void {
       const model = await make({ maxRetries: 2 });
       const controller = new AbortController();
       const pending = rejection(() => model.generate(request(undefined, { signal: controller.signal })));
-      await expect.poll(() => server.received.length).toBe(1);
+      await expect.poll(() => server.received.length, POLL).toBe(1);
       controller.abort();
       const error = await pending;
       expect(error).toBeInstanceOf(ModelAbortedError);
       expect(error.retryable).toBe(false);
-      await expect.poll(() => server.clientClosed).toBe(1);
+      await expect.poll(() => server.clientClosed, POLL).toBe(1);
       expect(server.received).toHaveLength(1);
     });
   });

@@ -39,6 +39,8 @@ export interface WatchedPage {
 /** A new browser context (its own cookies: one person) and a watched page in it. */
 export async function openPage(browser: Browser, options: BrowserContextOptions = {}): Promise<WatchedPage> {
   const context = await browser.newContext(options);
+  // Playwright's 30 s for a wait or an action is little for a browser on a machine running every package's tests.
+  context.setDefaultTimeout(60_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));

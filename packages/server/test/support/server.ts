@@ -112,10 +112,16 @@ export async function call<T = Record<string, unknown>>(
 export const vote = (url: string, as: Person, checkpointId: string, body: Record<string, unknown>) =>
   call<VoteResult>(url, `/api/checkpoints/${checkpointId}/decision`, { as, method: "POST", body });
 
+/**
+ * How long a test waits for something the server does in the background (a resume, an expiry, a
+ * file written): it polls, so only a failure waits this long, and a loaded machine can take seconds.
+ */
+export const WAIT_MS = 30_000;
+
 /** Waits until `check` returns something other than undefined/false, polling every 25 ms. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
+  timeoutMs = WAIT_MS,
   what = "the condition",
 ): Promise<T> {
   const due = Date.now() + timeoutMs;

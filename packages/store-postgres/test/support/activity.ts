@@ -4,14 +4,14 @@ import type pg from "pg";
 /**
  * The PIDs of the server backends of `applicationName` that wait on a lock
  * (leaving out the PIDs in `except`, e.g. one just terminated), once there
- * are at least `count` of them (polled; rejects after `timeoutMs`).
+ * are at least `count` of them (polled; rejects after `timeoutMs`, far above what a loaded machine takes).
  */
 export async function waitingBackends(
   admin: pg.Pool,
   applicationName: string,
   count = 1,
   except: number[] = [],
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<number[]> {
   const due = Date.now() + timeoutMs;
   for (;;) {

@@ -35,6 +35,9 @@ async function calendar(root: string, user: string, name: string, displayName: s
   await writeFile(join(dir, ".Radicale.props"), JSON.stringify({ tag: "VCALENDAR", "D:displayname": displayName }));
 }
 
+/** What a hook or test that starts Radicale may take for each start ({@link startRadicale} waits up to 60 s). */
+export const RADICALE_START_MS = 120_000;
+
 /**
  * Starts Radicale with a temporary storage folder, a plain-text htpasswd
  * file and two pre-created calendar collections, and waits until it answers.
@@ -88,7 +91,8 @@ export async function startRadicale(fixedPort?: number): Promise<RadicaleServer>
     }
     await rm(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
+  // Python and Radicale start in a second or two alone; where every package's tests share two cores, far longer.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (!running) {
       await stop();
@@ -100,7 +104,7 @@ export async function startRadicale(fixedPort?: number): Promise<RadicaleServer>
     } catch {
       if (Date.now() > deadline) {
         await stop();
-        throw new Error(`radicale did not answer on ${url} within 20 s:\n${output}`);
+        throw new Error(`radicale did not answer on ${url} within 60 s:\n${output}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
