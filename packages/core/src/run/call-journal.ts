@@ -76,10 +76,10 @@ function journalFailure(toolName: string, what: string, cause: unknown): RunErro
 /**
  * Runs `execute` under the journal: begun first (atomically), finished
  * after with its result. Resolves to the result to tell the model, or
- * `"interrupted"`. A `begin` that
- * fails rejects with `CORTEX_CALL_JOURNAL_FAILED` (the call did not run); a
- * `finish` that fails does not hide the result of a call that ran: it comes
- * back as `unrecorded` beside it.
+ * `"interrupted"`. A `begin` that fails rejects with
+ * `CORTEX_CALL_JOURNAL_FAILED` (the call did not run); a `finish` that fails
+ * does not hide the result of a call that ran: it comes back as
+ * `unrecorded` beside it.
  */
 export async function journaled(
   journal: CallJournal,
