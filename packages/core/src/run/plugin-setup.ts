@@ -1,4 +1,4 @@
-import type { PluginRegistry } from "@cortex/plugins";
+import type { PluginRegistry, RegisteredAction } from "@cortex/plugins";
 import { toErrorInfo, withDeadline, type Logger } from "@cortex/primitives";
 import { compilePluginFilter, unmatchedPatterns } from "./tool-names.js";
 
@@ -7,7 +7,7 @@ import { compilePluginFilter, unmatchedPatterns } from "./tool-names.js";
  * failed at setup): their actions appear only at setup, like an MCP
  * server's tools, so nobody knows them yet.
  */
-export function unlistedPlugins(plugins: PluginRegistry, actions = plugins.listActions()): string[] {
+export function unlistedPlugins(plugins: PluginRegistry, actions: readonly RegisteredAction[]): string[] {
   const offering = new Set(actions.map((action) => action.plugin));
   return plugins.names().filter((name) => {
     const state = plugins.state(name);
@@ -23,7 +23,7 @@ export function unlistedPlugins(plugins: PluginRegistry, actions = plugins.listA
 export function unmatchedTools(
   plugins: PluginRegistry,
   patterns: readonly string[] | undefined,
-  actions = plugins.listActions(),
+  actions: readonly RegisteredAction[],
 ): string[] {
   const unmatched = unmatchedPatterns(patterns, actions);
   // Every run starts here: the usual answer (all match) costs no look at the plugins' states.
@@ -45,7 +45,7 @@ export async function setUpUnlisted(
   plugins: PluginRegistry,
   patterns: readonly string[] | undefined,
   run: { readonly runId: string; readonly logger: Logger; readonly signal: AbortSignal },
-  actions = plugins.listActions(),
+  actions: readonly RegisteredAction[],
 ): Promise<boolean> {
   const pending = unlistedPlugins(plugins, actions).filter((name) => plugins.state(name) === "pending");
   // Every run starts here: without such a plugin, no patterns are compiled.

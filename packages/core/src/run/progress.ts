@@ -18,9 +18,9 @@ export function isDurable(store: RunStore): store is DurableRunStore {
   return (store as { durable?: unknown }).durable === true;
 }
 
-/** Saves a running run whose step is about to run tool calls, when the store is durable; nothing otherwise. */
-export async function saveProgress(store: RunStore, state: RunState): Promise<void> {
-  if (state.pending.length === 0 || state.status !== "running" || !isDurable(store)) return;
+/** Saves a running run whose step is about to run tool calls into a durable store. */
+export async function saveProgress(store: DurableRunStore, state: RunState): Promise<void> {
+  if (state.pending.length === 0 || state.status !== "running") return;
   try {
     await store.save(state);
   } catch (error) {

@@ -23,7 +23,7 @@ import { HANDOFF_TOOL, handoffTool } from "./handoff.js";
 import { modelDeadline } from "./model-request.js";
 import { ModelTurn } from "./model-turn.js";
 import { setUpUnlisted } from "./plugin-setup.js";
-import { isDurable, saveProgress } from "./progress.js";
+import { isDurable, saveProgress, type DurableRunStore } from "./progress.js";
 import { RunEvents, type RunSink } from "./run-events.js";
 import { RunSession } from "./run-session.js";
 import { epochMs, resultOf, type CheckpointDecision, type RunResult, type RunState } from "./run-state.js";
@@ -76,8 +76,8 @@ export class RunLoop {
   readonly #executor: ToolExecutor;
   readonly #session: RunSession;
   readonly #signal: AbortSignal;
-  /** Whether the store keeps every run's progress: only then is a step saved before its calls run. */
-  readonly #durable: boolean;
+  /** The run store when it keeps every run's progress: only then is a step saved before its calls run. */
+  readonly #durable: DurableRunStore | undefined;
 
   constructor(
     private readonly ctx: LoopContext,
@@ -88,7 +88,7 @@ export class RunLoop {
     extras: RunExtras = {},
   ) {
     this.#signal = run.signal;
-    this.#durable = isDurable(ctx.store);
+    this.#durable = isDurable(ctx.store) ? ctx.store : undefined;
     this.#events = new RunEvents(ctx.hooks, state, extras.sink);
     this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, this.#events);
     this.#session = new RunSession(ctx.sessions, state, ctx.settings.sessionLeaseMs);
@@ -166,7 +166,7 @@ export class RunLoop {
         if (state.budget !== undefined) enforceBudget(state, epochMs());
         if (state.session !== undefined) await this.#session.renew(Date.now());
         await this.#step();
-        if (this.#durable) await saveProgress(this.ctx.store, state);
+        if (this.#durable) await saveProgress(this.#durable, state);
       }
     } catch (error) {
       return await this.#fail(error);

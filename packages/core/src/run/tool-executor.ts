@@ -206,15 +206,14 @@ export class ToolExecutor {
     if (state.principal) options.principal = state.principal;
     if (approval) options.approval = approval;
     const journal = this.scope.callJournal;
+    const execute = () => plugins.execute(tool.plugin, tool.action, call.args, options);
     let ran: JournaledResult | "interrupted";
     try {
       // Without a journal the call runs as it is, with no wrapper to wait through.
       ran =
         journal === undefined
-          ? { result: await plugins.execute(tool.plugin, tool.action, call.args, options) }
-          : await journaled(journal, plugins, state, call, tool, approval, () =>
-              plugins.execute(tool.plugin, tool.action, call.args, options),
-            );
+          ? { result: await execute() }
+          : await journaled(journal, plugins, state, call, tool, approval, execute);
     } catch (error) {
       return this.#threw(call, tool, error);
     }
