@@ -154,6 +154,19 @@ describe("JsonLinesAuditRecorder writes every record whole and in order", () => 
   });
 });
 
+describe("JsonLinesAuditRecorder.recordJson", () => {
+  it("writes a record's JSON text as its line, in order with records given as objects", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile());
+    const text = JSON.stringify(event("as-text", { resourceId: "漢字 \u2028 🦊" }));
+    await Promise.all([recorder.record(event("first")), recorder.recordJson(text), recorder.record(event("last"))]);
+    await recorder.close();
+    expect(await readFile(recorder.path, "utf8")).toBe(
+      `${JSON.stringify(event("first"))}\n${text}\n${JSON.stringify(event("last"))}\n`,
+    );
+    await expect(recorder.recordJson(text)).rejects.toThrow(/is closed/);
+  });
+});
+
 describe("readAuditLog", () => {
   it("reads every whole record and counts the lines it skips", async () => {
     const path = await auditFile();

@@ -120,6 +120,32 @@ describe("AuditExtension", () => {
     // Each record of a run carries its event's seq, so a lost record shows as a gap.
     expect(memory.events.map((e) => e.metadata.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it("hands a recorder that takes JSON text each record's text, and never the object", async () => {
+    const lines: string[] = [];
+    const objects: AuditEvent[] = [];
+    const recorder = {
+      record: (e: AuditEvent) => void objects.push(e),
+      recordJson: (line: string) => void lines.push(line),
+    };
+    const memory = new MemoryAuditRecorder();
+    const { engine } = setup([{ content: "hi" }], {
+      extensions: [new AuditExtension({ recorder }), new AuditExtension({ recorder: memory, name: "memory" })],
+    });
+    await engine.run("assistant", "x");
+    expect(objects).toEqual([]);
+    // An object recorder gets the same records, as that text reads back (made a moment apart: the clock may tick).
+    const untimed = ({ timestamp: _, ...rest }: AuditEvent) => rest;
+    expect(lines.map((line) => untimed(JSON.parse(line) as AuditEvent))).toEqual(memory.events.map(untimed));
+    expect(lines.map((line) => (JSON.parse(line) as AuditEvent).action)).toEqual([
+      "run.start",
+      "step.start",
+      "model.call",
+      "model.complete",
+      "step.complete",
+      "run.complete",
+    ]);
+  });
 });
 
 it("AuditExtension closes its recorder at shutdown even when the shutdown record fails", async () => {

@@ -23,6 +23,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 const CHUNK_BYTES = 64 * 1024;
 /** Buffers kept for reuse once their batch is written: a burst's backlog is given back, not kept. */
 const SPARE_CHUNKS = 4;
+/** Text queued before it is encoded into a buffer: at 3 bytes a code unit at most, it fits an empty one. */
+const TEXT_UNITS = Math.floor(CHUNK_BYTES / 3);
 
 /**
  * Writes every byte of `parts` to `fd` (opened to append), synchronously: a
@@ -45,10 +47,12 @@ const reuse = (part: Buffer): Buffer => Buffer.from(part.buffer, 0, CHUNK_BYTES)
 
 /**
  * Appends one JSON object per line to a file (created with mode 0600), in
- * the order records arrive. Each record is serialized as it arrives, into
- * reused buffers outside the JavaScript heap, and the records of one turn of
- * the event loop are written together when it ends, in one system call: a
- * burst of records never holds objects for the garbage collector to walk.
+ * the order records arrive. Each record is serialized as it arrives (given
+ * as JSON text by `AuditExtension`, see {@link AuditRecorder.recordJson}),
+ * encoded a few hundred at a time into reused buffers outside the JavaScript
+ * heap, and the records of one turn of the event loop are written together
+ * when it ends, in one system call: a burst of records never holds objects
+ * for the garbage collector to walk.
  * `close()` resolves once every record handed over has reached the file.
  * Every record starts on a fresh line: a file whose last line was torn (a
  * crash mid-write, a full disk) gets a line break before the next record, so
@@ -65,6 +69,12 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
   #filled: Buffer[] = [];
   #chunk: Buffer | undefined;
   #used = 0;
+  /**
+   * Lines not yet encoded, each ending with a line break: records are
+   * joined as text and encoded into a buffer a few hundred at a time, one
+   * call instead of one per record.
+   */
+  #text = "";
   readonly #spare: Buffer[] = [];
   /** Records of the queued batch that JSON cannot hold. */
   #lost = 0;
@@ -73,10 +83,30 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
   constructor(readonly path: string) {}
 
   record(event: AuditEvent): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error(`audit file ${this.path} is closed`));
     const line = toJson(event);
-    if (line === undefined) this.#lost += 1;
-    else this.#queue(line);
+    if (line !== undefined) return this.recordJson(line);
+    if (this.#closed) return this.#refuse();
+    this.#lost += 1;
+    return this.#schedule();
+  }
+
+  /**
+   * Takes one record as JSON text, as `JSON.stringify` writes it: one line,
+   * not checked (a check would cost more than writing it). `AuditExtension`
+   * hands records this way, written straight from each hook's event.
+   */
+  recordJson(json: string): Promise<void> {
+    if (this.#closed) return this.#refuse();
+    this.#text += json + "\n";
+    if (this.#text.length >= TEXT_UNITS) this.#encode();
+    return this.#schedule();
+  }
+
+  #refuse(): Promise<void> {
+    return Promise.reject(new Error(`audit file ${this.path} is closed`));
+  }
+
+  #schedule(): Promise<void> {
     if (!this.#scheduled) {
       // The first record of a batch schedules one write that takes every record queued until it runs.
       this.#scheduled = true;
@@ -88,23 +118,31 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
     return this.#tail;
   }
 
-  #queue(line: string): void {
+  /** Encodes the queued text into the buffer being filled, or into a fresh one when it lacks room. */
+  #encode(): void {
+    const text = this.#text;
+    this.#text = "";
     // A UTF-16 code unit never takes more than 3 bytes in UTF-8: room for that is room enough.
-    const room = line.length * 3 + 1;
+    const room = text.length * 3;
     if (this.#chunk === undefined || this.#chunk.length - this.#used < room) {
-      this.#seal();
+      this.#retire();
       this.#chunk =
         room > CHUNK_BYTES ? Buffer.allocUnsafe(room) : (this.#spare.pop() ?? Buffer.allocUnsafeSlow(CHUNK_BYTES));
     }
-    this.#used += this.#chunk.write(line, this.#used);
-    this.#chunk[this.#used++] = NEWLINE;
+    this.#used += this.#chunk.write(text, this.#used);
   }
 
   /** Moves the buffer being filled, as far as it is filled, to the batch's filled parts. */
-  #seal(): void {
+  #retire(): void {
     if (this.#chunk !== undefined && this.#used > 0) this.#filled.push(this.#chunk.subarray(0, this.#used));
     this.#chunk = undefined;
     this.#used = 0;
+  }
+
+  /** The whole queued batch, encoded, as filled parts. */
+  #seal(): void {
+    if (this.#text !== "") this.#encode();
+    this.#retire();
   }
 
   async #open(): Promise<FileHandle> {

@@ -1,5 +1,5 @@
 import { hookMethodName, type Extension, type HookName } from "@cortex/hooks";
-import { AUDIT_RECORDS, type AuditEvent } from "./audit-records.js";
+import { AUDIT_LINES, type AuditEvent } from "./audit-records.js";
 
 /** Where audit records go. */
 export interface AuditRecorder {
@@ -9,6 +9,12 @@ export interface AuditRecorder {
    * then tracked, and a rejection counted, once for the batch.
    */
   record(event: AuditEvent): void | Promise<void>;
+  /**
+   * Takes one record as JSON text (one line, no line break). A recorder that
+   * stores JSON has it: `AuditExtension` then hands it each record's text,
+   * written straight from the hook's event, never building the object.
+   */
+  recordJson?(json: string): void | Promise<void>;
   /** Writes out what is buffered and releases resources; called on the `shutdown` hook. */
   close?(): Promise<void>;
 }
@@ -27,7 +33,9 @@ function isoNow(): string {
 }
 
 /**
- * Turns every hook into an audit record for a pluggable recorder. Raw run
+ * Turns every hook into an audit record for a pluggable recorder: as JSON
+ * text for a recorder with `recordJson`, as an object (the same record, as
+ * that text reads back) for any other. Raw run
  * input is never written (its length is), nor tool argument values (their
  * names are); credentials never reach hook events from the registry. On the
  * `shutdown` hook the recorder is closed, so `engine.shutdown()` — which
@@ -36,12 +44,14 @@ function isoNow(): string {
 export class AuditExtension implements Extension {
   readonly name: string;
   readonly #recorder: AuditRecorder;
+  readonly #json: boolean;
   #lastWritten: void | Promise<void> = undefined;
 
   constructor(options: { recorder: AuditRecorder; name?: string }) {
     this.name = options.name ?? "audit";
     this.#recorder = options.recorder;
-    for (const hook of Object.keys(AUDIT_RECORDS) as HookName[]) {
+    this.#json = typeof options.recorder.recordJson === "function";
+    for (const hook of Object.keys(AUDIT_LINES) as HookName[]) {
       const method = hookMethodName(hook);
       Object.defineProperty(this, method, {
         value: (event: never) => {
@@ -65,9 +75,7 @@ export class AuditExtension implements Extension {
   }
 
   #write(hook: HookName, event: never): void | Promise<void> {
-    const record = (AUDIT_RECORDS[hook] as (event: never, at: string) => AuditEvent)(event, isoNow());
-    const { seq } = event as { seq?: unknown };
-    if (typeof seq === "number") record.metadata.seq = seq;
-    return this.#recorder.record(record);
+    const line = (AUDIT_LINES[hook] as (event: never, at: string) => string)(event, isoNow());
+    return this.#json ? this.#recorder.recordJson!(line) : this.#recorder.record(JSON.parse(line) as AuditEvent);
   }
 }

@@ -65,7 +65,8 @@ function remember(starts: Map<string, number>, runId: string): void {
  */
 export class MetricsExtension implements Extension {
   readonly name: string;
-  readonly #counters = Object.fromEntries(HOOK_NAMES.map((hook) => [hook, 0])) as Record<HookName, number>;
+  /** How many times each hook fired, in the order of `HOOK_NAMES`. */
+  readonly #counts: number[] = HOOK_NAMES.map(() => 0);
   readonly #runs: Durations;
   readonly #steps: Durations;
   readonly #tools: Durations;
@@ -84,23 +85,33 @@ export class MetricsExtension implements Extension {
     this.#steps = new Durations(window);
     this.#tools = new Durations(window);
     this.#models = new Durations(window);
-    // One counting method per hook, so the bus calls this extension for every hook.
-    for (const hook of HOOK_NAMES) {
+    // One counting method per hook, so the bus calls this extension for every hook. Each counts
+    // by its hook's index into an array: a keyed property store per event costs more than the rest.
+    const counts = this.#counts;
+    HOOK_NAMES.forEach((hook, index) => {
       const method = hookMethodName(hook);
-      const own = (this as unknown as Record<string, ((event: unknown) => void) | undefined>)[method];
+      const own = (this as unknown as Record<string, ((event: unknown) => void) | undefined>)[method]?.bind(this);
       Object.defineProperty(this, method, {
-        value: (event: unknown) => {
-          this.#counters[hook] += 1;
-          own?.call(this, event);
-        },
+        value:
+          own === undefined
+            ? () => {
+                counts[index] = counts[index]! + 1;
+              }
+            : (event: unknown) => {
+                counts[index] = counts[index]! + 1;
+                own(event);
+              },
       });
-    }
+    });
   }
 
   /** Counters and duration summaries, as plain data. */
   snapshot(): MetricsSnapshot {
     return {
-      counters: { ...this.#counters },
+      counters: Object.fromEntries(HOOK_NAMES.map((hook, index) => [hook, this.#counts[index]])) as Record<
+        HookName,
+        number
+      >,
       durations: {
         runs: this.#runs.summary(),
         steps: this.#steps.summary(),
