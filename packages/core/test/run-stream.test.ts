@@ -218,6 +218,37 @@ describe("engine.stream", () => {
     expect(events[5]).toMatchObject({ agentId: "billing" });
   });
 
+  it("ends the run a handoff started when the reader breaks in it", async () => {
+    const { engine } = setup(
+      [
+        call("cortex__handoff", { agent: "billing", message: "refund" }, "h1"),
+        {
+          stream: [
+            { type: "text-delta", text: "Refun" },
+            { type: "text-delta", text: "ded." },
+          ],
+          partDelayMs: 20,
+        },
+      ],
+      { agent: { handoffs: ["billing"] } },
+    );
+    engine.defineAgent({ id: "billing", tools: [] });
+    const stream = engine.stream("assistant", "refund please");
+    for await (const event of stream) if (event.type === "text-delta") break;
+    expect(await stream.result).toMatchObject({ agentId: "billing", status: "failed" });
+    expect((await stream.result).error).toMatchObject({ code: "CORTEX_RUN_ABORTED", message: /reader stopped/ });
+  });
+
+  it("ends a run the reader gave up on before it started, as soon as it starts", async () => {
+    const sessions = new JsonFileSessionStore(await mkdtemp(join(tmpdir(), "cortex-sessions-")));
+    const { engine, recorder } = setup([{ content: "never asked" }], { sessions });
+    const stream = engine.stream("assistant", "x", { sessionId: "s1" });
+    // The run is still taking its session: no event yet, and the reader stops.
+    await stream[Symbol.asyncIterator]().return!();
+    expect(await stream.result).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(recorder.hooks()).not.toContain("modelCalled");
+  });
+
   it("rejects the iteration and result when the run cannot start, and is read once", async () => {
     const { engine } = setup([{ content: "x" }]);
     const missing = engine.stream("nobody", "x");

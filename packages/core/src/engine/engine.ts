@@ -170,9 +170,8 @@ export class Engine {
   ): RunStream<InferSchema<S>>;
   stream(agentId: string, input: RunInput, options?: RunOptions): RunStream;
   stream(agentId: string, input: RunInput, options: RunOptions = {}): RunStream {
-    return streamRun(options.signal, (signal, sink) => {
+    return streamRun((sink) => {
       const plan = this.#plan(agentId, options);
-      plan.signal = signal;
       plan.sink = sink;
       return this.#runs.start(agentId, input, plan, {});
     });
@@ -211,9 +210,7 @@ export class Engine {
   ): RunStream<InferSchema<S>>;
   resolveCheckpointStream(checkpointId: string, decision: CheckpointDecision, options?: ResumeOptions): RunStream;
   resolveCheckpointStream(checkpointId: string, decision: CheckpointDecision, options: ResumeOptions = {}): RunStream {
-    return streamRun(options.signal, (signal, sink) =>
-      this.#accept(checkpointId, decision, { ...options, signal }, sink),
-    );
+    return streamRun((sink) => this.#accept(checkpointId, decision, options, sink));
   }
 
   #accept(

@@ -1,4 +1,4 @@
-import { InvalidOptionsError, onAbort } from "@cortex/primitives";
+import { InvalidOptionsError } from "@cortex/primitives";
 import type { RunSink } from "../run/run-events.js";
 import type { RunResult } from "../run/run-state.js";
 import type { RunStreamEvent } from "../run/stream-events.js";
@@ -32,11 +32,12 @@ export class RunStream<T = unknown> implements AsyncIterable<RunStreamEvent<T>> 
   #ended = false;
   #failure: { error: unknown } | undefined;
   #read = false;
+  /** The controller of the run pushing events now (the last of a handoff chain to start). */
+  #run: AbortController | undefined;
+  /** Why the reader stopped before `finish`; a run that starts afterwards is aborted at once. */
+  #stopped: string | undefined;
 
-  constructor(
-    /** Ends the run as an abort does; called when the reader stops before `finish`. */
-    private readonly stop: () => void,
-  ) {
+  constructor() {
     let settle!: { resolve: (result: RunResult<T>) => void; reject: (error: unknown) => void };
     this.result = new Promise<RunResult<T>>((resolve, reject) => (settle = { resolve, reject }));
     this.#settle = settle;
@@ -60,6 +61,10 @@ export class RunStream<T = unknown> implements AsyncIterable<RunStreamEvent<T>> 
 
   /** The sink the run pushes its events to. */
   readonly sink: RunSink = {
+    attach: (run) => {
+      this.#run = run;
+      if (this.#stopped !== undefined) run.abort(this.#stopped);
+    },
     push: (event) => {
       if (this.#ended) return;
       const waiter = this.#waiter;
@@ -121,8 +126,14 @@ export class RunStream<T = unknown> implements AsyncIterable<RunStreamEvent<T>> 
     });
   }
 
+  /** Ends the run as an abort does, when the reader stops before `finish`. */
+  #stop(): void {
+    this.#stopped = "the stream's reader stopped before the end";
+    this.#run?.abort(this.#stopped);
+  }
+
   async #return(): Promise<IteratorResult<RunStreamEvent<T>>> {
-    if (!this.#ended) this.stop();
+    if (!this.#ended) this.#stop();
     await this.result.catch(noop);
     this.#queue.length = 0;
     this.#head = 0;
@@ -139,24 +150,21 @@ export class RunStream<T = unknown> implements AsyncIterable<RunStreamEvent<T>> 
 }
 
 /**
- * A stream over a run that `begin` starts with a signal aborting when the
- * caller's `signal` does or when the reader stops early, and the stream's sink.
+ * A stream over the run `begin` starts with the stream's sink: each run
+ * that pushes to it hands the sink its controller, which the stream aborts
+ * when the reader stops early (the caller's signal reaches the run as in
+ * `engine.run`).
  */
-export function streamRun(
-  caller: AbortSignal | undefined,
-  begin: (signal: AbortSignal, sink: RunSink) => Promise<RunResult>,
-): RunStream {
-  const stop = new AbortController();
-  const release = caller === undefined ? noop : onAbort(caller, () => stop.abort(caller.reason));
-  const stream = new RunStream(() => stop.abort("the stream's reader stopped before the end"));
+export function streamRun(begin: (sink: RunSink) => Promise<RunResult>): RunStream {
+  const stream = new RunStream();
   let run: Promise<RunResult>;
   try {
-    run = begin(stop.signal, stream.sink);
+    run = begin(stream.sink);
   } catch (error) {
     // What the start threw, passed on as it is (as `engine.run` would reject).
     // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     run = Promise.reject(error);
   }
-  stream.follow(run.finally(release));
+  stream.follow(run);
   return stream;
 }

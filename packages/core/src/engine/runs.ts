@@ -223,6 +223,7 @@ export class Runs {
     const extras: RunExtras = { sink: plan.sink, check: plan.output?.check };
     const { loop, logger } = this.host;
     return this.host.inFlight.run(plan.signal, async (run) => {
+      plan.sink?.attach(run);
       if (entry.kind !== "start") entry = await this.#retakeSession(state, entry);
       enterRun(loop.hooks, state, entry.kind, logger);
       const result = await new RunLoop(loop, agent, persona, state, run, extras).drive(entry);

@@ -27,6 +27,12 @@ export type RunEventFields<H extends RunHook> = Omit<HookEvent<H>, "seq" | "orch
 /** Where a streamed run's events go (see `engine.stream`); pushing never waits. */
 export interface RunSink {
   push(event: RunStreamEvent): void;
+  /**
+   * Given the controller of each run that pushes here, as it starts (a
+   * handoff's next run too): aborting it ends that run, as a reader that
+   * stops early does.
+   */
+  attach(run: AbortController): void;
 }
 
 /**
