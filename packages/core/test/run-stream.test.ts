@@ -241,7 +241,7 @@ describe("engine.stream", () => {
 
   it("ends a run the reader gave up on before it started, as soon as it starts", async () => {
     const sessions = new JsonFileSessionStore(await mkdtemp(join(tmpdir(), "cortex-sessions-")));
-    const { engine, recorder } = setup([{ content: "never asked" }], { sessions });
+    const { engine, recorder } = setup([{ content: "never asked" }], { sessionStore: sessions });
     const stream = engine.stream("assistant", "x", { sessionId: "s1" });
     // The run is still taking its session: no event yet, and the reader stops.
     await stream[Symbol.asyncIterator]().return!();

@@ -97,8 +97,9 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
    */
   recordJson(json: string): Promise<void> {
     if (this.#closed) return this.#refuse();
+    // Encoded before it would outgrow an empty buffer: a burst then fills the reused buffers, never fresh ones.
+    if (this.#text !== "" && this.#text.length + json.length + 1 > TEXT_UNITS) this.#encode();
     this.#text += json + "\n";
-    if (this.#text.length >= TEXT_UNITS) this.#encode();
     return this.#schedule();
   }
 

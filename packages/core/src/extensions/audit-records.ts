@@ -70,14 +70,19 @@ const ms = (value: unknown): string => num(typeof value === "number" ? Math.roun
 const opt = (key: string, value: unknown, write: (value: unknown) => string = str): string =>
   value === undefined ? "" : `,"${key}":${write(value)}`;
 
-/** The event's place in its run, `,"seq":n`, closing the metadata; nothing for an event without one. */
-function seqOf(event: object): string {
-  const { seq } = event as { seq?: unknown };
-  return typeof seq === "number" ? `,"seq":${num(seq)}` : "";
-}
+/**
+ * The event's place in its run, `,"seq":n`, closing the metadata; nothing
+ * for an event without one. Each line reads the fields it passes here from
+ * its own hook's event: a helper reading them from every kind of event
+ * would look each up the slow way.
+ */
+const seqOf = (seq: unknown): string => (typeof seq === "number" ? `,"seq":${num(seq)}` : "");
 
 /** The orchestration a run, step or tool event belongs to, then its `seq`. */
-const tail = (e: { orchestrationId?: string }): string => opt("orchestrationId", e.orchestrationId) + seqOf(e);
+const tail = (orchestrationId: unknown, seq: unknown): string => opt("orchestrationId", orchestrationId) + seqOf(seq);
+
+/** The `seq` of an event whose type has none, which another emitter may still give it. */
+const seqOfAny = (event: object): unknown => (event as { seq?: unknown }).seq;
 
 const lengthOf = (value: unknown): number =>
   typeof value === "string" ? value.length : (toJson(value ?? null)?.length ?? 0);
@@ -113,57 +118,57 @@ function argumentNames(args: unknown): string {
  */
 export const AUDIT_LINES: { [H in HookName]: (event: HookEvent<H>, at: string) => string } = {
   runStarted: (e, at) =>
-    `{"timestamp":"${at}","hook":"runStarted","action":"run.start","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"agentId":${str(e.agentId)},"inputLength":${lengthOf(e.input)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"runStarted","action":"run.start","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"agentId":${str(e.agentId)},"inputLength":${lengthOf(e.input)}${tail(e.orchestrationId, e.seq)}}}`,
   runCompleted: (e, at) =>
-    `{"timestamp":"${at}","hook":"runCompleted","action":"run.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"agentId":${str(e.agentId)},"elapsedMs":${ms(e.elapsedMs)},"outputLength":${lengthOf(e.output)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"runCompleted","action":"run.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"agentId":${str(e.agentId)},"elapsedMs":${ms(e.elapsedMs)},"outputLength":${lengthOf(e.output)}${tail(e.orchestrationId, e.seq)}}}`,
   runFailed: (e, at) => {
     const { reason, code } = failure(e.error);
-    return `{"timestamp":"${at}","hook":"runFailed","action":"run.fail","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"failure","severity":"error","reason":${reason},"metadata":{"agentId":${str(e.agentId)}${code}${tail(e)}}}`;
+    return `{"timestamp":"${at}","hook":"runFailed","action":"run.fail","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"failure","severity":"error","reason":${reason},"metadata":{"agentId":${str(e.agentId)}${code}${tail(e.orchestrationId, e.seq)}}}`;
   },
   stepStarted: (e, at) =>
-    `{"timestamp":"${at}","hook":"stepStarted","action":"step.start","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"stepStarted","action":"step.start","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)}${tail(e.orchestrationId, e.seq)}}}`,
   stepCompleted: (e, at) =>
-    `{"timestamp":"${at}","hook":"stepCompleted","action":"step.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)},"elapsedMs":${ms(e.elapsedMs)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"stepCompleted","action":"step.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)},"elapsedMs":${ms(e.elapsedMs)}${tail(e.orchestrationId, e.seq)}}}`,
   toolCalled: (e, at) =>
-    `{"timestamp":"${at}","hook":"toolCalled","action":"tool.call","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"started","severity":"info","metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)},"argumentNames":${argumentNames(e.args)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"toolCalled","action":"tool.call","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"started","severity":"info","metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)},"argumentNames":${argumentNames(e.args)}${tail(e.orchestrationId, e.seq)}}}`,
   toolCompleted: (e, at) =>
-    `{"timestamp":"${at}","hook":"toolCompleted","action":"tool.complete","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"success","severity":"info","metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)},"elapsedMs":${ms(e.elapsedMs)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"toolCompleted","action":"tool.complete","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"success","severity":"info","metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)},"elapsedMs":${ms(e.elapsedMs)}${tail(e.orchestrationId, e.seq)}}}`,
   toolFailed: (e, at) => {
     const { reason, code } = failure(e.error);
-    return `{"timestamp":"${at}","hook":"toolFailed","action":"tool.fail","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"failure","severity":"warning","reason":${reason},"metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)}${code}${tail(e)}}}`;
+    return `{"timestamp":"${at}","hook":"toolFailed","action":"tool.fail","resource":"tool","resourceId":${toolStr(e.toolName)},"outcome":"failure","severity":"warning","reason":${reason},"metadata":{"runId":${runIdStr(e.runId)}${opt("toolCallId", e.toolCallId)}${code}${tail(e.orchestrationId, e.seq)}}}`;
   },
   personaResolved: (e, at) =>
-    `{"timestamp":"${at}","hook":"personaResolved","action":"persona.resolve","resource":"agent","resourceId":${str(e.agentId)},"outcome":"info","severity":"info","metadata":{"persona":${str(e.personaName)}${opt("runId", e.runId)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"personaResolved","action":"persona.resolve","resource":"agent","resourceId":${str(e.agentId)},"outcome":"info","severity":"info","metadata":{"persona":${str(e.personaName)}${opt("runId", e.runId)}${seqOf(e.seq)}}}`,
   behaviorTriggered: (e, at) =>
-    `{"timestamp":"${at}","hook":"behaviorTriggered","action":"behavior.trigger","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"info","severity":"info","metadata":{"behavior":${str(e.behaviorName)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"behaviorTriggered","action":"behavior.trigger","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"info","severity":"info","metadata":{"behavior":${str(e.behaviorName)}${seqOf(e.seq)}}}`,
   cognitivePhaseChanged: (e, at) =>
-    `{"timestamp":"${at}","hook":"cognitivePhaseChanged","action":"phase.change","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"info","severity":"info","metadata":{"from":${str(e.from)},"to":${str(e.to)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"cognitivePhaseChanged","action":"phase.change","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"info","severity":"info","metadata":{"from":${str(e.from)},"to":${str(e.to)}${seqOf(e.seq)}}}`,
   checkpointCreated: (e, at) =>
-    `{"timestamp":"${at}","hook":"checkpointCreated","action":"checkpoint.create","resource":"checkpoint","resourceId":${str(e.checkpointId)},"outcome":"pending","severity":"info"${opt("reason", e.reason)},"metadata":{"runId":${runIdStr(e.runId)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"checkpointCreated","action":"checkpoint.create","resource":"checkpoint","resourceId":${str(e.checkpointId)},"outcome":"pending","severity":"info"${opt("reason", e.reason)},"metadata":{"runId":${runIdStr(e.runId)}${seqOf(e.seq)}}}`,
   checkpointResolved: (e, at) => {
     const { approved, reason, decidedBy } = e.decision;
-    return `{"timestamp":"${at}","hook":"checkpointResolved","action":"checkpoint.resolve","resource":"checkpoint","resourceId":${str(e.checkpointId)},"outcome":"${approved ? "approved" : "denied"}","severity":"${approved ? "info" : "warning"}"${opt("reason", reason)},"metadata":{"decidedBy":${str(decidedBy ?? null)}${opt("runId", e.runId)}${seqOf(e)}}}`;
+    return `{"timestamp":"${at}","hook":"checkpointResolved","action":"checkpoint.resolve","resource":"checkpoint","resourceId":${str(e.checkpointId)},"outcome":"${approved ? "approved" : "denied"}","severity":"${approved ? "info" : "warning"}"${opt("reason", reason)},"metadata":{"decidedBy":${str(decidedBy ?? null)}${opt("runId", e.runId)}${seqOf(e.seq)}}}`;
   },
   orchestrationStarted: (e, at) =>
-    `{"timestamp":"${at}","hook":"orchestrationStarted","action":"orchestration.start","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"started","severity":"info","metadata":{"strategy":${str(e.strategy)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"orchestrationStarted","action":"orchestration.start","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"started","severity":"info","metadata":{"strategy":${str(e.strategy)}${seqOf(seqOfAny(e))}}}`,
   orchestrationCompleted: (e, at) => {
     const failed = e.outcome === "failed";
-    return `{"timestamp":"${at}","hook":"orchestrationCompleted","action":"orchestration.complete","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"${failed ? "failure" : "success"}","severity":"${failed ? "error" : "info"}","metadata":{"elapsedMs":${ms(e.elapsedMs)}${seqOf(e)}}}`;
+    return `{"timestamp":"${at}","hook":"orchestrationCompleted","action":"orchestration.complete","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"${failed ? "failure" : "success"}","severity":"${failed ? "error" : "info"}","metadata":{"elapsedMs":${ms(e.elapsedMs)}${seqOf(seqOfAny(e))}}}`;
   },
   agentHandoff: (e, at) =>
-    `{"timestamp":"${at}","hook":"agentHandoff","action":"agent.handoff","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"info","severity":"info","metadata":{"from":${str(e.from)},"to":${str(e.to)},"payloadLength":${lengthOf(e.payload)}${seqOf(e)}}}`,
+    `{"timestamp":"${at}","hook":"agentHandoff","action":"agent.handoff","resource":"orchestration","resourceId":${str(e.orchestrationId)},"outcome":"info","severity":"info","metadata":{"from":${str(e.from)},"to":${str(e.to)},"payloadLength":${lengthOf(e.payload)}${seqOf(e.seq)}}}`,
   modelCalled: (e, at) =>
-    `{"timestamp":"${at}","hook":"modelCalled","action":"model.call","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)}${tail(e)}}}`,
+    `{"timestamp":"${at}","hook":"modelCalled","action":"model.call","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"started","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)}${tail(e.orchestrationId, e.seq)}}}`,
   modelCompleted: (e, at) => {
     const usage = e.usage
       ? opt("inputTokens", e.usage.inputTokens, num) + opt("outputTokens", e.usage.outputTokens, num)
       : "";
-    return `{"timestamp":"${at}","hook":"modelCompleted","action":"model.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)},"elapsedMs":${ms(e.elapsedMs)}${usage}${tail(e)}}}`;
+    return `{"timestamp":"${at}","hook":"modelCompleted","action":"model.complete","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"success","severity":"info","metadata":{"stepIndex":${num(e.stepIndex)},"elapsedMs":${ms(e.elapsedMs)}${usage}${tail(e.orchestrationId, e.seq)}}}`;
   },
   modelFailed: (e, at) => {
     const { reason, code } = failure(e.error);
-    return `{"timestamp":"${at}","hook":"modelFailed","action":"model.fail","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"failure","severity":"error","reason":${reason},"metadata":{"stepIndex":${num(e.stepIndex)}${code}${tail(e)}}}`;
+    return `{"timestamp":"${at}","hook":"modelFailed","action":"model.fail","resource":"run","resourceId":${runIdStr(e.runId)},"outcome":"failure","severity":"error","reason":${reason},"metadata":{"stepIndex":${num(e.stepIndex)}${code}${tail(e.orchestrationId, e.seq)}}}`;
   },
   shutdown: (e, at) =>
-    `{"timestamp":"${at}","hook":"shutdown","action":"engine.shutdown","resource":"engine","resourceId":"engine","outcome":"info","severity":"info","metadata":{${seqOf(e).slice(1)}}}`,
+    `{"timestamp":"${at}","hook":"shutdown","action":"engine.shutdown","resource":"engine","resourceId":"engine","outcome":"info","severity":"info","metadata":{${seqOf(seqOfAny(e)).slice(1)}}}`,
 };

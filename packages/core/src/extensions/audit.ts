@@ -53,9 +53,10 @@ export class AuditExtension implements Extension {
     this.#json = typeof options.recorder.recordJson === "function";
     for (const hook of Object.keys(AUDIT_LINES) as HookName[]) {
       const method = hookMethodName(hook);
+      const line = AUDIT_LINES[hook] as (event: never, at: string) => string;
       Object.defineProperty(this, method, {
         value: (event: never) => {
-          const written = this.#write(hook, event);
+          const written = this.#write(line(event, isoNow()));
           if (hook !== "shutdown") {
             // A recorder that batches returns one promise for all the records of a batch: the bus
             // tracks it once (it settles for all of them), not once per record.
@@ -74,8 +75,7 @@ export class AuditExtension implements Extension {
     }
   }
 
-  #write(hook: HookName, event: never): void | Promise<void> {
-    const line = (AUDIT_LINES[hook] as (event: never, at: string) => string)(event, isoNow());
+  #write(line: string): void | Promise<void> {
     return this.#json ? this.#recorder.recordJson!(line) : this.#recorder.record(JSON.parse(line) as AuditEvent);
   }
 }
