@@ -36,8 +36,8 @@ function str(value: unknown): string {
 
 /**
  * {@link str} remembering its last answer: a run's id is in every record of
- * the run, a tool's name in every record of its calls, and escaping them
- * again each time would be most of a record's cost.
+ * the run, a tool's name in every record of its calls, and checking them
+ * for characters to escape each time costs more than a comparison.
  */
 function lastStr(): (value: unknown) => string {
   let lastValue: unknown;
