@@ -51,22 +51,25 @@ export async function callModel(
 ): Promise<ModelResponse> {
   let answer: PromiseLike<ModelResponse>;
   let finished = false;
+  const streamed = onDelta !== undefined && typeof model.stream === "function";
   try {
-    if (onDelta !== undefined && typeof model.stream === "function") {
+    if (streamed) {
       // Deltas that arrive after the deadline or an abort belong to a call that has already failed.
       const live: DeltaSink = (text) => {
         if (!finished) onDelta(text);
       };
-      answer = assemble(model.stream(request), live);
+      answer = assemble(model.stream!(request), live);
     } else {
       answer = model.generate(request);
-      if (onDelta !== undefined) answer = answer.then((response) => announce(response, onDelta));
     }
   } catch (error) {
     throw modelFailed(error);
   }
   try {
-    return await withDeadline(answer, deadline);
+    const response = await withDeadline(answer, deadline);
+    // A streamed run over a model without `stream` gets the whole answer as one delta, once the call has won its race.
+    if (onDelta !== undefined && !streamed) announce(response, onDelta);
+    return response;
   } catch (error) {
     if (!(error instanceof RunError)) throw modelFailed(error);
     if (error.code === "CORTEX_MODEL_TIMEOUT") abortRun(error);
@@ -77,10 +80,9 @@ export async function callModel(
 }
 
 /** Hands a whole answer's text on as one delta. */
-function announce(response: ModelResponse, onDelta: DeltaSink): ModelResponse {
+function announce(response: ModelResponse, onDelta: DeltaSink): void {
   const content = (response as Partial<ModelResponse> | null)?.content;
   if (typeof content === "string" && content !== "") onDelta(content);
-  return response;
 }
 
 /** Reads a streamed answer to its end: text deltas are handed on and joined, tool calls kept, `finish` read. */

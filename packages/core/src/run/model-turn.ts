@@ -47,8 +47,8 @@ export class ModelTurn {
   readonly #hidden = new Set<string>();
   /** The tools offered in the current phase; they change only when the phase does. */
   #offered: { phase: string | undefined; tools: ToolDefinition[] } | undefined;
-  /** What the last model call reported, for its step's `step-finish` event. */
-  report: { usage?: ModelUsage; finishReason?: FinishReason } = {};
+  /** What the last model call reported, for its step's `step-finish` event (kept only while the run is streamed). */
+  report: { usage: ModelUsage | undefined; finishReason: FinishReason | undefined } | undefined;
 
   constructor(private readonly scope: TurnScope) {}
 
@@ -124,10 +124,7 @@ export class ModelTurn {
         state.usage.inputTokens += usage.inputTokens;
         state.usage.outputTokens += usage.outputTokens;
       }
-      if (sink !== undefined) {
-        const finishReason = finishReasonOf(response);
-        this.report = { ...(usage ? { usage } : {}), ...(finishReason ? { finishReason } : {}) };
-      }
+      if (sink !== undefined) this.report = { usage, finishReason: finishReasonOf(response) };
       const elapsedMs = performance.now() - started;
       events.emit("modelCompleted", usage ? { runId, stepIndex, usage, elapsedMs } : { runId, stepIndex, elapsedMs });
     } catch (error) {

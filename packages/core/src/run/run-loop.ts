@@ -26,6 +26,7 @@ import { setUpUnlisted } from "./plugin-setup.js";
 import { isDurable, saveProgress, type DurableRunStore } from "./progress.js";
 import { RunEvents, type RunSink } from "./run-events.js";
 import { RunSession } from "./run-session.js";
+import type { StepFinishEvent } from "./stream-events.js";
 import { epochMs, resultOf, type CheckpointDecision, type RunResult, type RunState } from "./run-state.js";
 import type { OutputCheck } from "./structured-output.js";
 import { ToolExecutor } from "./tool-executor.js";
@@ -236,8 +237,15 @@ export class RunLoop {
     const { state } = this;
     const { runId, stepIndex } = state;
     this.#events.emit("stepCompleted", { runId, stepIndex, elapsedMs: Math.max(0, epochMs() - state.stepStartedAt) });
-    this.#events.sink?.push({ type: "step-finish", runId, stepIndex, ...this.#turn.report });
-    this.#turn.report = {};
+    const sink = this.#events.sink;
+    if (sink !== undefined) {
+      const finished: StepFinishEvent = { type: "step-finish", runId, stepIndex };
+      const report = this.#turn.report;
+      if (report?.usage) finished.usage = report.usage;
+      if (report?.finishReason) finished.finishReason = report.finishReason;
+      sink.push(finished);
+      this.#turn.report = undefined;
+    }
     state.inStep = false;
     state.stepIndex += 1;
     this.#persona.onStepEnd();

@@ -31,3 +31,6 @@ export type ToolResultEvent =
 
 /** The `type` of a stream event. */
 export type RunStreamEventType = RunStreamEvent["type"];
+
+/** A `step-finish` event. */
+export type StepFinishEvent = Extract<RunStreamEvent, { type: "step-finish" }>;
