@@ -1,5 +1,14 @@
 import type { Extension, HookEvent } from "@cortex/hooks";
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Link } from "@opentelemetry/api";
+import {
+  context,
+  metrics,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Link,
+  type SpanOptions,
+} from "@opentelemetry/api";
 import { ATTR, EVENT, OPERATION } from "./attributes.js";
 import { CheckpointSpans, type RunRef } from "./checkpoint-spans.js";
 import { ContentWriter, inputMessages, outputMessages } from "./content.js";
@@ -30,6 +39,8 @@ export class OpenTelemetryExtension implements Extension {
   readonly #checkpoints: CheckpointSpans;
   readonly #chatName: string;
   readonly #chatAttributes: Attributes;
+  /** The chat span's start options, one object for every call: the SDK reads them and keeps nothing of them. */
+  readonly #chatOptions: SpanOptions;
   /** Built once: attribute sets are hashed by the metrics SDK on every record, and allocating them per call adds up. */
   readonly #tokenAttributes: { input: Attributes; output: Attributes };
   readonly #toolOutcomes = new Map<string, { ok: Attributes; error: Attributes }>();
@@ -59,6 +70,7 @@ export class OpenTelemetryExtension implements Extension {
       [ATTR.providerName]: provider,
       [ATTR.requestModel]: checked.model,
     });
+    this.#chatOptions = { kind: SpanKind.CLIENT, attributes: this.#chatAttributes };
     this.#tokenAttributes = {
       input: { ...this.#chatAttributes, [ATTR.tokenType]: "input" },
       output: { ...this.#chatAttributes, [ATTR.tokenType]: "output" },
@@ -89,13 +101,8 @@ export class OpenTelemetryExtension implements Extension {
     if (orchestration) parent = trace.setSpan(parent, orchestration);
     else if (handedBy) parent = trace.setSpanContext(parent, handedBy);
     const links: Link[] = handedBy && orchestration ? [{ context: handedBy }] : [];
-    const run = book.startRun(
-      e.runId,
-      e.agentId,
-      parent,
-      links,
-      defined({ [ATTR.orchestrationId]: e.orchestrationId }),
-    );
+    const extra = e.orchestrationId === undefined ? undefined : { [ATTR.orchestrationId]: e.orchestrationId };
+    const run = book.startRun(e.runId, e.agentId, parent, links, extra);
     if (this.#content) run.span.setAttribute(ATTR.inputMessages, this.#content.write(inputMessages(e.input)));
   }
 
@@ -120,43 +127,39 @@ export class OpenTelemetryExtension implements Extension {
   onModelCalled(e: HookEvent<"modelCalled">): void {
     const run = this.#book.runs.get(e.runId);
     if (!run) return;
-    const span = this.#book.settings.tracer.startSpan(
-      this.#chatName,
-      { kind: SpanKind.CLIENT, attributes: this.#chatAttributes },
-      run.context,
-    );
+    const span = this.#book.settings.tracer.startSpan(this.#chatName, this.#chatOptions, run.context);
     span.setAttribute(ATTR.stepIndex, e.stepIndex);
-    run.model = { span, started: performance.now() };
+    run.chat = span;
+    run.chatStarted = performance.now();
   }
 
   onModelCompleted(e: HookEvent<"modelCompleted">): void {
     const run = this.#book.runs.get(e.runId);
-    const model = run?.model;
-    if (!run || !model) return;
-    run.model = undefined;
+    const span = run?.chat;
+    if (!run || !span) return;
+    run.chat = undefined;
     const { usage } = e;
-    const attributes = this.#chatAttributes;
     if (usage) {
-      model.span.setAttribute(ATTR.inputTokens, usage.inputTokens);
-      model.span.setAttribute(ATTR.outputTokens, usage.outputTokens);
+      span.setAttribute(ATTR.inputTokens, usage.inputTokens);
+      span.setAttribute(ATTR.outputTokens, usage.outputTokens);
       run.inputTokens += usage.inputTokens;
       run.outputTokens += usage.outputTokens;
       this.#metrics.tokens.record(usage.inputTokens, this.#tokenAttributes.input);
       this.#metrics.tokens.record(usage.outputTokens, this.#tokenAttributes.output);
     }
-    this.#metrics.duration.record(e.elapsedMs / 1000, attributes);
-    model.span.end();
+    this.#metrics.duration.record(e.elapsedMs / 1000, this.#chatAttributes);
+    span.end();
   }
 
   onModelFailed(e: HookEvent<"modelFailed">): void {
     const run = this.#book.runs.get(e.runId);
-    const model = run?.model;
-    if (!run || !model) return;
-    run.model = undefined;
-    this.#book.fail(model.span, e.error);
-    const seconds = (performance.now() - model.started) / 1000;
+    const span = run?.chat;
+    if (!run || !span) return;
+    run.chat = undefined;
+    this.#book.fail(span, e.error);
+    const seconds = (performance.now() - run.chatStarted) / 1000;
     this.#metrics.duration.record(seconds, { ...this.#chatAttributes, [ATTR.errorType]: errorType(e.error) });
-    model.span.end();
+    span.end();
   }
 
   onToolCalled(e: HookEvent<"toolCalled">): void {

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { HANDOFF_TOOL } from "@cortex/core";
+import { ActionTier, PluginHealthStatus } from "@cortex/plugins";
 import { answer, API_KEY, call, names, only, parentOf, setup } from "./support.js";
 
 describe("OpenTelemetryExtension spans", () => {
@@ -56,6 +57,40 @@ describe("OpenTelemetryExtension spans", () => {
       expect(parentOf(child)).toBe(run.spanContext().spanId);
       expect(child.spanContext().traceId).toBe(run.spanContext().traceId);
     }
+  });
+
+  it("gives each call of one tool its own call id, and reads the tier of a plugin registered later", async () => {
+    const { engine, spans, registry } = setup([
+      call("notes__add", { text: "a" }, "c1"),
+      call("notes__add", { text: "b" }, "c2"),
+      answer("first"),
+      call("clock__now", {}, "c3"),
+      answer("second"),
+    ]);
+    await engine.run("assistant", "add two");
+    registry.register({
+      name: "clock",
+      version: "1.0.0",
+      description: "Tells the time",
+      setup: () => Promise.resolve(),
+      teardown: () => Promise.resolve(),
+      listActions: () => [{ name: "now", description: "The time", tier: ActionTier.AUTO }],
+      executeAction: () => Promise.resolve({ success: true, data: { now: 0 } }),
+      health: () => Promise.resolve({ plugin: "clock", status: PluginHealthStatus.HEALTHY }),
+    });
+    await registry.setupAllPending();
+    engine.defineAgent({ id: "timekeeper", tools: ["clock__*"] });
+    expect((await engine.run("timekeeper", "time?")).status).toBe("completed");
+    const all = spans();
+    const adds = all.filter((span) => span.name === "execute_tool notes__add");
+    expect(adds.map((span) => span.attributes["gen_ai.tool.call.id"])).toEqual(["c1", "c2"]);
+    for (const span of adds) expect(span.attributes["cortex.tool.tier"]).toBe("AUTO");
+    expect(only(all, "execute_tool clock__now").attributes).toMatchObject({
+      "gen_ai.tool.call.id": "c3",
+      "cortex.tool.plugin": "clock",
+      "cortex.tool.action": "now",
+      "cortex.tool.tier": "AUTO",
+    });
   });
 
   it("records no content by default: no prompt, answer, arguments or result", async () => {
