@@ -24,6 +24,7 @@ export const ATTR = {
   runId: "cortex.run.id",
   runStatus: "cortex.run.status",
   runResumed: "cortex.run.resumed",
+  runContinued: "cortex.run.continued",
   orchestrationId: "cortex.orchestration.id",
   strategy: "cortex.orchestration.strategy",
   stepIndex: "cortex.step.index",

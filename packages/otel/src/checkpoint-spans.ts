@@ -11,6 +11,8 @@ export interface RunRef {
   readonly agentId: string;
   readonly sessionId?: string;
   readonly checkpointId?: string;
+  /** How a run comes back (`runStarting`): resumed at a checkpoint, or continued after a crash. Absent for a new run. */
+  readonly entry?: "resume" | "continue";
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Extension, HookEvent } from "@cortex/hooks";
+import type { ModelClient } from "@cortex/primitives";
 import {
   context,
   metrics,
@@ -10,6 +11,7 @@ import {
   type SpanOptions,
 } from "@opentelemetry/api";
 import { ATTR, EVENT, OPERATION } from "./attributes.js";
+import { chatContentModel } from "./chat-content.js";
 import { CheckpointSpans, type RunRef } from "./checkpoint-spans.js";
 import { ContentWriter, inputMessages, outputMessages } from "./content.js";
 import { errorType } from "./errors.js";
@@ -77,9 +79,29 @@ export class OpenTelemetryExtension implements Extension {
     };
   }
 
-  /** Called by the engine before `runStarted`: keeps the run's session for its span. */
+  /**
+   * The model to give the engine for chat spans to carry their messages:
+   * with `captureContent`, each call's request messages and answer are
+   * recorded on its `chat` span (`gen_ai.input.messages`,
+   * `gen_ai.output.messages`), redacted and cut like all content; without
+   * it, `inner` itself.
+   */
+  model(inner: ModelClient): ModelClient {
+    const content = this.#content;
+    if (content === undefined) return inner;
+    return chatContentModel(inner, (runId) => this.#book.runs.get(runId)?.chat, content);
+  }
+
+  /**
+   * Called by the engine before a run's first event: keeps the run's
+   * session for its span. A run continued after a crash has no
+   * `runStarted`, so its `invoke_agent` span starts here.
+   */
   runStarting(run: RunRef): void {
     if (run.sessionId !== undefined) this.#book.sessions.set(run.runId, run.sessionId);
+    if (run.entry === "continue") {
+      this.#book.startRun(run.runId, run.agentId, context.active(), [], { [ATTR.runContinued]: true });
+    }
   }
 
   /** Called by the engine right before a paused run is saved: what the resumed run's trace continues from. */

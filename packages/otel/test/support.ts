@@ -104,6 +104,8 @@ export function setup(
     extensions?: Extension[];
     engine?: Partial<EngineOptions>;
     perRun?: boolean;
+    /** Give the engine `otel.model(model)`, for chat spans to carry their messages. */
+    wrapModel?: boolean;
   } = {},
 ) {
   const t = telemetry();
@@ -120,7 +122,7 @@ export function setup(
   });
   const model = new ScriptedModel(steps, { perRun: options.perRun ?? false });
   const engine = createEngine({
-    model,
+    model: options.wrapModel ? otel.model(model) : model,
     plugins: registry,
     extensions: [otel, ...(options.extensions ?? [])],
     agents: options.agents ?? [{ id: "assistant", instructions: "You keep notes.", tools: ["notes__*"] }],
