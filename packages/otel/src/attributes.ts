@@ -27,6 +27,8 @@ export const ATTR = {
   runContinued: "cortex.run.continued",
   orchestrationId: "cortex.orchestration.id",
   strategy: "cortex.orchestration.strategy",
+  orchestrationStatus: "cortex.orchestration.status",
+  orchestrationResumed: "cortex.orchestration.resumed",
   stepIndex: "cortex.step.index",
   plugin: "cortex.tool.plugin",
   action: "cortex.tool.action",

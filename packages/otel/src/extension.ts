@@ -1,15 +1,6 @@
 import type { Extension, HookEvent } from "@cortex/hooks";
 import type { ModelClient } from "@cortex/primitives";
-import {
-  context,
-  metrics,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Attributes,
-  type Link,
-  type SpanOptions,
-} from "@opentelemetry/api";
+import { context, metrics, SpanKind, trace, type Attributes, type Link, type SpanOptions } from "@opentelemetry/api";
 import { ATTR, EVENT, OPERATION } from "./attributes.js";
 import { chatContentModel } from "./chat-content.js";
 import { CheckpointSpans, type RunRef } from "./checkpoint-spans.js";
@@ -116,15 +107,16 @@ export class OpenTelemetryExtension implements Extension {
 
   onRunStarted(e: HookEvent<"runStarted">): void {
     const book = this.#book;
-    const orchestration = e.orchestrationId === undefined ? undefined : book.orchestrations.get(e.orchestrationId);
+    const orchestration = book.orchestrations.contextOf(e.orchestrationId);
     const handedBy = book.handoffs.get(e.agentId);
     if (handedBy) book.handoffs.delete(e.agentId);
     let parent = context.active();
-    if (orchestration) parent = trace.setSpan(parent, orchestration);
+    if (orchestration) parent = trace.setSpanContext(parent, orchestration);
     else if (handedBy) parent = trace.setSpanContext(parent, handedBy);
     const links: Link[] = handedBy && orchestration ? [{ context: handedBy }] : [];
     const extra = e.orchestrationId === undefined ? undefined : { [ATTR.orchestrationId]: e.orchestrationId };
     const run = book.startRun(e.runId, e.agentId, parent, links, extra);
+    run.orchestrationId = e.orchestrationId;
     if (this.#content) run.span.setAttribute(ATTR.inputMessages, this.#content.write(inputMessages(e.input)));
   }
 
@@ -135,6 +127,7 @@ export class OpenTelemetryExtension implements Extension {
     run.span.setAttribute(ATTR.runStatus, "completed");
     if (this.#content) run.span.setAttribute(ATTR.outputMessages, this.#content.write(outputMessages(e.output)));
     run.end();
+    this.#book.orchestrations.runEnded(run, e.runId, false);
   }
 
   onRunFailed(e: HookEvent<"runFailed">): void {
@@ -144,6 +137,7 @@ export class OpenTelemetryExtension implements Extension {
     run.span.setAttribute(ATTR.runStatus, "failed");
     this.#book.fail(run.span, e.error);
     run.end();
+    this.#book.orchestrations.runEnded(run, e.runId, false);
   }
 
   onModelCalled(e: HookEvent<"modelCalled">): void {
@@ -226,30 +220,15 @@ export class OpenTelemetryExtension implements Extension {
     if (run) {
       run.span.addEvent(EVENT.handoff, attributes);
       this.#book.handoffs.set(e.to, run.span.spanContext());
-    } else this.#book.orchestrations.get(e.orchestrationId)?.addEvent(EVENT.handoff, attributes);
+    } else this.#book.orchestrations.handoff(e.orchestrationId, attributes);
   }
 
   onOrchestrationStarted(e: HookEvent<"orchestrationStarted">): void {
-    const { tracer, provider } = this.#book.settings;
-    const span = tracer.startSpan(`${OPERATION.workflow} ${e.strategy}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        [ATTR.operationName]: OPERATION.workflow,
-        [ATTR.providerName]: provider,
-        [ATTR.agentName]: e.strategy,
-        [ATTR.orchestrationId]: e.orchestrationId,
-        [ATTR.strategy]: e.strategy,
-      },
-    });
-    this.#book.orchestrations.set(e.orchestrationId, span);
+    this.#book.orchestrations.started(e);
   }
 
   onOrchestrationCompleted(e: HookEvent<"orchestrationCompleted">): void {
-    const span = this.#book.orchestrations.get(e.orchestrationId);
-    if (!span) return;
-    this.#book.orchestrations.delete(e.orchestrationId);
-    if (e.outcome === "failed") span.setStatus({ code: SpanStatusCode.ERROR, message: "the orchestration failed" });
-    span.end();
+    this.#book.orchestrations.completed(e);
   }
 
   onCheckpointCreated(e: HookEvent<"checkpointCreated">): void {

@@ -20,6 +20,8 @@ export class RunTrace {
   lastTool: ToolTrace | undefined;
   /** Set by `saveRunContext`: the run is pausing at this checkpoint. */
   pausing: string | undefined;
+  /** The orchestration the run belongs to. */
+  orchestrationId: string | undefined;
   inputTokens = 0;
   outputTokens = 0;
 

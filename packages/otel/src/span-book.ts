@@ -15,8 +15,9 @@ import type { ContentWriter } from "./content.js";
 import { errorMessage, errorType } from "./errors.js";
 import { defined } from "./instruments.js";
 import type { ActionSource } from "./options.js";
+import { OrchestrationSpans } from "./orchestration-spans.js";
 import { RunTrace, type ToolTrace } from "./run-trace.js";
-import type { SavedTrace } from "./saved-context.js";
+import type { ReadTrace } from "./saved-context.js";
 
 /** What the book needs to name and describe spans. */
 export interface SpanBookSettings {
@@ -36,16 +37,14 @@ interface ToolKind {
 }
 
 /** A paused run's trace read back on resume, waiting for its `checkpointResolved`. */
-export interface RestoredRun {
-  readonly saved: SavedTrace;
-  readonly parent: SpanContext;
+export interface RestoredRun extends ReadTrace {
   readonly agentId: string;
 }
 
 /** The spans open in this process, by run and orchestration, and what starting the next ones needs. */
 export class SpanBook {
   readonly runs = new Map<string, RunTrace>();
-  readonly orchestrations = new Map<string, Span>();
+  readonly orchestrations: OrchestrationSpans;
   /** Sessions of runs about to start or resume (the hooks' events do not carry them). */
   readonly sessions = new Map<string, string>();
   readonly restored = new Map<string, RestoredRun>();
@@ -54,7 +53,9 @@ export class SpanBook {
   #tiers: Map<string, string | null> | undefined;
   readonly #toolKinds = new Map<string, ToolKind>();
 
-  constructor(readonly settings: SpanBookSettings) {}
+  constructor(readonly settings: SpanBookSettings) {
+    this.orchestrations = new OrchestrationSpans(settings.tracer, settings.provider, this.runs);
+  }
 
   /** Starts `invoke_agent <agent>` under `parent` and keeps it as the run's span. */
   startRun(runId: string, agentId: string | undefined, parent: Context, links: Link[], extra?: Attributes): RunTrace {
@@ -147,11 +148,8 @@ export class SpanBook {
       run.span.setAttribute(ATTR.endedBy, "shutdown");
       run.end();
     }
-    for (const span of this.orchestrations.values()) {
-      span.setAttribute(ATTR.endedBy, "shutdown");
-      span.end();
-    }
-    for (const map of [this.runs, this.orchestrations, this.sessions, this.restored, this.handoffs]) map.clear();
+    this.orchestrations.endAll();
+    for (const map of [this.runs, this.sessions, this.restored, this.handoffs]) map.clear();
   }
 
   /**
