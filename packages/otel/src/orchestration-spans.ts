@@ -34,9 +34,9 @@ interface OrchestrationTrace {
   span: Span | undefined;
   /** Its runs paused in this process and not resumed yet. */
   readonly paused: Set<string>;
-  /** Epoch ms when it came back to this process after a pause, for the span of the rest of it. */
+  /** Epoch ms when it was resumed here after its last pause, for the span of the rest of it. */
   resumedAt: number | undefined;
-  /** Handoffs while no span of it is open, kept for the span of the rest of it. */
+  /** Handoffs since it was resumed here, while no span of it is open, for the span of the rest of it. */
   readonly events: { name: string; attributes: Attributes; time: number }[];
 }
 
@@ -47,8 +47,9 @@ interface OrchestrationTrace {
  * this process: its span ends then (`cortex.orchestration.status =
  * awaiting_approval`), and the paused run keeps the span's context. Wherever
  * the orchestration goes on, its later runs are children of that span, and
- * when it ends there, a second `invoke_workflow` span (from the resume to the
- * end, `cortex.orchestration.resumed`) records how.
+ * what it does from the resume to its end or its next pause there is a
+ * second `invoke_workflow` span (`cortex.orchestration.resumed`), started
+ * only then, so that no span stays open while nothing says when it ends.
  */
 export class OrchestrationSpans {
   readonly #traces = new Map<string, OrchestrationTrace>();
@@ -88,21 +89,8 @@ export class OrchestrationSpans {
     if (!orchestration) return;
     this.#traces.delete(e.orchestrationId);
     this.#away.delete(e.orchestrationId);
-    let { span } = orchestration;
-    if (span === undefined) {
-      // Gone on elsewhere or after a pause: the span of the rest of it, from its resume here.
-      if (orchestration.resumedAt === undefined) return;
-      span = this.tracer.startSpan(
-        `${OPERATION.workflow} ${orchestration.strategy}`,
-        {
-          kind: SpanKind.INTERNAL,
-          startTime: orchestration.resumedAt,
-          attributes: this.#attributes(orchestration.id, orchestration.strategy, true),
-        },
-        trace.setSpanContext(ROOT_CONTEXT, orchestration.context),
-      );
-      for (const event of orchestration.events) span.addEvent(event.name, event.attributes, event.time);
-    }
+    const span = orchestration.span ?? this.#rest(orchestration);
+    if (!span) return;
     const failed = e.outcome === "failed";
     span.setAttribute(ATTR.orchestrationStatus, failed ? "failed" : "completed");
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: "the orchestration failed" });
@@ -113,7 +101,9 @@ export class OrchestrationSpans {
   handoff(orchestrationId: string, attributes: Attributes): void {
     const orchestration = this.#traces.get(orchestrationId);
     if (orchestration?.span) orchestration.span.addEvent(EVENT.handoff, attributes);
-    else orchestration?.events.push({ name: EVENT.handoff, attributes, time: Date.now() });
+    else if (orchestration?.resumedAt !== undefined) {
+      orchestration.events.push({ name: EVENT.handoff, attributes, time: Date.now() });
+    }
   }
 
   /** The span context a run of this orchestration starts under, when the orchestration is known here. */
@@ -126,12 +116,14 @@ export class OrchestrationSpans {
     const orchestration = run.orchestrationId === undefined ? undefined : this.#traces.get(run.orchestrationId);
     if (!orchestration) return;
     if (paused) orchestration.paused.add(runId);
-    const { span } = orchestration;
-    if (span === undefined || orchestration.paused.size === 0) return;
+    if (orchestration.paused.size === 0) return;
     for (const open of this.runs.values()) if (open.orchestrationId === orchestration.id) return;
-    span.setAttributes({ [ATTR.orchestrationStatus]: "awaiting_approval", [ATTR.endedBy]: "paused" });
-    span.end();
+    const span = orchestration.span ?? this.#rest(orchestration);
+    span?.setAttributes({ [ATTR.orchestrationStatus]: "awaiting_approval", [ATTR.endedBy]: "paused" });
+    span?.end();
     orchestration.span = undefined;
+    orchestration.resumedAt = undefined;
+    orchestration.events.length = 0;
     this.#keepAway(orchestration);
   }
 
@@ -173,6 +165,22 @@ export class OrchestrationSpans {
     }
     this.#traces.clear();
     this.#away.clear();
+  }
+
+  /** The span of what the orchestration did here since it was resumed here, started now; none if it was not. */
+  #rest(orchestration: OrchestrationTrace): Span | undefined {
+    if (orchestration.resumedAt === undefined) return undefined;
+    const span = this.tracer.startSpan(
+      `${OPERATION.workflow} ${orchestration.strategy}`,
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: orchestration.resumedAt,
+        attributes: this.#attributes(orchestration.id, orchestration.strategy, true),
+      },
+      trace.setSpanContext(ROOT_CONTEXT, orchestration.context),
+    );
+    for (const event of orchestration.events) span.addEvent(event.name, event.attributes, event.time);
+    return span;
   }
 
   #keepAway(orchestration: OrchestrationTrace): void {

@@ -67,6 +67,41 @@ describe("OpenTelemetryExtension and orchestrations that pause", () => {
     ]);
   });
 
+  it("gives each stretch of an orchestration between a resume and its next pause or its end a span", async () => {
+    const { engine, spans } = setup(
+      [
+        call("notes__publish", { text: "x" }, "c1"),
+        answer("published"),
+        call("notes__publish", { text: "y" }, "c2"),
+        answer("reviewed"),
+      ],
+      { agents: [agents[0]!, { id: "reviewer", tools: ["notes__*"] }] },
+    );
+    const first = await engine.orchestrate(sequential, "go");
+    const second = await engine.resolveCheckpoint(first.checkpoints[0]!.id, { approved: true });
+    expect(second.orchestration?.status).toBe("awaiting_approval");
+    const secondResumedAt = Date.now();
+    const done = await engine.resolveCheckpoint(second.orchestration!.checkpoints[0]!.id, { approved: true });
+    expect(done.orchestration?.status).toBe("completed");
+    const workflows = spans().filter((span) => span.name === "invoke_workflow sequential");
+    expect(workflows.map((span) => span.attributes["cortex.orchestration.status"])).toEqual([
+      "awaiting_approval",
+      "awaiting_approval",
+      "completed",
+    ]);
+    const [started, paused, ended] = workflows;
+    for (const rest of [paused!, ended!]) {
+      expect(parentOf(rest)).toBe(started!.spanContext().spanId);
+      expect(rest.attributes["cortex.orchestration.resumed"]).toBe(true);
+    }
+    expect(paused!.attributes["cortex.ended_by"]).toBe("paused");
+    expect(paused!.events.map((event) => event.attributes)).toEqual([
+      { "cortex.handoff.from": "assistant", "cortex.handoff.to": "reviewer" },
+    ]);
+    expect(ended!.events).toEqual([]);
+    expect(startMs(ended!)).toBeGreaterThanOrEqual(secondResumedAt - 1);
+  });
+
   it("continues the orchestration's trace in the process that resumes it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cortex-otel-orchestration-"));
     const { spans, paused } = await pausedOrchestration({ runStore: new JsonFileRunStore(dir) });
