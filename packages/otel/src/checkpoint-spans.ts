@@ -1,5 +1,5 @@
 import type { HookEvent } from "@cortex/hooks";
-import { context, ROOT_CONTEXT, SpanKind, trace } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, SpanKind, trace, type Attributes } from "@opentelemetry/api";
 import { ATTR, EVENT } from "./attributes.js";
 import { defined, type Instruments } from "./instruments.js";
 import { readTrace, saveTrace } from "./saved-context.js";
@@ -11,6 +11,8 @@ export interface RunRef {
   readonly agentId: string;
   readonly sessionId?: string;
   readonly checkpointId?: string;
+  /** How a run comes back (`runStarting`): resumed at a checkpoint, or continued after a crash. Absent for a new run. */
+  readonly entry?: "resume" | "continue";
 }
 
 /**
@@ -32,10 +34,12 @@ export class CheckpointSpans {
     if (!run || ref.checkpointId === undefined) return undefined;
     run.pausing = ref.checkpointId;
     const tool = run.lastTool;
+    const orchestration = this.book.orchestrations.save(run.orchestrationId);
     return saveTrace(run.span.spanContext(), {
       pausedAt: Date.now(),
       ...(tool ? { toolName: tool.name } : {}),
       ...(tool?.callId === undefined ? {} : { toolCallId: tool.callId }),
+      ...(orchestration ? { orchestration } : {}),
     });
   }
 
@@ -61,6 +65,7 @@ export class CheckpointSpans {
       run.span.setAttribute(ATTR.runStatus, "awaiting_approval");
       run.endChildren("paused", false);
       run.end();
+      book.orchestrations.runEnded(run, e.runId, true);
       return;
     }
     const parent = trace.setSpan(run.context, tool.span);
@@ -95,7 +100,12 @@ export class CheckpointSpans {
     const restored = book.restored.get(runId);
     book.restored.delete(runId);
     const parent = restored ? trace.setSpanContext(ROOT_CONTEXT, restored.parent) : context.active();
-    const run = book.startRun(runId, restored?.agentId, parent, [], { [ATTR.runResumed]: true });
+    const orchestration = restored?.orchestration;
+    if (orchestration) book.orchestrations.resume(runId, orchestration.saved, orchestration.context);
+    const extra: Attributes = { [ATTR.runResumed]: true };
+    if (orchestration) extra[ATTR.orchestrationId] = orchestration.saved.id;
+    const run = book.startRun(runId, restored?.agentId, parent, [], extra);
+    run.orchestrationId = orchestration?.saved.id;
     run.span.addEvent(EVENT.decision, decision);
     const toolName = restored?.saved.toolName;
     counter.add(1, defined({ [ATTR.toolName]: toolName }));

@@ -1,6 +1,8 @@
 import type { Extension, HookEvent } from "@cortex/hooks";
-import { context, metrics, SpanKind, SpanStatusCode, trace, type Attributes, type Link } from "@opentelemetry/api";
+import type { ModelClient } from "@cortex/primitives";
+import { context, metrics, SpanKind, trace, type Attributes, type Link, type SpanOptions } from "@opentelemetry/api";
 import { ATTR, EVENT, OPERATION } from "./attributes.js";
+import { chatContentModel } from "./chat-content.js";
 import { CheckpointSpans, type RunRef } from "./checkpoint-spans.js";
 import { ContentWriter, inputMessages, outputMessages } from "./content.js";
 import { errorType } from "./errors.js";
@@ -30,6 +32,8 @@ export class OpenTelemetryExtension implements Extension {
   readonly #checkpoints: CheckpointSpans;
   readonly #chatName: string;
   readonly #chatAttributes: Attributes;
+  /** The chat span's start options, one object for every call: the SDK reads them and keeps nothing of them. */
+  readonly #chatOptions: SpanOptions;
   /** Built once: attribute sets are hashed by the metrics SDK on every record, and allocating them per call adds up. */
   readonly #tokenAttributes: { input: Attributes; output: Attributes };
   readonly #toolOutcomes = new Map<string, { ok: Attributes; error: Attributes }>();
@@ -59,15 +63,36 @@ export class OpenTelemetryExtension implements Extension {
       [ATTR.providerName]: provider,
       [ATTR.requestModel]: checked.model,
     });
+    this.#chatOptions = { kind: SpanKind.CLIENT, attributes: this.#chatAttributes };
     this.#tokenAttributes = {
       input: { ...this.#chatAttributes, [ATTR.tokenType]: "input" },
       output: { ...this.#chatAttributes, [ATTR.tokenType]: "output" },
     };
   }
 
-  /** Called by the engine before `runStarted`: keeps the run's session for its span. */
+  /**
+   * The model to give the engine for chat spans to carry their messages:
+   * with `captureContent`, each call's request messages and answer are
+   * recorded on its `chat` span (`gen_ai.input.messages`,
+   * `gen_ai.output.messages`), redacted and cut like all content; without
+   * it, `inner` itself.
+   */
+  model(inner: ModelClient): ModelClient {
+    const content = this.#content;
+    if (content === undefined) return inner;
+    return chatContentModel(inner, (runId) => this.#book.runs.get(runId)?.chat, content);
+  }
+
+  /**
+   * Called by the engine before a run's first event: keeps the run's
+   * session for its span. A run continued after a crash has no
+   * `runStarted`, so its `invoke_agent` span starts here.
+   */
   runStarting(run: RunRef): void {
     if (run.sessionId !== undefined) this.#book.sessions.set(run.runId, run.sessionId);
+    if (run.entry === "continue") {
+      this.#book.startRun(run.runId, run.agentId, context.active(), [], { [ATTR.runContinued]: true });
+    }
   }
 
   /** Called by the engine right before a paused run is saved: what the resumed run's trace continues from. */
@@ -82,20 +107,16 @@ export class OpenTelemetryExtension implements Extension {
 
   onRunStarted(e: HookEvent<"runStarted">): void {
     const book = this.#book;
-    const orchestration = e.orchestrationId === undefined ? undefined : book.orchestrations.get(e.orchestrationId);
+    const orchestration = book.orchestrations.contextOf(e.orchestrationId);
     const handedBy = book.handoffs.get(e.agentId);
     if (handedBy) book.handoffs.delete(e.agentId);
     let parent = context.active();
-    if (orchestration) parent = trace.setSpan(parent, orchestration);
+    if (orchestration) parent = trace.setSpanContext(parent, orchestration);
     else if (handedBy) parent = trace.setSpanContext(parent, handedBy);
     const links: Link[] = handedBy && orchestration ? [{ context: handedBy }] : [];
-    const run = book.startRun(
-      e.runId,
-      e.agentId,
-      parent,
-      links,
-      defined({ [ATTR.orchestrationId]: e.orchestrationId }),
-    );
+    const extra = e.orchestrationId === undefined ? undefined : { [ATTR.orchestrationId]: e.orchestrationId };
+    const run = book.startRun(e.runId, e.agentId, parent, links, extra);
+    run.orchestrationId = e.orchestrationId;
     if (this.#content) run.span.setAttribute(ATTR.inputMessages, this.#content.write(inputMessages(e.input)));
   }
 
@@ -106,6 +127,7 @@ export class OpenTelemetryExtension implements Extension {
     run.span.setAttribute(ATTR.runStatus, "completed");
     if (this.#content) run.span.setAttribute(ATTR.outputMessages, this.#content.write(outputMessages(e.output)));
     run.end();
+    this.#book.orchestrations.runEnded(run, e.runId, false);
   }
 
   onRunFailed(e: HookEvent<"runFailed">): void {
@@ -115,48 +137,45 @@ export class OpenTelemetryExtension implements Extension {
     run.span.setAttribute(ATTR.runStatus, "failed");
     this.#book.fail(run.span, e.error);
     run.end();
+    this.#book.orchestrations.runEnded(run, e.runId, false);
   }
 
   onModelCalled(e: HookEvent<"modelCalled">): void {
     const run = this.#book.runs.get(e.runId);
     if (!run) return;
-    const span = this.#book.settings.tracer.startSpan(
-      this.#chatName,
-      { kind: SpanKind.CLIENT, attributes: this.#chatAttributes },
-      run.context,
-    );
+    const span = this.#book.settings.tracer.startSpan(this.#chatName, this.#chatOptions, run.context);
     span.setAttribute(ATTR.stepIndex, e.stepIndex);
-    run.model = { span, started: performance.now() };
+    run.chat = span;
+    run.chatStarted = performance.now();
   }
 
   onModelCompleted(e: HookEvent<"modelCompleted">): void {
     const run = this.#book.runs.get(e.runId);
-    const model = run?.model;
-    if (!run || !model) return;
-    run.model = undefined;
+    const span = run?.chat;
+    if (!run || !span) return;
+    run.chat = undefined;
     const { usage } = e;
-    const attributes = this.#chatAttributes;
     if (usage) {
-      model.span.setAttribute(ATTR.inputTokens, usage.inputTokens);
-      model.span.setAttribute(ATTR.outputTokens, usage.outputTokens);
+      span.setAttribute(ATTR.inputTokens, usage.inputTokens);
+      span.setAttribute(ATTR.outputTokens, usage.outputTokens);
       run.inputTokens += usage.inputTokens;
       run.outputTokens += usage.outputTokens;
       this.#metrics.tokens.record(usage.inputTokens, this.#tokenAttributes.input);
       this.#metrics.tokens.record(usage.outputTokens, this.#tokenAttributes.output);
     }
-    this.#metrics.duration.record(e.elapsedMs / 1000, attributes);
-    model.span.end();
+    this.#metrics.duration.record(e.elapsedMs / 1000, this.#chatAttributes);
+    span.end();
   }
 
   onModelFailed(e: HookEvent<"modelFailed">): void {
     const run = this.#book.runs.get(e.runId);
-    const model = run?.model;
-    if (!run || !model) return;
-    run.model = undefined;
-    this.#book.fail(model.span, e.error);
-    const seconds = (performance.now() - model.started) / 1000;
+    const span = run?.chat;
+    if (!run || !span) return;
+    run.chat = undefined;
+    this.#book.fail(span, e.error);
+    const seconds = (performance.now() - run.chatStarted) / 1000;
     this.#metrics.duration.record(seconds, { ...this.#chatAttributes, [ATTR.errorType]: errorType(e.error) });
-    model.span.end();
+    span.end();
   }
 
   onToolCalled(e: HookEvent<"toolCalled">): void {
@@ -201,30 +220,15 @@ export class OpenTelemetryExtension implements Extension {
     if (run) {
       run.span.addEvent(EVENT.handoff, attributes);
       this.#book.handoffs.set(e.to, run.span.spanContext());
-    } else this.#book.orchestrations.get(e.orchestrationId)?.addEvent(EVENT.handoff, attributes);
+    } else this.#book.orchestrations.handoff(e.orchestrationId, attributes);
   }
 
   onOrchestrationStarted(e: HookEvent<"orchestrationStarted">): void {
-    const { tracer, provider } = this.#book.settings;
-    const span = tracer.startSpan(`${OPERATION.workflow} ${e.strategy}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        [ATTR.operationName]: OPERATION.workflow,
-        [ATTR.providerName]: provider,
-        [ATTR.agentName]: e.strategy,
-        [ATTR.orchestrationId]: e.orchestrationId,
-        [ATTR.strategy]: e.strategy,
-      },
-    });
-    this.#book.orchestrations.set(e.orchestrationId, span);
+    this.#book.orchestrations.started(e);
   }
 
   onOrchestrationCompleted(e: HookEvent<"orchestrationCompleted">): void {
-    const span = this.#book.orchestrations.get(e.orchestrationId);
-    if (!span) return;
-    this.#book.orchestrations.delete(e.orchestrationId);
-    if (e.outcome === "failed") span.setStatus({ code: SpanStatusCode.ERROR, message: "the orchestration failed" });
-    span.end();
+    this.#book.orchestrations.completed(e);
   }
 
   onCheckpointCreated(e: HookEvent<"checkpointCreated">): void {

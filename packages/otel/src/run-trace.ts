@@ -12,13 +12,16 @@ export interface ToolTrace {
 
 /** What the extension holds of one run while it runs in this process: its span and its open children. */
 export class RunTrace {
-  /** The open chat span of the current step. */
-  model: { span: Span; started: number } | undefined;
+  /** The open chat span of the current step, and when it started (`performance.now()`, for a failed call's duration). */
+  chat: Span | undefined;
+  chatStarted = 0;
   readonly tools = new Map<string, ToolTrace>();
   /** The last tool call announced: the one a checkpoint pauses. */
   lastTool: ToolTrace | undefined;
   /** Set by `saveRunContext`: the run is pausing at this checkpoint. */
   pausing: string | undefined;
+  /** The orchestration the run belongs to. */
+  orchestrationId: string | undefined;
   inputTokens = 0;
   outputTokens = 0;
 
@@ -40,8 +43,8 @@ export class RunTrace {
       if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: `ended with the run (${reason})` });
       span.end();
     };
-    if (this.model) close(this.model.span);
-    this.model = undefined;
+    if (this.chat) close(this.chat);
+    this.chat = undefined;
     for (const tool of this.tools.values()) {
       if (tool.wait) close(tool.wait);
       close(tool.span);

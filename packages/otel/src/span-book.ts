@@ -7,6 +7,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanOptions,
   type Tracer,
 } from "@opentelemetry/api";
 import { ATTR, OPERATION } from "./attributes.js";
@@ -14,8 +15,9 @@ import type { ContentWriter } from "./content.js";
 import { errorMessage, errorType } from "./errors.js";
 import { defined } from "./instruments.js";
 import type { ActionSource } from "./options.js";
+import { OrchestrationSpans } from "./orchestration-spans.js";
 import { RunTrace, type ToolTrace } from "./run-trace.js";
-import type { SavedTrace } from "./saved-context.js";
+import type { ReadTrace } from "./saved-context.js";
 
 /** What the book needs to name and describe spans. */
 export interface SpanBookSettings {
@@ -27,45 +29,52 @@ export interface SpanBookSettings {
   readonly writer: ContentWriter;
 }
 
+/** The name and start options of one tool's spans, and the tiers they were built from. */
+interface ToolKind {
+  readonly spanName: string;
+  readonly options: SpanOptions;
+  readonly tiers: ReadonlyMap<string, string | null> | undefined;
+}
+
 /** A paused run's trace read back on resume, waiting for its `checkpointResolved`. */
-export interface RestoredRun {
-  readonly saved: SavedTrace;
-  readonly parent: SpanContext;
+export interface RestoredRun extends ReadTrace {
   readonly agentId: string;
 }
 
 /** The spans open in this process, by run and orchestration, and what starting the next ones needs. */
 export class SpanBook {
   readonly runs = new Map<string, RunTrace>();
-  readonly orchestrations = new Map<string, Span>();
+  readonly orchestrations: OrchestrationSpans;
   /** Sessions of runs about to start or resume (the hooks' events do not carry them). */
   readonly sessions = new Map<string, string>();
   readonly restored = new Map<string, RestoredRun>();
   /** The span of the run that handed off, by the agent it handed to: the next run of that agent starts under it. */
   readonly handoffs = new Map<string, SpanContext>();
   #tiers: Map<string, string | null> | undefined;
-  /** The attributes of each tool's spans but the call id, built once per tool. */
-  readonly #toolAttributes = new Map<string, Attributes>();
+  readonly #toolKinds = new Map<string, ToolKind>();
 
-  constructor(readonly settings: SpanBookSettings) {}
+  constructor(readonly settings: SpanBookSettings) {
+    this.orchestrations = new OrchestrationSpans(settings.tracer, settings.provider, this.runs);
+  }
 
   /** Starts `invoke_agent <agent>` under `parent` and keeps it as the run's span. */
-  startRun(runId: string, agentId: string | undefined, parent: Context, links: Link[], extra: Attributes): RunTrace {
+  startRun(runId: string, agentId: string | undefined, parent: Context, links: Link[], extra?: Attributes): RunTrace {
     const { tracer, provider, model } = this.settings;
     const sessionId = this.sessions.get(runId);
-    this.sessions.delete(runId);
+    if (sessionId !== undefined) this.sessions.delete(runId);
+    // Filled field by field: on Node 20 a literal built from spreads and then extended costs about 1 µs a field.
     const attributes: Attributes = {
-      ...defined({
-        [ATTR.operationName]: OPERATION.agent,
-        [ATTR.providerName]: provider,
-        [ATTR.agentId]: agentId,
-        [ATTR.agentName]: agentId,
-        [ATTR.requestModel]: model,
-        [ATTR.runId]: runId,
-        [ATTR.conversationId]: sessionId,
-      }),
-      ...extra,
+      [ATTR.operationName]: OPERATION.agent,
+      [ATTR.providerName]: provider,
+      [ATTR.runId]: runId,
     };
+    if (agentId !== undefined) {
+      attributes[ATTR.agentId] = agentId;
+      attributes[ATTR.agentName] = agentId;
+    }
+    if (model !== undefined) attributes[ATTR.requestModel] = model;
+    if (sessionId !== undefined) attributes[ATTR.conversationId] = sessionId;
+    if (extra !== undefined) Object.assign(attributes, extra);
     const name = agentId === undefined ? OPERATION.agent : `${OPERATION.agent} ${agentId}`;
     const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes, links }, parent);
     const run = new RunTrace(span, trace.setSpan(parent, span), agentId ?? "");
@@ -82,11 +91,8 @@ export class SpanBook {
 
   /** Starts `execute_tool <tool>` under the run's span. */
   startTool(run: RunTrace, toolName: string, callId: string | undefined): ToolTrace {
-    const span = this.settings.tracer.startSpan(
-      `${OPERATION.tool} ${toolName}`,
-      { kind: SpanKind.INTERNAL, attributes: this.#attributesOf(toolName) },
-      run.context,
-    );
+    const kind = this.#toolKind(toolName);
+    const span = this.settings.tracer.startSpan(kind.spanName, kind.options, run.context);
     if (callId !== undefined) span.setAttribute(ATTR.toolCallId, callId);
     const tool: ToolTrace = { span, name: toolName, callId };
     run.tools.set(RunTrace.key(toolName, callId), tool);
@@ -94,10 +100,11 @@ export class SpanBook {
     return tool;
   }
 
-  #attributesOf(toolName: string): Attributes {
-    const known = this.#toolAttributes.get(toolName);
-    const tier = this.#tier(toolName);
-    if (known !== undefined && known[ATTR.tier] === tier) return known;
+  /** What every span of one tool shares, built once per tool (again when the registry was read anew since). */
+  #toolKind(toolName: string): ToolKind {
+    const tiers = this.#readTiers(toolName);
+    const known = this.#toolKinds.get(toolName);
+    if (known !== undefined && known.tiers === tiers) return known;
     const split = toolName.indexOf("__");
     const attributes = defined({
       [ATTR.operationName]: OPERATION.tool,
@@ -106,10 +113,15 @@ export class SpanBook {
       [ATTR.toolType]: "function",
       [ATTR.plugin]: split === -1 ? undefined : toolName.slice(0, split),
       [ATTR.action]: split === -1 ? undefined : toolName.slice(split + 2),
-      [ATTR.tier]: tier,
+      [ATTR.tier]: tiers?.get(toolName) ?? undefined,
     });
-    this.#toolAttributes.set(toolName, attributes);
-    return attributes;
+    const kind: ToolKind = {
+      spanName: `${OPERATION.tool} ${toolName}`,
+      options: { kind: SpanKind.INTERNAL, attributes },
+      tiers,
+    };
+    this.#toolKinds.set(toolName, kind);
+    return kind;
   }
 
   /** The open tool span of this call, no longer kept. */
@@ -136,22 +148,23 @@ export class SpanBook {
       run.span.setAttribute(ATTR.endedBy, "shutdown");
       run.end();
     }
-    for (const span of this.orchestrations.values()) {
-      span.setAttribute(ATTR.endedBy, "shutdown");
-      span.end();
-    }
-    for (const map of [this.runs, this.orchestrations, this.sessions, this.restored, this.handoffs]) map.clear();
+    this.orchestrations.endAll();
+    for (const map of [this.runs, this.sessions, this.restored, this.handoffs]) map.clear();
   }
 
-  /** The tier of a tool from the registry, read again when a tool is not known yet. */
-  #tier(toolName: string): string | undefined {
+  /**
+   * The tiers of the registry's actions, read again (as a new map) when a
+   * tool is not in them yet; undefined without a registry.
+   */
+  #readTiers(toolName: string): ReadonlyMap<string, string | null> | undefined {
     const source = this.settings.plugins;
     if (!source) return undefined;
     if (this.#tiers === undefined || !this.#tiers.has(toolName)) {
-      this.#tiers = new Map(this.#tiers);
-      for (const action of source.listActions()) this.#tiers.set(`${action.plugin}__${action.name}`, action.tier);
-      if (!this.#tiers.has(toolName)) this.#tiers.set(toolName, null);
+      const tiers = new Map(this.#tiers);
+      for (const action of source.listActions()) tiers.set(`${action.plugin}__${action.name}`, action.tier);
+      if (!tiers.has(toolName)) tiers.set(toolName, null);
+      this.#tiers = tiers;
     }
-    return this.#tiers.get(toolName) ?? undefined;
+    return this.#tiers;
   }
 }

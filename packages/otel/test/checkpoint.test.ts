@@ -1,24 +1,10 @@
-import { execFile } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { JsonFileRunStore } from "@cortex/core";
 import { SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { answer, call, names, only, parentOf, setup } from "./support.js";
-
-const run = promisify(execFile);
-
-interface ChildSpan {
-  name: string;
-  traceId: string;
-  spanId: string;
-  parent?: string;
-  attributes: Record<string, unknown>;
-  startMs: number;
-  endMs: number;
-}
+import { answer, call, names, only, parentOf, resumeInChild, setup } from "./support.js";
 
 describe("OpenTelemetryExtension at checkpoints", () => {
   it("shows an inline approver's wait as an await_approval span under the tool span, with the decision", async () => {
@@ -72,11 +58,7 @@ describe("OpenTelemetryExtension at checkpoints", () => {
     const paused = await engine.run("assistant", "publish");
     const first = only(spans(), "invoke_agent assistant");
     await new Promise((resolve) => setTimeout(resolve, 30));
-    const fixture = join(import.meta.dirname, "fixtures", "resume.ts");
-    const { stdout } = await run(process.execPath, ["--import", "tsx", fixture, "resume", dir, paused.checkpoint!.id], {
-      cwd: import.meta.dirname,
-    });
-    const child = JSON.parse(stdout) as { status: string; spans: ChildSpan[] };
+    const child = await resumeInChild("run", dir, paused.checkpoint!.id);
     expect(child.status).toBe("completed");
     const byName = (name: string) => child.spans.find((span) => span.name === name)!;
     const resumed = byName("invoke_agent assistant");

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { HANDOFF_TOOL } from "@cortex/core";
+import { HANDOFF_TOOL, MemoryRunStore, type RunState } from "@cortex/core";
+import { ActionTier, PluginHealthStatus } from "@cortex/plugins";
 import { answer, API_KEY, call, names, only, parentOf, setup } from "./support.js";
 
 describe("OpenTelemetryExtension spans", () => {
@@ -56,6 +57,40 @@ describe("OpenTelemetryExtension spans", () => {
       expect(parentOf(child)).toBe(run.spanContext().spanId);
       expect(child.spanContext().traceId).toBe(run.spanContext().traceId);
     }
+  });
+
+  it("gives each call of one tool its own call id, and reads the tier of a plugin registered later", async () => {
+    const { engine, spans, registry } = setup([
+      call("notes__add", { text: "a" }, "c1"),
+      call("notes__add", { text: "b" }, "c2"),
+      answer("first"),
+      call("clock__now", {}, "c3"),
+      answer("second"),
+    ]);
+    await engine.run("assistant", "add two");
+    registry.register({
+      name: "clock",
+      version: "1.0.0",
+      description: "Tells the time",
+      setup: () => Promise.resolve(),
+      teardown: () => Promise.resolve(),
+      listActions: () => [{ name: "now", description: "The time", tier: ActionTier.AUTO }],
+      executeAction: () => Promise.resolve({ success: true, data: { now: 0 } }),
+      health: () => Promise.resolve({ plugin: "clock", status: PluginHealthStatus.HEALTHY }),
+    });
+    await registry.setupAllPending();
+    engine.defineAgent({ id: "timekeeper", tools: ["clock__*"] });
+    expect((await engine.run("timekeeper", "time?")).status).toBe("completed");
+    const all = spans();
+    const adds = all.filter((span) => span.name === "execute_tool notes__add");
+    expect(adds.map((span) => span.attributes["gen_ai.tool.call.id"])).toEqual(["c1", "c2"]);
+    for (const span of adds) expect(span.attributes["cortex.tool.tier"]).toBe("AUTO");
+    expect(only(all, "execute_tool clock__now").attributes).toMatchObject({
+      "gen_ai.tool.call.id": "c3",
+      "cortex.tool.plugin": "clock",
+      "cortex.tool.action": "now",
+      "cortex.tool.tier": "AUTO",
+    });
   });
 
   it("records no content by default: no prompt, answer, arguments or result", async () => {
@@ -195,5 +230,44 @@ describe("OpenTelemetryExtension spans", () => {
       ["cortex.behavior.triggered", { "cortex.behavior.name": "greet" }],
       ["cortex.phase.changed", { "cortex.phase.from": "think", "cortex.phase.to": "act" }],
     ]);
+  });
+});
+
+/** A durable store that can put a run back as it was last saved mid-run, as a process that crashed leaves it. */
+class CrashableStore extends MemoryRunStore {
+  readonly durable = true as const;
+  readonly #midRun = new Map<string, string>();
+  override save(state: RunState): Promise<void> {
+    if (state.status === "running") this.#midRun.set(state.runId, JSON.stringify(state));
+    return super.save(state);
+  }
+  crash(runId: string): Promise<void> {
+    return super.save(JSON.parse(this.#midRun.get(runId)!) as RunState);
+  }
+}
+
+describe("OpenTelemetryExtension and a run continued after a crash", () => {
+  it("traces the continued run: a new invoke_agent span marked cortex.run.continued, over its chat and tool spans", async () => {
+    const store = new CrashableStore();
+    const { engine, spans } = setup([call("notes__add", { text: "a" }, "c1"), answer("first"), answer("again")], {
+      engine: { runStore: store },
+    });
+    await engine.run("assistant", "add", { runId: "run-c" });
+    const before = spans().length;
+    await store.crash("run-c");
+    expect(await engine.continueRun("run-c")).toMatchObject({ status: "completed", output: "again" });
+    const after = spans().slice(before);
+    expect(names(after)).toEqual(["execute_tool notes__add", "chat scripted-1", "invoke_agent assistant"]);
+    const continued = only(after, "invoke_agent assistant");
+    expect(continued.attributes).toMatchObject({
+      "gen_ai.operation.name": "invoke_agent",
+      "gen_ai.agent.id": "assistant",
+      "cortex.run.id": "run-c",
+      "cortex.run.continued": true,
+      "cortex.run.status": "completed",
+    });
+    // No context is kept with a running run's progress: the continued run starts a trace of its own.
+    expect(parentOf(continued)).toBeUndefined();
+    for (const child of after.slice(0, 2)) expect(parentOf(child)).toBe(continued.spanContext().spanId);
   });
 });

@@ -48,7 +48,7 @@ describe("OpenTelemetryExtension ends every span", () => {
     expect(only(all, "invoke_agent assistant").attributes["error.type"]).toBe("CORTEX_RUN_ABORTED");
   });
 
-  it("ends the spans of runs in flight and of a paused orchestration at shutdown", async () => {
+  it("ends the spans of runs in flight at shutdown, a paused orchestration's as it pauses", async () => {
     let release: () => void = () => undefined;
     const { engine, spans } = setup(
       [
@@ -68,6 +68,10 @@ describe("OpenTelemetryExtension ends every span", () => {
     );
     const orchestration = await engine.orchestrate({ strategy: "sequential", agents: ["assistant"] }, "go");
     expect(orchestration.status).toBe("awaiting_approval");
+    expect(only(spans(), "invoke_workflow sequential").attributes).toMatchObject({
+      "cortex.ended_by": "paused",
+      "cortex.orchestration.status": "awaiting_approval",
+    });
     const slow = engine.run("slow", "wait");
     await new Promise((resolve) => setTimeout(resolve, 20));
     const shutdown = engine.shutdown({ timeoutMs: 50 });
@@ -77,7 +81,7 @@ describe("OpenTelemetryExtension ends every span", () => {
     expect(result.status).toBe("failed");
     const all = spans();
     expect(only(all, "invoke_agent slow").attributes["cortex.run.status"]).toBe("failed");
-    expect(only(all, "invoke_workflow sequential").attributes["cortex.ended_by"]).toBe("shutdown");
+    expect(only(all, "invoke_workflow sequential").attributes["cortex.ended_by"]).toBe("paused");
   });
 });
 

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { createEngine, type AgentDefinition, type EngineOptions } from "@cortex/core";
 import type { Extension } from "@cortex/hooks";
 import {
@@ -104,6 +107,8 @@ export function setup(
     extensions?: Extension[];
     engine?: Partial<EngineOptions>;
     perRun?: boolean;
+    /** Give the engine `otel.model(model)`, for chat spans to carry their messages. */
+    wrapModel?: boolean;
   } = {},
 ) {
   const t = telemetry();
@@ -120,7 +125,7 @@ export function setup(
   });
   const model = new ScriptedModel(steps, { perRun: options.perRun ?? false });
   const engine = createEngine({
-    model,
+    model: options.wrapModel ? otel.model(model) : model,
     plugins: registry,
     extensions: [otel, ...(options.extensions ?? [])],
     agents: options.agents ?? [{ id: "assistant", instructions: "You keep notes.", tools: ["notes__*"] }],
@@ -143,3 +148,32 @@ export const names = (spans: readonly ReadableSpan[]): string[] => spans.map((sp
 
 /** The parent span id of a span (SDK 2: `parentSpanContext`). */
 export const parentOf = (span: ReadableSpan): string | undefined => span.parentSpanContext?.spanId;
+
+/** A span the child process of `resumeInChild` ended, as it printed it. */
+export interface ChildSpan {
+  name: string;
+  traceId: string;
+  spanId: string;
+  parent?: string;
+  attributes: Record<string, unknown>;
+  events: { name: string; attributes: Record<string, unknown> }[];
+  startMs: number;
+  endMs: number;
+}
+
+/** Resolves the checkpoint (approved) in another process over the same run store: its results and the spans it ended. */
+export async function resumeInChild(
+  mode: "run" | "orchestration",
+  dir: string,
+  checkpointId: string,
+): Promise<{ status: string; orchestration?: string; spans: ChildSpan[] }> {
+  const fixture = join(import.meta.dirname, "fixtures", "resume.ts");
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", fixture, mode, dir, checkpointId],
+    {
+      cwd: import.meta.dirname,
+    },
+  );
+  return JSON.parse(stdout) as { status: string; orchestration?: string; spans: ChildSpan[] };
+}
