@@ -303,7 +303,14 @@ const optionalKeys = <T>(model: { [K in keyof T]: fc.Arbitrary<T[K]> }) =>
 
 const EVENTS: { [H in HookName]: fc.Arbitrary<HookEvent<H>> } = {
   runStarted: fc.record({ agentId: text, runId: text, input: value, ...inOrchestration, ...order }),
-  runCompleted: fc.record({ agentId: text, runId: text, output: value, elapsedMs: duration, ...inOrchestration, ...order }),
+  runCompleted: fc.record({
+    agentId: text,
+    runId: text,
+    output: value,
+    elapsedMs: duration,
+    ...inOrchestration,
+    ...order,
+  }),
   runFailed: fc.record({ agentId: text, runId: text, error, ...inOrchestration, ...order }),
   stepStarted: fc.record({ runId: text, stepIndex: index, ...inOrchestration, ...order }),
   stepCompleted: fc.record({ runId: text, stepIndex: index, elapsedMs: duration, ...inOrchestration, ...order }),
