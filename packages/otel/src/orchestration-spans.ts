@@ -40,6 +40,11 @@ interface OrchestrationTrace {
   readonly events: { name: string; attributes: Attributes; time: number }[];
 }
 
+/** An orchestration as first seen here: started here (with its span) or resumed here (under the span it continues). */
+function newTrace(id: string, strategy: string, context: SpanContext, span: Span | undefined): OrchestrationTrace {
+  return { id, strategy, context, span, paused: new Set(), resumedAt: undefined, events: [] };
+}
+
 /**
  * Orchestrations in the trace. An `invoke_workflow <strategy>` span is the
  * parent of the orchestration's runs. No hook says that an orchestration
@@ -73,15 +78,7 @@ export class OrchestrationSpans {
       kind: SpanKind.INTERNAL,
       attributes: this.#attributes(e.orchestrationId, e.strategy),
     });
-    this.#traces.set(e.orchestrationId, {
-      id: e.orchestrationId,
-      strategy: e.strategy,
-      context: span.spanContext(),
-      span,
-      paused: new Set(),
-      resumedAt: undefined,
-      events: [],
-    });
+    this.#traces.set(e.orchestrationId, newTrace(e.orchestrationId, e.strategy, span.spanContext(), span));
   }
 
   completed(e: HookEvent<"orchestrationCompleted">): void {
@@ -139,15 +136,7 @@ export class OrchestrationSpans {
   resume(runId: string, saved: SavedOrchestration, context: SpanContext): void {
     let orchestration = this.#traces.get(saved.id);
     if (orchestration === undefined) {
-      orchestration = {
-        id: saved.id,
-        strategy: saved.strategy,
-        context,
-        span: undefined,
-        paused: new Set(),
-        resumedAt: undefined,
-        events: [],
-      };
+      orchestration = newTrace(saved.id, saved.strategy, context, undefined);
       this.#traces.set(saved.id, orchestration);
     }
     orchestration.paused.delete(runId);
