@@ -3,11 +3,12 @@
 import { existsSync } from "node:fs";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, type TestApp } from "./support/app.js";
 import { launchChromium, openPage, signIn, tabTo } from "./support/browser.js";
-import { PEOPLE, principal, startServer, waitFor, WAIT_MS, type Running } from "./support/server.js";
+import { call, PEOPLE, principal, startServer, waitFor, WAIT_MS, type Running } from "./support/server.js";
 
 let browser: Browser;
 let app: TestApp;
@@ -105,6 +106,36 @@ describe("the web page", () => {
     await context.close();
   });
 
+  it("catches up on what the server announced while the page's event stream was not connected yet", async () => {
+    const { page, context, clean } = await openPage(browser);
+    // Holds the page's event stream until the server has announced the checkpoint: that event is lost.
+    let connect!: () => void;
+    const held = new Promise<void>((resolve) => (connect = resolve));
+    await page.route("**/api/events", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await signIn(page, running.url, "april");
+    await page.locator("h1", { hasText: "Pending approvals" }).waitFor();
+    const checkpoint = await app.pause("files__write", { path: "missed.txt", content: "missed\n" });
+    await waitFor(
+      async () =>
+        (
+          await call<{ items: { checkpointId: string }[] }>(running.url, "/api/checkpoints", { as: "april" })
+        ).body.items.some((item) => item.checkpointId === checkpoint.id),
+      WAIT_MS,
+      "the server to list the checkpoint",
+    );
+    // Two more polls: the server has published the change to every stream that was open.
+    await sleep(250);
+    const card = page.locator("#pending-list li", { hasText: "missed.txt" });
+    expect(await card.count()).toBe(0);
+    connect();
+    await card.waitFor();
+    await clean();
+    await context.close();
+  });
+
   it("runs an ADMIN delete only after two different admins approve it, each in their own browser", async () => {
     await writeFile(join(app.root, "obsolete.txt"), "old\n");
     const checkpoint = await app.pause("files__delete", { path: "obsolete.txt" }, { principal: principal("carol") });
@@ -122,6 +153,8 @@ describe("the web page", () => {
     await carol.page.locator(".notice", { hasText: "the run acts for you: another principal must approve" }).waitFor();
     // The files plugin previews a delete as a summary of what would go (no diff).
     expect(await alice.page.locator(".summary").textContent()).toBe("delete file obsolete.txt (4 bytes)");
+    // Bob is typing when Alice's vote arrives: his page draws the votes again, and keeps his text and focus.
+    await bob.page.locator("#reason").fill("the file list is right");
 
     await alice.page.locator("button.approve").click();
     await alice.page.locator(".notice", { hasText: "Your approval is recorded: 1 of 2." }).waitFor();
@@ -146,12 +179,18 @@ describe("the web page", () => {
     // Bob's page learned of Alice's vote live.
     await bob.page.locator(".votes", { hasText: "1 of 2 approvals" }).waitFor();
     await bob.page.locator(".vote-list li", { hasText: "alice approved" }).waitFor();
+    expect(await bob.page.locator("#reason").inputValue()).toBe("the file list is right");
+    expect(await bob.page.evaluate(() => document.activeElement?.id)).toBe("reason");
     await bob.page.locator("button.approve").click();
     await bob.page.locator(".notice", { hasText: "Approved" }).waitFor();
     await waitFor(() => !existsSync(join(app.root, "obsolete.txt")), WAIT_MS, "the delete");
 
     await bob.page.locator("nav a", { hasText: "Ledger" }).click();
-    await bob.page.locator("tr.kind-decision", { hasText: "APPROVED" }).filter({ hasText: "files.delete" }).waitFor();
+    await bob.page
+      .locator("tr.kind-decision", { hasText: "APPROVED" })
+      .filter({ hasText: "files.delete" })
+      .filter({ hasText: "the file list is right" })
+      .waitFor();
     await bob.page.locator("#verify").click();
     await bob.page.locator("#verify-result .ok", { hasText: "Intact" }).waitFor();
     for (const watched of [alice, bob, carol]) {

@@ -20,6 +20,9 @@ let current;
 /** @type {EventSource | undefined} */
 let events;
 let rendering = 0;
+// Counts connections of the event stream. Events sent while it was down are lost, so every
+// (re)connection tells the views to fetch again; a view still loading when it happened is told once shown.
+let connections = 0;
 
 /** @param {number} n */
 function setCount(n) {
@@ -89,6 +92,11 @@ async function signedIn(session) {
 function startEvents() {
   stopEvents();
   events = new EventSource("/api/events");
+  events.addEventListener("open", () => {
+    connections++;
+    void refreshCount();
+    current?.onEvent?.({ type: "resync" });
+  });
   for (const type of ["pending", "votes", "run", "ledger"]) {
     events.addEventListener(type, (message) => {
       let event;
@@ -119,6 +127,7 @@ async function refreshCount() {
 
 async function render() {
   const ticket = ++rendering;
+  const connectionsAtStart = connections;
   current?.dispose?.();
   current = undefined;
   const [section = "inbox", id] = location.hash
@@ -145,6 +154,7 @@ async function render() {
     if (ticket !== rendering) return view.dispose?.();
     current = view;
     replace(main, root);
+    if (connections !== connectionsAtStart) view.onEvent?.({ type: "resync" });
     root.querySelector("h1")?.focus();
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return showSignIn("Your session ended; sign in again.");

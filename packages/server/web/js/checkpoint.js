@@ -1,4 +1,5 @@
 // @ts-check
+/* global document, CSS, HTMLElement */
 import { api, ApiError } from "./api.js";
 import { renderDiff } from "./diff.js";
 import { announce, h, json, replace, route, tierBadge, time } from "./dom.js";
@@ -13,6 +14,18 @@ import { announce, h, json, replace, route, tierBadge, time } from "./dom.js";
  * @param {import("./dom.js").Child | import("./dom.js").Child[]} value
  */
 const row = (term, value) => [h("dt", {}, term), h("dd", {}, value)];
+
+/**
+ * A selector for the element in `root` that has the focus, so the same control can have it once drawn again.
+ * @param {HTMLElement} root
+ */
+function focusKey(root) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !root.contains(active)) return "";
+  if (active.id) return `#${CSS.escape(active.id)}`;
+  const decision = active.dataset.decision;
+  return decision ? `button[data-decision="${CSS.escape(decision)}"]` : "";
+}
 
 /** @param {any} preview */
 function previewSection(preview) {
@@ -166,6 +179,9 @@ export async function checkpointView(root, checkpointId) {
       feedback,
     );
 
+    // Drawn again on every vote and reconnection: what the person typed and where their focus was stay.
+    const typed = /** @type {HTMLTextAreaElement | null} */ (root.querySelector("#reason"))?.value ?? "";
+    const focused = focusKey(root);
     replace(
       root,
       h("p", {}, h("a", { href: "#/inbox" }, "← Inbox")),
@@ -257,12 +273,15 @@ export async function checkpointView(root, checkpointId) {
         ),
       ),
     );
+    reason.value = typed;
+    if (focused) /** @type {HTMLElement | null} */ (root.querySelector(focused))?.focus();
   }
 
   await render();
   return {
     onEvent(event) {
       if (
+        event.type === "resync" ||
         (event.type === "votes" && event.checkpointId === checkpointId) ||
         (event.type === "pending" && Array.isArray(event.removed) && event.removed.includes(checkpointId))
       )

@@ -7,6 +7,11 @@ import { announce, h, replace, route, tierBadge, time } from "./dom.js";
  * @typedef {{ checkpointId: string, runId: string, agentId: string, plugin: string, action: string, tier: string,
  *   params: Record<string, unknown>, approvalId: string, createdAt: string, expiresAt: string,
  *   votes: { approvals: string[], quorum: number } }} PendingItem
+ */
+
+/**
+ * A view on the page. `onEvent` gets each event from the server, and `resync` whenever the event
+ * stream (re)connects: events sent while it was down are lost, so the view fetches again.
  * @typedef {{ onEvent?: (event: { type: string, [key: string]: unknown }) => void, dispose?: () => void }} View
  */
 
@@ -126,7 +131,7 @@ export async function inboxView(root, setCount) {
   let timer;
   return {
     onEvent(event) {
-      if (event.type !== "pending" && event.type !== "votes") return;
+      if (event.type !== "pending" && event.type !== "votes" && event.type !== "resync") return;
       // Several events in a burst are one reload.
       clearTimeout(timer);
       timer = window.setTimeout(() => void load(true).catch(() => undefined), 100);

@@ -125,7 +125,7 @@ export async function ledgerView(root) {
   await load(true);
   return {
     onEvent(event) {
-      if (event.type === "ledger") void load(true).catch(() => undefined);
+      if (event.type === "ledger" || event.type === "resync") void load(true).catch(() => undefined);
     },
   };
 }

@@ -76,7 +76,7 @@ export async function runsView(root) {
   let timer;
   return {
     onEvent(event) {
-      if (event.type !== "run") return;
+      if (event.type !== "run" && event.type !== "resync") return;
       clearTimeout(timer);
       timer = window.setTimeout(() => void load(true).catch(() => undefined), 150);
     },
@@ -146,7 +146,8 @@ export async function runView(root, runId) {
   await render();
   return {
     onEvent(event) {
-      if (event.type === "run" && event.runId === runId) void render().catch(() => undefined);
+      if (event.type === "resync" || (event.type === "run" && event.runId === runId))
+        void render().catch(() => undefined);
     },
   };
 }
