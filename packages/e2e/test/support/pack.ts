@@ -6,6 +6,8 @@ import { join, resolve } from "node:path";
 
 /** The repository root. */
 export const WORKSPACE = resolve(import.meta.dirname, "../../../..");
+/** Where packed tarballs are kept between runs: not the temp folder, which each test run has its own of. */
+const TARBALL_CACHE = join(WORKSPACE, "node_modules", ".cache", "cortex-e2e");
 
 /** The packages these tests install from tarballs, with their folders. */
 export const PACKAGES = {
@@ -128,15 +130,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /**
  * Packs each package of {@link PACKAGES} with `pnpm pack` (which rewrites
  * `workspace:^` to real ranges, as publishing does) once per set of built
- * files: the tarballs go to a temp folder named by a hash of the packages'
- * package.json and dist files, so the test files of one run (separate
- * workers, maybe in parallel) share them. A lock folder makes one worker
+ * files: the tarballs go to a folder of `node_modules/.cache` named by a
+ * hash of the packages' package.json and dist files, so the test files of
+ * one run (separate workers, maybe in parallel) and later runs of the same
+ * build (CI's runs on other Node versions) share them. A lock folder makes one worker
  * pack while the others wait. Resolves to the tarball path of each package.
  */
 export async function packedTarballs(): Promise<Record<PackedName, string>> {
-  const dir = join(tmpdir(), `cortex-e2e-tarballs-${await cacheKey()}`);
+  const dir = join(TARBALL_CACHE, `cortex-e2e-tarballs-${await cacheKey()}`);
   const index = join(dir, "tarballs.json");
   const lock = `${dir}.lock`;
+  await mkdir(TARBALL_CACHE, { recursive: true });
   for (const deadline = Date.now() + 300_000; Date.now() < deadline;) {
     const done = await readFile(index, "utf8").catch(() => undefined);
     if (done !== undefined) return JSON.parse(done) as Record<PackedName, string>;
@@ -153,7 +157,7 @@ export async function packedTarballs(): Promise<Record<PackedName, string>> {
       continue;
     }
     try {
-      await removeStale(tmpdir());
+      await removeStale(TARBALL_CACHE);
       const staging = await mkdtemp(`${dir}.staging-`);
       // In parallel: each `pnpm pack` writes only its own tarball.
       const packed = await Promise.all(
