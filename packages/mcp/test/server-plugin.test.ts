@@ -52,6 +52,18 @@ describe("mcpServerPlugin: tools as actions", () => {
     expect(await registry.execute("tiny", "echo", { text: "hi" })).toMatchObject({ success: true });
   });
 
+  it("is set up by the first call to one of its tools: the registry lists them, then runs the call", async () => {
+    const plugin = tinyPlugin();
+    const registry = quietRegistry();
+    registry.register(plugin);
+    cleanups.push(() => registry.shutdown());
+    expect(registry.state("tiny")).toBe("pending");
+    expect(await registry.execute("tiny", "echo", { text: "first" })).toMatchObject({ success: true });
+    expect(registry.state("tiny")).toBe("ready");
+    expect(registry.listActions().some((action) => action.name === "echo")).toBe(true);
+    await expect(registry.execute("tiny", "nope", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+  });
+
   it("offers each tool as an action with its schema, mapping names and refusing collisions and broken schemas", async () => {
     const { plugin, registry } = await registered();
     expect(plugin.version).toBe("1.2.3");

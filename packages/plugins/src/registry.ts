@@ -1,7 +1,7 @@
 import { consoleLogger, guardedLogger, type Logger } from "@cortex/primitives";
 import { approvalRequest, checkPrincipal, defaultAuthorize, type TierGate } from "./approval.js";
 import { runAction, RunningCalls } from "./call.js";
-import { waitUntilReady, type WaitHost } from "./wait.js";
+import { setUpBeforeLookup, waitUntilReady, type WaitHost } from "./wait.js";
 import { discoverPlugins, registerDiscovered, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
 import { ActionNotFoundError, messageText, PluginNotFoundError, RegistryClosedError } from "./errors.js";
 import { scopedBroker, variableNamer, type PluginCredentialInfo } from "./credentials.js";
@@ -43,11 +43,12 @@ const NO_OPTIONS: ExecuteOptions = Object.freeze({});
 
 /**
  * Holds plugins and runs their actions through one gate, in this order:
- * closed? → plugin → action → params (one walk, then the schema) → tier
- * (principal, approval) → lazy single-flight setup → plugin code with one
- * deadline and the caller's signal. Plugin code never runs for an unknown,
- * invalid, unapproved or forbidden call; those throw coded errors. Plugin
- * failures resolve as coded results.
+ * closed? → plugin → action (a pending plugin that lists no actions yet is
+ * set up first) → params (one walk, then the schema) → tier (principal,
+ * approval) → lazy single-flight setup → plugin code with one deadline and
+ * the caller's signal. Plugin code never runs for an unknown, invalid,
+ * unapproved or forbidden call; those throw coded errors. Plugin failures
+ * resolve as coded results.
  */
 export class PluginRegistry {
   readonly #entries = new Map<string, PluginEntry>();
@@ -168,6 +169,11 @@ export class PluginRegistry {
     try {
       if (this.#closed.signal.aborted) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
+      if (entry.state === "pending" && entry.actions.size === 0) {
+        return this.#executeAfterSetup(entry, action, params, options).catch((error: unknown) =>
+          Promise.reject(this.#rejection(error)),
+        );
+      }
       const act = this.#action(entry, action);
       // A copy read once: what is validated, approved and run is one and the same.
       const args = act.check(params);
@@ -183,6 +189,25 @@ export class PluginRegistry {
     } catch (error) {
       return Promise.reject(this.#rejection(error));
     }
+  }
+
+  /**
+   * `execute` on a pending plugin that lists no actions yet: one that lists
+   * them at setup (an MCP server's tools) has none before, so it is set up
+   * first and the action looked up then. A caller that aborts meanwhile
+   * gets the aborted result, the plugin never run.
+   */
+  async #executeAfterSetup(
+    entry: PluginEntry,
+    action: string,
+    params: unknown,
+    options: ExecuteOptions,
+  ): Promise<PluginResult> {
+    const label = `execute "${entry.name}.${action}"`;
+    if (!(await setUpBeforeLookup(this.#wait, entry, label, options.signal))) {
+      return runAction(this.#host, entry, action, {}, Infinity, options);
+    }
+    return this.execute(entry.name, action, params, options);
   }
 
   /** What `execute` rejects with: the error, secrets removed; something thrown that is not an Error, wrapped in one. */
@@ -208,6 +233,10 @@ export class PluginRegistry {
     try {
       if (this.#closed.signal.aborted) throw new RegistryClosedError(`preview "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
+      // As in `execute`: a pending plugin that lists no actions yet is set up before the lookup.
+      if (entry.state === "pending" && entry.actions.size === 0) {
+        await setUpBeforeLookup(this.#wait, entry, `preview "${plugin}.${action}"`, undefined);
+      }
       const act = this.#action(entry, action);
       const args = act.check(params);
       const timeoutMs =

@@ -39,31 +39,66 @@ export async function waitUntilReady(
   options: ExecuteOptions,
 ): Promise<void> {
   const label = `execute "${entry.name}.${act.info.name}"`;
+  const finished = await whileOpen(wait, label, options.signal, async (signal) => {
+    if (act.info.tier !== "AUTO") {
+      const timeoutMs = wait.timeoutMs;
+      const setup = () => wait.setup(entry);
+      const preview = () =>
+        previewReady(wait.host, entry, act.info.name, args, timeoutMs, { ...options, signal }, setup);
+      await approveCall(wait.gate, wait.host.logger, act.info, args, options, signal, preview);
+    }
+    if (entry.state === "pending") await wait.setup(entry);
+  });
+  // The caller aborted: the plugin never runs, `runAction` sees the aborted signal and resolves as aborted.
+  if (finished) checkReady(wait, entry, label);
+}
+
+/**
+ * Sets up a plugin that is still pending before one of its actions is
+ * looked up: a plugin that lists its actions at setup (an MCP server's
+ * tools) has none before. Resolves false when the caller aborts first;
+ * rejects when the registry closes or the setup fails.
+ */
+export async function setUpBeforeLookup(
+  wait: WaitHost,
+  entry: PluginEntry,
+  label: string,
+  caller: AbortSignal | undefined,
+): Promise<boolean> {
+  const finished = await whileOpen(wait, label, caller, () => wait.setup(entry));
+  if (finished) checkReady(wait, entry, label);
+  return finished;
+}
+
+/**
+ * Runs `work` until it settles, the caller aborts (resolves false) or the
+ * registry shuts down (rejects with `CORTEX_REGISTRY_CLOSED`). One
+ * controller per wait, linked to the caller's and the registry's signals
+ * through `onAbort` and unlinked when the wait ends.
+ */
+async function whileOpen(
+  wait: WaitHost,
+  label: string,
+  caller: AbortSignal | undefined,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<boolean> {
   const stop = new AbortController();
-  const unlinkCaller = options.signal ? onAbort(options.signal, () => stop.abort(CALLER_ABORTED)) : undefined;
+  const unlinkCaller = caller ? onAbort(caller, () => stop.abort(CALLER_ABORTED)) : undefined;
   const unlinkClosed = onAbort(wait.closed, () => stop.abort(new RegistryClosedError(label)));
   try {
-    await withDeadline(
-      async (signal) => {
-        if (act.info.tier !== "AUTO") {
-          const timeoutMs = wait.timeoutMs;
-          const setup = () => wait.setup(entry);
-          const preview = () =>
-            previewReady(wait.host, entry, act.info.name, args, timeoutMs, { ...options, signal }, setup);
-          await approveCall(wait.gate, wait.host.logger, act.info, args, options, signal, preview);
-        }
-        if (entry.state === "pending") await wait.setup(entry);
-      },
-      { signal: stop.signal, abortError: (reason) => reason },
-    );
+    await withDeadline(work, { signal: stop.signal, abortError: (reason) => reason });
+    return true;
   } catch (error) {
-    // The plugin never runs: `runAction` sees the aborted signal and resolves as aborted.
-    if (error === CALLER_ABORTED) return;
+    if (error === CALLER_ABORTED) return false;
     throw error;
   } finally {
     unlinkCaller?.();
     unlinkClosed();
   }
+}
+
+/** Throws when the registry closed or the plugin's setup failed while the call waited. */
+function checkReady(wait: WaitHost, entry: PluginEntry, label: string): void {
   if (wait.closed.aborted) throw new RegistryClosedError(label);
   if (entry.state === "failed") {
     const why = `plugin "${entry.name}" is not ready: setup failed: ${messageText(entry.setupError)}`;

@@ -707,4 +707,94 @@ describe("plugins whose actions change", () => {
     await registry.shutdown();
     expect(listeners.size).toBe(0);
   });
+
+  /** A plugin that lists no action until its setup (like an MCP server's tools); `setup` decides how that goes. */
+  function listedAtSetup(setup: () => Promise<void> = () => Promise.resolve()) {
+    let ready = false;
+    const plugin = makePlugin({
+      async setup() {
+        plugin.setups++;
+        await setup();
+        ready = true;
+      },
+      listActions: () =>
+        ready
+          ? [
+              { name: "tool", description: "A tool", tier: ActionTier.AUTO },
+              { name: "risky", description: "A risky tool", tier: ActionTier.CONFIRM },
+            ]
+          : [],
+      preview: async (action, params) => ({ summary: `${action} ${JSON.stringify(params)}` }),
+    });
+    return plugin;
+  }
+
+  it("sets up a pending plugin that lists no actions yet before looking its action up, for execute and preview", async () => {
+    const { registry } = makeRegistry();
+    const plugin = listedAtSetup();
+    registry.register(plugin);
+    await expect(registry.execute("test", "tool", { n: 1 })).resolves.toEqual({ success: true, data: { n: 1 } });
+    expect(plugin.setups).toBe(1);
+    expect(plugin.calls).toEqual([{ action: "tool", params: { n: 1 } }]);
+    // Once set up, an action it does not list is unknown, named with the ones it has.
+    await expect(registry.execute("test", "missing", {})).rejects.toMatchObject({
+      code: "CORTEX_ACTION_NOT_FOUND",
+      available: ["tool", "risky"],
+    });
+    // The tier still holds for an action found at setup.
+    await expect(registry.execute("test", "risky", {})).rejects.toMatchObject({ code: "CORTEX_APPROVAL_REQUIRED" });
+
+    const second = makeRegistry().registry;
+    const other = listedAtSetup();
+    second.register(other);
+    await expect(second.preview("test", "tool", { n: 2 })).resolves.toMatchObject({ summary: 'tool {"n":2}' });
+    expect(other.setups).toBe(1);
+    expect(other.calls).toEqual([]);
+  });
+
+  it("sets up nothing for an unknown action of a plugin that lists its actions", async () => {
+    const { registry } = makeRegistry();
+    const plugin = makePlugin();
+    registry.register(plugin);
+    await expect(registry.execute("test", "missing", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+    await expect(registry.preview("test", "missing", {})).rejects.toMatchObject({ code: "CORTEX_ACTION_NOT_FOUND" });
+    expect(plugin.setups).toBe(0);
+    expect(registry.state("test")).toBe("pending");
+  });
+
+  it("reports a failed setup of such a plugin as CORTEX_PLUGIN_NOT_READY, for execute and preview", async () => {
+    const { registry } = makeRegistry();
+    const cause = new Error("the server would not start");
+    registry.register(listedAtSetup(() => Promise.reject(cause)));
+    await expect(registry.execute("test", "tool", {})).rejects.toMatchObject({
+      code: "CORTEX_PLUGIN_NOT_READY",
+      cause,
+    });
+    const second = makeRegistry().registry;
+    second.register(listedAtSetup(() => Promise.reject(cause)));
+    await expect(second.preview("test", "tool", {})).rejects.toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", cause });
+  });
+
+  it("resolves as aborted when the caller aborts during that setup, and closes with the registry", async () => {
+    let release!: () => void;
+    const { registry } = makeRegistry();
+    const plugin = listedAtSetup(() => new Promise<void>((resolve) => (release = resolve)));
+    registry.register(plugin);
+    const controller = new AbortController();
+    const call = registry.execute("test", "tool", {}, { signal: controller.signal });
+    await sleep(10);
+    controller.abort();
+    await expect(call).resolves.toMatchObject({ success: false, code: "CORTEX_ABORTED" });
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(0);
+    release();
+    await registry.setupAllPending();
+    expect(plugin.calls).toEqual([]);
+
+    const second = makeRegistry().registry;
+    second.register(listedAtSetup(() => new Promise<void>(() => undefined)));
+    const waiting = second.execute("test", "tool", {}).catch((error: unknown) => error);
+    await sleep(10);
+    await second.shutdown();
+    expect(await waiting).toMatchObject({ code: "CORTEX_REGISTRY_CLOSED" });
+  });
 });
