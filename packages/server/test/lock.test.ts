@@ -1,11 +1,11 @@
-import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { withFileLock } from "../src/ledger/lock.js";
 import { LedgerLockedError } from "../src/index.js";
+import { withZombie } from "../../../test-support/zombie.js";
 import { useTempDirs } from "./support/ledger.js";
 
 const tempDir = useTempDirs();
@@ -48,24 +48,11 @@ describe("withFileLock", () => {
   it.runIf(process.platform === "linux")(
     "takes over a lock whose holder died but was never reaped (a zombie)",
     async () => {
-      // The shell starts `sleep 0`, prints its pid, then becomes `sleep 30`, which never reaps it:
-      // what a killed writer looks like in a container whose first process does not reap orphans.
-      const parent = spawn("/bin/sh", ["-c", "sleep 0 & echo $!; exec sleep 30"], {
-        stdio: ["ignore", "pipe", "ignore"],
-      });
-      try {
-        const pid = Number(
-          await new Promise<string>((resolve) => parent.stdout.once("data", (d: Buffer) => resolve(String(d)))),
-        );
-        const zombie = () => readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.startsWith("Z");
-        for (let i = 0; i < 400 && !zombie(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-        expect(zombie()).toBe(true);
+      await withZombie(async (pid) => {
         const lock = join(await tempDir(), "x.lock");
         await writeFile(lock, `${pid}\n${hostname()}\n0\n`);
         expect(await withFileLock(lock, () => Promise.resolve("ran"), { timeoutMs: 20_000 })).toBe("ran");
-      } finally {
-        parent.kill("SIGKILL");
-      }
+      });
     },
   );
 
