@@ -3,7 +3,13 @@ import { approvalRequest, checkPrincipal, defaultAuthorize, type TierGate } from
 import { runAction, RunningCalls } from "./call.js";
 import { setUpBeforeLookup, waitUntilReady, type WaitHost } from "./wait.js";
 import { discoverPlugins, registerDiscovered, type DiscoveryOptions, type DiscoveryReport } from "./discovery.js";
-import { ActionNotFoundError, messageText, PluginNotFoundError, RegistryClosedError } from "./errors.js";
+import {
+  ActionNotFoundError,
+  messageText,
+  PluginNotFoundError,
+  PreviewFailedError,
+  RegistryClosedError,
+} from "./errors.js";
 import { scopedBroker, variableNamer, type PluginCredentialInfo } from "./credentials.js";
 import { discoverDeclaredMcpServers } from "./mcp-servers.js";
 import { checkHealth, worstStatus } from "./health.js";
@@ -40,6 +46,15 @@ import {
 import { Compilers, readParams } from "./validation.js";
 
 const NO_OPTIONS: ExecuteOptions = Object.freeze({});
+
+/**
+ * Whether a plugin has no actions because they are listed at its setup (an
+ * MCP server's tools): it lists none and was never set up, or its setup
+ * failed. A call to it goes through its setup (single-flight: it runs once)
+ * before the lookup, so it gets the setup's outcome, not an unknown action.
+ */
+const listsActionsAtSetup = (entry: PluginEntry): boolean =>
+  entry.actions.size === 0 && (entry.state === "pending" || entry.state === "failed");
 
 /**
  * Holds plugins and runs their actions through one gate, in this order:
@@ -169,7 +184,7 @@ export class PluginRegistry {
     try {
       if (this.#closed.signal.aborted) throw new RegistryClosedError(`execute "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
-      if (entry.state === "pending" && entry.actions.size === 0) {
+      if (listsActionsAtSetup(entry)) {
         return this.#executeAfterSetup(entry, action, params, options).catch((error: unknown) =>
           Promise.reject(this.#rejection(error)),
         );
@@ -192,10 +207,10 @@ export class PluginRegistry {
   }
 
   /**
-   * `execute` on a pending plugin that lists no actions yet: one that lists
-   * them at setup (an MCP server's tools) has none before, so it is set up
-   * first and the action looked up then. A caller that aborts meanwhile
-   * gets the aborted result, the plugin never run.
+   * `execute` on a plugin that lists its actions at setup (see
+   * {@link listsActionsAtSetup}): set up first, the action looked up then.
+   * A caller that aborts meanwhile gets the aborted result, the plugin never
+   * run; a failed setup rejects with `CORTEX_PLUGIN_NOT_READY`.
    */
   async #executeAfterSetup(
     entry: PluginEntry,
@@ -233,9 +248,13 @@ export class PluginRegistry {
     try {
       if (this.#closed.signal.aborted) throw new RegistryClosedError(`preview "${plugin}.${action}"`);
       const entry = this.#entry(plugin);
-      // As in `execute`: a pending plugin that lists no actions yet is set up before the lookup.
-      if (entry.state === "pending" && entry.actions.size === 0) {
-        await setUpBeforeLookup(this.#wait, entry, `preview "${plugin}.${action}"`, undefined);
+      // As in `execute`: a plugin that lists no actions before its setup is set up before the lookup.
+      if (listsActionsAtSetup(entry)) {
+        const label = `preview "${plugin}.${action}"`;
+        if (!(await setUpBeforeLookup(this.#wait, entry, label, options.signal))) {
+          const reason: unknown = options.signal?.reason;
+          throw new PreviewFailedError(entry.name, action, `the caller aborted it: ${messageText(reason)}`, reason);
+        }
       }
       const act = this.#action(entry, action);
       const args = act.check(params);

@@ -762,20 +762,29 @@ describe("plugins whose actions change", () => {
     expect(registry.state("test")).toBe("pending");
   });
 
-  it("reports a failed setup of such a plugin as CORTEX_PLUGIN_NOT_READY, for execute and preview", async () => {
+  it("reports a failed setup of such a plugin as CORTEX_PLUGIN_NOT_READY, for execute and preview, every time", async () => {
     const { registry } = makeRegistry();
     const cause = new Error("the server would not start");
-    registry.register(listedAtSetup(() => Promise.reject(cause)));
-    await expect(registry.execute("test", "tool", {})).rejects.toMatchObject({
-      code: "CORTEX_PLUGIN_NOT_READY",
-      cause,
-    });
+    const plugin = listedAtSetup(() => Promise.reject(cause));
+    registry.register(plugin);
+    // Every call, not only the first, gets the setup's outcome: the plugin never listed an action to be unknown.
+    for (let i = 0; i < 2; i++) {
+      await expect(registry.execute("test", "tool", {})).rejects.toMatchObject({
+        code: "CORTEX_PLUGIN_NOT_READY",
+        cause,
+      });
+      await expect(registry.preview("test", "tool", {})).rejects.toMatchObject({
+        code: "CORTEX_PLUGIN_NOT_READY",
+        cause,
+      });
+    }
+    expect(plugin.setups).toBe(1);
     const second = makeRegistry().registry;
     second.register(listedAtSetup(() => Promise.reject(cause)));
     await expect(second.preview("test", "tool", {})).rejects.toMatchObject({ code: "CORTEX_PLUGIN_NOT_READY", cause });
   });
 
-  it("resolves as aborted when the caller aborts during that setup, and closes with the registry", async () => {
+  it("stops waiting for that setup when the caller aborts (execute: aborted result; preview: failed) or the registry closes", async () => {
     let release!: () => void;
     const { registry } = makeRegistry();
     const plugin = listedAtSetup(() => new Promise<void>((resolve) => (release = resolve)));
@@ -789,6 +798,16 @@ describe("plugins whose actions change", () => {
     release();
     await registry.setupAllPending();
     expect(plugin.calls).toEqual([]);
+
+    // A preview waiting for that setup is given up as the caller aborts, like any preview.
+    const slow = makeRegistry().registry;
+    slow.register(listedAtSetup(() => new Promise<void>(() => undefined)));
+    const previewing = new AbortController();
+    const preview = slow.preview("test", "tool", {}, { signal: previewing.signal }).catch((error: unknown) => error);
+    await sleep(10);
+    previewing.abort(new Error("the person left"));
+    expect(await preview).toMatchObject({ code: "CORTEX_PREVIEW_FAILED", cause: { message: "the person left" } });
+    expect(getEventListeners(previewing.signal, "abort")).toHaveLength(0);
 
     const second = makeRegistry().registry;
     second.register(listedAtSetup(() => new Promise<void>(() => undefined)));

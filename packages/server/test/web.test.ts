@@ -136,6 +136,30 @@ describe("the web page", () => {
     await context.close();
   });
 
+  it("keeps the focus on the heading when a view loads again as its event stream connects", async () => {
+    const checkpoint = await app.pause("files__write", { path: "focus.txt", content: "focus\n" });
+    const { page, context, clean } = await openPage(browser);
+    await signIn(page, running.url, "april");
+    await page.goto(`${running.url}/#/checkpoint/${checkpoint.id}`);
+    await page.locator("h1", { hasText: "files.write" }).waitFor();
+    // Loaded afresh with the stream held: the view is shown (its heading focused) before the stream connects.
+    let connect!: () => void;
+    const held = new Promise<void>((resolve) => (connect = resolve));
+    await page.route("**/api/events", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.reload();
+    await page.locator("main h1", { hasText: "files.write" }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    await page.evaluate(() => document.querySelector("main h1")?.setAttribute("data-first", ""));
+    connect();
+    await page.locator("main h1:not([data-first])", { hasText: "files.write" }).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");
+    await clean();
+    await context.close();
+  });
+
   it("runs an ADMIN delete only after two different admins approve it, each in their own browser", async () => {
     await writeFile(join(app.root, "obsolete.txt"), "old\n");
     const checkpoint = await app.pause("files__delete", { path: "obsolete.txt" }, { principal: principal("carol") });

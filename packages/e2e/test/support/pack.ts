@@ -99,7 +99,7 @@ export async function tempProject(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }
 
-/** Removes a temp folder unless CORTEX_E2E_KEEP is set (to inspect a failure). */
+/** Removes a temp folder unless CORTEX_E2E_KEEP is set (to inspect a failure; the run's temp folder is then kept too). */
 export async function removeProject(dir: string | undefined): Promise<void> {
   if (dir !== undefined && !process.env.CORTEX_E2E_KEEP) await rm(dir, { recursive: true, force: true });
 }

@@ -1,8 +1,7 @@
 // @ts-check
-/* global document, CSS, HTMLElement */
 import { api, ApiError } from "./api.js";
 import { renderDiff } from "./diff.js";
-import { announce, h, json, replace, route, tierBadge, time } from "./dom.js";
+import { announce, focusKey, h, json, refocus, replace, route, tierBadge, time } from "./dom.js";
 
 /**
  * @typedef {import("./inbox.js").View} View
@@ -14,18 +13,6 @@ import { announce, h, json, replace, route, tierBadge, time } from "./dom.js";
  * @param {import("./dom.js").Child | import("./dom.js").Child[]} value
  */
 const row = (term, value) => [h("dt", {}, term), h("dd", {}, value)];
-
-/**
- * A selector for the element in `root` that has the focus, so the same control can have it once drawn again.
- * @param {HTMLElement} root
- */
-function focusKey(root) {
-  const active = document.activeElement;
-  if (!(active instanceof HTMLElement) || !root.contains(active)) return "";
-  if (active.id) return `#${CSS.escape(active.id)}`;
-  const decision = active.dataset.decision;
-  return decision ? `button[data-decision="${CSS.escape(decision)}"]` : "";
-}
 
 /** @param {any} preview */
 function previewSection(preview) {
@@ -121,6 +108,8 @@ export async function checkpointView(root, checkpointId) {
             ...(reason.value.trim() ? { reason: reason.value.trim() } : {}),
           },
         });
+        // Recorded with the vote: the form drawn again starts empty.
+        reason.value = "";
         lastStatus =
           result.status === "pending"
             ? `Your approval is recorded: ${result.approvals.length} of ${result.quorum}. Another principal must approve too.`
@@ -274,7 +263,7 @@ export async function checkpointView(root, checkpointId) {
       ),
     );
     reason.value = typed;
-    if (focused) /** @type {HTMLElement | null} */ (root.querySelector(focused))?.focus();
+    refocus(root, focused);
   }
 
   await render();

@@ -1,5 +1,5 @@
 // @ts-check
-/* global document */
+/* global document, CSS, HTMLElement */
 // Every element of the page is made here. Text only ever goes in as text
 // nodes, never as HTML, so a string from a plugin, a model or a person
 // cannot become markup; attributes are limited to a fixed list, and links
@@ -170,4 +170,27 @@ export function tierBadge(tier) {
 export function statusBadge(status) {
   const known = /^[a-z_]+$/.test(status) ? status : "other";
   return h("span", { class: `badge status-${known}` }, status.replace("_", " "));
+}
+
+/**
+ * A selector for the element of `root` that has the focus (by its id, a
+ * decision button, or the view's heading), so a view drawn again can give
+ * the focus back; "" when nothing in `root` has it.
+ * @param {HTMLElement} root
+ */
+export function focusKey(root) {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement) || !root.contains(active)) return "";
+  if (active.id) return `#${CSS.escape(active.id)}`;
+  if (active.dataset.decision) return `button[data-decision="${CSS.escape(active.dataset.decision)}"]`;
+  return active.tagName === "H1" ? "h1" : "";
+}
+
+/**
+ * Gives the focus back to what {@link focusKey} named, once `root` is drawn again.
+ * @param {HTMLElement} root
+ * @param {string} key
+ */
+export function refocus(root, key) {
+  if (key) /** @type {HTMLElement | null} */ (root.querySelector(key))?.focus();
 }
