@@ -12,6 +12,9 @@ async function auditFile() {
   return join(dir, "audit.jsonl");
 }
 
+/** The actions of a run whose model answers at once, in order. */
+const ONE_ANSWER = ["run.start", "step.start", "model.call", "model.complete", "step.complete", "run.complete"];
+
 describe("AuditExtension", () => {
   it("writes one record per hook to an append-only JSON-lines file and loses nothing on shutdown", async () => {
     const path = await auditFile();
@@ -109,14 +112,7 @@ describe("AuditExtension", () => {
     const memory = new MemoryAuditRecorder();
     const { engine } = setup([{ content: "hi" }], { extensions: [new AuditExtension({ recorder: memory })] });
     await engine.run("assistant", "x");
-    expect(memory.events.map((e) => e.action)).toEqual([
-      "run.start",
-      "step.start",
-      "model.call",
-      "model.complete",
-      "step.complete",
-      "run.complete",
-    ]);
+    expect(memory.events.map((e) => e.action)).toEqual(ONE_ANSWER);
     // Each record of a run carries its event's seq, so a lost record shows as a gap.
     expect(memory.events.map((e) => e.metadata.seq)).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -137,14 +133,7 @@ describe("AuditExtension", () => {
     // An object recorder gets the same records, as that text reads back (made a moment apart: the clock may tick).
     const untimed = ({ timestamp: _, ...rest }: AuditEvent) => rest;
     expect(lines.map((line) => untimed(JSON.parse(line) as AuditEvent))).toEqual(memory.events.map(untimed));
-    expect(lines.map((line) => (JSON.parse(line) as AuditEvent).action)).toEqual([
-      "run.start",
-      "step.start",
-      "model.call",
-      "model.complete",
-      "step.complete",
-      "run.complete",
-    ]);
+    expect(lines.map((line) => (JSON.parse(line) as AuditEvent).action)).toEqual(ONE_ANSWER);
   });
 });
 

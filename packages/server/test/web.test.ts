@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeApp, type TestApp } from "./support/app.js";
-import { launchChromium, openPage, signIn, tabTo } from "./support/browser.js";
+import { holdEvents, launchChromium, openPage, signIn, tabTo } from "./support/browser.js";
 import { call, PEOPLE, principal, startServer, waitFor, WAIT_MS, type Running } from "./support/server.js";
 
 let browser: Browser;
@@ -109,12 +109,7 @@ describe("the web page", () => {
   it("catches up on what the server announced while the page's event stream was not connected yet", async () => {
     const { page, context, clean } = await openPage(browser);
     // Holds the page's event stream until the server has announced the checkpoint: that event is lost.
-    let connect!: () => void;
-    const held = new Promise<void>((resolve) => (connect = resolve));
-    await page.route("**/api/events", async (route) => {
-      await held;
-      await route.continue();
-    });
+    const connect = await holdEvents(page);
     await signIn(page, running.url, "april");
     await page.locator("h1", { hasText: "Pending approvals" }).waitFor();
     const checkpoint = await app.pause("files__write", { path: "missed.txt", content: "missed\n" });
@@ -143,12 +138,7 @@ describe("the web page", () => {
     await page.goto(`${running.url}/#/checkpoint/${checkpoint.id}`);
     await page.locator("h1", { hasText: "files.write" }).waitFor();
     // Loaded afresh with the stream held: the view is shown (its heading focused) before the stream connects.
-    let connect!: () => void;
-    const held = new Promise<void>((resolve) => (connect = resolve));
-    await page.route("**/api/events", async (route) => {
-      await held;
-      await route.continue();
-    });
+    const connect = await holdEvents(page);
     await page.reload();
     await page.locator("main h1", { hasText: "files.write" }).waitFor();
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe("H1");

@@ -73,6 +73,21 @@ export async function tabTo(page: Page, selector: string, max = 40): Promise<voi
   throw new Error(`${selector} was not reached with ${max} presses of Tab`);
 }
 
+/**
+ * Holds the page's event stream (`GET /api/events`) from now on: it connects
+ * only once the returned function is called, so events sent before are lost
+ * to the page.
+ */
+export async function holdEvents(page: Page): Promise<() => void> {
+  let connect!: () => void;
+  const held = new Promise<void>((resolve) => (connect = resolve));
+  await page.route("**/api/events", async (route) => {
+    await held;
+    await route.continue();
+  });
+  return connect;
+}
+
 /** Signs a person in through the page's form, with the keyboard only. */
 export async function signIn(page: Page, url: string, person: Person): Promise<void> {
   await page.goto(url);

@@ -1,7 +1,7 @@
 // @ts-check
 import { api, ApiError } from "./api.js";
 import { renderDiff } from "./diff.js";
-import { announce, focusKey, h, json, refocus, replace, route, tierBadge, time } from "./dom.js";
+import { announce, h, json, redraw, replace, route, tierBadge, time } from "./dom.js";
 
 /**
  * @typedef {import("./inbox.js").View} View
@@ -169,9 +169,8 @@ export async function checkpointView(root, checkpointId) {
     );
 
     // Drawn again on every vote and reconnection: what the person typed and where their focus was stay.
-    const typed = /** @type {HTMLTextAreaElement | null} */ (root.querySelector("#reason"))?.value ?? "";
-    const focused = focusKey(root);
-    replace(
+    reason.value = /** @type {HTMLTextAreaElement | null} */ (root.querySelector("#reason"))?.value ?? "";
+    redraw(
       root,
       h("p", {}, h("a", { href: "#/inbox" }, "← Inbox")),
       h("h1", { tabindex: -1 }, tierBadge(checkpoint.tier), " ", name),
@@ -262,8 +261,6 @@ export async function checkpointView(root, checkpointId) {
         ),
       ),
     );
-    reason.value = typed;
-    refocus(root, focused);
   }
 
   await render();

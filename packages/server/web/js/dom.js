@@ -174,11 +174,10 @@ export function statusBadge(status) {
 
 /**
  * A selector for the element of `root` that has the focus (by its id, a
- * decision button, or the view's heading), so a view drawn again can give
- * the focus back; "" when nothing in `root` has it.
+ * decision button, or the view's heading); "" when nothing in `root` has it.
  * @param {HTMLElement} root
  */
-export function focusKey(root) {
+function focusKey(root) {
   const active = document.activeElement;
   if (!(active instanceof HTMLElement) || !root.contains(active)) return "";
   if (active.id) return `#${CSS.escape(active.id)}`;
@@ -187,10 +186,14 @@ export function focusKey(root) {
 }
 
 /**
- * Gives the focus back to what {@link focusKey} named, once `root` is drawn again.
+ * Replaces a view's children, as {@link replace} does, for a view drawn
+ * again on a change: the focus goes back to the same control (its id, a
+ * decision button, or the heading), so a keyboard user stays where they were.
  * @param {HTMLElement} root
- * @param {string} key
+ * @param {...(Child | Child[])} children
  */
-export function refocus(root, key) {
+export function redraw(root, ...children) {
+  const key = focusKey(root);
+  replace(root, ...children);
   if (key) /** @type {HTMLElement | null} */ (root.querySelector(key))?.focus();
 }

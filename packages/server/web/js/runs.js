@@ -1,7 +1,7 @@
 // @ts-check
 /* global window, clearTimeout */
 import { api, query } from "./api.js";
-import { focusKey, h, json, refocus, replace, route, statusBadge, time } from "./dom.js";
+import { h, json, redraw, replace, route, statusBadge, time } from "./dom.js";
 
 /** @typedef {import("./inbox.js").View} View */
 
@@ -118,8 +118,7 @@ export async function runView(root, runId) {
   async function render() {
     const { run, events } = await api(`/api/runs/${encodeURIComponent(runId)}`);
     // Drawn again on every change of the run and every reconnection: the focus stays where it was.
-    const focused = focusKey(root);
-    replace(
+    redraw(
       root,
       h("p", {}, h("a", { href: "#/runs" }, "← Runs")),
       h("h1", { tabindex: -1 }, "Run ", h("span", { class: "mono" }, run.runId)),
@@ -144,7 +143,6 @@ export async function runView(root, runId) {
       h("h2", {}, "Timeline"),
       h("ol", { class: "timeline" }, events.map(eventItem)),
     );
-    refocus(root, focused);
   }
   await render();
   return {
