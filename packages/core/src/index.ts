@@ -85,7 +85,7 @@ export { AuditExtension } from "./extensions/audit.js";
 export type { AuditRecorder } from "./extensions/audit.js";
 export type { AuditEvent, AuditOutcome } from "./extensions/audit-records.js";
 export { JsonLinesAuditRecorder, MemoryAuditRecorder, readAuditLog } from "./extensions/audit-recorders.js";
-export type { AuditLog } from "./extensions/audit-recorders.js";
+export type { AuditLog, JsonLinesAuditRecorderOptions } from "./extensions/audit-recorders.js";
 export {
   AgentNotFoundError,
   CheckpointNotFoundError,

@@ -11,7 +11,16 @@ export {
 export type { CortexErrorOptions, ErrorInfo, ErrorTable, PrimitivesErrorCode } from "./errors.js";
 export { LOG_LEVELS, consoleLogger, createConsoleLogger, guardedLogger, isLogger, silentLogger } from "./logger.js";
 export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from "./logger.js";
-export { MAX_TIMER_MS, checkTimeLimit, delay, isTimeLimit, onAbort, startTimer, withDeadline } from "./deadline.js";
+export {
+  DeadlineSeries,
+  MAX_TIMER_MS,
+  checkTimeLimit,
+  delay,
+  isTimeLimit,
+  onAbort,
+  startTimer,
+  withDeadline,
+} from "./deadline.js";
 export type { DeadlineOptions, TimerOptions } from "./deadline.js";
 export { isPlainObject } from "./objects.js";
 export { writeFileAtomic } from "./files.js";

@@ -1,7 +1,6 @@
 import {
+  DeadlineSeries,
   FINISH_REASONS,
-  withDeadline,
-  type DeadlineOptions,
   type FinishReason,
   type ModelClient,
   type ModelRequest,
@@ -17,14 +16,18 @@ function modelFailed(error: unknown): RunError {
   return new RunError("CORTEX_MODEL_ERROR", `The model failed: ${why}`, { cause: error });
 }
 
-/** The deadline of every model call of a run, made once per run: the run's signal and the model timeout. */
-export function modelDeadline(signal: AbortSignal, timeoutMs: number): DeadlineOptions {
-  return {
+/**
+ * The deadline of every model call of a run, made once per run: the run's
+ * signal and the model timeout, with one timer and one abort listener for
+ * the run's calls, which come one at a time. The run closes it when it stops.
+ */
+export function modelDeadline(signal: AbortSignal, timeoutMs: number): DeadlineSeries {
+  return new DeadlineSeries({
     timeoutMs,
     signal,
     timeoutError: (ms) => new RunError("CORTEX_MODEL_TIMEOUT", `The model did not answer within ${ms} ms`),
     abortError: () => abortError(signal),
-  };
+  });
 }
 
 /** Where a streamed step's text goes as it arrives. */
@@ -45,7 +48,7 @@ export type DeltaSink = (text: string) => void;
 export async function callModel(
   model: ModelClient,
   request: ModelRequest,
-  deadline: DeadlineOptions,
+  deadline: DeadlineSeries,
   abortRun: (reason: RunError) => void,
   onDelta?: DeltaSink,
 ): Promise<ModelResponse> {
@@ -66,7 +69,7 @@ export async function callModel(
     throw modelFailed(error);
   }
   try {
-    const response = await withDeadline(answer, deadline);
+    const response = await deadline.race(answer);
     // A streamed run over a model without `stream` gets the whole answer as one delta, once the call has won its race.
     if (onDelta !== undefined && !streamed) announce(response, onDelta);
     return response;

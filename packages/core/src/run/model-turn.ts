@@ -3,7 +3,7 @@ import {
   isCortexError,
   toErrorInfo,
   withDeadline,
-  type DeadlineOptions,
+  type DeadlineSeries,
   type ErrorInfo,
   type FinishReason,
   type ModelMessage,
@@ -29,7 +29,7 @@ export interface TurnScope {
   readonly persona: PersonaRuntime;
   readonly tools: ReadonlyMap<string, ToolEntry>;
   readonly signal: AbortSignal;
-  readonly deadline: DeadlineOptions;
+  readonly deadline: DeadlineSeries;
   /** Aborts the whole run: a model call past its deadline fails it. */
   readonly abortRun: (reason: RunError) => void;
   readonly check: OutputCheck | undefined;

@@ -7,6 +7,7 @@ import {
   type ErrorInfo,
   type Logger,
   type ModelClient,
+  type DeadlineSeries,
   type ModelMessage,
 } from "@cortex/primitives";
 import type { EngineApprover } from "../approval/approver.js";
@@ -77,6 +78,8 @@ export class RunLoop {
   readonly #executor: ToolExecutor;
   readonly #session: RunSession;
   readonly #signal: AbortSignal;
+  /** The model calls' deadline, closed when the drive stops. */
+  readonly #deadline: DeadlineSeries;
   /** The run store when it keeps every run's progress: only then is a step saved before its calls run. */
   readonly #durable: DurableRunStore | undefined;
 
@@ -93,6 +96,7 @@ export class RunLoop {
     this.#events = new RunEvents(ctx.hooks, state, extras.sink);
     this.#persona = new PersonaRuntime(persona, agent, state.mind, state.runId, this.#events);
     this.#session = new RunSession(ctx.sessions, state, ctx.settings.sessionLeaseMs);
+    this.#deadline = modelDeadline(run.signal, ctx.settings.modelTimeoutMs);
     this.#turn = new ModelTurn({
       ctx,
       state,
@@ -100,7 +104,7 @@ export class RunLoop {
       persona: this.#persona,
       tools: this.#tools,
       signal: this.#signal,
-      deadline: modelDeadline(run.signal, ctx.settings.modelTimeoutMs),
+      deadline: this.#deadline,
       abortRun: (reason) => run.abort(reason),
       check: extras.check,
     });
@@ -173,6 +177,7 @@ export class RunLoop {
       return await this.#fail(error);
     } finally {
       release();
+      this.#deadline.close();
     }
   }
 
