@@ -154,6 +154,98 @@ describe("JsonLinesAuditRecorder writes every record whole and in order", () => 
   });
 });
 
+interface Write {
+  at: number;
+  actions: string[];
+}
+
+/** Records every `writevSync` of the recorders (when, and which records' actions) while `body` runs; `body` sees them as they come. */
+async function watchWrites(body: (writes: readonly Write[]) => Promise<void>): Promise<Write[]> {
+  const writes: Write[] = [];
+  const real = fs.writevSync;
+  const spy = vi.spyOn(fs, "writevSync").mockImplementation((fd, buffers) => {
+    const text = Buffer.concat(buffers as Uint8Array[]).toString("utf8");
+    const actions = text
+      .split("\n")
+      .filter((line) => line !== "")
+      .map((line) => (JSON.parse(line) as AuditEvent).action);
+    writes.push({ at: performance.now(), actions });
+    return real(fd, buffers);
+  });
+  try {
+    await body(writes);
+  } finally {
+    spy.mockRestore();
+  }
+  return writes;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe("JsonLinesAuditRecorder's write interval", () => {
+  it("writes records made sooner than writeIntervalMs after a write together, once the interval has passed", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile(), { writeIntervalMs: 200 });
+    const writes = await watchWrites(async () => {
+      await recorder.record(event("first"));
+      // Three more turns, each with a record, all well within the interval.
+      const later: Promise<void>[] = [];
+      for (const action of ["second", "third", "fourth"]) {
+        later.push(recorder.record(event(action)));
+        await nextTurn();
+      }
+      await Promise.all(later);
+    });
+    expect(writes.map((w) => w.actions)).toEqual([["first"], ["second", "third", "fourth"]]);
+    // libuv counts whole milliseconds, so a timer may fire up to 1 ms early by performance.now().
+    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(199);
+    await expectLog(recorder, ["first", "second", "third", "fourth"], 0);
+  });
+
+  it("writes each turn's records as the turn ends when writeIntervalMs is 0", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile(), { writeIntervalMs: 0 });
+    const writes = await watchWrites(async () => {
+      for (const turn of [["a", "b"], ["c"], ["d", "e"]]) await Promise.all(turn.map((a) => recorder.record(event(a))));
+    });
+    expect(writes.map((w) => w.actions)).toEqual([["a", "b"], ["c"], ["d", "e"]]);
+    await expectLog(recorder, ["a", "b", "c", "d", "e"], 0);
+  });
+
+  it("writes a record at the end of its turn when the last write was longer ago than the interval", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile(), { writeIntervalMs: 20 });
+    const writes = await watchWrites(async (seen) => {
+      await recorder.record(event("first"));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      const at = performance.now();
+      await recorder.record(event("second"));
+      // Written as its turn ended: no timer was waited for.
+      expect(seen[1]!.at - at).toBeLessThan(20);
+    });
+    expect(writes.map((w) => w.actions)).toEqual([["first"], ["second"]]);
+    await recorder.close();
+  });
+
+  it("writes what waits for the interval at once on close", async () => {
+    const recorder = new JsonLinesAuditRecorder(await auditFile(), { writeIntervalMs: 60_000 });
+    const writes = await watchWrites(async (seen) => {
+      await recorder.record(event("first"));
+      const waiting = recorder.record(event("waiting"));
+      await nextTurn();
+      expect(seen).toHaveLength(1);
+      const closed = recorder.close();
+      // Without the wake-up the batch would wait a minute: the test would time out here.
+      await Promise.all([waiting, closed]);
+    });
+    expect(writes.map((w) => w.actions)).toEqual([["first"], ["waiting"]]);
+    expect((await readAuditLog(recorder.path)).events.map((e) => e.action)).toEqual(["first", "waiting"]);
+  });
+
+  it.each([-1, Number.NaN, "5", 60_001, Infinity])("refuses writeIntervalMs %s with CORTEX_INVALID_OPTIONS", (bad) => {
+    expect(() => new JsonLinesAuditRecorder("audit.jsonl", { writeIntervalMs: bad as number })).toThrow(
+      expect.objectContaining({ code: "CORTEX_INVALID_OPTIONS", option: "writeIntervalMs" }),
+    );
+  });
+});
+
 describe("JsonLinesAuditRecorder.recordJson", () => {
   it("writes a record's JSON text as its line, in order with records given as objects", async () => {
     const recorder = new JsonLinesAuditRecorder(await auditFile());

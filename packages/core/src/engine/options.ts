@@ -36,6 +36,8 @@ export const ENGINE_DEFAULTS = Object.freeze({
   parallelConcurrency: 4,
   /** Recent samples `MetricsExtension` keeps per duration for its percentiles. */
   metricsWindow: 10_000,
+  /** The least time between two writes of a `JsonLinesAuditRecorder`'s file: records made sooner go in the next one. */
+  auditWriteIntervalMs: 1,
   /** Wrong tool calls (an unknown tool, arguments that are not JSON) sent back to the model per run before it fails. */
   maxToolRepairs: 3,
   /** Answers that do not match a run's `output` schema sent back to the model before the run fails. */

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { open, readFile, type FileHandle } from "node:fs/promises";
-import { isPlainObject } from "@cortex/primitives";
+import { InvalidOptionsError, isPlainObject } from "@cortex/primitives";
+import { ENGINE_DEFAULTS } from "../engine/options.js";
 import { toJson } from "../json.js";
 import type { AuditRecorder } from "./audit.js";
 import type { AuditEvent } from "./audit-records.js";
@@ -19,12 +20,24 @@ const LINE_BREAK = Buffer.from("\n");
 const noop = (): void => undefined;
 /** Resolves once the event loop has turned: every record of the current task then joins the batch. */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Options of {@link JsonLinesAuditRecorder}. */
+export interface JsonLinesAuditRecorderOptions {
+  /**
+   * The least time between two writes of the file, in milliseconds. Records
+   * made sooner after a write wait, and go together in the next one. Default
+   * 1; 0 writes each turn's records as the turn ends.
+   */
+  writeIntervalMs?: number;
+}
 /** The size of the buffers records are serialized into; a longer record gets a buffer of its own. */
 const CHUNK_BYTES = 64 * 1024;
-/** Buffers kept for reuse once their batch is written: a burst's backlog is given back, not kept. */
-const SPARE_CHUNKS = 4;
+/** Buffers kept for reuse once their batch is written (512 KiB): a burst's backlog is given back, not kept. */
+const SPARE_CHUNKS = 8;
 /** Text queued before it is encoded into a buffer: at 3 bytes a code unit at most, it fits an empty one. */
 const TEXT_UNITS = Math.floor(CHUNK_BYTES / 3);
+/** The longest write interval: records wait in memory, so at most a minute of them. */
+const MAX_INTERVAL_MS = 60_000;
 
 /**
  * Writes every byte of `parts` to `fd` (opened to append), synchronously: a
@@ -50,10 +63,16 @@ const reuse = (part: Buffer): Buffer => Buffer.from(part.buffer, 0, CHUNK_BYTES)
  * the order records arrive. Each record is serialized as it arrives (given
  * as JSON text by `AuditExtension`, see {@link AuditRecorder.recordJson}),
  * encoded a few hundred at a time into reused buffers outside the JavaScript
- * heap, and the records of one turn of the event loop are written together
- * when it ends, in one system call: a burst of records never holds objects
- * for the garbage collector to walk.
- * `close()` resolves once every record handed over has reached the file.
+ * heap (a burst of records never holds objects for the garbage collector to
+ * walk), and written in batches, one system call each: a batch is written
+ * when the turn of the event loop it was made in ends, or, when the last
+ * write was less than `writeIntervalMs` ago, once that interval has passed,
+ * with every record made meanwhile. An append costs the file system about
+ * as much for a few hundred bytes as for a hundred kilobytes, so under load
+ * the file is written at most once per interval, and a record still waits
+ * no longer than that.
+ * `close()` writes what waits at once, and resolves once every record
+ * handed over has reached the file.
  * Every record starts on a fresh line: a file whose last line was torn (a
  * crash mid-write, a full disk) gets a line break before the next record, so
  * only the torn line is lost (see {@link readAuditLog}).
@@ -79,8 +98,25 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
   /** Records of the queued batch that JSON cannot hold. */
   #lost = 0;
   #closed = false;
+  readonly #intervalMs: number;
+  /** When the last write began (`performance.now()`); the next one waits until the interval has passed. */
+  #lastWrite = -Infinity;
+  /** Ends the wait for the next write at once (on close), while a batch waits for the interval to pass. */
+  #wake: (() => void) | undefined;
 
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    options: JsonLinesAuditRecorderOptions = {},
+  ) {
+    const { writeIntervalMs = ENGINE_DEFAULTS.auditWriteIntervalMs } = options;
+    if (typeof writeIntervalMs !== "number" || !(writeIntervalMs >= 0) || writeIntervalMs > MAX_INTERVAL_MS) {
+      throw new InvalidOptionsError(
+        "writeIntervalMs",
+        `JsonLinesAuditRecorder: writeIntervalMs must be a number of milliseconds from 0 to ${MAX_INTERVAL_MS}; got ${String(writeIntervalMs)}`,
+      );
+    }
+    this.#intervalMs = writeIntervalMs;
+  }
 
   record(event: AuditEvent): Promise<void> {
     const line = toJson(event);
@@ -113,10 +149,32 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
       this.#scheduled = true;
       this.#tail = this.#tail
         .catch(noop)
-        .then(nextTurn)
+        .then(() => this.#due())
         .then(() => this.#write());
     }
     return this.#tail;
+  }
+
+  /**
+   * Resolves when the queued batch may be written: once the event loop has
+   * turned, and no sooner than the write interval after the last write (at
+   * once when the recorder is closed meanwhile).
+   */
+  #due(): Promise<void> {
+    const wait = this.#lastWrite + this.#intervalMs - performance.now();
+    if (wait <= 0 || this.#closed) return nextTurn();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.#woken(resolve), wait);
+      this.#wake = () => {
+        clearTimeout(timer);
+        this.#woken(resolve);
+      };
+    });
+  }
+
+  #woken(resolve: () => void): void {
+    this.#wake = undefined;
+    resolve();
   }
 
   /** Encodes the queued text into the buffer being filled, or into a fresh one when it lacks room. */
@@ -167,6 +225,7 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
     this.#filled = [];
     this.#lost = 0;
     this.#scheduled = false;
+    this.#lastWrite = performance.now();
     const handle = (this.#handle ??= this.#open());
     try {
       const file = await handle;
@@ -189,6 +248,7 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#wake?.();
     await this.#tail.catch(noop);
     const handle = this.#handle;
     this.#handle = undefined;
