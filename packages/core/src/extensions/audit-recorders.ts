@@ -30,6 +30,7 @@ export interface JsonLinesAuditRecorderOptions {
    */
   writeIntervalMs?: number;
 }
+
 /** The size of the buffers records are serialized into; a longer record gets a buffer of its own. */
 const CHUNK_BYTES = 64 * 1024;
 /** Buffers kept for reuse once their batch is written (512 KiB): a burst's backlog is given back, not kept. */
