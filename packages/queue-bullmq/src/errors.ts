@@ -7,6 +7,7 @@ export const QUEUE_BULLMQ_ERRORS = {
   CORTEX_QUEUE_JOB_FAILED: "QueueJobFailedError",
   CORTEX_QUEUE_WAIT_TIMEOUT: "QueueWaitTimeoutError",
   CORTEX_QUEUE_CLOSED: "QueueClosedError",
+  CORTEX_QUEUE_LEASE_LOST: "RunLeaseLostError",
   CORTEX_INVALID_OPTIONS: "InvalidOptionsError",
 } as const satisfies ErrorTable;
 
@@ -54,6 +55,22 @@ export class QueueWaitTimeoutError extends CortexError<"CORTEX_QUEUE_WAIT_TIMEOU
 export class QueueClosedError extends CortexError<"CORTEX_QUEUE_CLOSED"> {
   constructor(what: string) {
     super("CORTEX_QUEUE_CLOSED", `The ${what} is closed`);
+  }
+}
+
+/**
+ * A job lost its run's lease (its event loop stalled past the lease, and
+ * another job took the run) or the store fenced it off: the job stops
+ * driving the run, which the newer job owns. The abort reason of the run
+ * the job drove; its saves are refused with it from then on.
+ */
+export class RunLeaseLostError extends CortexError<"CORTEX_QUEUE_LEASE_LOST"> {
+  constructor(
+    readonly runId: string,
+    why: string,
+    options?: { cause?: unknown },
+  ) {
+    super("CORTEX_QUEUE_LEASE_LOST", `The job driving run "${runId}" stopped: ${why}`, options);
   }
 }
 

@@ -15,11 +15,13 @@ import {
   isPlainObject,
   type Logger,
 } from "@cortex/primitives";
-import { Worker } from "bullmq";
-import { coded, queueErrorOf } from "./errors.js";
+import { DelayedError, Worker, type Job } from "bullmq";
+import { coded, queueErrorOf, RunLeaseLostError } from "./errors.js";
+import { FencedRunStore } from "./fenced-store.js";
 import { connectionOf, locationOf, QUEUE_BULLMQ_DEFAULTS, wholeNumber, type QueueLocation } from "./options.js";
 import { RunLeases } from "./lease.js";
 import { processJob } from "./processor.js";
+import { RESUME, type ResumeJob } from "./jobs.js";
 
 /** Options of `startWorker`. */
 export interface WorkerOptions extends QueueLocation {
@@ -78,13 +80,37 @@ export async function startWorker(options: WorkerOptions): Promise<RunWorker> {
   );
   const maxStalledCount = wholeNumber(where, "maxStalledCount", options.maxStalledCount ?? d.maxStalledCount, 0);
   const logger = guardedLogger(options.logger ?? options.engine?.logger ?? consoleLogger);
-  const engine = createEngine({ ...options.engine, runStore: store, callJournal });
-  const worker: Worker = new Worker(
-    queueName,
-    (job, token) =>
-      leases.hold((job.data as { runId: string }).runId, token ?? randomUUID(), () => processJob(job, engine, store)),
-    { connection, prefix, concurrency, lockDuration, stalledInterval, maxStalledCount, autorun: false },
-  );
+  const fenced = new FencedRunStore(store);
+  const engine = createEngine({ ...options.engine, runStore: fenced, callJournal });
+  const drive = async (job: Job, token: string | undefined) => {
+    const checkpointId = job.name === RESUME ? (job.data as ResumeJob).checkpointId : undefined;
+    try {
+      return await leases.hold((job.data as { runId: string }).runId, token ?? randomUUID(), async (lease) => {
+        const leave = await fenced.enter(lease, checkpointId);
+        try {
+          return await processJob(job, engine, fenced, lease.signal);
+        } finally {
+          leave();
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof RunLeaseLostError)) throw error;
+      // The run is the newer job's now. This attempt ends without a result and without counting as a failure:
+      // the job waits a moment and, taken again, reports (or goes on with) the run as the newer job left it.
+      // When BullMQ already gave the job to another worker, moving it is refused and that worker has it.
+      if (token !== undefined) await job.moveToDelayed(Date.now() + d.backoffMs, token).catch(() => undefined);
+      throw new DelayedError(error.message);
+    }
+  };
+  const worker: Worker = new Worker(queueName, drive, {
+    connection,
+    prefix,
+    concurrency,
+    lockDuration,
+    stalledInterval,
+    maxStalledCount,
+    autorun: false,
+  });
   // Twice the job lock: a worker whose event loop stalls loses its job before its run.
   const leases = new RunLeases(worker.client, `${prefix}:${queueName}:lease:`, lockDuration * 2, logger);
   worker.on("error", (error) => logger.warn("queue worker error", { error: queueErrorOf(error, "worker") }));

@@ -24,6 +24,9 @@ const WORKERS = 3;
 /** Loaded spare processes kept waiting, so a killed worker is replaced at once. */
 const SPARES = 10;
 const KILL_EVERY_MS = 300;
+/** Every so often a worker's event loop stalls (SIGSTOP) for longer than its run leases last (2 × CX_LOCK_MS). */
+const STALL_EVERY_MS = 700;
+const STALL_MS = 2_500;
 /** The kills stop once every run has settled, or after this long. */
 const CHAOS_MS = 90_000;
 /** Then the runs left have this long to settle on the three workers. */
@@ -75,7 +78,7 @@ const settled = (key: string, result: RunResult | QueuedRun | undefined): boolea
 
 describe("the queue through crashes", () => {
   it(
-    `keeps ${RUNS} runs on ${WORKERS} workers, one SIGKILLed every ${KILL_EVERY_MS} ms and replaced at once, to the rules`,
+    `keeps ${RUNS} runs on ${WORKERS} workers, one SIGKILLed every ${KILL_EVERY_MS} ms and replaced at once, one stalled past its leases every ${STALL_EVERY_MS} ms, to the rules`,
     async () => {
       await db.ready();
       await bundledWorker();
@@ -110,6 +113,7 @@ describe("the queue through crashes", () => {
       let client: RunQueue | undefined;
       let chaos = true;
       let killer = Promise.resolve();
+      let staller = Promise.resolve();
       // Stops every process this test started (the workers close, the spares and the approver end) and the client.
       const shutdown = async () => {
         if (approver) await stopWorker(approver);
@@ -172,6 +176,22 @@ describe("the queue through crashes", () => {
           killerFailed = error as Error;
         });
 
+        // Meanwhile a worker that takes jobs is frozen past its leases, then goes on: other jobs take its runs, and
+        // it must stop driving them (it writes nothing more to them) once it runs again.
+        let stalls = 0;
+        staller = (async () => {
+          while (chaos) {
+            await sleep(STALL_EVERY_MS);
+            const taking = active.filter((worker) => worker.taking);
+            if (!chaos || taking.length === 0) continue;
+            const victim = taking[Math.floor(Math.random() * taking.length)]!;
+            victim.child.kill("SIGSTOP");
+            stalls += 1;
+            await sleep(STALL_MS);
+            victim.child.kill("SIGCONT");
+          }
+        })();
+
         const started = Date.now();
         let chaosMs = 0;
         let openAfterChaos = 0;
@@ -186,7 +206,7 @@ describe("the queue through crashes", () => {
           const done = [...results].every(([runId, result]) => settled(runs.get(runId)!, result));
           if (chaos && (done || killerFailed !== undefined || Date.now() - started > CHAOS_MS)) {
             chaos = false;
-            await killer;
+            await Promise.all([killer, staller]);
             chaosMs = Date.now() - started;
             openAfterChaos = [...results].filter(([runId, result]) => !settled(runs.get(runId)!, result)).length;
             await Promise.all(activations);
@@ -197,7 +217,7 @@ describe("the queue through crashes", () => {
         }
         const settleMs = Date.now() - started - chaosMs;
         console.info(
-          `chaos: ${RUNS} runs, ${kills} kills in ${chaosMs} ms (one per ${Math.round(chaosMs / Math.max(kills, 1))} ms;` +
+          `chaos: ${RUNS} runs, ${kills} kills and ${stalls} stalls in ${chaosMs} ms (one per ${Math.round(chaosMs / Math.max(kills, 1))} ms;` +
             ` ${waited} ms waiting for spares (which load in ${median(loadMs)} ms) or workers), then ${settleMs} ms for the` +
             ` ${openAfterChaos} runs still going to settle`,
         );
@@ -264,7 +284,7 @@ describe("the queue through crashes", () => {
         console.info(`chaos: ${finished.length} commits finished, ${interrupted} interrupted`);
       } finally {
         chaos = false;
-        await killer;
+        await Promise.all([killer, staller]);
         await shutdown();
       }
     },

@@ -8,6 +8,7 @@ export const STORE_POSTGRES_ERRORS = {
   CORTEX_STORE_NOT_MIGRATED: "StoreNotMigratedError",
   CORTEX_STORE_QUERY_FAILED: "StoreQueryError",
   CORTEX_STORE_CLOSED: "StoreClosedError",
+  CORTEX_STORE_FENCED: "StoreFencedError",
   CORTEX_INVALID_OPTIONS: "InvalidOptionsError",
 } as const satisfies ErrorTable;
 
@@ -88,5 +89,20 @@ export class StoreQueryError extends StoreError<"CORTEX_STORE_QUERY_FAILED"> {
 export class StoreClosedError extends StoreError<"CORTEX_STORE_CLOSED"> {
   constructor(message = "The PostgreSQL store is closed") {
     super("CORTEX_STORE_CLOSED", message);
+  }
+}
+
+/** A fenced save or claim carried a fencing token older than the run's: a newer driver holds the run. */
+export class StoreFencedError extends StoreError<"CORTEX_STORE_FENCED"> {
+  constructor(
+    /** The run, and the token the refused call carried. */
+    readonly runId: string,
+    readonly fence: number,
+    what: string,
+  ) {
+    super(
+      "CORTEX_STORE_FENCED",
+      `The ${what} of run "${runId}" with fencing token ${fence} was refused: a newer driver took the run`,
+    );
   }
 }

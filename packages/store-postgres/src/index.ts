@@ -1,6 +1,7 @@
 export { PostgresRunStore } from "./run-store.js";
 export { PostgresCallJournal } from "./call-journal.js";
 export type { ExpirePausedOptions } from "./run-store.js";
+export type { FenceOptions } from "./fences.js";
 export { PostgresSessionStore } from "./session-store.js";
 export type { ListPendingOptions, PendingCheckpoint, PendingPage } from "./pending.js";
 export { STORE_POSTGRES_DEFAULTS } from "./options.js";
@@ -14,6 +15,7 @@ export {
   StoreClosedError,
   StoreConnectionError,
   StoreError,
+  StoreFencedError,
   StoreMigrationError,
   StoreNotMigratedError,
   StoreQueryError,

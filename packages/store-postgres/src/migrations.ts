@@ -121,6 +121,20 @@ CREATE INDEX approvals_by_run ON {schema}.approvals (run_id);
 CREATE INDEX approvals_by_approval_id ON {schema}.approvals (approval_id);
 `,
   },
+  {
+    version: 3,
+    name: "run fences",
+    sql: `
+-- The fencing token of each run a leased driver (a queue worker's job) drives: every new driver raises it,
+-- and a fenced save or claim carrying a lower token is refused, so a driver whose lease was taken over
+-- can no longer write the run. Saves without a token (an engine with no lease) never read it.
+CREATE TABLE {schema}.run_fences (
+  run_id     text PRIMARY KEY,
+  fence      bigint NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];
 
 /** The schema version this package needs (and `migrate()` brings a database to). */

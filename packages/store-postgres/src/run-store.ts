@@ -3,6 +3,8 @@ import type { ParallelBook, ParallelUpdate, ParallelUpdateResult, RunState, RunS
 import { consoleLogger, guardedLogger, InvalidOptionsError } from "@cortex/primitives";
 import { PostgresCallJournal } from "./call-journal.js";
 import { Database } from "./database.js";
+import { StoreFencedError } from "./errors.js";
+import { claimFenced, claimSql, fencedSaveSql, fenceOf, saveSql, takeFence, type FenceOptions } from "./fences.js";
 import { checkMigrated, migrate, quote, type MigrationReport } from "./migrate.js";
 import { SCHEMA_VERSION } from "./migrations.js";
 import { resolveOptions, STORE_POSTGRES_DEFAULTS, type PostgresRunStoreOptions } from "./options.js";
@@ -31,6 +33,8 @@ export interface ExpirePausedOptions {
  * Transient failures (a lost connection, a serialization failure, a
  * deadlock) are retried with backoff; every statement is safe to send
  * again, so a retry after a commit whose answer was lost does no harm.
+ * A driver holding a run through a lease fences its writes (`takeFence`):
+ * once a newer driver takes the run, the older one's writes are refused.
  */
 export class PostgresRunStore implements RunStore, ParallelBook {
   /** The schema that holds the tables. */
@@ -41,6 +45,7 @@ export class PostgresRunStore implements RunStore, ParallelBook {
   readonly callJournal: PostgresCallJournal;
   readonly #db: Database;
   readonly #table: string;
+  readonly #fences: string;
   readonly #pausedTtlMs: number | undefined;
   readonly #parallel: PostgresParallelBook;
   #ready: Promise<void> | undefined;
@@ -62,6 +67,7 @@ export class PostgresRunStore implements RunStore, ParallelBook {
           };
     this.#db = new Database(connection, resolved.retry, logger, SCHEMA_VERSION);
     this.#table = `${quote(this.schema)}.runs`;
+    this.#fences = `${quote(this.schema)}.run_fences`;
     this.#parallel = new PostgresParallelBook(this.#db, quote(this.schema), logger);
     this.callJournal = new PostgresCallJournal(this.#db, quote(this.schema));
   }
@@ -82,21 +88,36 @@ export class PostgresRunStore implements RunStore, ParallelBook {
     return this.#ready;
   }
 
-  /** Writes the run (insert or replace). A run paused at a checkpoint becomes claimable at it; any other status is not. */
-  async save(state: RunState): Promise<void> {
+  /**
+   * Writes the run (insert or replace). A run paused at a checkpoint becomes
+   * claimable at it; any other status is not. With a `fence` (from
+   * `takeFence`), the write happens only while no newer driver took the run,
+   * else `CORTEX_STORE_FENCED` and the row stays as the newer driver left it.
+   */
+  async save(state: RunState, options?: FenceOptions): Promise<void> {
     const values = runColumns(state, this.#pausedTtlMs);
+    const fence = fenceOf(options, "PostgresRunStore.save");
     await this.#whenReady();
-    await this.#db.query(
-      "save",
-      `INSERT INTO ${this.#table} AS r (run_id, agent_id, status, state, session_id,
-         checkpoint_id, plugin, action, tier, paused_at, expires_at)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (run_id) DO UPDATE SET agent_id = EXCLUDED.agent_id, status = EXCLUDED.status,
-         state = EXCLUDED.state, session_id = EXCLUDED.session_id, checkpoint_id = EXCLUDED.checkpoint_id,
-         plugin = EXCLUDED.plugin, action = EXCLUDED.action, tier = EXCLUDED.tier, paused_at = EXCLUDED.paused_at,
-         expires_at = EXCLUDED.expires_at, claim_token = NULL, claimed_at = NULL, updated_at = now()`,
-      values,
-    );
+    if (fence === undefined) {
+      await this.#db.query("save", saveSql(this.#table), values);
+      return;
+    }
+    const { rowCount } = await this.#db.query("save", fencedSaveSql(this.#table, this.#fences), [...values, fence]);
+    if (rowCount === 0) throw new StoreFencedError(state.runId, fence, "save");
+  }
+
+  /**
+   * Makes the caller the run's newest driver: returns a fencing token
+   * greater than every one taken before for the run. From then on a save or
+   * claim carrying an older token is refused, even one already sent (it
+   * either commits before this returns or is refused). A queue worker takes
+   * one with each run's lease; an engine with no lease never needs one.
+   */
+  async takeFence(runId: string): Promise<number> {
+    if (typeof runId !== "string" || runId === "")
+      throw new InvalidOptionsError("runId", "PostgresRunStore.takeFence: runId must be a run id");
+    await this.#whenReady();
+    return takeFence(this.#db, this.#fences, runId);
   }
 
   /** The run's last saved state (also after a claim), or undefined. */
@@ -115,26 +136,33 @@ export class PostgresRunStore implements RunStore, ParallelBook {
    * Takes the run paused at this checkpoint, or undefined when none is or
    * it was taken. One UPDATE: concurrent claimers queue on the row's lock
    * and only the first finds the claim token still empty. The token is this
-   * call's own, so a retry after a lost answer gets the same run back.
+   * call's own, so a retry after a lost answer gets the same run back. With
+   * a `fence`, `CORTEX_STORE_FENCED` when a newer driver took the run.
    */
-  async claim(checkpointId: string): Promise<RunState | undefined> {
+  async claim(checkpointId: string, options?: FenceOptions): Promise<RunState | undefined> {
     if (typeof checkpointId !== "string") return undefined;
+    const fence = fenceOf(options, "PostgresRunStore.claim");
     await this.#whenReady();
     const { rows } = await this.#db.query<{ state: RunState }>(
       "claim",
-      `UPDATE ${this.#table} SET claim_token = $2, claimed_at = now()
-       WHERE checkpoint_id = $1 AND (claim_token IS NULL OR claim_token = $2)
-       RETURNING state`,
-      [checkpointId, randomUUID()],
+      claimSql(this.#table, this.#fences, fence !== undefined),
+      fence === undefined ? [checkpointId, randomUUID()] : [checkpointId, randomUUID(), fence],
     );
-    return rows[0]?.state;
+    if (rows[0] !== undefined || fence === undefined) return rows[0]?.state;
+    const runId = await claimFenced(this.#db, this.#table, this.#fences, checkpointId, fence);
+    if (runId !== undefined) throw new StoreFencedError(runId, fence, "claim");
+    return undefined;
   }
 
-  /** Removes the run; nothing happens when there is none. */
+  /** Removes the run and its fence; nothing happens when there is none. */
   async delete(runId: string): Promise<void> {
     if (typeof runId !== "string") return;
     await this.#whenReady();
-    await this.#db.query("delete", `DELETE FROM ${this.#table} WHERE run_id = $1`, [runId]);
+    await this.#db.query(
+      "delete",
+      `WITH fence AS (DELETE FROM ${this.#fences} WHERE run_id = $1) DELETE FROM ${this.#table} WHERE run_id = $1`,
+      [runId],
+    );
   }
 
   /** Starts keeping a parallel orchestration (see `ParallelBook`); creating one id again starts it afresh. */

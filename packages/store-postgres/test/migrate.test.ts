@@ -24,11 +24,12 @@ async function versions(schema: string): Promise<number[]> {
 describe("migrate", () => {
   it("creates the schema and every table, then does nothing the second time", async () => {
     const store = stores.store();
-    expect(await store.migrate()).toEqual({ applied: [1, 2], version: SCHEMA_VERSION });
+    expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: SCHEMA_VERSION });
     expect(await store.migrate()).toEqual({ applied: [], version: SCHEMA_VERSION });
     expect(await tables(store.schema)).toEqual([
       "approvals",
       "parallel_orchestrations",
+      "run_fences",
       "runs",
       "schema_migrations",
       "sessions",
@@ -41,9 +42,9 @@ describe("migrate", () => {
     const schema = freshSchema();
     const racers = Array.from({ length: 8 }, () => stores.store({ schema, poolSize: 1 }));
     const reports = await Promise.all(racers.map((store) => store.migrate()));
-    expect(reports.flatMap((report) => report.applied).sort()).toEqual([1, 2]);
+    expect(reports.flatMap((report) => report.applied).sort()).toEqual([1, 2, 3]);
     expect(reports.every((report) => report.version === SCHEMA_VERSION)).toBe(true);
-    expect(await versions(schema)).toEqual([1, 2]);
+    expect(await versions(schema)).toEqual([1, 2, 3]);
   });
 
   it("rolls a failed migration back, leaving the schema as it was, with a coded error", async () => {
@@ -57,7 +58,7 @@ describe("migrate", () => {
     await expect(store.load("run_x")).rejects.toMatchObject({ code: "CORTEX_STORE_NOT_MIGRATED" });
 
     await stores.admin().query(`DROP TABLE "${schema}".runs`);
-    expect(await store.migrate()).toEqual({ applied: [1, 2], version: SCHEMA_VERSION });
+    expect(await store.migrate()).toEqual({ applied: [1, 2, 3], version: SCHEMA_VERSION });
   });
 
   it("keeps the migrations that succeeded before the one that failed", async () => {

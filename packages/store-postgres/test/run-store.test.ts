@@ -76,7 +76,7 @@ describe("PostgresRunStore", () => {
     await expect(store.load("run_x")).rejects.toMatchObject({
       code: "CORTEX_STORE_NOT_MIGRATED",
       found: 0,
-      required: 2,
+      required: 3,
     });
     await store.migrate();
     expect(await store.load("run_x")).toBeUndefined();
