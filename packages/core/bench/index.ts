@@ -202,10 +202,11 @@ function streamOf(engine: Engine): () => Promise<void> {
 }
 
 /**
- * A run, then a turn of the event loop, in which its audit records are written. A scripted model
- * answers at once, so the loop never turns during a run; without the turn the records would wait
- * in memory, unwritten and uncounted, until the round ends. With a real model, every step awaits
- * I/O and they are written as the run goes.
+ * A run, then a turn of the event loop, in which its audit records are written (or, within the
+ * recorder's write interval of the last write, a timer that fires during a later run's turn). A
+ * scripted model answers at once, so the loop never turns during a run; without the turn the records
+ * would wait in memory, unwritten and uncounted, until the round ends. With a real model, every step
+ * awaits I/O and they are written as the run goes.
  */
 function observedRun(): () => Promise<void> {
   const run = runOf(observed);
