@@ -145,6 +145,34 @@ describe("onAbort", () => {
   });
 });
 
+/** Races work that rejects only after its 5 ms deadline (through `race`), and checks that late rejection is handled. */
+async function expectLateRejectionHandled(race: (work: Promise<never>) => Promise<unknown>): Promise<void> {
+  vi.useFakeTimers();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on("unhandledRejection", onUnhandled);
+  let fail!: (e: Error) => void;
+  const running = race(new Promise<never>((_, reject) => (fail = reject)));
+  vi.advanceTimersByTime(5);
+  await expect(running).rejects.toBeInstanceOf(TimeoutError);
+  fail(new Error("late"));
+  vi.useRealTimers();
+  await new Promise((r) => setImmediate(r));
+  process.off("unhandledRejection", onUnhandled);
+  expect(unhandled).toEqual([]);
+}
+
+/** Checks that `race`, given a limit of 2^31-1 ms plus 5 s, expires then, not at 2^31-1 ms nor at once. */
+async function expectLongLimitHonoured(race: (work: Promise<never>) => Promise<unknown>): Promise<void> {
+  vi.useFakeTimers();
+  let state = "pending";
+  race(never()).catch(() => (state = "expired"));
+  await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
+  expect(state).toBe("pending");
+  await vi.advanceTimersByTimeAsync(5000);
+  expect(state).toBe("expired");
+}
+
 describe("withDeadline", () => {
   it("settles like the work when it finishes in time, and clears its timer", async () => {
     vi.useFakeTimers();
@@ -230,30 +258,11 @@ describe("withDeadline", () => {
   });
 
   it("never leaves a late rejection unhandled", async () => {
-    vi.useFakeTimers();
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
-    let fail!: (e: Error) => void;
-    const work = new Promise<never>((_, reject) => (fail = reject));
-    const running = withDeadline(work, { timeoutMs: 5 });
-    vi.advanceTimersByTime(5);
-    await expect(running).rejects.toBeInstanceOf(TimeoutError);
-    fail(new Error("late"));
-    vi.useRealTimers();
-    await new Promise((r) => setImmediate(r));
-    process.off("unhandledRejection", onUnhandled);
-    expect(unhandled).toEqual([]);
+    await expectLateRejectionHandled((work) => withDeadline(work, { timeoutMs: 5 }));
   });
 
   it("honours a limit past 2^31-1 ms instead of expiring at once", async () => {
-    vi.useFakeTimers();
-    let state = "pending";
-    withDeadline(never(), { timeoutMs: MAX_TIMER_MS + 5000 }).catch(() => (state = "expired"));
-    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
-    expect(state).toBe("pending");
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(state).toBe("expired");
+    await expectLongLimitHonoured((work) => withDeadline(work, { timeoutMs: MAX_TIMER_MS + 5000 }));
   });
 });
 
@@ -346,32 +355,14 @@ describe("DeadlineSeries", () => {
   });
 
   it("never leaves a late rejection unhandled", async () => {
-    vi.useFakeTimers();
-    const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", onUnhandled);
-    let fail!: (e: Error) => void;
     const series = new DeadlineSeries({ timeoutMs: 5 });
-    const running = series.race(new Promise<never>((_, reject) => (fail = reject)));
-    vi.advanceTimersByTime(5);
-    await expect(running).rejects.toBeInstanceOf(TimeoutError);
-    fail(new Error("late"));
+    await expectLateRejectionHandled((work) => series.race(work));
     series.close();
-    vi.useRealTimers();
-    await new Promise((r) => setImmediate(r));
-    process.off("unhandledRejection", onUnhandled);
-    expect(unhandled).toEqual([]);
   });
 
   it("honours a limit past 2^31-1 ms, and sets no timer without a limit", async () => {
-    vi.useFakeTimers();
     const long = new DeadlineSeries({ timeoutMs: MAX_TIMER_MS + 5000 });
-    let state = "pending";
-    long.race(never()).catch(() => (state = "expired"));
-    await vi.advanceTimersByTimeAsync(MAX_TIMER_MS);
-    expect(state).toBe("pending");
-    await vi.advanceTimersByTimeAsync(5000);
-    expect(state).toBe("expired");
+    await expectLongLimitHonoured((work) => long.race(work));
     const none = new DeadlineSeries();
     await expect(none.race(Promise.resolve(1))).resolves.toBe(1);
     expect(vi.getTimerCount()).toBe(0);
