@@ -11,16 +11,8 @@ export {
 export type { CortexErrorOptions, ErrorInfo, ErrorTable, PrimitivesErrorCode } from "./errors.js";
 export { LOG_LEVELS, consoleLogger, createConsoleLogger, guardedLogger, isLogger, silentLogger } from "./logger.js";
 export type { ConsoleLoggerOptions, LogFields, LogLevel, Logger } from "./logger.js";
-export {
-  DeadlineSeries,
-  MAX_TIMER_MS,
-  checkTimeLimit,
-  delay,
-  isTimeLimit,
-  onAbort,
-  startTimer,
-  withDeadline,
-} from "./deadline.js";
+export { MAX_TIMER_MS, checkTimeLimit, delay, isTimeLimit, onAbort, startTimer, withDeadline } from "./deadline.js";
+export { DeadlineSeries } from "./deadline-series.js";
 export type { DeadlineOptions, TimerOptions } from "./deadline.js";
 export { isPlainObject } from "./objects.js";
 export { writeFileAtomic } from "./files.js";

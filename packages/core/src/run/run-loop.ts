@@ -4,10 +4,10 @@ import {
   isCortexError,
   onAbort,
   toErrorInfo,
+  type DeadlineSeries,
   type ErrorInfo,
   type Logger,
   type ModelClient,
-  type DeadlineSeries,
   type ModelMessage,
 } from "@cortex/primitives";
 import type { EngineApprover } from "../approval/approver.js";
