@@ -100,7 +100,7 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
   #lost = 0;
   #closed = false;
   readonly #intervalMs: number;
-  /** When the last write began (`performance.now()`); the next one waits until the interval has passed. */
+  /** When the last write ended (`performance.now()`); the next one waits until the interval has passed. */
   #lastWrite = -Infinity;
   /** Ends the wait for the next write at once (on close), while a batch waits for the interval to pass. */
   #wake: (() => void) | undefined;
@@ -226,7 +226,6 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
     this.#filled = [];
     this.#lost = 0;
     this.#scheduled = false;
-    this.#lastWrite = performance.now();
     const handle = (this.#handle ??= this.#open());
     try {
       const file = await handle;
@@ -240,6 +239,8 @@ export class JsonLinesAuditRecorder implements AuditRecorder {
       await handle.then((file) => file.close()).catch(noop);
       throw error;
     } finally {
+      // Counted from when the write ended: opening the file first may take a while.
+      this.#lastWrite = performance.now();
       for (const part of parts) {
         if (part.buffer.byteLength === CHUNK_BYTES && this.#spare.length < SPARE_CHUNKS) this.#spare.push(reuse(part));
       }
