@@ -1,7 +1,7 @@
 import type { PluginResult } from "@cortex/plugins";
 import { describe, expect, it } from "vitest";
 import { MemoryRunStore, type CallBegin, type CallJournal, type JournalCall, type RunState } from "../src/index.js";
-import { call, setup, sleep } from "./support.js";
+import { call, CrashableStore, setup, sleep } from "./support.js";
 
 /** A durable store in memory: it keeps every run's progress, as a database would. */
 class DurableMemoryStore extends MemoryRunStore {
@@ -71,6 +71,26 @@ describe("call journal and durable progress", () => {
     const told = (await store.load("run-2"))!.messages.find((m) => m.role === "tool");
     expect(told?.content).toContain("CORTEX_TOOL_INTERRUPTED");
     await first.engine.shutdown({ timeoutMs: 0 });
+  });
+
+  it("leaves a call its run's abort cut short begun, so the run continued elsewhere tells it as interrupted", async () => {
+    const store = new CrashableStore();
+    const journal = new MemoryJournal();
+    const controller = new AbortController();
+    const first = setup([call("notes__slow", {}, "c1")], { runStore: store, callJournal: journal });
+    const running = first.engine.run("assistant", "go", { runId: "run-7", signal: controller.signal });
+    while (first.plugin.calls.length === 0) await sleep(1);
+    // As a queue worker's job is stopped when another worker took its run over.
+    controller.abort("the run's lease was lost");
+    expect(await running).toMatchObject({ status: "failed", error: { code: "CORTEX_RUN_ABORTED" } });
+    expect(journal.rows.get("run-7/0/c1")?.status).toBe("started");
+    // The driver that took the run over goes on from the last save made while it ran.
+    await store.crash("run-7");
+    const second = setup([{ content: "recovered" }], { runStore: store, callJournal: journal });
+    expect(await second.engine.continueRun("run-7")).toMatchObject({ status: "completed", output: "recovered" });
+    expect(second.plugin.calls).toEqual([]);
+    const told = (await store.load("run-7"))!.messages.find((m) => m.role === "tool");
+    expect(told?.content).toContain("CORTEX_TOOL_INTERRUPTED");
   });
 
   it("uses a finished call's recorded result instead of running it again", async () => {

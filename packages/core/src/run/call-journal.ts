@@ -79,7 +79,11 @@ function journalFailure(toolName: string, what: string, cause: unknown): RunErro
  * `"interrupted"`. A `begin` that fails rejects with
  * `CORTEX_CALL_JOURNAL_FAILED` (the call did not run); a `finish` that fails
  * does not hide the result of a call that ran: it comes back as
- * `unrecorded` beside it.
+ * `unrecorded` beside it. A call that fails once the run's `signal` has
+ * aborted (cut short: it may or may not have taken effect) is left begun,
+ * never finished, so whoever goes on with the run (a worker that took it
+ * over) tells it as interrupted rather than as the abort of a run that is
+ * not theirs.
  */
 export async function journaled(
   journal: CallJournal,
@@ -88,6 +92,7 @@ export async function journaled(
   call: PendingToolCall,
   tool: ToolEntry,
   approval: Approval | undefined,
+  signal: AbortSignal,
   execute: () => Promise<PluginResult>,
 ): Promise<JournaledResult | "interrupted"> {
   const entry: JournalCall = {
@@ -111,6 +116,7 @@ export async function journaled(
   if (begun === "interrupted") return "interrupted";
   if (begun !== "run") return { result: begun.finished };
   const result = await execute();
+  if (signal.aborted && result?.success !== true) return { result };
   try {
     await journal.finish(entry, result);
     return { result };

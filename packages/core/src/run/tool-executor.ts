@@ -213,7 +213,7 @@ export class ToolExecutor {
       ran =
         journal === undefined
           ? { result: await execute() }
-          : await journaled(journal, plugins, state, call, tool, approval, execute);
+          : await journaled(journal, plugins, state, call, tool, approval, signal, execute);
     } catch (error) {
       return this.#threw(call, tool, error);
     }
