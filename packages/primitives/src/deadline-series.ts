@@ -1,10 +1,6 @@
 import { TimeoutError } from "./errors.js";
 import { abortErrorFor, MAX_TIMER_MS, onAbort, withDeadline, type DeadlineOptions } from "./deadline.js";
 
-function noop(): void {
-  // A late settlement of work whose race was lost.
-}
-
 /** The race a {@link DeadlineSeries} is running: how it is lost. */
 interface Race {
   readonly lose: (error: unknown) => void;
@@ -40,16 +36,10 @@ export class DeadlineSeries {
   /** Settles like `work`, or rejects at this race's deadline or on abort, whichever comes first. */
   race<T>(work: PromiseLike<T>): Promise<T> {
     const options = this.#options;
-    const { signal } = options;
-    // A second race at once, a closed series, or a limit one timer cannot hold: a deadline of its own.
-    if (this.#current !== undefined || this.#closed || this.#timeoutMs > MAX_TIMER_MS) {
+    // A second race at once, a closed series, a limit one timer cannot hold, or a signal aborted already
+    // (rejected at once, the work's late rejection handled): `withDeadline` does it.
+    if (this.#current !== undefined || this.#closed || this.#timeoutMs > MAX_TIMER_MS || options.signal?.aborted) {
       return withDeadline(work, options);
-    }
-    if (signal?.aborted) {
-      Promise.resolve(work).then(noop, noop);
-      // The caller chooses what to reject with (its own error classes), so it is not always an Error.
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-      return Promise.reject(abortErrorFor(options, signal.reason));
     }
     return new Promise<T>((resolve, reject) => {
       const race: Race = {
